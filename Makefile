@@ -1,0 +1,45 @@
+# Tender Hall — the two commands of the README live here.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint format migrate seed bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip wheel setuptools
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate, seed demo data if empty, start web + scheduler + rooms
+run: $(STAMP)
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi demo seed --if-empty
+	$(BIN)/flask --app wsgi serve
+
+## make test: install and run the whole suite (SQLite; PostgreSQL too when TENDERHALL_TEST_DATABASE_URL is set)
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+migrate: $(STAMP)
+	$(BIN)/flask --app wsgi db upgrade
+
+seed: $(STAMP)
+	$(BIN)/flask --app wsgi demo seed
+
+bench: $(STAMP)
+	$(BIN)/python bench/portal_list.py
+
+clean:
+	rm -rf $(VENV) instance test-artifacts

@@ -1,0 +1,1 @@
+"""Tender Hall ground floor: database, auth, audit, crypto, storage, clock."""

@@ -1,0 +1,9 @@
+"""Users, organisations, roles, login, two-factor and API tokens."""
+
+
+def init_app(app):  # noqa: ANN001, ANN201
+    from app.auth import api, views
+    from app.extensions import api as rest
+
+    app.register_blueprint(views.bp)
+    rest.register_blueprint(api.blp)

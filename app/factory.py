@@ -1,0 +1,355 @@
+"""create_app(): binds extensions and registers every package (the roof)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request, session
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from werkzeug.exceptions import HTTPException
+
+from app import clock
+from app.errors import DomainError
+from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Each package exposes init_app(app); the order is the floor order.
+PACKAGES = (
+    "app.auth",
+    "app.core",
+    "bidding",
+    "experts",
+    "remote_eval",
+    "app.portal",
+    "app.supervision",
+    "app.admin",
+)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=15000")
+    cur.close()
+
+
+def select_locale() -> str:
+    lang = request.args.get("lang") if request else None
+    if lang in ("zh_CN", "en"):
+        return lang
+    if "lang" in session and session["lang"] in ("zh_CN", "en"):
+        return session["lang"]
+    if request and request.cookies.get("lang") in ("zh_CN", "en"):
+        return request.cookies["lang"]
+    # Chinese by default: only an explicit choice switches to English.
+    return "zh_CN"
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    settings = load_config(overrides=overrides)
+    instance = (
+        settings.get("INSTANCE_PATH")
+        or os.environ.get("TENDERHALL_INSTANCE_PATH")
+        or str(ROOT / "instance")
+    )
+    app = Flask(
+        "app",
+        instance_path=instance,
+        template_folder=str(ROOT / "app" / "templates"),
+        static_folder=str(ROOT / "app" / "static"),
+    )
+    app.config.update(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'tenderhall.db'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    app.config.setdefault("STORAGE_DIR", None)
+    app.config["STORAGE_DIR"] = app.config["STORAGE_DIR"] or str(
+        Path(app.instance_path) / "storage"
+    )
+    app.config["MAIL_MBOX_PATH"] = app.config["MAIL_MBOX_PATH"] or str(
+        Path(app.instance_path) / "mailbox.mbox"
+    )
+    translation_dirs = [
+        str(ROOT / p / "translations") for p in ("app", "bidding", "experts", "remote_eval")
+    ]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
+    if app.config.get("REDIS_URL"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    else:
+        app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+
+    from app.storage import FileStore
+
+    app.extensions["tenderhall_store"] = FileStore(app.config["STORAGE_DIR"])
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite" and not getattr(db.engine, "_th_pragmas", False):
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+            db.engine._th_pragmas = True  # type: ignore[attr-defined]
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    limiter.init_app(app)
+    api.init_app(app)
+
+    _install_hooks(app)
+    _install_error_handlers(app)
+    _install_template_helpers(app)
+
+    from app.audit.cli import audit_cli
+
+    app.cli.add_command(audit_cli)
+
+    for name in PACKAGES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        if hasattr(module, "init_app"):
+            module.init_app(app)
+
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    return app
+
+
+def _install_hooks(app: Flask) -> None:
+    from app.auth.models import User
+    from app.auth.services import user_for_token
+
+    @login_manager.user_loader
+    def load_user(ident: str) -> User | None:
+        try:
+            uid, epoch = (int(x) for x in ident.split(":", 1))
+        except ValueError:
+            return None
+        user = db.session.get(User, uid)
+        if user is None or user.session_epoch != epoch or not user.is_active:
+            return None
+        return user
+
+    @login_manager.request_loader
+    def load_user_from_request(req: Any) -> User | None:
+        header = req.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            user = user_for_token(header.removeprefix("Bearer ").strip())
+            if user is not None:
+                g.token_auth = True
+            return user
+        return None
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Any:
+        if wants_json():
+            return jsonify(error="unauthorized", message=_("请先登录。")), 401
+        from flask import flash, redirect, url_for
+
+        flash(_("请先登录。"), "warning")
+        return redirect(url_for("auth.login", next=request.full_path))
+
+    @app.before_request
+    def csrf_unless_token() -> None:
+        # Bearer-token API calls carry no ambient credentials, so CSRF does not apply.
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return
+        # An API call that carries no logged-in session has no ambient authority to abuse.
+        if request.path.startswith("/api/") and "_user_id" not in session:
+            return
+        if app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()
+
+    @app.after_request
+    def security_headers(resp: Any) -> Any:
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        resp.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return resp
+
+    @app.teardown_request
+    def rollback_on_error(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()
+
+
+def _error_response(
+    status: int, code: str, message: str, extra: dict[str, Any] | None = None
+) -> Any:
+    db.session.rollback()
+    if wants_json():
+        body = {"error": code, "message": message}
+        if extra:
+            body.update(extra)
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def _install_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError) -> Any:
+        db.session.rollback()
+        if wants_json():
+            return jsonify(exc.to_dict()), exc.status
+        return render_template(
+            "error.html", status=exc.status, message=str(exc.message)
+        ), exc.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> Any:
+        return _error_response(
+            400, "csrf", _("表单已过期或来源不可信（CSRF 校验失败），请刷新页面后重试。")
+        )
+
+    @app.errorhandler(413)
+    def too_large(exc: HTTPException) -> Any:
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return _error_response(
+            413, "too_large", _("上传内容过大，单次请求不得超过 %(n)s MB。", n=limit)
+        )
+
+    @app.errorhandler(429)
+    def too_many(exc: HTTPException) -> Any:
+        return _error_response(429, "rate_limited", _("操作过于频繁，请稍后再试。"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        messages = {
+            400: _("请求格式有误。"),
+            401: _("请先登录。"),
+            403: _("您无权访问此内容。"),
+            404: _("页面或对象不存在。"),
+            405: _("不支持此请求方法。"),
+        }
+        status = exc.code or 500
+        extra = None
+        data = getattr(exc, "data", None)
+        if status == 422 and data:  # flask-smorest / webargs validation error
+            errors = data.get("messages") or data.get("errors") or {}
+            extra = {"errors": errors}
+            return _error_response(
+                422, "invalid", _("提交的数据有误：%(f)s", f=_flatten(errors)), extra
+            )
+        return _error_response(
+            status, exc.name.lower().replace(" ", "_"), str(messages.get(status, exc.description))
+        )
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        app.logger.exception("unhandled error")
+        return _error_response(500, "internal", _("系统内部错误，已记录，请稍后再试。"))
+
+
+_FIELD_MESSAGES = {
+    "Missing data for required field.": "必填字段缺失",
+    "Field may not be null.": "不能为空",
+    "Not a valid string.": "应为文本",
+    "Not a valid integer.": "应为整数",
+    "Not a valid number.": "应为数字",
+    "Not a valid boolean.": "应为布尔值",
+    "Not a valid datetime.": "日期时间格式无效（应为 ISO 8601，如 2026-12-01T09:30:00+08:00）",
+    "Not a valid date.": "日期格式无效（应为 YYYY-MM-DD）",
+    "Not a valid email address.": "电子邮箱格式无效",
+    "Unknown field.": "未知字段",
+    "Invalid input type.": "输入类型无效",
+    "Not a valid list.": "应为列表",
+    "Not a valid mapping type.": "应为对象",
+    "Special numeric values (nan or infinity) are not permitted.": "不允许 NaN 或无穷大",
+}
+
+
+def _field_message(msg: Any) -> str:
+    from flask_babel import gettext
+
+    text = str(msg)
+    if text in _FIELD_MESSAGES:
+        return gettext(_FIELD_MESSAGES[text])
+    import re
+
+    m = re.match(r"(Shorter than minimum length|Longer than maximum length) (\d+)\.", text)
+    if m:
+        key = "长度不得少于 %(n)s" if m.group(1).startswith("Shorter") else "长度不得超过 %(n)s"
+        return gettext(key, n=m.group(2))
+    m = re.match(r"Must be one of: (.*)\.", text)
+    if m:
+        return gettext("取值须为以下之一：%(v)s", v=m.group(1))
+    return text
+
+
+def _flatten(errors: Any, prefix: str = "") -> str:
+    parts: list[str] = []
+    if isinstance(errors, dict):
+        for k, v in errors.items():
+            if k in ("json", "form", "query", "files", "headers") and not prefix:
+                parts.append(_flatten(v, ""))
+            else:
+                parts.append(_flatten(v, f"{prefix}{k}"))
+    elif isinstance(errors, list):
+        joined = "；".join(
+            _field_message(x) if not isinstance(x, (dict, list)) else _flatten(x) for x in errors
+        )
+        parts.append(f"{prefix}: {joined}" if prefix else joined)
+    else:
+        parts.append(f"{prefix}: {_field_message(errors)}" if prefix else _field_message(errors))
+    return "；".join(p for p in parts if p)
+
+
+def format_money(value: Any) -> str:
+    if value is None:
+        return "—"
+    amount = Decimal(value)
+    return "¥" + format_decimal(amount, format="#,##0.00") + " " + _("元")
+
+
+def format_cst(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return "—"
+    return clock.to_cst(value).strftime(fmt)
+
+
+def _install_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["cst"] = format_cst
+    app.jinja_env.globals["now"] = clock.now
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale()), "current_user": current_user}

@@ -1,0 +1,157 @@
+"""Projects, lots and announcements: the spine of a procurement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import Centre, Organisation, User, _enum
+from app.db import Base, Money, UTCDateTime
+
+
+class Method(enum.StrEnum):
+    """Procurement methods (采购方式)."""
+
+    OPEN = "open"  # 公开招标
+    INVITED = "invited"  # 邀请招标
+    NEGOTIATION = "negotiation"  # 竞争性谈判
+    CONSULTATION = "consultation"  # 竞争性磋商
+    INQUIRY = "inquiry"  # 询价
+    SINGLE_SOURCE = "single_source"  # 单一来源
+
+
+class EvalMethod(enum.StrEnum):
+    LOWEST_PRICE = "lowest_price"  # 最低评标价法
+    COMPREHENSIVE = "comprehensive"  # 综合评分法
+
+
+class LotStatus(enum.StrEnum):
+    DRAFT = "draft"  # 登记中
+    PUBLISHED = "published"  # 公告中 / 投标中
+    SUSPENDED = "suspended"  # 暂停 (an objection awaits an answer)
+    CLOSED = "closed"  # 投标截止, bids frozen
+    OPENED = "opened"  # 已开标
+    FAILED = "failed"  # 流标
+    EVALUATING = "evaluating"  # 评标中
+    AWARDED = "awarded"  # 已定标
+    TERMINATED = "terminated"  # 已终止
+
+
+class AnnouncementKind(enum.StrEnum):
+    INTENT = "intent"  # 采购意向
+    TENDER = "tender"  # 招标公告/采购公告
+    CLARIFICATION = "clarification"  # 澄清/更正公告
+    CANDIDATES = "candidates"  # 中标候选人公示
+    RESULT = "result"  # 中标结果公告
+    CONTRACT = "contract"  # 合同公告
+    TERMINATION = "termination"  # 终止公告
+
+
+class Project(Base):
+    __tablename__ = "project"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # 项目编号
+    trade_id: Mapped[str] = mapped_column(String(40), unique=True)  # unified trade id (交易编号)
+    name: Mapped[str] = mapped_column(String(200))
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    purchaser_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    method: Mapped[Method] = mapped_column(_enum(Method, "procurement_method"))
+    category_code: Mapped[str] = mapped_column(String(12), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    funding_source: Mapped[str] = mapped_column(String(100), default="")
+    contact_name: Mapped[str] = mapped_column(String(60), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    centre: Mapped[Centre] = relationship()
+    purchaser: Mapped[Organisation] = relationship(foreign_keys=[purchaser_id])
+    agency: Mapped[Organisation] = relationship(foreign_keys=[agency_id])
+    created_by: Mapped[User] = relationship()
+    lots: Mapped[list[Lot]] = relationship(back_populates="project", order_by="Lot.seq")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Lot(Base):
+    """A lot / section (标段/包): what suppliers bid on and a committee evaluates."""
+
+    __tablename__ = "lot"
+    __table_args__ = (
+        UniqueConstraint("project_id", "seq"),
+        CheckConstraint("budget > 0", name="budget_positive"),
+        CheckConstraint(
+            "ceiling_price IS NULL OR (ceiling_price >= 0 AND ceiling_price <= budget)",
+            name="ceiling_within_budget",
+        ),
+        CheckConstraint("bid_bond >= 0", name="bond_non_negative"),
+        CheckConstraint("committee_size >= 3 AND committee_size % 2 = 1", name="committee_odd"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, … within the project
+    code: Mapped[str] = mapped_column(String(50), unique=True)  # 标段编号
+    name: Mapped[str] = mapped_column(String(200))
+    category_code: Mapped[str] = mapped_column(String(12), index=True)
+    budget: Mapped[Decimal] = mapped_column(Money())
+    ceiling_price: Mapped[Decimal | None] = mapped_column(Money())
+    bid_bond: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
+    evaluation_method: Mapped[EvalMethod] = mapped_column(_enum(EvalMethod, "evaluation_method"))
+    committee_size: Mapped[int] = mapped_column(Integer, default=5)
+    validity_days: Mapped[int] = mapped_column(Integer, default=90)
+    status: Mapped[LotStatus] = mapped_column(
+        _enum(LotStatus, "lot_status"), index=True, default=LotStatus.DRAFT
+    )
+    # Timetable (UTC). The deadline is also the opening time.
+    doc_start_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    doc_end_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    bid_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    opening_place: Mapped[str] = mapped_column(String(200), default="")
+    # Extra price-form fields the lot defines beyond total price / duration / quality.
+    price_form_fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    max_bid_bytes: Mapped[int] = mapped_column(Integer, default=200 * 1024 * 1024)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    project: Mapped[Project] = relationship(back_populates="lots")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Announcement(Base):
+    """A public notice. Published ones are never deleted; a correction supersedes."""
+
+    __tablename__ = "announcement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    lot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lot.id"), index=True
+    )  # None = whole project
+    kind: Mapped[AnnouncementKind] = mapped_column(
+        _enum(AnnouncementKind, "announcement_kind"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    # Structured notice fields (DOMAIN.md §3) kept as data so the portal and OCDS can use them.
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Denormalised for the portal's filters (a notice never changes once published).
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    method: Mapped[Method] = mapped_column(_enum(Method, "procurement_method"), index=True)
+    category_code: Mapped[str] = mapped_column(String(12), index=True)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("announcement.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    project: Mapped[Project] = relationship()
+    lot: Mapped[Lot | None] = relationship()
+    centre: Mapped[Centre] = relationship()

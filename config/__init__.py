@@ -1,0 +1,164 @@
+"""Settings classes chosen by TENDERHALL_ENV, overridden by TENDERHALL_* variables.
+
+Every value a centre may tune (legal clocks, limits) lives here or in the centre's own
+settings row, never as a literal in a rule.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+DEFAULT_SECRET = "dev-insecure-secret-key-change-me"
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY = DEFAULT_SECRET
+    DATABASE_URL: str | None = None  # None → SQLite file in the instance folder
+    REDIS_URL: str | None = None
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # CSRF is enforced by our own hook so that bearer-token API calls are exempt.
+    WTF_CSRF_CHECK_DEFAULT = False
+
+    # Login protection
+    LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+    RATELIMIT_ENABLED = True
+
+    # Localisation
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    DISPLAY_TIMEZONE = "Asia/Shanghai"
+
+    # Uploads
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+    ALLOWED_DOCUMENT_EXTENSIONS = ("pdf", "zip", "doc", "docx", "xls", "xlsx", "rar", "7z", "txt")
+    STORAGE_DIR: str | None = None  # None → instance/storage
+
+    # Mail: "mailbox" writes RFC 5322 messages to a local mbox file; "smtp" sends.
+    MAIL_BACKEND = "mailbox"
+    MAIL_MBOX_PATH: str | None = None  # None → instance/mailbox.mbox
+    MAIL_SMTP_HOST = "127.0.0.1"
+    MAIL_SMTP_PORT = 25
+    MAIL_SMTP_USER: str | None = None
+    MAIL_SMTP_PASSWORD: str | None = None
+    MAIL_SMTP_STARTTLS = False
+    MAIL_FROM = "Tender Hall <noreply@tenderhall.local>"
+
+    # OCDS
+    OCDS_PREFIX = "ocds-th0001"
+    OCDS_PUBLISHER = "Tender Hall"
+
+    # Legal clocks (defaults; centres may override per method in their settings)
+    BID_PERIOD_MIN_DAYS = 20
+    BID_PERIOD_MIN_DAYS_BY_METHOD = {
+        "open": 20,
+        "invited": 20,
+        "negotiation": 3,
+        "consultation": 10,
+        "inquiry": 3,
+        "single_source": 5,
+    }
+    CLARIFICATION_MIN_DAYS = 15
+    DOCUMENT_WINDOW_MIN_WORKING_DAYS = 5
+    OBJECTION_LAST_DAYS_BEFORE_DEADLINE = 10
+    OBJECTION_ANSWER_DAYS = 3
+    TWO_FACTOR_REQUIRED_ROLES = ("staff", "expert", "supervisor", "admin")
+
+    # Realtime rooms
+    ROOMS_HOST = "127.0.0.1"
+    ROOMS_PORT = 5001
+    ROOMS_PUBLIC_URL: str | None = None  # None → ws://<host>:<port>
+    ROOM_TOKEN_TTL_SECONDS = 300
+
+    SCHEDULER_ENABLED = True
+    SCHEDULER_TICK_SECONDS = 30
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "Tender Hall API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+            }
+        },
+        "security": [{"bearerAuth": []}],
+    }
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+    DEBUG = False
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+    SCHEDULER_ENABLED = False
+    RATELIMIT_ENABLED = True
+    SECRET_KEY = "testing-secret-key"
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    MAIL_BACKEND = "smtp"
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def _coerce(raw: str, current: Any) -> Any:
+    if isinstance(current, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(current, int):
+        return int(raw)
+    if isinstance(current, (dict, list, tuple)):
+        value = json.loads(raw)
+        return tuple(value) if isinstance(current, tuple) else value
+    return raw
+
+
+def load_config(env: str | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Collect settings: class defaults, then TENDERHALL_* environment, then explicit overrides."""
+    name = env or os.environ.get("TENDERHALL_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"TENDERHALL_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+    cls = CONFIGS[name]
+    settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+    for key, raw in os.environ.items():
+        if key.startswith("TENDERHALL_") and key != "TENDERHALL_ENV":
+            name_ = key.removeprefix("TENDERHALL_")
+            settings[name_] = _coerce(raw, settings.get(name_))
+    if overrides:
+        settings.update(overrides)
+    if settings["ENV_NAME"] == "production" and settings["SECRET_KEY"] == DEFAULT_SECRET:
+        raise RuntimeError(
+            "Production refuses to start with the default secret key: set TENDERHALL_SECRET_KEY"
+        )
+    return settings
