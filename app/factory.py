@@ -123,6 +123,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _install_error_handlers(app)
     _install_template_helpers(app)
 
+    from app import notify, realtime, search  # noqa: F401  (tables)
     from app.audit.cli import audit_cli
 
     app.cli.add_command(audit_cli)

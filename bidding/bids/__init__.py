@@ -1,0 +1,1 @@
+"""Sealed bids: upload, receipts, deadline freeze, opening."""
