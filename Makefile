@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format migrate seed bench clean
+.PHONY: run test install lint format migrate seed bench clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,3 +43,10 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance test-artifacts
+
+## make translations: extract the Chinese msgids, merge into the English catalogue, compile
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot --no-location --sort-output --ignore-dirs=".venv tests bench migrations" .
+	test -f app/translations/en/LC_MESSAGES/messages.po || $(BIN)/pybabel init -i app/translations/messages.pot -d app/translations -l en
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en --no-fuzzy-matching
+	$(BIN)/pybabel compile -d app/translations -l en

@@ -177,6 +177,13 @@ def _install_hooks(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path))
 
     @app.before_request
+    def forget_previous_user() -> None:
+        # g lives on the app context, which a test (or a CLI command) may hold open across
+        # several requests; the user of one request must never leak into the next.
+        g.pop("_login_user", None)
+        g.pop("token_auth", None)
+
+    @app.before_request
     def csrf_unless_token() -> None:
         # Bearer-token API calls carry no ambient credentials, so CSRF does not apply.
         if request.method in ("GET", "HEAD", "OPTIONS"):
