@@ -1,0 +1,113 @@
+"""Cryptography of Tender Hall — the only package that imports ``Crypto.*`` (pycryptodome).
+
+Public API (stable; see docs/sealed-bid-container.md for the byte format):
+
+Sealed-bid container v1 (``app.crypto.container``)
+    ``seal_stream(public_key_pem, header_fields, manifest, file_streams, out) -> Header``
+        Seal files and the price form (开标一览表) to a lot's opening public key.
+        ``header_fields``: ``lot_id`` (int), ``lot_code`` (str), ``bidder_org_id`` (int|None),
+        ``bidder_credit_code`` (str), optional ``chunk_size`` and ``created_at``.
+        ``manifest``: ``{"price_form": {"total_price": "1234.50", "duration_days": 90,
+        "quality": "合格", ...}}`` plus any extra keys; the file list is filled in.
+        ``file_streams``: ``[(name, seekable binary stream, content_type), ...]``.
+    ``inspect_header(stream) -> Header``  no key needed: lot, bidder, wrapped key, hash.
+    ``validate_structure(stream, expected_lot, expected_bidder, max_bytes, *,
+        expected_key_sha256=None, copy_to=None) -> (sha256_hex, size)``
+        What the server checks at upload without any private key: magic, version,
+        header, lot (int → lot_id, str → lot_code), bidder (int → org id, str → credit
+        code), opening key fingerprint, chunk indices, frame sizes, final chunk, size.
+    ``open_stream(private_key, stream, out) -> OpenedBid``
+        ``out`` is a directory (files written atomically), a callable
+        ``(OpenedFile) -> writable | None``, or None (hash only).
+        ``OpenedBid.manifest``, ``.price_form``, ``.total_price`` (Decimal), ``.files``
+        (``OpenedFile(name, size, sha256, content_type, path)``), ``.header``.
+    ``ContainerError(reason, message)``  ``.reason`` code, ``.bidder_fault`` (True →
+        视为撤销 revoked; False → platform fault, 视为撤回 retracted), ``.outcome``.
+
+Opening-key custody (``app.crypto.custody``)
+    ``make_opening_key(custodian_passphrases | n, k, *, scrypt_n=...) -> OpeningKey``
+        ``.public_pem``, ``.key_sha256``, ``.encrypted_private`` (str), ``.sealed_shares``
+        (list[str], one per custodian), ``.passphrases`` (only when generated for a count).
+    ``unseal_share(sealed_share, passphrase) -> Share``  wrong passphrase → CustodyError.
+    ``seal_share(share, passphrase, *, scrypt_n) -> str``  re-seal an unsealed share.
+    ``recover_private_key(encrypted_private, shares) -> OpeningPrivateKey``
+        context manager; pass it to ``open_stream``; wiped on exit. Fewer than k or a
+        wrong share → ``CustodyError``.
+
+Platform signing key (``app.crypto.signing``), Ed25519
+    ``sign_json(obj) -> hex``, ``verify_json(obj, signature_hex, public_key) -> bool``,
+    ``sign_receipt(receipt) -> {"receipt": {...}, "signature": hex, "key_id": str,
+    "alg": "Ed25519"}``, ``verify_receipt(doc, public_key) -> bool``,
+    ``platform_public_key() -> PublicKeyInfo(key_id, pem, raw_hex)``, ``canonical_json``.
+
+Verifiable draws (``app.crypto.draw``)
+    ``commit(seed) -> sha256 hex``, ``mixed_seed(seed, public_value) -> bytes``,
+    ``rank(seed, ids) -> [(id, hmac_hex), ...]`` sorted by HMAC-SHA256(seed, str(id)).
+
+Command line: ``tenderhall-seal seal|inspect|open|verify-receipt|keygen`` (``app.crypto.cli``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ContainerError",
+    "CustodyError",
+    "Header",
+    "OpenedBid",
+    "OpenedFile",
+    "OpeningKey",
+    "canonical_json",
+    "commit",
+    "inspect_header",
+    "make_opening_key",
+    "mixed_seed",
+    "open_stream",
+    "platform_public_key",
+    "rank",
+    "recover_private_key",
+    "seal_stream",
+    "seal_share",
+    "sign_json",
+    "sign_receipt",
+    "unseal_share",
+    "validate_structure",
+    "verify_json",
+    "verify_receipt",
+]
+
+_HOME = {
+    "ContainerError": "container",
+    "Header": "container",
+    "OpenedBid": "container",
+    "OpenedFile": "container",
+    "inspect_header": "container",
+    "open_stream": "container",
+    "seal_stream": "container",
+    "validate_structure": "container",
+    "CustodyError": "custody",
+    "OpeningKey": "custody",
+    "make_opening_key": "custody",
+    "recover_private_key": "custody",
+    "unseal_share": "custody",
+    "seal_share": "custody",
+    "canonical_json": "signing",
+    "platform_public_key": "signing",
+    "sign_json": "signing",
+    "sign_receipt": "signing",
+    "verify_json": "signing",
+    "verify_receipt": "signing",
+    "commit": "draw",
+    "mixed_seed": "draw",
+    "rank": "draw",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy so that importing one helper does not load RSA and scrypt machinery.
+    if name in _HOME:
+        import importlib
+
+        return getattr(importlib.import_module(f"app.crypto.{_HOME[name]}"), name)
+    raise AttributeError(name)
