@@ -68,6 +68,11 @@ def matching_ids(kind: str, query: str) -> Select[tuple[int]] | None:
     qterms = query_terms(query)
     if not qterms:
         return None
+    if len(qterms) == 1:
+        # The common two-character query: one range of the primary key, no grouping.
+        return select(SearchTerm.doc_id).where(
+            SearchTerm.kind == kind, SearchTerm.term == next(iter(qterms))
+        )
     return (
         select(SearchTerm.doc_id)
         .where(SearchTerm.kind == kind, SearchTerm.term.in_(sorted(qterms)))

@@ -4,6 +4,9 @@ from typing import Any
 
 
 def init_app(app: Any) -> None:
+    from app.extensions import api
+    from app.portal import api as portal_api
     from app.portal import views
 
     app.register_blueprint(views.bp)
+    api.register_blueprint(portal_api.blp)

@@ -1,0 +1,312 @@
+"""OCDS 1.1 releases built from published announcements.
+
+One announcement is one release: intent → planning; tender → tender; clarification →
+tenderAmendment; termination → tenderCancellation. The ocid names the project (its
+unified trade id), so every notice of one procurement shares it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app import clock
+from app.auth.models import Organisation
+from app.extensions import db
+from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Method, Project
+
+OCDS_VERSION = "1.1"
+CURRENCY = "CNY"
+LOTS_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_lots_extension/v1.1.5/extension.json"
+)
+
+TAGS: dict[AnnouncementKind, str] = {
+    AnnouncementKind.INTENT: "planning",
+    AnnouncementKind.TENDER: "tender",
+    AnnouncementKind.CLARIFICATION: "tenderAmendment",
+    AnnouncementKind.TERMINATION: "tenderCancellation",
+}
+FEED_KINDS = tuple(TAGS)
+
+# OCDS procurementMethod codelist: open / selective / limited / direct.
+METHODS: dict[Method, str] = {
+    Method.OPEN: "open",
+    Method.INVITED: "selective",
+    Method.NEGOTIATION: "limited",
+    Method.CONSULTATION: "limited",
+    Method.INQUIRY: "selective",
+    Method.SINGLE_SOURCE: "direct",
+}
+METHOD_DETAILS: dict[Method, str] = {
+    Method.OPEN: "公开招标",
+    Method.INVITED: "邀请招标",
+    Method.NEGOTIATION: "竞争性谈判",
+    Method.CONSULTATION: "竞争性磋商",
+    Method.INQUIRY: "询价",
+    Method.SINGLE_SOURCE: "单一来源",
+}
+CATEGORIES = {"A": "works", "B": "goods", "C": "services"}
+LOT_STATUS = {
+    LotStatus.DRAFT: "planning",
+    LotStatus.PUBLISHED: "active",
+    LotStatus.SUSPENDED: "active",
+    LotStatus.CLOSED: "active",
+    LotStatus.OPENED: "active",
+    LotStatus.EVALUATING: "active",
+    LotStatus.FAILED: "unsuccessful",
+    LotStatus.AWARDED: "complete",
+    LotStatus.TERMINATED: "cancelled",
+}
+# Unified social credit codes are issued under the market-regulation registry.
+ORG_SCHEME = "CN-SAIC"
+
+
+def ocid_for(project: Project) -> str:
+    return f"{current_app.config['OCDS_PREFIX']}-{project.trade_id}"
+
+
+def release_id(a: Announcement) -> str:
+    return f"{ocid_for(a.project)}-{a.kind.value}-{a.id}"
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def value(amount: Decimal | None) -> dict[str, Any] | None:
+    if amount is None:
+        return None
+    return {"amount": Decimal(amount), "currency": CURRENCY}
+
+
+def _party(org: Organisation, roles: list[str]) -> dict[str, Any]:
+    party: dict[str, Any] = {"id": f"org-{org.id}", "name": org.name, "roles": roles}
+    if org.credit_code:
+        party["identifier"] = {"scheme": ORG_SCHEME, "id": org.credit_code, "legalName": org.name}
+    if org.address:
+        party["address"] = {"streetAddress": org.address, "countryName": "中国"}
+    if org.contact_name or org.contact_phone:
+        party["contactPoint"] = {
+            k: v for k, v in (("name", org.contact_name), ("telephone", org.contact_phone)) if v
+        }
+    return party
+
+
+def _ref(org: Organisation) -> dict[str, str]:
+    return {"id": f"org-{org.id}", "name": org.name}
+
+
+def _lots_of(a: Announcement) -> list[Lot]:
+    return [a.lot] if a.lot is not None else list(a.project.lots)
+
+
+def _lot(lot: Lot) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": lot.code,
+        "title": lot.name,
+        "status": LOT_STATUS[lot.status],
+        "value": value(lot.budget),
+    }
+    return out
+
+
+def _item(lot: Lot) -> dict[str, Any]:
+    return {
+        "id": f"item-{lot.code}",
+        "description": lot.name,
+        "classification": {
+            "scheme": "CN-GPCC",
+            "id": lot.category_code,
+            "description": CATEGORIES.get(lot.category_code[:1], ""),
+        },
+        "quantity": 1,
+        "relatedLot": lot.code,
+    }
+
+
+def _period(start: dt.datetime | None, end: dt.datetime | None) -> dict[str, str] | None:
+    out = {k: v for k, v in (("startDate", iso(start)), ("endDate", iso(end))) if v}
+    return out or None
+
+
+def _superseded_release(a: Announcement) -> str | None:
+    if a.supersedes_id is None:
+        return None
+    old = db.session.get(Announcement, a.supersedes_id)
+    if old is None or old.published_at is None:
+        return None
+    return release_id(old)
+
+
+def release(a: Announcement) -> dict[str, Any]:
+    """The OCDS release of one published announcement."""
+    project = a.project
+    lots = _lots_of(a)
+    total = sum((lot.budget for lot in lots), Decimal("0.00")) if lots else None
+    purchaser, agency = project.purchaser, project.agency
+    parties = [_party(purchaser, ["buyer"])]
+    if agency.id != purchaser.id:
+        parties.append(_party(agency, ["procuringEntity"]))
+    else:
+        parties[0]["roles"].append("procuringEntity")
+    tag = TAGS[a.kind]
+    out: dict[str, Any] = {
+        "ocid": ocid_for(project),
+        "id": release_id(a),
+        "date": iso(a.published_at),
+        "tag": [tag],
+        "initiationType": "tender",
+        "language": "zh",
+        "parties": parties,
+        "buyer": _ref(purchaser),
+    }
+    if a.kind == AnnouncementKind.INTENT:
+        out["planning"] = {
+            "rationale": a.title,
+            "budget": {"description": project.funding_source or a.title, "amount": value(total)},
+        }
+        out["tender"] = {
+            "id": project.code,
+            "title": project.name,
+            "status": "planning",
+            "procuringEntity": _ref(agency),
+            "value": value(total),
+            "procurementMethod": METHODS[a.method],
+            "procurementMethodDetails": METHOD_DETAILS[a.method],
+        }
+        return _clean(out)
+
+    deadline = max((lot.bid_deadline for lot in lots if lot.bid_deadline), default=None)
+    doc_start = min((lot.doc_start_at for lot in lots if lot.doc_start_at), default=None)
+    objection_days = current_app.config["OBJECTION_LAST_DAYS_BEFORE_DEADLINE"]
+    tender: dict[str, Any] = {
+        "id": project.code,
+        "title": project.name,
+        "description": project.description or a.title,
+        "status": "cancelled" if a.kind == AnnouncementKind.TERMINATION else "active",
+        "procuringEntity": _ref(agency),
+        "value": value(total),
+        "procurementMethod": METHODS[a.method],
+        "procurementMethodDetails": METHOD_DETAILS[a.method],
+        "mainProcurementCategory": CATEGORIES.get(a.category_code[:1]),
+        "submissionMethod": ["electronicSubmission"],
+        "submissionMethodDetails": "加密电子投标文件在线递交",
+        "tenderPeriod": _period(doc_start or a.published_at, deadline),
+        "enquiryPeriod": _period(
+            a.published_at,
+            deadline - dt.timedelta(days=objection_days) if deadline else None,
+        ),
+        "items": [_item(lot) for lot in lots],
+        "lots": [_lot(lot) for lot in lots],
+    }
+    if a.kind == AnnouncementKind.CLARIFICATION:
+        amendment: dict[str, Any] = {
+            "id": f"amendment-{a.id}",
+            "date": iso(a.published_at),
+            "description": a.body[:2000] or a.title,
+            "rationale": a.title,
+        }
+        amends = _superseded_release(a)
+        if amends:
+            amendment["amendsReleaseID"] = amends
+        amendment["releaseID"] = release_id(a)
+        tender["amendments"] = [amendment]
+    if a.kind == AnnouncementKind.TERMINATION:
+        reason = (a.fields or {}).get("reason") or a.title
+        tender["statusDetails"] = str(reason)
+    out["tender"] = tender
+    return _clean(out)
+
+
+def _clean(obj: Any) -> Any:
+    """Drop None values and empty containers: OCDS forbids nulls in most places."""
+    if isinstance(obj, dict):
+        cleaned = {k: _clean(v) for k, v in obj.items() if v is not None}
+        return {k: v for k, v in cleaned.items() if v not in ({}, [])}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj if v is not None]
+    return obj
+
+
+def _feed_query() -> Any:
+    return (
+        select(Announcement)
+        .where(Announcement.published_at.is_not(None), Announcement.kind.in_(FEED_KINDS))
+        .options(
+            joinedload(Announcement.lot),
+            joinedload(Announcement.project).selectinload(Project.lots),
+            joinedload(Announcement.project).joinedload(Project.purchaser),
+            joinedload(Announcement.project).joinedload(Project.agency),
+        )
+    )
+
+
+def release_page(page: int, per_page: int) -> tuple[list[dict[str, Any]], bool]:
+    """One page of releases, newest first, and whether another page follows."""
+    stmt = (
+        _feed_query()
+        .order_by(Announcement.published_at.desc(), Announcement.id.desc())
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    )
+    rows = list(db.session.execute(stmt).unique().scalars())
+    return [release(a) for a in rows[:per_page]], len(rows) > per_page
+
+
+def releases_for_ocid(ocid: str) -> list[dict[str, Any]]:
+    prefix = current_app.config["OCDS_PREFIX"] + "-"
+    if not ocid.startswith(prefix):
+        return []
+    trade_id = ocid.removeprefix(prefix)
+    stmt = (
+        _feed_query()
+        .join(Project, Project.id == Announcement.project_id)
+        .where(Project.trade_id == trade_id)
+        .order_by(Announcement.published_at.asc(), Announcement.id.asc())
+    )
+    return [release(a) for a in db.session.execute(stmt).unique().scalars()]
+
+
+def package(
+    releases: list[dict[str, Any]], *, uri: str, links: dict[str, str] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "uri": uri,
+        "version": OCDS_VERSION,
+        "publishedDate": iso(clock.now()),
+        "publisher": {"name": current_app.config["OCDS_PUBLISHER"]},
+        "extensions": [LOTS_EXTENSION],
+        "releases": releases,
+    }
+    if links:
+        body["links"] = links
+    return body
+
+
+def dumps(obj: Any) -> str:
+    """JSON text with Decimals written as exact numbers (no float round trip)."""
+    if isinstance(obj, Decimal):
+        if not obj.is_finite():
+            raise ValueError("non-finite amount")
+        return format(obj, "f")
+    if isinstance(obj, dict):
+        return (
+            "{"
+            + ",".join(
+                f"{json.dumps(str(k), ensure_ascii=False)}:{dumps(v)}" for k, v in obj.items()
+            )
+            + "}"
+        )
+    if isinstance(obj, (list, tuple)):
+        return "[" + ",".join(dumps(v) for v in obj) + "]"
+    return json.dumps(obj, ensure_ascii=False)
