@@ -47,6 +47,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def select_locale() -> str:
+    from flask import has_request_context
+
+    if not has_request_context():  # CLI, scheduler, services called from tests
+        return "zh_CN"
     lang = request.args.get("lang") if request else None
     if lang in ("zh_CN", "en"):
         return lang
@@ -56,6 +60,20 @@ def select_locale() -> str:
         return request.cookies["lang"]
     # Chinese by default: only an explicit choice switches to English.
     return "zh_CN"
+
+
+_PARSED_LOCALES: dict[str, Any] = {}
+
+
+def select_parsed_locale() -> Any:
+    """select_locale() as a babel Locale, parsed once per code rather than per request."""
+    code = select_locale()
+    locale = _PARSED_LOCALES.get(code)
+    if locale is None:
+        from babel import Locale
+
+        locale = _PARSED_LOCALES.setdefault(code, Locale.parse(code))
+    return locale
 
 
 def wants_json() -> bool:
@@ -115,7 +133,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    babel.init_app(
+        app, locale_selector=select_parsed_locale, timezone_selector=lambda: "Asia/Shanghai"
+    )
     limiter.init_app(app)
     api.init_app(app)
 

@@ -111,8 +111,10 @@ class RedisBroker(Broker):
         thread = pubsub.run_in_thread(sleep_time=0.05, daemon=True)
 
         def unsubscribe() -> None:
+            # The worker closes the pubsub itself when it sees the flag; closing it here
+            # too would pull the socket from under a read in progress.
             thread.stop()
-            pubsub.close()
+            thread.join(timeout=2)
 
         return unsubscribe
 

@@ -6,3 +6,65 @@ from typing import Any
 def init_app(app: Any) -> None:
     from bidding import models  # noqa: F401  (tables)
     from bidding.bids import models as bid_models  # noqa: F401
+    _init_documents(app)
+    _init_lifecycle(app)
+    _init_bids(app)
+
+
+def _init_bids(app: Any) -> None:
+    """Sealed bids, receipts, the deadline freeze and the opening hall."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.nav import register_nav
+    from app.extensions import api
+    from app.rooms import register_room_policy
+    from app.scheduler import register_job
+    from bidding.bids import api as bids_api
+    from bidding.bids import jobs as bids_jobs
+    from bidding.bids import views as bids_views
+    from bidding.bids.policies import may_join_hall
+
+    app.register_blueprint(bids_views.bp)
+    api.register_blueprint(bids_api.blp)
+    register_room_policy("hall:", may_join_hall)
+    register_job(
+        "bids.deadline_sweep",
+        bids_jobs.deadline_sweep,
+        int(app.config.get("BID_DEADLINE_SWEEP_SECONDS", 15)),
+    )
+    register_nav("bids.my_bids", _l("我的投标"), ("supplier",), order=22)
+    register_nav("bids.custody_home", _l("开标与密钥"), ("staff", "supervisor", "admin"), order=26)
+
+
+def _init_lifecycle(app: Any) -> None:
+    """Projects, lots and announcements: staff pages, JSON API and menu entry."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.nav import register_nav
+    from app.extensions import api
+    from bidding import api as lifecycle_api
+    from bidding import views as lifecycle_views
+
+    app.register_blueprint(lifecycle_views.bp)
+    api.register_blueprint(lifecycle_api.blp)
+    register_nav(
+        "bidding.project_list", _l("项目管理"), ("staff", "supervisor", "admin"), order=20
+    )
+
+
+def _init_documents(app: Any) -> None:
+    """Tender documents, downloads, clarifications, Q&A and objections."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.nav import register_nav
+    from app.extensions import api
+    from bidding import (
+        doc_api,
+        doc_views,
+        documents,  # noqa: F401  (tables)
+    )
+
+    app.register_blueprint(doc_views.bp)
+    api.register_blueprint(doc_api.blp)
+    register_nav("bidding_docs.supplier_lots", _l("我的投标项目"), ("supplier",), order=20)
+    register_nav("bidding_docs.staff_lots", _l("招标文件"), ("staff",), order=25)

@@ -7,7 +7,16 @@ import enum
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Centre, Organisation, User, _enum
@@ -131,6 +140,14 @@ class Announcement(Base):
     """A public notice. Published ones are never deleted; a correction supersedes."""
 
     __tablename__ = "announcement"
+    # The public list filters on one column and sorts newest first: each pair serves
+    # both the filter and the order (and the count, as a covering index).
+    __table_args__ = (
+        Index("ix_announcement_kind_published", "kind", "published_at"),
+        Index("ix_announcement_centre_published", "centre_id", "published_at"),
+        Index("ix_announcement_method_published", "method", "published_at"),
+        Index("ix_announcement_category_published", "category_code", "published_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     lot_id: Mapped[int | None] = mapped_column(

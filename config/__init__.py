@@ -89,6 +89,17 @@ class BaseConfig:
     SCHEDULER_ENABLED = True
     SCHEDULER_TICK_SECONDS = 30
 
+    # Sealed bids and the opening hall
+    OPENING_KEY_THRESHOLD = 2  # k of the k-of-n opening key custody
+    OPENING_KEY_CUSTODIANS = 3  # default n offered by the key ceremony form
+    CUSTODIAN_PASSPHRASE_MIN_LENGTH = 10
+    CUSTODY_SCRYPT_N = 0  # 0 → app.crypto's default cost
+    MIN_BIDS_TO_OPEN = 3  # fewer bids at the deadline → 流标
+    BID_CHUNK_MAX_BYTES = 8 * 1024 * 1024
+    OPENING_SIGNIN_BEFORE_MINUTES = 30
+    OPENING_SIGNIN_AFTER_MINUTES = 60
+    BID_DEADLINE_SWEEP_SECONDS = 15
+
     # flask-smorest / OpenAPI
     API_TITLE = "Tender Hall API"
     API_VERSION = "v1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
@@ -21,6 +22,12 @@ def credit(n: int | None = None) -> str:
     """A valid unified social credit code, distinct per call."""
     n = next(_seq) if n is None else n
     return credit_code.complete(f"91110000{n:09d}")
+
+
+@functools.cache
+def _password_hash() -> str:
+    # argon2 is slow on purpose; one hash of the shared test password serves every user.
+    return hash_password(PASSWORD)
 
 
 def make_centre(code: str | None = None, name: str = "测试市公共资源交易中心", **kw: Any) -> Centre:
@@ -76,7 +83,7 @@ def make_user(
         username=username or f"{role.value}{n}",
         display_name=kw.pop("display_name", f"{role.value}-{n}"),
         email=email if email is not None else f"{role.value}{n}@example.cn",
-        password_hash=hash_password(PASSWORD),
+        password_hash=_password_hash(),
         role=role,
         organisation_id=organisation.id if organisation else None,
         centre_id=centre.id if centre else (organisation.centre_id if organisation else None),
@@ -111,6 +118,12 @@ def login(client: Any, user: User, password: str = PASSWORD) -> Any:
 def csrf_from(client: Any, path: str) -> str:
     import re
 
+    from flask import g, has_app_context
+
+    # The test's app context is shared with the client's requests, so Flask-WTF's per-request
+    # token cache in `g` would outlive a login that cleared the session: drop it.
+    if has_app_context():
+        g.pop("csrf_token", None)
     html = client.get(path).get_data(as_text=True)
     m = re.search(r'name="csrf-token" content="([^"]+)"', html)
     assert m, f"no csrf token on {path}"

@@ -80,6 +80,7 @@ class Organisation(Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     legal_rep: Mapped[str] = mapped_column(String(60), default="")
     blacklisted_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    blacklist_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     centre: Mapped[Centre | None] = relationship()

@@ -12,9 +12,10 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.factory import format_cst, format_money
-from app.portal import queries
+from app.portal import listcache, queries
 from app.portal.queries import (
     CATEGORY_LABELS,
     KIND_BADGES,
@@ -34,6 +35,12 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:
 
 
 _labels_by_locale: dict[str, dict[str, Any]] = {}
+# Words repeated on every list row.
+ROW_TEXT: dict[str, Any] = {
+    "published": _l("发布时间"),
+    "category": _l("品目"),
+    "deadline": _l("截止"),
+}
 
 
 @bp.app_context_processor
@@ -54,6 +61,7 @@ def portal_labels() -> dict[str, Any]:
             "lot_status_labels": plain(LOT_STATUS_LABELS),
             "lot_status_badges": LOT_STATUS_BADGES,
             "category_labels": plain(CATEGORY_LABELS),
+            "row_text": plain(ROW_TEXT),
         }
         _labels_by_locale[locale] = labels
     return labels
@@ -129,19 +137,31 @@ def index() -> Any:
 
 @bp.route("/announcements")
 def announcements() -> Any:
+    # The body is the same for every visitor asking the same question in the same
+    # language, so it is cached; the page around it (user menu, CSRF token, clock,
+    # flashed messages) is rendered for each request.
+    key = (str(get_locale()), request.script_root, request.query_string)
+    body = listcache.cached(key, queries.list_fingerprint, _announcements_body)
+    return render_template("portal/announcements.html", body=Markup(body))
+
+
+def _announcements_body() -> str:
     f = filters_from_args(request.args)
     page = queries.search(f, page=_page_number(request.args.get("page")))
+    args = f.as_args()
 
     def page_url(n: int) -> str:
-        return url_for("portal.announcements", page=n, **f.as_args())
+        return url_for("portal.announcements", page=n, **args)
 
     return render_template(
-        "portal/announcements.html",
+        "portal/_announcements_body.html",
         f=f,
         page=page,
         page_url=page_url,
-        tab_args={k: v for k, v in f.as_args().items() if k != "kind"},
+        tab_args={k: v for k, v in args.items() if k != "kind"},
         centres=queries.all_centres(),
+        # Detail links are "<prefix><id>"; one URL build instead of one per row.
+        detail_prefix=url_for("portal.announcement", announcement_id=0).removesuffix("0"),
     )
 
 

@@ -1,0 +1,138 @@
+"""Who may join which live room, and the short-lived signed tokens that prove it.
+
+Rooms are named "<prefix>:<id>" (e.g. "opening:12", "eval:7"). The package that owns a
+kind of room registers a policy for its prefix: `register_room_policy("opening:", fn)`
+where `fn(user, room) -> bool`. A room without a policy is closed to everyone.
+
+The web app issues a token (`POST /api/v1/rooms/token`); the rooms process checks it
+on the first websocket message. Tokens are signed with the app's SECRET_KEY (salt
+"room") and expire after ROOM_TOKEN_TTL_SECONDS, so the rooms process needs no session.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from marshmallow import Schema, fields, validate
+
+from app.errors import DomainError, Forbidden
+
+RoomPolicy = Callable[[Any, str], bool]
+ROOM_PATTERN = re.compile(r"^[a-z_]+:[A-Za-z0-9_.:-]{1,60}$")
+SALT = "room"
+
+_policies: dict[str, RoomPolicy] = {}
+
+
+class RoomTokenInvalid(DomainError):
+    status = 401
+    code = "room_token_invalid"
+
+
+def register_room_policy(prefix: str, fn: RoomPolicy) -> None:
+    """Decide who may join rooms whose name starts with `prefix` (e.g. "opening:")."""
+    _policies[prefix] = fn
+
+
+def policy_for(room: str) -> RoomPolicy | None:
+    # The longest matching prefix wins so that "eval:chat:" can refine "eval:".
+    matches = [p for p in _policies if room.startswith(p)]
+    return _policies[max(matches, key=len)] if matches else None
+
+
+def may_join(user: Any, room: str) -> bool:
+    if user is None or not getattr(user, "is_active", False):
+        return False
+    if not ROOM_PATTERN.match(room or ""):
+        return False
+    policy = policy_for(room)
+    if policy is None:
+        return False
+    try:
+        return bool(policy(user, room))
+    except Exception:
+        current_app.logger.exception("room policy for %s failed", room)
+        return False
+
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=SALT)
+
+
+@dataclass(frozen=True)
+class RoomClaim:
+    user_id: int
+    room: str
+    role: str
+
+
+def issue_room_token(user: Any, room: str) -> str:
+    """A token for `user` to join `room`; refused when the room's policy says no."""
+    if not may_join(user, room):
+        raise Forbidden(_l("您无权进入该房间：%(r)s。", r=room), field="room")
+    return _serializer(current_app.config["SECRET_KEY"]).dumps(
+        {"uid": user.id, "room": room, "role": user.role.value}
+    )
+
+
+def read_room_token(token: str, *, secret_key: str, max_age: int) -> RoomClaim:
+    """Check signature and age; raise RoomTokenInvalid with the reason otherwise."""
+    try:
+        data = _serializer(secret_key).loads(token or "", max_age=max_age)
+    except SignatureExpired as exc:
+        raise RoomTokenInvalid(_l("房间令牌已过期，请刷新页面重新获取。")) from exc
+    except BadSignature as exc:
+        raise RoomTokenInvalid(_l("房间令牌无效。")) from exc
+    if not isinstance(data, dict) or not {"uid", "room", "role"} <= set(data):
+        raise RoomTokenInvalid(_l("房间令牌无效。"))
+    return RoomClaim(int(data["uid"]), str(data["room"]), str(data["role"]))
+
+
+def rooms_public_url() -> str:
+    cfg = current_app.config
+    return cfg.get("ROOMS_PUBLIC_URL") or f"ws://{cfg['ROOMS_HOST']}:{cfg['ROOMS_PORT']}/"
+
+
+class RoomTokenRequest(Schema):
+    room = fields.String(
+        required=True,
+        validate=validate.Regexp(ROOM_PATTERN, error="房间名格式应为 类型:编号，如 opening:12"),
+        metadata={"description": "Room name, e.g. opening:12"},
+    )
+
+
+class RoomTokenResponse(Schema):
+    token = fields.String(required=True)
+    room = fields.String(required=True)
+    url = fields.String(
+        required=True, metadata={"description": "websocket URL of the rooms server"}
+    )
+    expires_in = fields.Integer(required=True)
+
+
+blp = Blueprint("rooms_api", __name__, url_prefix="/api/v1/rooms", description="Live rooms")
+
+
+@blp.route("/token")
+class RoomTokenResource(MethodView):
+    @login_required
+    @blp.arguments(RoomTokenRequest)
+    @blp.response(201, RoomTokenResponse)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Issue a short-lived token to join a live room over the websocket."""
+        token = issue_room_token(current_user, data["room"])
+        return {
+            "token": token,
+            "room": data["room"],
+            "url": rooms_public_url(),
+            "expires_in": int(current_app.config["ROOM_TOKEN_TTL_SECONDS"]),
+        }

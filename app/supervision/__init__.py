@@ -1,0 +1,14 @@
+"""Supervision (电子监察): dashboards of the centre's lots and the audit log browser."""
+
+from typing import Any
+
+
+def init_app(app: Any) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.nav import register_nav
+    from app.supervision import views
+
+    app.register_blueprint(views.bp)
+    register_nav("supervision.dashboard", _l("监督看板"), ["supervisor"], order=80)
+    register_nav("supervision.audit", _l("审计日志"), ["supervisor", "admin"], order=85)

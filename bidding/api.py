@@ -1,0 +1,213 @@
+"""JSON API for projects, lots and announcements (/api/v1/...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from app.auth.models import Organisation
+from app.errors import NotFound, ValidationError
+from app.extensions import db
+from bidding import policies, services
+from bidding.schemas import (
+    AnnouncementOut,
+    IntentIn,
+    LotIn,
+    LotOut,
+    LotPatch,
+    ProjectIn,
+    ProjectOut,
+    ProjectPage,
+    ProjectQuery,
+    ProjectTenderNoticeIn,
+    TenderNoticeIn,
+    TerminationIn,
+)
+
+blp = Blueprint(
+    "bidding_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Projects, lots and announcements of the procurement lifecycle",
+)
+
+
+def _project_for_view(project_id: int) -> Any:
+    project = services.get_project(project_id)
+    policies.ensure_can_view_project(current_user, project)
+    return project
+
+
+def _project_for_manage(project_id: int) -> Any:
+    project = services.get_project(project_id)
+    policies.ensure_can_manage_project(current_user, project)
+    return project
+
+
+def _lot_for_manage(lot_id: int) -> Any:
+    lot = services.get_lot(lot_id)
+    policies.ensure_can_manage_project(current_user, lot.project)
+    return lot
+
+
+@blp.route("/projects")
+class ProjectsResource(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(ProjectQuery, location="query")
+    @blp.response(200, ProjectPage)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Projects the caller may see: staff their agency's, supervisors their centre's."""
+        stmt = services.projects_visible_to(current_user)
+        total = db.session.execute(
+            select(func.count()).select_from(stmt.order_by(None).subquery())
+        ).scalar_one()
+        page, per_page = query["page"], query["per_page"]
+        items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).scalars()
+        return {"items": list(items), "total": total, "page": page, "per_page": per_page}
+
+    @blp.arguments(ProjectIn)
+    @blp.response(201, ProjectOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Register a project with its lots (agency staff only); codes are generated."""
+        policies.ensure_can_create_project(current_user)
+        purchaser = db.session.get(Organisation, data.pop("purchaser_id"))
+        if purchaser is None:
+            raise ValidationError(_("所选采购人不存在。"), field="purchaser_id")
+        project = services.create_project(current_user, purchaser=purchaser, **data)
+        db.session.commit()
+        return project
+
+
+@blp.route("/projects/<int:project_id>")
+class ProjectResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, ProjectOut)
+    def get(self, project_id: int) -> Any:
+        """One project with its lots."""
+        return _project_for_view(project_id)
+
+
+@blp.route("/projects/<int:project_id>/lots")
+class ProjectLotsResource(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(LotIn)
+    @blp.response(201, LotOut)
+    def post(self, data: dict[str, Any], project_id: int) -> Any:
+        """Add a lot to a project none of whose lots has been announced yet."""
+        project = _project_for_manage(project_id)
+        lot = services.add_lot(current_user, project, data)
+        db.session.commit()
+        return lot
+
+
+@blp.route("/projects/<int:project_id>/announcements")
+class ProjectAnnouncementsResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, AnnouncementOut(many=True))
+    def get(self, project_id: int) -> Any:
+        """Every announcement of a project, newest first."""
+        return services.announcements_of(_project_for_view(project_id))
+
+
+@blp.route("/projects/<int:project_id>/intent")
+class IntentResource(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(IntentIn)
+    @blp.response(201, AnnouncementOut)
+    def post(self, data: dict[str, Any], project_id: int) -> Any:
+        """Publish the procurement intent (采购意向) of the project or of one lot."""
+        project = _project_for_manage(project_id)
+        lot = None
+        if data.get("lot_id") is not None:
+            lot = services.get_lot(data["lot_id"])
+        ann = services.publish_intent(current_user, project, data, lot=lot)
+        db.session.commit()
+        return ann
+
+
+@blp.route("/projects/<int:project_id>/tender-notice")
+class ProjectTenderNoticeResource(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(ProjectTenderNoticeIn)
+    @blp.response(201, AnnouncementOut)
+    def post(self, data: dict[str, Any], project_id: int) -> Any:
+        """Publish one tender notice for several draft lots (all of them by default)."""
+        project = _project_for_manage(project_id)
+        lots = None
+        if data.get("lot_ids"):
+            lots = [services.get_lot(i) for i in data["lot_ids"]]
+        ann = services.publish_tender_notice(current_user, project, data, lots=lots)
+        db.session.commit()
+        return ann
+
+
+@blp.route("/lots/<int:lot_id>")
+class LotResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, LotOut)
+    def get(self, lot_id: int) -> Any:
+        """One lot with its timetable and status."""
+        lot = services.get_lot(lot_id)
+        policies.ensure_can_view_project(current_user, lot.project)
+        return lot
+
+    @blp.arguments(LotPatch)
+    @blp.response(200, LotOut)
+    def patch(self, data: dict[str, Any], lot_id: int) -> Any:
+        """Edit a draft lot; send the version you read, a stale one is refused (409)."""
+        lot = _lot_for_manage(lot_id)
+        version = data.pop("version")
+        services.update_lot(current_user, lot, data, version)
+        db.session.commit()
+        return lot
+
+
+@blp.route("/lots/<int:lot_id>/tender-notice")
+class LotTenderNoticeResource(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(TenderNoticeIn)
+    @blp.response(201, AnnouncementOut)
+    def post(self, data: dict[str, Any], lot_id: int) -> Any:
+        """Publish the tender notice of one draft lot; refused under the lawful clocks."""
+        lot = _lot_for_manage(lot_id)
+        ann = services.publish_tender_notice(current_user, lot.project, data, lots=[lot])
+        db.session.commit()
+        return ann
+
+
+@blp.route("/lots/<int:lot_id>/termination")
+class TerminationResource(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(TerminationIn)
+    @blp.response(201, AnnouncementOut)
+    def post(self, data: dict[str, Any], lot_id: int) -> Any:
+        """Terminate a lot with a reason; publishes the termination notice (终止公告)."""
+        lot = _lot_for_manage(lot_id)
+        ann = services.terminate_lot(current_user, lot, data["reason"])
+        db.session.commit()
+        return ann
+
+
+@blp.route("/announcements/<int:announcement_id>")
+class AnnouncementResource(MethodView):
+    @blp.response(200, AnnouncementOut)
+    def get(self, announcement_id: int) -> Any:
+        """A published announcement (public, like the notice board it stands for)."""
+        ann = services.get_announcement(announcement_id)
+        if ann.published_at is None:
+            raise NotFound(_("公告不存在。"))
+        return ann

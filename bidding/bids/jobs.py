@@ -1,0 +1,10 @@
+"""Scheduler sweeps of the sealed-bid package (idempotent, catching up after downtime)."""
+
+from __future__ import annotations
+
+from bidding.bids.services import sweep_deadlines
+
+
+def deadline_sweep() -> int:
+    """Close every lot whose bid deadline has passed: freeze the bid hashes or declare 流标."""
+    return sweep_deadlines()

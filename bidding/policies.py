@@ -1,0 +1,72 @@
+"""Who may do what with projects, lots and announcements (checked in views and services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from app.auth.models import OrgKind, Role
+from app.errors import Forbidden
+from bidding.models import Project
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_agency_staff(user: Any) -> bool:
+    """Staff of an agency organisation (代理机构) attached to a centre."""
+    return bool(
+        _authenticated(user)
+        and user.role == Role.STAFF
+        and user.organisation is not None
+        and user.organisation.kind == OrgKind.AGENCY
+        and user.centre_id is not None
+    )
+
+
+def can_create_project(user: Any) -> bool:
+    return is_agency_staff(user)
+
+
+def can_manage_project(user: Any, project: Project) -> bool:
+    """Staff of the project's own agency: they register, edit, publish and terminate."""
+    return is_agency_staff(user) and user.organisation_id == project.agency_id
+
+
+def can_oversee_centre(user: Any, centre_id: int) -> bool:
+    """Supervisors and admins see every project of their centre (an admin without one: all)."""
+    if not _authenticated(user):
+        return False
+    if user.role == Role.ADMIN:
+        return user.centre_id is None or user.centre_id == centre_id
+    return user.role == Role.SUPERVISOR and user.centre_id == centre_id
+
+
+def can_view_project(user: Any, project: Project) -> bool:
+    return can_manage_project(user, project) or can_oversee_centre(user, project.centre_id)
+
+
+def can_list_projects(user: Any) -> bool:
+    return _authenticated(user) and user.role in (Role.STAFF, Role.SUPERVISOR, Role.ADMIN)
+
+
+def ensure_can_create_project(user: Any) -> None:
+    if not can_create_project(user):
+        raise Forbidden(_l("只有代理机构的工作人员可以登记项目。"))
+
+
+def ensure_can_manage_project(user: Any, project: Project) -> None:
+    if not can_manage_project(user, project):
+        raise Forbidden(_l("只有本项目代理机构的工作人员可以执行此操作。"))
+
+
+def ensure_can_view_project(user: Any, project: Project) -> None:
+    if not can_view_project(user, project):
+        raise Forbidden(_l("您无权查看此项目。"))
+
+
+def ensure_can_list_projects(user: Any) -> None:
+    if not can_list_projects(user):
+        raise Forbidden(_l("您的角色无权查看项目管理。"))

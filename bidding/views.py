@@ -1,0 +1,385 @@
+"""Staff pages: project list, registration, detail, lot editing, publishing, termination."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from app import clock
+from app.auth.models import Organisation, OrgKind
+from app.errors import DomainError
+from app.extensions import db
+from bidding import categories, clocks, policies, services
+from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
+
+bp = Blueprint("bidding", __name__, template_folder="templates")
+
+PROJECT_FIELDS = (
+    "name",
+    "purchaser_id",
+    "method",
+    "category_code",
+    "description",
+    "funding_source",
+    "contact_name",
+    "contact_phone",
+)
+CONTACT_FIELDS = (
+    "purchaser_address",
+    "purchaser_contact",
+    "purchaser_phone",
+    "agency_address",
+    "agency_contact",
+    "agency_phone",
+)
+_LOT_KEY = re.compile(r"^lots-(\d{1,3})-([a-z_]+)$")
+_TIME_FIELDS = ("doc_start_at", "doc_end_at", "bid_deadline")
+
+
+def _purchasers() -> list[Organisation]:
+    centre_id = current_user.centre_id
+    return list(
+        db.session.execute(
+            select(Organisation)
+            .where(
+                Organisation.kind == OrgKind.PURCHASER,
+                or_(Organisation.centre_id == centre_id, Organisation.centre_id.is_(None)),
+            )
+            .order_by(Organisation.name)
+        ).scalars()
+    )
+
+
+def _lot_rows_from_form(form: Any) -> list[dict[str, Any]]:
+    rows: dict[int, dict[str, Any]] = {}
+    for key in form:
+        m = _LOT_KEY.match(key)
+        if m and m.group(2) in services.LOT_FIELDS:
+            rows.setdefault(int(m.group(1)), {})[m.group(2)] = form.get(key, "").strip()
+    # A row the user added and left without a name or budget is not a lot: the other
+    # inputs of a new row come pre-filled with defaults.
+    return [rows[i] for i in sorted(rows) if rows[i].get("name") or rows[i].get("budget")]
+
+
+def _local_input(value: Any) -> str:
+    """A stored UTC time as the value of a datetime-local input (China Standard Time)."""
+    if value is None:
+        return ""
+    return clock.to_cst(value).strftime("%Y-%m-%dT%H:%M")
+
+
+def _lot_form_values(lot: Lot) -> dict[str, Any]:
+    return {
+        "name": lot.name,
+        "category_code": lot.category_code,
+        "budget": str(lot.budget),
+        "ceiling_price": "" if lot.ceiling_price is None else str(lot.ceiling_price),
+        "bid_bond": str(lot.bid_bond),
+        "evaluation_method": lot.evaluation_method.value,
+        "committee_size": lot.committee_size,
+        "validity_days": lot.validity_days,
+        "doc_start_at": _local_input(lot.doc_start_at),
+        "doc_end_at": _local_input(lot.doc_end_at),
+        "bid_deadline": _local_input(lot.bid_deadline),
+        "opening_place": lot.opening_place,
+    }
+
+
+def _form_context() -> dict[str, Any]:
+    return {
+        "methods": [(m.value, services.method_label(m)) for m in Method],
+        "eval_methods": [(m.value, _(services.EVAL_LABELS[m.value])) for m in EvalMethod],
+        "category_choices": categories.choices(),
+    }
+
+
+def _load_project(project_id: int, manage: bool) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None:
+        abort(404)
+    if manage:
+        policies.ensure_can_manage_project(current_user, project)
+    else:
+        policies.ensure_can_view_project(current_user, project)
+    return project
+
+
+def _load_lot(lot_id: int) -> Lot:
+    lot = db.session.get(Lot, lot_id)
+    if lot is None:
+        abort(404)
+    policies.ensure_can_manage_project(current_user, lot.project)
+    return lot
+
+
+@bp.route("/projects")
+@login_required
+def project_list() -> Any:
+    stmt = services.projects_visible_to(current_user)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    per_page = 20
+    projects = list(
+        db.session.execute(stmt.limit(per_page + 1).offset((page - 1) * per_page)).scalars()
+    )
+    has_next = len(projects) > per_page
+    return render_template(
+        "bidding/project_list.html",
+        projects=projects[:per_page],
+        page=page,
+        has_next=has_next,
+        can_create=policies.can_create_project(current_user),
+    )
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@login_required
+def project_new() -> Any:
+    policies.ensure_can_create_project(current_user)
+    values: dict[str, Any] = {"method": Method.OPEN.value}
+    lots: list[dict[str, Any]] = [{"committee_size": 5, "validity_days": 90}]
+    status = 200
+    if request.method == "POST":
+        values = {k: request.form.get(k, "").strip() for k in PROJECT_FIELDS}
+        lots = _lot_rows_from_form(request.form)
+        try:
+            purchaser = None
+            if values["purchaser_id"].isdigit():
+                purchaser = db.session.get(Organisation, int(values["purchaser_id"]))
+            data = {k: v for k, v in values.items() if k != "purchaser_id"}
+            project = services.create_project(current_user, purchaser=purchaser, lots=lots, **data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            status = exc.status
+        else:
+            flash(_("项目已登记：%(code)s", code=project.code), "success")
+            return redirect(url_for("bidding.project_detail", project_id=project.id))
+        lots = lots or [{}]
+    return (
+        render_template(
+            "bidding/project_form.html",
+            values=values,
+            lots=lots,
+            purchasers=_purchasers(),
+            **_form_context(),
+        ),
+        status,
+    )
+
+
+def _lot_hints(project: Project, lot: Lot) -> dict[str, Any]:
+    """The clocks as they stand for this lot, shown next to the publish button."""
+    from flask import current_app
+
+    from app.core.calendar import calendar_for
+
+    settings = project.centre.settings or {}
+    min_days = clocks.bid_period_min_days(project.method.value, current_app.config, settings)
+    min_window = clocks.document_window_min_working_days(current_app.config, settings)
+    start = max(lot.doc_start_at, clock.now()) if lot.doc_start_at else clock.now()
+    return {
+        "min_days": min_days,
+        "min_window": min_window,
+        "earliest_deadline": clocks.earliest_lawful_deadline(start, min_days),
+        "earliest_doc_end": clocks.earliest_document_end_date(
+            start, calendar_for(project.centre_id), min_window
+        ),
+    }
+
+
+@bp.route("/projects/<int:project_id>")
+@login_required
+def project_detail(project_id: int) -> Any:
+    project = _load_project(project_id, manage=False)
+    manage = policies.can_manage_project(current_user, project)
+    return render_template(
+        "bidding/project_detail.html",
+        project=project,
+        manage=manage,
+        announcements=services.announcements_of(project),
+        hints={lot.id: _lot_hints(project, lot) for lot in project.lots},
+    )
+
+
+@bp.route("/lots/<int:lot_id>/edit", methods=["GET", "POST"])
+@login_required
+def lot_edit(lot_id: int) -> Any:
+    lot = _load_lot(lot_id)
+    values = _lot_form_values(lot)
+    version = lot.version
+    status = 200
+    if request.method == "POST":
+        values = {
+            k: request.form.get(k, "").strip() for k in services.LOT_FIELDS if k in request.form
+        }
+        try:
+            version = int(request.form.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            services.update_lot(current_user, lot, values, version)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            status = exc.status
+            lot = _load_lot(lot_id)
+        else:
+            flash(_("标段已保存。"), "success")
+            return redirect(url_for("bidding.project_detail", project_id=lot.project_id))
+    return (
+        render_template(
+            "bidding/lot_form.html", lot=lot, values=values, version=version, **_form_context()
+        ),
+        status,
+    )
+
+
+@bp.route("/projects/<int:project_id>/intent", methods=["GET", "POST"])
+@login_required
+def intent_new(project_id: int) -> Any:
+    project = _load_project(project_id, manage=True)
+    lot_id = request.values.get("lot_id", type=int)
+    lot = next((x for x in project.lots if x.id == lot_id), None)
+    values: dict[str, Any] = {
+        **services.tender_defaults(project, lot),
+        **services.intent_defaults(project, lot),
+    }
+    status = 200
+    if request.method == "POST":
+        values = {
+            k: request.form.get(k, "").strip()
+            for k in ("requirements", "expected_month", "remarks", *CONTACT_FIELDS)
+        }
+        try:
+            ann = services.publish_intent(current_user, project, values, lot=lot)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            status = exc.status
+            project = _load_project(project_id, manage=True)
+            lot = next((x for x in project.lots if x.id == lot_id), None)
+        else:
+            flash(_("已发布：%(t)s", t=ann.title), "success")
+            return redirect(url_for("bidding.project_detail", project_id=project.id))
+    return (
+        render_template("bidding/intent_form.html", project=project, lot=lot, values=values),
+        status,
+    )
+
+
+@bp.route("/lots/<int:lot_id>/tender-notice", methods=["GET", "POST"])
+@login_required
+def tender_notice_new(lot_id: int) -> Any:
+    lot = _load_lot(lot_id)
+    project = lot.project
+    values: dict[str, Any] = services.tender_defaults(project, lot)
+    status = 200
+    if request.method == "POST":
+        values = {
+            k: request.form.get(k, "").strip()
+            for k in (
+                "requirements",
+                "qualifications",
+                "doc_obtain_method",
+                "bid_submission",
+                "remarks",
+                *CONTACT_FIELDS,
+            )
+        }
+        try:
+            ann = services.publish_tender_notice(current_user, project, values, lots=[lot])
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            status = exc.status
+            lot = _load_lot(lot_id)
+            project = lot.project
+        else:
+            flash(_("已发布：%(t)s", t=ann.title), "success")
+            return redirect(url_for("bidding.project_detail", project_id=project.id))
+    return (
+        render_template(
+            "bidding/tender_form.html",
+            project=project,
+            lot=lot,
+            values=values,
+            hints=_lot_hints(project, lot),
+        ),
+        status,
+    )
+
+
+@bp.route("/lots/<int:lot_id>/terminate", methods=["POST"])
+@login_required
+def lot_terminate(lot_id: int) -> Any:
+    lot = _load_lot(lot_id)
+    project_id = lot.project_id
+    try:
+        services.terminate_lot(current_user, lot, request.form.get("reason", ""))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        project = _load_project(project_id, manage=False)
+        return (
+            render_template(
+                "bidding/project_detail.html",
+                project=project,
+                manage=True,
+                announcements=services.announcements_of(project),
+                hints={x.id: _lot_hints(project, x) for x in project.lots},
+                terminate_reason=request.form.get("reason", ""),
+            ),
+            exc.status,
+        )
+    flash(_("标段已终止，终止公告已发布。"), "success")
+    return redirect(url_for("bidding.project_detail", project_id=project_id))
+
+
+STATUS_BADGES = {
+    LotStatus.DRAFT: "badge",
+    LotStatus.PUBLISHED: "badge badge-blue",
+    LotStatus.SUSPENDED: "badge badge-amber",
+    LotStatus.CLOSED: "badge badge-amber",
+    LotStatus.OPENED: "badge badge-amber",
+    LotStatus.EVALUATING: "badge badge-amber",
+    LotStatus.FAILED: "badge badge-red",
+    LotStatus.AWARDED: "badge badge-green",
+    LotStatus.TERMINATED: "badge badge-red",
+}
+
+
+@bp.app_template_global("lot_badge")
+def lot_badge(status: LotStatus) -> dict[str, str]:
+    return {"cls": STATUS_BADGES.get(status, "badge"), "label": services.status_label(status)}
+
+
+@bp.app_template_global("method_label")
+def _method_label(method: Any) -> str:
+    return services.method_label(method)
+
+
+@bp.app_template_global("kind_label")
+def _kind_label(kind: Any) -> str:
+    return services.kind_label(kind)
+
+
+@bp.app_template_global("category_label")
+def _category_label(code: str) -> str:
+    from flask_babel import get_locale
+
+    return categories.label(code, str(get_locale() or "zh_CN"))
+
+
+@bp.app_template_global("eval_label")
+def _eval_label(value: Any) -> str:
+    return _(services.EVAL_LABELS.get(str(value), str(value)))

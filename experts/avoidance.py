@@ -1,0 +1,270 @@
+"""Who may be drawn: pool matching, avoidance (回避) and exclusions, with counts per reason.
+
+Everything is computed with a handful of set-returning queries (no per-expert queries),
+so a pool of 100,000 experts and hundreds of avoided enterprises stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from app import clock
+from app.extensions import db
+from bidding.models import Lot
+from experts.models import (
+    AvoidReason,
+    CreditEntry,
+    CreditKind,
+    Draw,
+    Employment,
+    Expert,
+    ExpertSpecialty,
+    ExpertStatus,
+    Leave,
+    Relation,
+    Sitting,
+)
+
+# Order matters: an expert excluded for several reasons is counted under the first.
+EXCLUSIONS = (
+    "suspended",
+    "retired",
+    "employer",
+    "past_employer",
+    "relation",
+    "banned",
+    "leave",
+    "frequency",
+    "already_drawn",
+)
+
+
+def exclusion_label(key: str) -> str:
+    labels = {
+        "suspended": _("暂停"),
+        "retired": _("已出库"),
+        "employer": _("在职单位回避"),
+        "past_employer": _("近三年曾任职单位回避"),
+        "relation": _("申报利害关系回避"),
+        "banned": _("信用禁评期内"),
+        "leave": _("请假"),
+        "frequency": _("超过同一采购人评审频次上限"),
+        "already_drawn": _("已被本项目抽取过"),
+    }
+    return labels[key]
+
+
+@dataclass
+class GroupPool:
+    specialty: str
+    needed: int
+    matched: int = 0
+    eligible: list[int] = field(default_factory=list)
+    excluded: Counter[str] = field(default_factory=Counter)
+
+    def shortfall_message(self) -> str:
+        parts = [f"{exclusion_label(k)} {n} 人" for k in EXCLUSIONS if (n := self.excluded[k])]
+        detail = "、".join(parts) if parts else _("无排除")
+        return _(
+            "专业 %(code)s 需要 %(need)s 人（含候补），符合专业与专家库条件的 %(matched)s 人，"
+            "回避与排除后仅剩 %(left)s 人：%(detail)s。",
+            code=self.specialty,
+            need=self.needed,
+            matched=self.matched,
+            left=len(self.eligible),
+            detail=detail,
+        )
+
+
+def config_int(key: str, centre_settings: dict[str, Any] | None = None) -> int:
+    """A tunable: the centre's own setting first, then the deployment's configuration."""
+    settings = centre_settings or {}
+    name = key.lower().removeprefix("expert_")
+    if name in settings:
+        return int(settings[name])
+    return int(current_app.config[key])
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def auto_avoided(lot: Lot) -> list[dict[str, Any]]:
+    """The lot's bidders, its purchaser and its agency, as avoided enterprises."""
+    from app.auth.models import Organisation
+    from bidding.bids.models import bidder_org_ids
+
+    out: list[dict[str, Any]] = []
+    project = lot.project
+    pairs = [(oid, AvoidReason.BIDDER) for oid in sorted(bidder_org_ids(lot.id))]
+    pairs += [
+        (project.purchaser_id, AvoidReason.PURCHASER),
+        (project.agency_id, AvoidReason.AGENCY),
+    ]
+    for org_id, reason in pairs:
+        org = db.session.get(Organisation, org_id)
+        if org is not None and org.credit_code:
+            out.append({"credit_code": org.credit_code, "reason": int(reason), "source": "auto"})
+    return out
+
+
+def merge_avoided(manual: list[dict[str, Any]], auto: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[tuple[str, int]] = set()
+    out: list[dict[str, Any]] = []
+    for item in [*auto, *manual]:
+        key = (item["credit_code"], int(item["reason"]))
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return sorted(out, key=lambda i: (i["credit_code"], int(i["reason"]), i["source"]))
+
+
+def _specialty_filter(code: str) -> Any:
+    below = code + ".%"
+    secondary = select(ExpertSpecialty.expert_id).where(
+        or_(ExpertSpecialty.specialty_code == code, ExpertSpecialty.specialty_code.like(below))
+    )
+    return or_(
+        Expert.main_specialty_code == code,
+        Expert.main_specialty_code.like(below),
+        Expert.id.in_(secondary),
+    )
+
+
+def _ids(stmt: Any) -> set[int]:
+    return set(db.session.execute(stmt).scalars())
+
+
+def compute_pools(draw: Draw, lot: Lot, avoided: list[dict[str, Any]]) -> list[GroupPool]:
+    """Eligible expert ids per group, after every avoidance rule and exclusion."""
+    at = draw.evaluation_at
+    codes = sorted({a["credit_code"] for a in avoided})
+    centre_settings = lot.project.centre.settings or {}
+    cutoff = years_before(clock.cst_date(at), int(current_app.config["EXPERT_AVOID_PAST_YEARS"]))
+
+    past = (
+        _ids(
+            select(Employment.expert_id).where(
+                Employment.credit_code.in_(codes),
+                or_(Employment.end_date.is_(None), Employment.end_date >= cutoff),
+            )
+        )
+        if codes
+        else set()
+    )
+    related = (
+        _ids(select(Relation.expert_id).where(Relation.credit_code.in_(codes))) if codes else set()
+    )
+    banned = _ids(
+        select(CreditEntry.expert_id).where(
+            CreditEntry.kind == CreditKind.BAN,
+            CreditEntry.start_at <= at,
+            or_(CreditEntry.end_at.is_(None), CreditEntry.end_at > at),
+        )
+    )
+    on_leave = _ids(select(Leave.expert_id).where(Leave.start_at <= at, Leave.end_at > at))
+    cap = config_int("EXPERT_MAX_SITTINGS_PER_PURCHASER", centre_settings)
+    frequent = _ids(
+        select(Sitting.expert_id)
+        .where(
+            Sitting.purchaser_id == lot.project.purchaser_id,
+            Sitting.at > at - dt.timedelta(days=365),
+            Sitting.at <= at,
+            Sitting.lot_id != lot.id,
+        )
+        .group_by(Sitting.expert_id)
+        .having(func.count() >= cap)
+    )
+    already = set(draw.excluded_ids or [])
+    code_set = set(codes)
+
+    pools: list[GroupPool] = []
+    for group in draw.groups:
+        centres = [group["centre_id"]] if group.get("centre_id") else list(draw.pool_centre_ids)
+        pool = GroupPool(group["specialty"], int(group["count"]) + int(group["reserves"]))
+        rows = db.session.execute(
+            select(Expert.id, Expert.status, Expert.employer_code).where(
+                Expert.centre_id.in_(centres), _specialty_filter(group["specialty"])
+            )
+        ).all()
+        pool.matched = len(rows)
+        for expert_id, status, employer in rows:
+            reason = _first_reason(
+                expert_id,
+                status,
+                employer,
+                code_set,
+                past,
+                related,
+                banned,
+                on_leave,
+                frequent,
+                already,
+            )
+            if reason:
+                pool.excluded[reason] += 1
+            else:
+                pool.eligible.append(expert_id)
+        pool.eligible.sort()
+        pools.append(pool)
+    return pools
+
+
+def _first_reason(
+    expert_id: int,
+    status: ExpertStatus,
+    employer: str,
+    codes: set[str],
+    past: set[int],
+    related: set[int],
+    banned: set[int],
+    on_leave: set[int],
+    frequent: set[int],
+    already: set[int],
+) -> str | None:
+    if status == ExpertStatus.SUSPENDED:
+        return "suspended"
+    if status == ExpertStatus.RETIRED:
+        return "retired"
+    if employer and employer in codes:
+        return "employer"
+    if expert_id in past:
+        return "past_employer"
+    if expert_id in related:
+        return "relation"
+    if expert_id in banned:
+        return "banned"
+    if expert_id in on_leave:
+        return "leave"
+    if expert_id in frequent:
+        return "frequency"
+    if expert_id in already:
+        return "already_drawn"
+    return None
+
+
+def shortfalls(pools: list[GroupPool]) -> list[str]:
+    """Messages for every group that cannot be filled (empty when the request is possible)."""
+    messages = [p.shortfall_message() for p in pools if len(p.eligible) < p.needed]
+    if not messages:
+        union = set().union(*(set(p.eligible) for p in pools)) if pools else set()
+        total = sum(p.needed for p in pools)
+        if len(union) < total:
+            messages.append(
+                _(
+                    "各组合计需要 %(need)s 人（含候补），但各组可抽专家去重后仅 %(left)s 人。",
+                    need=total,
+                    left=len(union),
+                )
+            )
+    return messages

@@ -1,0 +1,113 @@
+"""Pure rules of the verifiable draw: commitments, seed mixing and HMAC ranking.
+
+No database, no Flask: the same functions run inside the app, in `flask experts
+verify-draw` and (copied verbatim) in scripts/verify_draw.py, so anyone can re-run a draw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from app.crypto import draw as _crypto_draw
+
+commit = _crypto_draw.commit
+mixed_seed = _crypto_draw.mixed_seed
+
+
+def rank(seed: bytes, ids: Sequence[int]) -> list[int]:
+    """Ids ordered by HMAC-SHA256(seed, decimal id), the order app.crypto defines."""
+    return [i for i, _digest in _crypto_draw.rank(seed, ids)]
+
+
+def new_seed() -> bytes:
+    return secrets.token_bytes(32)
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def pool_hash(ids: Sequence[int]) -> str:
+    """SHA-256 of the canonical, sorted list of eligible expert ids of one group."""
+    return hashlib.sha256(canonical(sorted(ids)).encode("utf-8")).hexdigest()
+
+
+def select(
+    mixed: bytes, eligible: Sequence[Sequence[int]], groups: Sequence[dict[str, Any]]
+) -> list[dict[str, list[int]]]:
+    """Rank each group's pool; the first `count` are invited, the next `reserves` wait.
+
+    Groups are served in order and an expert already placed by an earlier group is skipped,
+    so nobody holds two seats.
+    """
+    taken: set[int] = set()
+    out: list[dict[str, list[int]]] = []
+    for pool, group in zip(eligible, groups, strict=True):
+        ordered = [i for i in rank(mixed, list(pool)) if i not in taken]
+        count, reserves = int(group["count"]), int(group["reserves"])
+        invited, waiting = ordered[:count], ordered[count : count + reserves]
+        taken.update(invited)
+        taken.update(waiting)
+        out.append({"invited": invited, "reserves": waiting})
+    return out
+
+
+def verify_record(rec: dict[str, Any]) -> list[tuple[str, bool]]:
+    """Re-run a draw from its exported record. Every check must hold for a MATCH."""
+    import datetime as dt
+
+    from app.audit.chain import entry_digest, leaf_hash, verify_inclusion
+
+    checks: list[tuple[str, bool]] = []
+    c = rec["commitment"]
+    digest = entry_digest(
+        seq=c["seq"],
+        ts=dt.datetime.fromisoformat(c["ts"]),
+        actor_id=c["actor_id"],
+        actor_name=c["actor_name"],
+        role=c["role"],
+        ip=c["ip"],
+        action=c["action"],
+        object_type=c["object_type"],
+        object_id=c["object_id"],
+        data=c["data"],
+        prev_hash=c["prev_hash"],
+    )
+    checks.append(("commitment entry hash", digest == c["entry_hash"]))
+    data = json.loads(c["data"])
+    checks.append(("request matches commitment", data.get("request") == rec["request"]))
+    checks.append(("groups match request", rec["groups"] == rec["request"]["groups"]))
+    hashes = [pool_hash(p) for p in rec["eligible"]]
+    checks.append(("eligible pools match committed hashes", hashes == data.get("pool_hashes")))
+    inc = rec["inclusion"]
+    try:
+        root = bytes.fromhex(rec["public_value"])
+        proof = [bytes.fromhex(p) for p in inc["proof"]]
+        included = (
+            inc["index"] == c["seq"] - 1
+            and inc["tree_size"] == c["seq"]
+            and verify_inclusion(
+                inc["index"], inc["tree_size"], leaf_hash(c["entry_hash"]), proof, root
+            )
+        )
+    except (ValueError, TypeError):
+        included = False
+    checks.append(("public value is the audit root right after the commitment", included))
+    seed_hex = rec.get("seed")
+    if not seed_hex:
+        checks.append(("seed revealed", False))
+        return checks
+    seed = bytes.fromhex(seed_hex)
+    checks.append(("seed matches committed hash", commit(seed) == data.get("seed_hash")))
+    mixed = mixed_seed(seed, bytes.fromhex(rec["public_value"]))
+    checks.append(
+        (
+            "ranking reproduces the result",
+            select(mixed, rec["eligible"], rec["groups"]) == rec["result"],
+        )
+    )
+    return checks

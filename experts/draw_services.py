@@ -1,0 +1,742 @@
+"""Use cases of draws and invitations: request, commit, draw, resume, cancel, reveal, answer.
+
+A draw moves pending → committed → drawn → revealed (or → cancelled). The commitment is
+written to the audit log and committed to the database before anything is ranked; a
+committed draw can only be resumed (same seed, same result) or cancelled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app import clock
+from app.audit import record
+from app.audit.chain import canonical_json, inclusion_proof, leaf_hash, merkle_root
+from app.audit.models import AuditEntry
+from app.auth import credit_code
+from app.auth.models import Centre, User
+from app.errors import Conflict, NotFound, TooEarly, TooLate, ValidationError
+from app.extensions import db
+from app.notify import notify
+from bidding.models import Lot
+from experts import avoidance, draw, policies
+from experts.models import (
+    ACTIVE_SEATS,
+    AvoidReason,
+    Draw,
+    DrawStatus,
+    Invitation,
+    InvitationState,
+    Sitting,
+    Specialty,
+)
+from experts.sms import send_after_commit
+
+RECORD_FORMAT = "tenderhall-expert-draw/1"
+LIVE = (DrawStatus.PENDING, DrawStatus.COMMITTED, DrawStatus.DRAWN, DrawStatus.REVEALED)
+
+
+def _hours(key: str) -> dt.timedelta:
+    return dt.timedelta(hours=float(current_app.config[key]))
+
+
+# ---------------------------------------------------------------- request
+def _check_groups(groups: list[dict[str, Any]], pools: list[int]) -> list[dict[str, Any]]:
+    if not groups:
+        raise ValidationError(_l("请至少填写一个抽取组（专业 + 人数）。"), field="groups")
+    min_reserves = int(current_app.config["EXPERT_MIN_RESERVES"])
+    out = []
+    for i, g in enumerate(groups):
+        code = str(g.get("specialty", "")).strip()
+        if db.session.get(Specialty, code) is None:
+            raise ValidationError(
+                _l("第 %(n)s 组的专业代码 %(c)s 不在专业分类表中。", n=i + 1, c=code or "（空）"),
+                field="groups",
+            )
+        count, reserves = int(g.get("count", 0)), int(g.get("reserves", min_reserves))
+        if count < 1:
+            raise ValidationError(_l("第 %(n)s 组的抽取人数须至少 1 人。", n=i + 1), field="groups")
+        if reserves < min_reserves:
+            raise ValidationError(
+                _l("第 %(n)s 组的候补人数须不少于 %(m)s 人。", n=i + 1, m=min_reserves),
+                field="groups",
+            )
+        centre_id = g.get("centre_id") or None
+        if centre_id is not None and int(centre_id) not in pools:
+            raise ValidationError(
+                _l("第 %(n)s 组的专家库（中心 %(c)s）不在所选专家库中。", n=i + 1, c=centre_id),
+                field="groups",
+            )
+        out.append(
+            {
+                "specialty": code,
+                "count": count,
+                "reserves": reserves,
+                "centre_id": int(centre_id) if centre_id else None,
+                "slot": i,
+            }
+        )
+    return out
+
+
+def _check_avoided(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    allowed = {int(r) for r in AvoidReason}
+    out = []
+    for i, item in enumerate(items):
+        code = str(item.get("credit_code", "")).strip().upper()
+        if not credit_code.is_valid(code):
+            raise ValidationError(
+                _l(
+                    "第 %(n)s 个回避企业的统一社会信用代码 %(c)s 无效（18 位，校验位须正确）。",
+                    n=i + 1,
+                    c=code or "（空）",
+                ),
+                field="avoided",
+            )
+        try:
+            reason = int(item.get("reason", 9))
+        except (TypeError, ValueError):
+            reason = -1
+        if reason not in allowed:
+            raise ValidationError(
+                _l(
+                    "回避原因代码须为 1（投标人）、2（采购人）、3（监管部门）、4（代理机构）或 9（其他）。"
+                ),
+                field="avoided",
+            )
+        out.append({"credit_code": code, "reason": reason, "source": "manual"})
+    return out
+
+
+def _live_root(lot_id: int, exclude: int | None = None) -> Draw | None:
+    stmt = select(Draw).where(
+        Draw.lot_id == lot_id, Draw.parent_id.is_(None), Draw.status.in_(LIVE)
+    )
+    if exclude:
+        stmt = stmt.where(Draw.id != exclude)
+    return db.session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+def request_draw(lot: Lot, actor: User, data: dict[str, Any]) -> Draw:
+    """Register a draw request; the draw itself runs inside the window before the evaluation."""
+    policies.ensure(policies.can_request_draw(actor, lot))
+    existing = _live_root(lot.id)
+    if existing is not None:
+        raise Conflict(
+            _l(
+                "该标段已有抽取申请（编号 %(id)s，状态 %(s)s）：已承诺的抽取只能继续或作废，不能另行抽取。",
+                id=existing.id,
+                s=existing.status.value,
+            )
+        )
+    evaluation_at: dt.datetime = data["evaluation_at"]
+    now = clock.now()
+    if evaluation_at <= now:
+        raise TooLate(_l("评标时间须晚于当前时间。"), field="evaluation_at")
+    venue = str(data.get("venue", "")).strip()
+    if not venue:
+        raise ValidationError(_l("请填写评标地点（场地）。"), field="venue")
+    pools = [int(c) for c in (data.get("pool_centre_ids") or [lot.project.centre_id])]
+    for cid in pools:
+        if db.session.get(Centre, cid) is None:
+            raise ValidationError(
+                _l("专家库所属中心 %(c)s 不存在。", c=cid), field="pool_centre_ids"
+            )
+    groups = _check_groups(list(data.get("groups") or []), pools)
+    avoided = _check_avoided(list(data.get("avoided") or []))
+    reps = int(data.get("purchaser_reps", 0))
+    if reps < 0:
+        raise ValidationError(_l("采购人代表人数不能为负数。"), field="purchaser_reps")
+    experts = sum(g["count"] for g in groups)
+    size = experts + reps
+    if size < 5 or size % 2 == 0 or experts * 3 < size * 2:
+        raise ValidationError(
+            _l(
+                "评标委员会须为 5 人以上单数，且专家不少于三分之二：当前专家 %(e)s 人、采购人代表 %(r)s 人。",
+                e=experts,
+                r=reps,
+            ),
+            field="groups",
+        )
+    item = Draw(
+        lot_id=lot.id,
+        requested_by_id=actor.id,
+        evaluation_at=evaluation_at,
+        earliest_at=evaluation_at - _hours("EXPERT_DRAW_WINDOW_HOURS"),
+        venue=venue[:200],
+        purchaser_reps=reps,
+        pool_centre_ids=sorted(set(pools)),
+        groups=groups,
+        avoided=avoided,
+        excluded_ids=[],
+        status=DrawStatus.PENDING,
+        note=str(data.get("note", ""))[:2000],
+        created_at=now,
+    )
+    db.session.add(item)
+    db.session.flush()
+    item.root_id = item.id
+    # Early feedback: a request the pool cannot satisfy today is refused now, not at draw time.
+    messages = avoidance.shortfalls(
+        avoidance.compute_pools(
+            item, lot, avoidance.merge_avoided(avoided, avoidance.auto_avoided(lot))
+        )
+    )
+    if messages:
+        raise ValidationError(_l("抽取条件无法满足：%(m)s", m=" ".join(messages)), field="groups")
+    record(
+        "experts.draw_requested",
+        item,
+        {"lot_id": lot.id, "evaluation_at": evaluation_at.isoformat(), "groups": groups},
+        actor=actor,
+    )
+    return item
+
+
+# ---------------------------------------------------------------- commit and draw
+def _public_request(item: Draw) -> dict[str, Any]:
+    return {
+        "draw_id": item.id,
+        "lot_id": item.lot_id,
+        "parent_id": item.parent_id,
+        "evaluation_at": item.evaluation_at.astimezone(dt.UTC).isoformat(),
+        "venue": item.venue,
+        "purchaser_reps": item.purchaser_reps,
+        "pool_centre_ids": list(item.pool_centre_ids),
+        "groups": list(item.groups),
+        "avoided": list(item.avoided),
+        "excluded_ids": sorted(item.excluded_ids or []),
+    }
+
+
+def audit_root(seq: int) -> bytes:
+    hashes = db.session.execute(
+        select(AuditEntry.entry_hash).where(AuditEntry.seq <= seq).order_by(AuditEntry.seq)
+    ).scalars()
+    return merkle_root([leaf_hash(h) for h in hashes])
+
+
+def commit_draw(item: Draw, actor: User | None, *, check_window: bool = True) -> Draw:
+    """Phase 1: fix the pool and a secret seed in the audit log, then the public value."""
+    lot = db.session.get(Lot, item.lot_id)
+    if lot is None:
+        raise NotFound(_l("标段不存在。"))
+    if actor is not None:
+        policies.ensure(policies.can_request_draw(actor, lot))
+    if item.status == DrawStatus.COMMITTED:
+        raise Conflict(_l("本次抽取已承诺，只能继续（恢复）或作废，不能重新抽取。"))
+    if item.status != DrawStatus.PENDING:
+        raise Conflict(_l("本次抽取已结束或已作废，不能再次抽取。"))
+    other = db.session.execute(
+        select(Draw.id).where(
+            Draw.lot_id == item.lot_id, Draw.status == DrawStatus.COMMITTED, Draw.id != item.id
+        )
+    ).first()
+    if other:
+        raise Conflict(
+            _l("该标段有一项已承诺但未完成的抽取（编号 %(id)s），须先继续或作废。", id=other[0])
+        )
+    now = clock.now()
+    if now >= item.evaluation_at:
+        raise TooLate(_l("评标时间已到，不能再抽取专家。"))
+    if check_window and now < item.earliest_at:
+        raise TooEarly(
+            _l(
+                "抽取最早可于 %(t)s（北京时间）进行，即评标前 %(h)s 小时内。",
+                t=clock.to_cst(item.earliest_at).strftime("%Y-%m-%d %H:%M"),
+                h=current_app.config["EXPERT_DRAW_WINDOW_HOURS"],
+            )
+        )
+    avoided = avoidance.merge_avoided(
+        [a for a in item.avoided if a.get("source") != "auto"], avoidance.auto_avoided(lot)
+    )
+    item.avoided = avoided
+    pools = avoidance.compute_pools(item, lot, avoided)
+    messages = avoidance.shortfalls(pools)
+    if messages:
+        raise ValidationError(_l("抽取条件无法满足：%(m)s", m=" ".join(messages)), field="groups")
+    seed = draw.new_seed()
+    item.seed_secret = seed.hex()
+    item.seed_hash = draw.commit(seed)
+    item.eligible = [p.eligible for p in pools]
+    item.pool_hashes = [draw.pool_hash(p.eligible) for p in pools]
+    entry = record(
+        "experts.draw_committed",
+        item,
+        {
+            "request": _public_request(item),
+            "pool_hashes": item.pool_hashes,
+            "pool_sizes": [len(p.eligible) for p in pools],
+            "seed_hash": item.seed_hash,
+        },
+        actor=actor,
+    )
+    item.commitment_seq = entry.seq
+    item.public_value = audit_root(entry.seq).hex()
+    item.status = DrawStatus.COMMITTED
+    item.committed_at = now
+    db.session.flush()
+    return item
+
+
+def execute_draw(item: Draw, actor: User | None = None) -> Draw:
+    """Phase 2 (also the resume path): rank with the committed seed, invite, keep reserves."""
+    if actor is not None:
+        policies.ensure(policies.can_view_draw(actor, item) and not policies.can_supervise(actor))
+    if item.status != DrawStatus.COMMITTED:
+        raise Conflict(_l("只有已承诺的抽取可以执行或恢复。"))
+    if item.seed_secret is None or item.public_value is None or item.eligible is None:
+        raise Conflict(_l("抽取承诺不完整，只能作废。"))
+    mixed = draw.mixed_seed(bytes.fromhex(item.seed_secret), bytes.fromhex(item.public_value))
+    result = draw.select(mixed, item.eligible, item.groups)
+    item.result = result
+    item.status = DrawStatus.DRAWN
+    item.drawn_at = clock.now()
+    root_id = item.root_id or item.id
+    for group, picked in zip(item.groups, result, strict=True):
+        for rank, expert_id in enumerate(picked["invited"] + picked["reserves"]):
+            db.session.add(
+                Invitation(
+                    draw_id=item.id,
+                    root_id=root_id,
+                    slot=int(group["slot"]),
+                    rank=rank,
+                    expert_id=expert_id,
+                    state=InvitationState.WAITING,
+                )
+            )
+    db.session.flush()
+    record(
+        "experts.draw_drawn",
+        item,
+        {
+            "result_sha256": hashlib.sha256(canonical_json(result).encode()).hexdigest(),
+            "counts": [
+                {"invited": len(r["invited"]), "reserves": len(r["reserves"])} for r in result
+            ],
+        },
+        actor=actor,
+    )
+    root = db.session.get(Draw, root_id)
+    assert root is not None
+    fill_vacancies(root)
+    return item
+
+
+def cancel_draw(item: Draw, actor: User, reason: str) -> Draw:
+    policies.ensure(policies.can_view_draw(actor, item) and not policies.can_supervise(actor))
+    if item.status in (DrawStatus.REVEALED, DrawStatus.CANCELLED):
+        raise Conflict(_l("已公开或已作废的抽取不能作废。"))
+    if not reason.strip():
+        raise ValidationError(_l("作废须填写原因。"), field="reason")
+    before = item.status
+    item.status = DrawStatus.CANCELLED
+    item.cancelled_at = clock.now()
+    for inv in item.invitations:
+        if inv.state in (*ACTIVE_SEATS, InvitationState.WAITING):
+            if inv.state in ACTIVE_SEATS:
+                _tell_expert(inv, _("评标专家邀请已取消"), _("原抽取已作废，您无需参加本次评标。"))
+                _drop_sitting(inv)
+            inv.state = InvitationState.UNUSED
+    db.session.flush()
+    record(
+        "experts.draw_cancelled",
+        item,
+        {"from": before.value, "reason": reason.strip()},
+        actor=actor,
+    )
+    return item
+
+
+def reveal_draw(item: Draw, actor: User | None) -> Draw:
+    """Publish the seed once the result is public (at or after the evaluation)."""
+    if actor is not None:
+        policies.ensure(policies.can_view_draw(actor, item) and not policies.can_supervise(actor))
+    if item.status != DrawStatus.DRAWN:
+        raise Conflict(_l("只有已完成的抽取可以公开种子。"))
+    if clock.now() < item.evaluation_at:
+        raise TooEarly(_l("评标开始前不能公开抽取种子（结果公开后方可复核）。"))
+    item.status = DrawStatus.REVEALED
+    item.revealed_at = clock.now()
+    db.session.flush()
+    record("experts.draw_revealed", item, {"seed": item.seed_secret}, actor=actor)
+    return item
+
+
+# ---------------------------------------------------------------- invitations
+def _tell_expert(inv: Invitation, title: str, body: str) -> None:
+    expert = inv.expert
+    if expert.user is not None:
+        try:
+            link = url_for("experts.my_invitations")
+        except RuntimeError:
+            link = "/experts/my"
+        notify(expert.user, "expert_invitation", title, body, link)
+    send_after_commit(expert.phone, f"【Tender Hall】{title}：{body}")
+
+
+def _invite(inv: Invitation, item: Draw) -> None:
+    now = clock.now()
+    due = min(now + _hours("EXPERT_ANSWER_HOURS"), item.evaluation_at)
+    inv.state = InvitationState.INVITED
+    inv.invited_at = now
+    inv.answer_due_at = due
+    lot = db.session.get(Lot, item.lot_id)
+    assert lot is not None
+    _tell_expert(
+        inv,
+        _("评标专家邀请"),
+        _(
+            "您被随机抽取为“%(lot)s”的评标专家。评标时间：%(t)s（北京时间），地点：%(v)s。"
+            "请于 %(d)s 前在站内答复参加或拒绝。",
+            lot=lot.name,
+            t=clock.to_cst(item.evaluation_at).strftime("%Y-%m-%d %H:%M"),
+            v=item.venue,
+            d=clock.to_cst(due).strftime("%Y-%m-%d %H:%M"),
+        ),
+    )
+    record("experts.invited", inv, {"draw_id": inv.draw_id, "slot": inv.slot, "rank": inv.rank})
+
+
+def family(root: Draw) -> list[Draw]:
+    return list(
+        db.session.execute(select(Draw).where(Draw.root_id == root.id).order_by(Draw.id)).scalars()
+    )
+
+
+def vacancies(root: Draw) -> dict[int, int]:
+    """Seats still to fill per slot of a root draw."""
+    rows = dict(
+        db.session.execute(
+            select(Invitation.slot, func.count())
+            .where(Invitation.root_id == root.id, Invitation.state.in_(ACTIVE_SEATS))
+            .group_by(Invitation.slot)
+        ).all()
+    )
+    return {
+        int(g["slot"]): int(g["count"]) - rows.get(int(g["slot"]), 0)
+        for g in root.groups
+        if int(g["count"]) > rows.get(int(g["slot"]), 0)
+    }
+
+
+def fill_vacancies(root: Draw) -> dict[int, int]:
+    """Invite the next reserves in order for every empty seat; returns what is still short."""
+    if (
+        root.status not in (DrawStatus.DRAWN, DrawStatus.REVEALED)
+        or clock.now() >= root.evaluation_at
+    ):
+        return {}
+    short = vacancies(root)
+    for slot, missing in list(short.items()):
+        waiting = list(
+            db.session.execute(
+                select(Invitation)
+                .join(Draw, Draw.id == Invitation.draw_id)
+                .where(
+                    Invitation.root_id == root.id,
+                    Invitation.slot == slot,
+                    Invitation.state == InvitationState.WAITING,
+                    Draw.status.in_((DrawStatus.DRAWN, DrawStatus.REVEALED)),
+                )
+                .order_by(Invitation.draw_id, Invitation.rank)
+                .limit(missing)
+            ).scalars()
+        )
+        for inv in waiting:
+            _invite(inv, inv.draw)
+        short[slot] = missing - len(waiting)
+        if short[slot] <= 0:
+            del short[slot]
+    db.session.flush()
+    return short
+
+
+def supplementary_draw(root: Draw, short: dict[int, int]) -> Draw:
+    """补抽: a new verifiable draw under the same rules for the seats reserves could not fill."""
+    running = db.session.execute(
+        select(Draw).where(
+            Draw.root_id == root.id,
+            Draw.status.in_((DrawStatus.PENDING, DrawStatus.COMMITTED)),
+        )
+    ).scalar_one_or_none()
+    if running is not None:
+        if running.status == DrawStatus.PENDING:
+            commit_draw(running, None, check_window=False)
+        return execute_draw(running, None)
+    drawn = db.session.execute(
+        select(Invitation.expert_id).where(Invitation.root_id == root.id)
+    ).scalars()
+    latest = family(root)[-1]
+    min_reserves = int(current_app.config["EXPERT_MIN_RESERVES"])
+    groups = [
+        {**g, "count": short[int(g["slot"])], "reserves": min_reserves}
+        for g in root.groups
+        if int(g["slot"]) in short
+    ]
+    item = Draw(
+        lot_id=root.lot_id,
+        parent_id=latest.id,
+        root_id=root.id,
+        requested_by_id=root.requested_by_id,
+        evaluation_at=root.evaluation_at,
+        earliest_at=clock.now(),
+        venue=root.venue,
+        purchaser_reps=root.purchaser_reps,
+        pool_centre_ids=list(root.pool_centre_ids),
+        groups=groups,
+        avoided=[a for a in root.avoided if a.get("source") != "auto"],
+        excluded_ids=sorted(set(drawn)),
+        status=DrawStatus.PENDING,
+        note=_("补抽（原抽取编号 %(id)s）", id=root.id),
+        created_at=clock.now(),
+    )
+    db.session.add(item)
+    db.session.flush()
+    record("experts.draw_supplement_requested", item, {"root_id": root.id, "short": short})
+    commit_draw(item, None, check_window=False)
+    return execute_draw(item, None)
+
+
+def _my_invitation(inv: Invitation, user: User) -> None:
+    policies.ensure(policies.can_answer(user, inv))
+
+
+def answer(inv: Invitation, user: User, join: bool, reason: str = "") -> Invitation:
+    _my_invitation(inv, user)
+    item = inv.draw
+    if inv.state != InvitationState.INVITED:
+        raise Conflict(_l("该邀请已答复或已失效。"))
+    now = clock.now()
+    if inv.answer_due_at is not None and now > inv.answer_due_at:
+        raise TooLate(_l("答复期限已过，邀请已转给候补专家。"))
+    if not join and not reason.strip():
+        raise ValidationError(_l("拒绝参加须填写原因。"), field="reason")
+    inv.answered_at = now
+    inv.reason = reason.strip()[:500]
+    if join:
+        inv.state = InvitationState.CONFIRMED
+        lot = db.session.get(Lot, item.lot_id)
+        assert lot is not None
+        db.session.add(
+            Sitting(
+                expert_id=inv.expert_id,
+                purchaser_id=lot.project.purchaser_id,
+                lot_id=lot.id,
+                at=item.evaluation_at,
+            )
+        )
+    else:
+        inv.state = InvitationState.DECLINED
+    db.session.flush()
+    record("experts.invitation_answered", inv, {"join": join, "reason": inv.reason}, actor=user)
+    if not join:
+        root = db.session.get(Draw, inv.root_id)
+        assert root is not None
+        fill_vacancies(root)
+    return inv
+
+
+def _drop_sitting(inv: Invitation) -> None:
+    item = inv.draw
+    sitting = db.session.execute(
+        select(Sitting).where(Sitting.expert_id == inv.expert_id, Sitting.lot_id == item.lot_id)
+    ).scalar_one_or_none()
+    if sitting is not None:
+        db.session.delete(sitting)
+
+
+def declare_conflict(inv: Invitation, user: User, reason: str, code: str = "") -> Invitation:
+    """An expert who finds a conflict after accepting (or while invited) is replaced."""
+    _my_invitation(inv, user)
+    if inv.state not in ACTIVE_SEATS:
+        raise Conflict(_l("只有已邀请或已确认的专家可以申报回避。"))
+    if inv.signed_in_at is not None:
+        raise Conflict(_l("已签到的专家须在评标现场向评标委员会申报回避。"))
+    if not reason.strip():
+        raise ValidationError(_l("申报回避须说明原因。"), field="reason")
+    if code:
+        from experts.models import RelationKind
+        from experts.services import add_relation
+
+        add_relation(inv.expert, code, RelationKind.OTHER, reason, user)
+    inv.state = InvitationState.REPLACED
+    inv.reason = reason.strip()[:500]
+    inv.answered_at = clock.now()
+    _drop_sitting(inv)
+    db.session.flush()
+    record("experts.conflict_declared", inv, {"reason": inv.reason}, actor=user)
+    root = db.session.get(Draw, inv.root_id)
+    assert root is not None
+    fill_vacancies(root)
+    return inv
+
+
+def sign_in(inv: Invitation, user: User) -> Invitation:
+    """Sign-in at the evaluation: from now on the requesting staff see this expert's name."""
+    _my_invitation(inv, user)
+    if inv.state != InvitationState.CONFIRMED:
+        raise Conflict(_l("只有已确认参加的专家可以签到。"))
+    if inv.signed_in_at is not None:
+        raise Conflict(_l("您已签到。"))
+    item = inv.draw
+    now = clock.now()
+    opens = item.evaluation_at - dt.timedelta(
+        minutes=int(current_app.config["EXPERT_SIGNIN_EARLY_MINUTES"])
+    )
+    if now < opens:
+        raise TooEarly(
+            _l(
+                "评标签到于 %(t)s（北京时间）开放。",
+                t=clock.to_cst(opens).strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    inv.signed_in_at = now
+    db.session.flush()
+    record("experts.signed_in", inv, {"draw_id": item.id}, actor=user)
+    return inv
+
+
+# ---------------------------------------------------------------- what staff may see
+def seat_summary(root: Draw) -> list[dict[str, Any]]:
+    """Per slot: counts per state and the names of experts who have signed in (only those)."""
+    invitations = list(
+        db.session.execute(
+            select(Invitation).where(Invitation.root_id == root.id).order_by(Invitation.id)
+        ).scalars()
+    )
+    out = []
+    for g in root.groups:
+        slot = int(g["slot"])
+        mine = [i for i in invitations if i.slot == slot]
+        counts = {s.value: sum(1 for i in mine if i.state == s) for s in InvitationState}
+        out.append(
+            {
+                "slot": slot,
+                "specialty": g["specialty"],
+                "count": int(g["count"]),
+                "centre_id": g.get("centre_id"),
+                "states": counts,
+                "signed_in": [
+                    {"name": i.expert.name, "signed_in_at": i.signed_in_at}
+                    for i in mine
+                    if i.signed_in_at is not None
+                ],
+            }
+        )
+    return out
+
+
+def draw_log(item: Draw) -> list[AuditEntry]:
+    ids = [str(d.id) for d in family(db.session.get(Draw, item.root_id or item.id))]  # type: ignore[arg-type]
+    inv_ids = [
+        str(i)
+        for i in db.session.execute(
+            select(Invitation.id).where(Invitation.root_id == (item.root_id or item.id))
+        ).scalars()
+    ]
+    return list(
+        db.session.execute(
+            select(AuditEntry)
+            .where(
+                ((AuditEntry.object_type == "expert_draw") & AuditEntry.object_id.in_(ids))
+                | (
+                    (AuditEntry.object_type == "expert_invitation")
+                    & AuditEntry.object_id.in_(inv_ids)
+                )
+            )
+            .order_by(AuditEntry.seq)
+        ).scalars()
+    )
+
+
+def my_invitations(user: User) -> list[Invitation]:
+    expert = policies.expert_of(user)
+    if expert is None:
+        return []
+    return list(
+        db.session.execute(
+            select(Invitation)
+            .where(Invitation.expert_id == expert.id, Invitation.state != InvitationState.WAITING)
+            .order_by(Invitation.id.desc())
+        ).scalars()
+    )
+
+
+# ---------------------------------------------------------------- export and verification
+def export_record(item: Draw) -> dict[str, Any]:
+    """A self-contained record: with it alone, anyone can re-run and check the draw."""
+    if item.commitment_seq is None:
+        raise Conflict(_l("该抽取尚未承诺，没有可导出的记录。"))
+    entry = db.session.get(AuditEntry, item.commitment_seq)
+    assert entry is not None
+    hashes = list(
+        db.session.execute(
+            select(AuditEntry.entry_hash)
+            .where(AuditEntry.seq <= item.commitment_seq)
+            .order_by(AuditEntry.seq)
+        ).scalars()
+    )
+    leaves = [leaf_hash(h) for h in hashes]
+    revealed = item.status == DrawStatus.REVEALED
+    return {
+        "format": RECORD_FORMAT,
+        "draw_id": item.id,
+        "status": item.status.value,
+        "request": _public_request(item),
+        "groups": list(item.groups),
+        "eligible": item.eligible,
+        "result": item.result,
+        "public_value": item.public_value,
+        "seed": item.seed_secret if revealed else None,
+        "commitment": {
+            "seq": entry.seq,
+            "ts": entry.ts.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "actor_id": entry.actor_id,
+            "actor_name": entry.actor_name,
+            "role": entry.role,
+            "ip": entry.ip,
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "data": entry.data,
+            "prev_hash": entry.prev_hash,
+            "entry_hash": entry.entry_hash,
+        },
+        "inclusion": {
+            "index": entry.seq - 1,
+            "tree_size": len(leaves),
+            "proof": [p.hex() for p in inclusion_proof(entry.seq - 1, leaves)],
+        },
+    }
+
+
+def verify_in_app(item: Draw) -> list[tuple[str, bool]]:
+    """Checks against the live database and log, then the same checks as the standalone tool."""
+    checks: list[tuple[str, bool]] = []
+    if item.commitment_seq is None:
+        return [("draw has a commitment", False)]
+    checks.append(
+        (
+            "public value = audit Merkle root at commitment",
+            audit_root(item.commitment_seq).hex() == item.public_value,
+        )
+    )
+    rows = db.session.execute(
+        select(Invitation.slot, Invitation.rank, Invitation.expert_id)
+        .where(Invitation.draw_id == item.id)
+        .order_by(Invitation.slot, Invitation.rank)
+    ).all()
+    stored: list[int] = [r[2] for r in rows]
+    expected = [i for r in (item.result or []) for i in r["invited"] + r["reserves"]]
+    checks.append(("invitations match the recorded result", stored == expected))
+    checks += draw.verify_record(json.loads(json.dumps(export_record(item), default=str)))
+    return checks

@@ -1,0 +1,356 @@
+"""Pages of the expert pool, draws and invitations (thin: parse, load, check, call, commit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app import clock
+from app.auth.models import Centre, Role
+from app.core.nav import register_nav
+from app.errors import DomainError, NotFound, ValidationError
+from app.extensions import db
+from bidding.models import Lot, Project
+from experts import draw_services as ds
+from experts import policies, services
+from experts.models import Draw, DrawStatus, Expert, ExpertStatus, Invitation, Specialty
+
+bp = Blueprint("experts", __name__, url_prefix="/experts", template_folder="templates")
+
+register_nav("experts.pool", _l("专家库"), ("staff", "admin"), order=60)
+register_nav("experts.draws", _l("专家抽取"), ("staff", "supervisor", "admin"), order=61)
+register_nav("experts.my_invitations", _l("评标邀请"), ("expert",), order=20)
+
+
+def _get(model: Any, ident: int) -> Any:
+    obj = db.session.get(model, ident)
+    if obj is None:
+        raise NotFound(_l("对象不存在。"))
+    return obj
+
+
+def _specialties() -> list[Specialty]:
+    return list(db.session.execute(select(Specialty).order_by(Specialty.code)).scalars())
+
+
+# ---------------------------------------------------------------- pool
+@bp.route("/pool")
+@login_required
+def pool() -> Any:
+    centre_id = current_user.centre_id
+    policies.ensure(centre_id is not None and policies.can_manage_pool(current_user, centre_id))
+    stmt = select(Expert).where(Expert.centre_id == centre_id).order_by(Expert.id)
+    status = request.args.get("status", "")
+    if status in {s.value for s in ExpertStatus}:
+        stmt = stmt.where(Expert.status == ExpertStatus(status))
+    q = request.args.get("q", "").strip()[:60]
+    if q:
+        stmt = stmt.where(Expert.name.contains(q))
+    page = max(1, request.args.get("page", 1, type=int))
+    experts = db.session.execute(stmt.limit(50).offset((page - 1) * 50)).scalars().all()
+    return render_template("experts/pool.html", experts=experts, status=status, q=q, page=page)
+
+
+@bp.route("/pool/new", methods=["GET", "POST"])
+@login_required
+def new_expert() -> Any:
+    centre = _get(Centre, current_user.centre_id or 0)
+    policies.ensure(policies.can_manage_pool(current_user, centre.id))
+    if request.method == "POST":
+        data = request.form.to_dict()
+        try:
+            expert = services.register_expert(centre, data, current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            return render_template(
+                "experts/expert_form.html", form=data, specialties=_specialties()
+            ), exc.status
+        flash(_("专家已登记。"), "success")
+        return redirect(url_for("experts.expert", expert_id=expert.id))
+    return render_template("experts/expert_form.html", form={}, specialties=_specialties())
+
+
+@bp.route("/pool/<int:expert_id>", methods=["GET", "POST"])
+@login_required
+def expert(expert_id: int) -> Any:
+    item: Expert = _get(Expert, expert_id)
+    policies.ensure(policies.can_manage_pool(current_user, item.centre_id))
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        f = request.form
+        try:
+            if action == "status":
+                services.set_status(
+                    item, ExpertStatus(f.get("status", "active")), f.get("reason", ""), current_user
+                )
+            elif action == "employment":
+                services.add_employment(
+                    item,
+                    f.get("credit_code", ""),
+                    f.get("name", ""),
+                    f.get("start_date", ""),
+                    f.get("end_date") or None,
+                    current_user,
+                )
+            elif action == "relation":
+                services.add_relation(
+                    item,
+                    f.get("credit_code", ""),
+                    f.get("kind", ""),
+                    f.get("note", ""),
+                    current_user,
+                )
+            elif action == "leave":
+                services.add_leave(
+                    item,
+                    _when(f.get("start_at", "")),
+                    _when(f.get("end_at", "")),
+                    f.get("reason", ""),
+                    current_user,
+                )
+            elif action == "credit":
+                end = _when(f["end_at"]) if f.get("end_at") else None
+                services.add_credit_entry(
+                    item,
+                    f.get("kind", ""),
+                    f.get("reason", ""),
+                    current_user,
+                    points=int(f.get("points") or 0),
+                    end=end,
+                )
+            elif action == "edit":
+                services.update_expert(
+                    item,
+                    {k: v for k, v in f.items() if k not in ("action", "csrf_token") and v != ""},
+                    current_user,
+                )
+            else:
+                raise ValidationError(_l("未知操作。"))
+            db.session.commit()
+            flash(_("已保存。"), "success")
+        except (DomainError, ValueError) as exc:
+            db.session.rollback()
+            flash(str(getattr(exc, "message", _("输入有误。"))), "error")
+        return redirect(url_for("experts.expert", expert_id=expert_id))
+    return render_template("experts/expert.html", e=item, specialties=_specialties())
+
+
+def _when(text: str) -> dt.datetime:
+    try:
+        return clock.parse_cst(text)
+    except ValueError as exc:
+        raise ValidationError(_l("时间格式无效，应为 YYYY-MM-DD HH:MM（北京时间）。")) from exc
+
+
+@bp.route("/pool/import", methods=["GET", "POST"])
+@login_required
+def import_pool() -> Any:
+    centre = _get(Centre, current_user.centre_id or 0)
+    policies.ensure(policies.can_manage_pool(current_user, centre.id))
+    rows: list[dict[str, Any]] = []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        text = (
+            upload.read().decode("utf-8-sig", errors="replace")
+            if upload
+            else request.form.get("csv", "")
+        )
+        try:
+            experts = services.import_csv(centre, text, current_user)
+            db.session.commit()
+            flash(_("已导入 %(n)s 名专家。", n=len(experts)), "success")
+            return redirect(url_for("experts.pool"))
+        except services.ImportRefused as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            rows = exc.rows
+            return render_template(
+                "experts/import.html", rows=rows, columns=services.CSV_COLUMNS
+            ), 422
+    return render_template("experts/import.html", rows=rows, columns=services.CSV_COLUMNS)
+
+
+# ---------------------------------------------------------------- draws
+@bp.route("/draws")
+@login_required
+def draws() -> Any:
+    policies.ensure(current_user.role in (Role.STAFF, Role.SUPERVISOR, Role.ADMIN))
+    items = [
+        d
+        for d in db.session.execute(select(Draw).order_by(Draw.id.desc()).limit(200)).scalars()
+        if policies.can_view_draw(current_user, d)
+    ]
+    lots = []
+    if current_user.role == Role.STAFF:
+        lots = [
+            lot
+            for lot in db.session.execute(
+                select(Lot).join(Project).order_by(Lot.id.desc()).limit(200)
+            ).scalars()
+            if policies.can_request_draw(current_user, lot)
+        ]
+    return render_template("experts/draws.html", items=items, lots=lots)
+
+
+@bp.route("/draws/new", methods=["GET", "POST"])
+@login_required
+def new_draw() -> Any:
+    lot = _get(Lot, request.values.get("lot_id", 0, type=int))
+    policies.ensure(policies.can_request_draw(current_user, lot))
+    centres = db.session.execute(select(Centre).order_by(Centre.code)).scalars().all()
+    form = request.form.to_dict() if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            data = _draw_form(request.form, lot)
+            item = ds.request_draw(lot, current_user, data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            return render_template(
+                "experts/draw_new.html",
+                lot=lot,
+                form=form,
+                centres=centres,
+                specialties=_specialties(),
+            ), exc.status
+        flash(_("抽取申请已登记。"), "success")
+        return redirect(url_for("experts.draw", draw_id=item.id))
+    return render_template(
+        "experts/draw_new.html", lot=lot, form=form, centres=centres, specialties=_specialties()
+    )
+
+
+def _int(value: str, label: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_l("%(f)s 应为整数。", f=label)) from exc
+
+
+def _draw_form(f: Any, lot: Lot) -> dict[str, Any]:
+    groups = []
+    for i in range(1, 6):
+        code = f.get(f"g{i}_specialty", "").strip()
+        if not code:
+            continue
+        groups.append(
+            {
+                "specialty": code,
+                "count": _int(f.get(f"g{i}_count", ""), _("人数")),
+                "reserves": _int(f.get(f"g{i}_reserves", "2"), _("候补")),
+                "centre_id": _int(f[f"g{i}_centre"], _("专家库"))
+                if f.get(f"g{i}_centre")
+                else None,
+            }
+        )
+    avoided = []
+    for n, line in enumerate(f.get("avoided", "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("，", ",").split(",")]
+        reason = parts[1] if len(parts) > 1 and parts[1] else "9"
+        avoided.append(
+            {"credit_code": parts[0], "reason": _int(reason, _("第 %(n)s 行回避原因代码", n=n))}
+        )
+    pools = [int(c) for c in f.getlist("pool_centre_ids") if c.isdigit()] or [lot.project.centre_id]
+    return {
+        "evaluation_at": _when(f.get("evaluation_at", "")),
+        "venue": f.get("venue", ""),
+        "purchaser_reps": _int(f.get("purchaser_reps", "0") or "0", _("采购人代表人数")),
+        "pool_centre_ids": pools,
+        "groups": groups,
+        "avoided": avoided,
+        "note": f.get("note", ""),
+    }
+
+
+@bp.route("/draws/<int:draw_id>", methods=["GET", "POST"])
+@login_required
+def draw(draw_id: int) -> Any:
+    item: Draw = _get(Draw, draw_id)
+    policies.ensure(policies.can_view_draw(current_user, item))
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        try:
+            if action == "run":
+                if item.status == DrawStatus.PENDING:
+                    ds.commit_draw(item, current_user)
+                    # The commitment must be durable before any result exists.
+                    db.session.commit()
+                ds.execute_draw(item, current_user)
+            elif action == "cancel":
+                ds.cancel_draw(item, current_user, request.form.get("reason", ""))
+            elif action == "reveal":
+                ds.reveal_draw(item, current_user)
+            else:
+                raise ValidationError(_l("未知操作。"))
+            db.session.commit()
+            flash(_("操作成功。"), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        return redirect(url_for("experts.draw", draw_id=draw_id))
+    root = _get(Draw, item.root_id or item.id)
+    lot = _get(Lot, item.lot_id)
+    log = ds.draw_log(item) if policies.can_supervise(current_user) else []
+    return render_template(
+        "experts/draw.html",
+        d=item,
+        lot=lot,
+        seats=ds.seat_summary(root),
+        family=ds.family(root),
+        log=log,
+        supervisor=policies.can_supervise(current_user),
+    )
+
+
+@bp.route("/draws/<int:draw_id>/record.json")
+@login_required
+def draw_record(draw_id: int) -> Any:
+    item: Draw = _get(Draw, draw_id)
+    policies.ensure(policies.can_view_draw(current_user, item))
+    body = json.dumps(ds.export_record(item), ensure_ascii=False, indent=2, default=str)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f"attachment; filename=draw-{item.id}.json"},
+    )
+
+
+# ---------------------------------------------------------------- expert's own invitations
+@bp.route("/my", methods=["GET", "POST"])
+@login_required
+def my_invitations() -> Any:
+    policies.ensure(current_user.role == Role.EXPERT)
+    if request.method == "POST":
+        inv = _get(Invitation, request.form.get("invitation_id", 0, type=int))
+        action = request.form.get("action", "")
+        reason = request.form.get("reason", "")
+        try:
+            if action == "join":
+                ds.answer(inv, current_user, True)
+            elif action == "decline":
+                ds.answer(inv, current_user, False, reason)
+            elif action == "conflict":
+                ds.declare_conflict(inv, current_user, reason, request.form.get("credit_code", ""))
+            elif action == "sign_in":
+                ds.sign_in(inv, current_user)
+            else:
+                raise ValidationError(_l("未知操作。"))
+            db.session.commit()
+            flash(_("已提交。"), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        return redirect(url_for("experts.my_invitations"))
+    return render_template("experts/my.html", invitations=ds.my_invitations(current_user))

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Verify an exported Tender Hall expert draw record without the application.
+
+    flask experts export-draw 42 > draw.json
+    python scripts/verify_draw.py draw.json
+
+Standard library only. It re-checks, from the record alone:
+  1. the commitment audit entry hashes to its recorded hash (same rule as the audit log);
+  2. the request and the eligible pools are exactly those committed (SHA-256 per group);
+  3. the public value is the audit log's Merkle root (RFC 9162) right after the
+     commitment, proven by an inclusion proof of the commitment entry;
+  4. the revealed seed matches the committed SHA-256;
+  5. ranking each pool by HMAC-SHA256(HMAC-SHA256(seed, public value), id) reproduces
+     the invited experts and the reserves in order.
+Prints MATCH (exit 0) or MISMATCH (exit 1); exit 2 when the file cannot be read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import sys
+from typing import Any
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def entry_digest(c: dict[str, Any]) -> str:
+    ts = dt.datetime.fromisoformat(c["ts"]).astimezone(dt.UTC).isoformat(timespec="microseconds")
+    payload = [
+        c["seq"],
+        ts,
+        c["actor_id"],
+        c["actor_name"],
+        c["role"],
+        c["ip"],
+        c["action"],
+        c["object_type"],
+        c["object_id"],
+        c["data"],
+        c["prev_hash"],
+    ]
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def leaf_hash(entry_hash_hex: str) -> bytes:
+    return hashlib.sha256(b"\x00" + bytes.fromhex(entry_hash_hex)).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes) -> bool:
+    """RFC 9162 §2.1.3.2."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while fn & 1 == 0 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def pool_hash(ids: list[int]) -> str:
+    text = json.dumps(sorted(ids), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def rank(key: bytes, ids: list[int]) -> list[int]:
+    scored = [(i, hmac.new(key, str(i).encode("utf-8"), hashlib.sha256).hexdigest()) for i in ids]
+    scored.sort(key=lambda pair: (pair[1], str(pair[0])))
+    return [i for i, _h in scored]
+
+
+def select(
+    key: bytes, eligible: list[list[int]], groups: list[dict[str, Any]]
+) -> list[dict[str, list[int]]]:
+    taken: set[int] = set()
+    out = []
+    for pool, group in zip(eligible, groups, strict=True):
+        ordered = [i for i in rank(key, list(pool)) if i not in taken]
+        count, reserves = int(group["count"]), int(group["reserves"])
+        invited, waiting = ordered[:count], ordered[count : count + reserves]
+        taken.update(invited + waiting)
+        out.append({"invited": invited, "reserves": waiting})
+    return out
+
+
+def verify(rec: dict[str, Any]) -> list[tuple[str, bool]]:
+    checks: list[tuple[str, bool]] = []
+    c = rec["commitment"]
+    checks.append(("commitment entry hash", entry_digest(c) == c["entry_hash"]))
+    data = json.loads(c["data"])
+    checks.append(("request matches commitment", data.get("request") == rec["request"]))
+    checks.append(("groups match request", rec["groups"] == rec["request"]["groups"]))
+    checks.append(
+        (
+            "eligible pools match committed hashes",
+            [pool_hash(p) for p in rec["eligible"]] == data.get("pool_hashes"),
+        )
+    )
+    inc = rec["inclusion"]
+    try:
+        included = (
+            inc["index"] == c["seq"] - 1
+            and inc["tree_size"] == c["seq"]
+            and verify_inclusion(
+                inc["index"],
+                inc["tree_size"],
+                leaf_hash(c["entry_hash"]),
+                [bytes.fromhex(p) for p in inc["proof"]],
+                bytes.fromhex(rec["public_value"]),
+            )
+        )
+    except (ValueError, TypeError, KeyError):
+        included = False
+    checks.append(("public value is the audit root right after the commitment", included))
+    if not rec.get("seed"):
+        checks.append(("seed revealed", False))
+        return checks
+    seed = bytes.fromhex(rec["seed"])
+    checks.append(
+        ("seed matches committed hash", hashlib.sha256(seed).hexdigest() == data.get("seed_hash"))
+    )
+    key = hmac.new(seed, bytes.fromhex(rec["public_value"]), hashlib.sha256).digest()
+    checks.append(
+        (
+            "ranking reproduces the result",
+            select(key, rec["eligible"], rec["groups"]) == rec["result"],
+        )
+    )
+    return checks
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: verify_draw.py DRAW.json", file=sys.stderr)
+        return 2
+    try:
+        with open(argv[1], encoding="utf-8") as fh:
+            rec = json.load(fh)
+        checks = verify(rec)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"cannot read draw record: {exc}", file=sys.stderr)
+        return 2
+    for name, ok in checks:
+        print(f"{'ok  ' if ok else 'FAIL'} {name}")
+    if all(ok for _n, ok in checks):
+        print(f"MATCH draw {rec.get('draw_id')}")
+        return 0
+    print(f"MISMATCH draw {rec.get('draw_id')}")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,311 @@
+"""Procurement intent and tender notice: the clocks, the fields, the lot's new state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app import search
+from app.audit.models import AuditEntry
+from app.auth.models import Holiday
+from app.extensions import db
+from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
+from tests.bidding.helpers import TENDER_FIELDS, World, cst_iso, lot_payload, project_payload
+from tests.factories import token_headers
+
+
+def create(client: Any, world: World, **lot_overrides: Any) -> dict[str, Any]:
+    resp = client.post(
+        "/api/v1/projects",
+        json=project_payload(world, lots=[lot_payload(**lot_overrides)]),
+        headers=token_headers(world.staff),
+    )
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def publish(client: Any, world: World, lot_id: int, **fields: Any) -> Any:
+    return client.post(
+        f"/api/v1/lots/{lot_id}/tender-notice",
+        json={**TENDER_FIELDS, **fields},
+        headers=token_headers(world.staff),
+    )
+
+
+def announcements() -> int:
+    return db.session.execute(select(func.count()).select_from(Announcement)).scalar_one()
+
+
+def test_tender_notice_publishes_the_lot_with_structured_fields(client: Any, world: World) -> None:
+    project = create(client, world)
+    lot_id = project["lots"][0]["id"]
+    resp = publish(client, world, lot_id)
+    assert resp.status_code == 201, resp.get_json()
+    ann = resp.get_json()
+    assert ann["kind"] == "tender"
+    assert ann["title"] == "乌兰察布市第一中学智慧教室设备采购项目招标公告"
+    assert ann["lot_id"] == lot_id
+    assert ann["centre_id"] == world.centre.id
+    assert ann["method"] == "open"
+    assert ann["category_code"] == "B0201"
+    assert ann["published_at"]
+    fields = ann["fields"]
+    assert fields["purchaser_name"] == "乌兰察布市第一中学"
+    assert fields["purchaser_contact"] == "李老师"
+    assert fields["agency_name"] == "内蒙古正信招标代理有限公司"
+    assert fields["agency_phone"] == "0474-8888888"
+    assert fields["project_code"] == project["code"]
+    assert fields["budget"] == "1200000.00"
+    assert fields["ceiling_price"] == "1150000.00"
+    assert fields["qualifications"] == TENDER_FIELDS["qualifications"]
+    assert fields["opening_place"] == "乌兰察布市公共资源交易中心第一开标室"
+    body = ann["body"]
+    for text in (
+        "预算金额：1,200,000.00 元",
+        "最高限价：1,150,000.00 元",
+        "2026年03月03日 09:00 至 2026年03月09日 17:00",
+        "投标截止时间及开标时间 2026年03月24日 09:30（北京时间）",
+        "二、投标人的资格要求",
+        "联系人：李老师",
+    ):
+        assert text in body
+
+    lot = db.session.get(Lot, lot_id)
+    assert lot.status == LotStatus.PUBLISHED
+
+
+def test_published_notice_is_searchable(client: Any, world: World) -> None:
+    project = create(client, world)
+    ann_id = publish(client, world, project["lots"][0]["id"]).get_json()["id"]
+    for query in ("智慧教室", "第一中学", "计算机"):
+        ids = db.session.execute(search.matching_ids("announcement", query)).scalars().all()
+        assert ann_id in ids, query
+
+
+def test_publishing_is_audited(client: Any, world: World) -> None:
+    project = create(client, world)
+    lot_id = project["lots"][0]["id"]
+    publish(client, world, lot_id)
+    actions = db.session.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars().all()
+    assert "announcement.published" in actions
+    assert "lot.published" in actions
+
+
+def test_tender_notice_under_twenty_days_is_refused_with_the_earliest_lawful_deadline(
+    client: Any, world: World
+) -> None:
+    project = create(client, world, bid_deadline=cst_iso(2026, 3, 20, 9, 30))
+    lot_id = project["lots"][0]["id"]
+    resp = publish(client, world, lot_id)
+    assert resp.status_code == 422
+    message = resp.get_json()["message"]
+    assert "公开招标自招标文件开始发出之日起至投标截止之日止不得少于 20 日" in message
+    assert "最早的合法截止时间为 2026年03月23日 09:00（北京时间）" in message
+    assert announcements() == 0
+    assert db.session.get(Lot, lot_id).status == LotStatus.DRAFT
+
+
+def test_bid_period_counts_from_publication_when_documents_were_due_earlier(
+    client: Any, world: World
+) -> None:
+    from app import clock
+
+    project = create(client, world)
+    # A week later the planned document start has passed: the 20 days run from today.
+    clock.set_now(dt.datetime(2026, 3, 9, 10, 0, tzinfo=clock.CST))
+    resp = publish(client, world, project["lots"][0]["id"])
+    assert resp.status_code == 422
+    assert "2026年03月29日 10:00" in resp.get_json()["message"]
+
+
+def test_centre_may_lengthen_the_bid_period(client: Any, world: World) -> None:
+    world.centre.settings = {"bid_period_min_days_by_method": {"open": 25}}
+    db.session.commit()
+    project = create(client, world)
+    resp = publish(client, world, project["lots"][0]["id"])
+    assert resp.status_code == 422
+    assert "不得少于 25 日" in resp.get_json()["message"]
+    assert "2026年03月28日 09:00" in resp.get_json()["message"]
+
+
+def test_negotiation_needs_only_three_days(client: Any, world: World) -> None:
+    resp = client.post(
+        "/api/v1/projects",
+        json=project_payload(
+            world, method="negotiation", lots=[lot_payload(bid_deadline=cst_iso(2026, 3, 10, 9, 0))]
+        ),
+        headers=token_headers(world.staff),
+    )
+    lot_id = resp.get_json()["lots"][0]["id"]
+    published = publish(client, world, lot_id)
+    assert published.status_code == 201, published.get_json()
+    assert published.get_json()["title"].endswith("采购公告")
+
+
+def test_document_window_under_five_working_days_is_refused(client: Any, world: World) -> None:
+    project = create(client, world, doc_end_at=cst_iso(2026, 3, 6, 17, 0))
+    resp = publish(client, world, project["lots"][0]["id"])
+    assert resp.status_code == 422
+    message = resp.get_json()["message"]
+    assert "招标文件发售期不得少于 5 个工作日" in message
+    assert "当前安排仅 4 个工作日" in message
+    assert "文件发售截止日期最早为 2026年03月09日" in message
+    assert announcements() == 0
+
+
+def test_holiday_in_the_centre_calendar_shortens_the_document_window(
+    client: Any, world: World
+) -> None:
+    project = create(client, world)
+    db.session.add(Holiday(centre_id=world.centre.id, day=dt.date(2026, 3, 5), name="地方假日"))
+    db.session.commit()
+    resp = publish(client, world, project["lots"][0]["id"])
+    assert resp.status_code == 422
+    assert "当前安排仅 4 个工作日" in resp.get_json()["message"]
+    assert "最早为 2026年03月10日" in resp.get_json()["message"]
+
+
+def test_make_up_workday_restores_the_document_window(client: Any, world: World) -> None:
+    project = create(client, world)
+    db.session.add(Holiday(centre_id=world.centre.id, day=dt.date(2026, 3, 5), name="地方假日"))
+    db.session.add(
+        Holiday(centre_id=world.centre.id, day=dt.date(2026, 3, 7), is_workday=True, name="调休")
+    )
+    db.session.commit()
+    assert publish(client, world, project["lots"][0]["id"]).status_code == 201
+
+
+def test_another_centres_holiday_does_not_count(client: Any, world: World) -> None:
+    from tests.factories import make_centre
+
+    other = make_centre(code="150100")
+    db.session.add(Holiday(centre_id=other.id, day=dt.date(2026, 3, 5), name="别处假日"))
+    db.session.commit()
+    project = create(client, world)
+    assert publish(client, world, project["lots"][0]["id"]).status_code == 201
+
+
+def test_tender_notice_requires_qualifications(client: Any, world: World) -> None:
+    project = create(client, world)
+    resp = publish(client, world, project["lots"][0]["id"], qualifications="   ")
+    assert resp.status_code == 422
+    assert "请填写投标人资格要求" in resp.get_json()["message"]
+    assert announcements() == 0
+
+
+def test_lot_without_timetable_cannot_be_announced(client: Any, world: World) -> None:
+    project = create(client, world, doc_start_at=None, doc_end_at=None, bid_deadline=None)
+    resp = publish(client, world, project["lots"][0]["id"])
+    assert resp.status_code == 422
+    assert "时间安排不完整" in resp.get_json()["message"]
+
+
+def test_a_lot_is_announced_only_once(client: Any, world: World) -> None:
+    project = create(client, world)
+    lot_id = project["lots"][0]["id"]
+    assert publish(client, world, lot_id).status_code == 201
+    again = publish(client, world, lot_id)
+    assert again.status_code == 409
+    assert "只有登记中的标段可以发布招标公告" in again.get_json()["message"]
+    assert announcements() == 1
+
+
+def test_project_notice_covers_every_draft_lot(client: Any, world: World) -> None:
+    resp = client.post(
+        "/api/v1/projects",
+        json=project_payload(
+            world, lots=[lot_payload(), lot_payload(name="交换机采购", category_code="B0202")]
+        ),
+        headers=token_headers(world.staff),
+    )
+    project = resp.get_json()
+    published = client.post(
+        f"/api/v1/projects/{project['id']}/tender-notice",
+        json=TENDER_FIELDS,
+        headers=token_headers(world.staff),
+    )
+    assert published.status_code == 201, published.get_json()
+    ann = published.get_json()
+    assert ann["lot_id"] is None
+    assert len(ann["fields"]["lots"]) == 2
+    assert ann["fields"]["budget"] == "2400000.00"
+    assert "交换机采购" in ann["body"]
+    statuses = db.session.execute(select(Lot.status)).scalars().all()
+    assert statuses == [LotStatus.PUBLISHED, LotStatus.PUBLISHED]
+
+
+def test_supplier_cannot_publish(client: Any, world: World) -> None:
+    project = create(client, world)
+    resp = client.post(
+        f"/api/v1/lots/{project['lots'][0]['id']}/tender-notice",
+        json=TENDER_FIELDS,
+        headers=token_headers(world.supplier),
+    )
+    assert resp.status_code == 403
+    assert announcements() == 0
+
+
+def test_intent_is_published_for_the_project(client: Any, world: World) -> None:
+    project = create(client, world)
+    resp = client.post(
+        f"/api/v1/projects/{project['id']}/intent",
+        json={"requirements": "采购教学用计算机 200 台。", "expected_month": "2026-04"},
+        headers=token_headers(world.staff),
+    )
+    assert resp.status_code == 201, resp.get_json()
+    ann = resp.get_json()
+    assert ann["kind"] == "intent"
+    assert ann["title"] == "乌兰察布市第一中学智慧教室设备采购项目采购意向公告"
+    assert ann["fields"]["expected_month"] == "2026-04"
+    assert "预计采购时间：2026年04月" in ann["body"]
+    assert "预算金额：1,200,000.00 元" in ann["body"]
+    # The intent leaves the lot in draft: the tender notice is what opens it.
+    assert db.session.get(Lot, project["lots"][0]["id"]).status == LotStatus.DRAFT
+
+
+def test_second_intent_supersedes_the_first_and_keeps_it(client: Any, world: World) -> None:
+    project = create(client, world)
+    url = f"/api/v1/projects/{project['id']}/intent"
+    headers = token_headers(world.staff)
+    first = client.post(
+        url, json={"requirements": "初稿", "expected_month": "2026-04"}, headers=headers
+    ).get_json()
+    second = client.post(
+        url, json={"requirements": "更正后的需求", "expected_month": "2026-05"}, headers=headers
+    ).get_json()
+    assert second["supersedes_id"] == first["id"]
+    kept = db.session.get(Announcement, first["id"])
+    assert kept.fields["requirements"] == "初稿"
+
+
+def test_intent_with_a_bad_month_is_refused(client: Any, world: World) -> None:
+    project = create(client, world)
+    resp = client.post(
+        f"/api/v1/projects/{project['id']}/intent",
+        json={"requirements": "x", "expected_month": "2026-13"},
+        headers=token_headers(world.staff),
+    )
+    assert resp.status_code == 422
+    assert "YYYY-MM" in resp.get_json()["message"]
+    assert announcements() == 0
+
+
+def test_intent_after_the_tender_notice_is_refused(client: Any, world: World) -> None:
+    project = create(client, world)
+    publish(client, world, project["lots"][0]["id"])
+    resp = client.post(
+        f"/api/v1/projects/{project['id']}/intent",
+        json={"requirements": "x", "expected_month": "2026-04"},
+        headers=token_headers(world.staff),
+    )
+    assert resp.status_code == 409
+
+
+def test_published_announcement_is_public_in_the_api(client: Any, world: World) -> None:
+    project = create(client, world)
+    ann_id = publish(client, world, project["lots"][0]["id"]).get_json()["id"]
+    resp = client.get(f"/api/v1/announcements/{ann_id}")
+    assert resp.status_code == 200
+    assert resp.get_json()["kind"] == AnnouncementKind.TENDER.value

@@ -1,0 +1,218 @@
+"""A published lot with an opening key, three eligible suppliers and helpers to seal and upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from app import clock
+from app.auth.models import Organisation, OrgKind, Role, User
+from app.crypto import seal_stream
+from app.extensions import db
+from bidding.bids import services
+from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
+from tests.factories import make_centre, make_org, make_user, token_headers
+
+T0 = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 Beijing time
+DEADLINE = T0 + dt.timedelta(days=20)
+PASSPHRASES = ("custodian-one-pass", "custodian-two-pass", "custodian-three-pass")
+
+
+@dataclass
+class World:
+    lot: Lot
+    staff: User
+    supervisor: User
+    admin: User
+    custodians: list[User]
+    suppliers: list[User]
+    orgs: list[Organisation]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def headers(self, user: User) -> dict[str, str]:
+        return token_headers(user)
+
+
+@pytest.fixture
+def fast_scrypt(app: Any) -> Iterator[None]:
+    previous = app.config.get("CUSTODY_SCRYPT_N")
+    app.config["CUSTODY_SCRYPT_N"] = 1024
+    yield
+    app.config["CUSTODY_SCRYPT_N"] = previous
+
+
+def _downloaded(lot: Lot, org: Organisation, user: User, staff: User) -> None:
+    from bidding.documents import DocumentDownload, TenderDocument
+
+    doc = db.session.query(TenderDocument).filter_by(lot_id=lot.id).first()
+    if doc is None:
+        doc = TenderDocument(
+            lot_id=lot.id,
+            version=1,
+            filename="招标文件.pdf",
+            sha256="0" * 64,
+            size=1,
+            uploaded_by_id=staff.id,
+            uploaded_at=clock.now(),
+        )
+        db.session.add(doc)
+        db.session.flush()
+    db.session.add(
+        DocumentDownload(
+            lot_id=lot.id, document_id=doc.id, supplier_id=org.id, user_id=user.id, at=clock.now()
+        )
+    )
+    db.session.flush()
+
+
+def make_supplier(lot: Lot, staff: User, *, bond: bool = True, download: bool = True) -> User:
+    org = make_org(OrgKind.SUPPLIER)
+    user = make_user(Role.SUPPLIER, organisation=org)
+    if download:
+        _downloaded(lot, org, user, staff)
+    if bond:
+        services.record_paid_bond(
+            lot, org, staff, amount=lot.bid_bond, reference=f"BANK{org.id}", payer_account="6222"
+        )
+    return user
+
+
+_KEY_CACHE: dict[str, Any] = {}
+
+
+def _install_opening_key(lot: Lot, custodians: list[User]) -> None:
+    """The ceremony's result, with one RSA-3072 key made per test session (generation is slow).
+
+    `test_key_ceremony_*` runs the real ceremony service.
+    """
+    from app.crypto import make_opening_key
+    from bidding.bids.models import LotCustodian, LotOpeningKey
+
+    if "key" not in _KEY_CACHE:
+        _KEY_CACHE["key"] = make_opening_key(list(PASSPHRASES), 2, scrypt_n=1024)
+    made = _KEY_CACHE["key"]
+    db.session.add(
+        LotOpeningKey(
+            lot_id=lot.id,
+            public_pem=made.public_pem,
+            fingerprint=made.key_sha256,
+            wrapped_private=made.encrypted_private,
+            k=2,
+            n=3,
+            created_at=clock.now(),
+        )
+    )
+    for i, (user, sealed) in enumerate(zip(custodians, made.sealed_shares, strict=True)):
+        db.session.add(
+            LotCustodian(lot_id=lot.id, user_id=user.id, share_index=i + 1, sealed_share=sealed)
+        )
+    db.session.flush()
+
+
+@pytest.fixture
+def world(app: Any, fast_scrypt: None) -> World:
+    clock.set_now(T0)
+    centre = make_centre()
+    agency = make_org(OrgKind.AGENCY, centre=centre)
+    purchaser = make_org(OrgKind.PURCHASER, centre=centre)
+    staff = make_user(Role.STAFF, organisation=agency, centre=centre)
+    supervisor = make_user(Role.SUPERVISOR, centre=centre)
+    admin = make_user(Role.ADMIN)
+    officer = make_user(
+        Role.STAFF, organisation=make_org(OrgKind.CENTRE, centre=centre), centre=centre
+    )
+    project = Project(
+        code="TH-2026-001",
+        trade_id="TRADE-2026-001",
+        name="市第一中学教学楼改造工程",
+        centre_id=centre.id,
+        purchaser_id=purchaser.id,
+        agency_id=agency.id,
+        method=Method.OPEN,
+        category_code="A08",
+        created_by_id=staff.id,
+        created_at=clock.now(),
+    )
+    db.session.add(project)
+    db.session.flush()
+    lot = Lot(
+        project_id=project.id,
+        seq=1,
+        code="TH-2026-001-01",
+        name="施工一标段",
+        category_code="A08",
+        budget=Decimal("5000000.00"),
+        ceiling_price=Decimal("4800000.00"),
+        bid_bond=Decimal("50000.00"),
+        evaluation_method=EvalMethod.LOWEST_PRICE,
+        status=LotStatus.PUBLISHED,
+        bid_deadline=DEADLINE,
+        opening_place="开标大厅一号厅",
+        max_bid_bytes=2 * 1024 * 1024,
+    )
+    db.session.add(lot)
+    db.session.flush()
+    custodians = [staff, supervisor, officer]
+    _install_opening_key(lot, custodians)
+    suppliers = [make_supplier(lot, staff) for _ in range(3)]
+    db.session.commit()
+    return World(
+        lot=lot,
+        staff=staff,
+        supervisor=supervisor,
+        admin=admin,
+        custodians=custodians,
+        suppliers=suppliers,
+        orgs=[u.organisation for u in suppliers],  # type: ignore[misc]
+    )
+
+
+def seal(
+    lot: Lot,
+    org: Organisation,
+    *,
+    price: str = "4500000.00",
+    body: bytes = b"%PDF-1.4 /Author (Zhang San) technical bid",
+    lot_id: int | None = None,
+    lot_code: str | None = None,
+    chunk_size: int = 4096,
+) -> bytes:
+    key = services.opening_key(lot)
+    out = io.BytesIO()
+    seal_stream(
+        key.public_pem,
+        {
+            "lot_id": lot_id or lot.id,
+            "lot_code": lot_code or lot.code,
+            "bidder_org_id": org.id,
+            "bidder_credit_code": org.credit_code,
+            "chunk_size": chunk_size,
+        },
+        {"price_form": {"total_price": price, "duration_days": 180, "quality": "合格"}},
+        [("技术标.pdf", io.BytesIO(body), "application/pdf")],
+        out,
+    )
+    return out.getvalue()
+
+
+def upload(client: Any, headers: dict[str, str], lot: Lot, data: bytes, chunk: int = 5000) -> Any:
+    """Start, send every chunk and finish; returns the last response."""
+    resp = client.post(f"/api/v1/lots/{lot.id}/uploads", json={"size": len(data)}, headers=headers)
+    if resp.status_code != 201:
+        return resp
+    token = resp.get_json()["token"]
+    for offset in range(0, len(data), chunk):
+        resp = client.put(
+            f"/api/v1/uploads/{token}?offset={offset}",
+            data=data[offset : offset + chunk],
+            headers={**headers, "Content-Type": "application/octet-stream"},
+        )
+        if resp.status_code != 200:
+            return resp
+    return client.post(f"/api/v1/uploads/{token}/finish", headers=headers)

@@ -1,0 +1,250 @@
+"""The verifiable draw: window, commitment, crash and resume, verification, sealed flows."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import clock
+from app.audit.chain import leaf_hash, merkle_root
+from app.audit.models import AuditEntry
+from app.errors import Conflict, TooEarly, TooLate
+from app.extensions import db
+from experts import draw as pure
+from experts import draw_services as ds
+from experts.models import Draw, DrawStatus, Invitation, InvitationState
+from tests.experts.world import EVAL_AT, build_world, drawn_ids, make_pool, request, run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_ranking_is_deterministic_and_depends_on_the_seed() -> None:
+    ids = list(range(1, 200))
+    a = pure.rank(b"seed-a", ids)
+    assert a == pure.rank(b"seed-a", list(reversed(ids)))
+    assert a != pure.rank(b"seed-b", ids)
+    assert sorted(a) == ids
+
+
+def test_select_never_places_one_expert_in_two_groups() -> None:
+    result = pure.select(
+        b"k" * 32,
+        [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6, 7]],
+        [{"count": 2, "reserves": 2}, {"count": 1, "reserves": 2}],
+    )
+    placed = [i for g in result for i in g["invited"] + g["reserves"]]
+    assert len(placed) == len(set(placed)) == 7
+
+
+def test_draw_before_the_window_is_refused() -> None:
+    w = build_world()
+    make_pool(w.centre, 7)
+    item = request(w, evaluation_at=clock.now() + dt.timedelta(days=3))
+    with pytest.raises(TooEarly, match="评标前 24 小时"):
+        ds.commit_draw(item, w.agency_staff)
+    assert item.status == DrawStatus.PENDING
+
+
+def test_draw_after_the_evaluation_time_is_refused() -> None:
+    w = build_world()
+    make_pool(w.centre, 7)
+    item = request(w)
+    clock.set_now(EVAL_AT + dt.timedelta(minutes=1))
+    with pytest.raises(TooLate):
+        ds.commit_draw(item, w.agency_staff)
+
+
+def test_request_with_evaluation_in_the_past_is_refused() -> None:
+    w = build_world()
+    make_pool(w.centre, 7)
+    with pytest.raises(TooLate):
+        request(w, evaluation_at=clock.now() - dt.timedelta(hours=1))
+
+
+def test_commitment_is_in_the_audit_log_before_any_result() -> None:
+    w = build_world()
+    make_pool(w.centre, 9)
+    item = request(w)
+    ds.commit_draw(item, w.agency_staff)
+    db.session.commit()
+    entry = db.session.get(AuditEntry, item.commitment_seq)
+    data = json.loads(entry.data)
+    assert entry.action == "experts.draw_committed"
+    assert data["seed_hash"] == item.seed_hash
+    assert data["pool_hashes"] == [pure.pool_hash(item.eligible[0])]
+    assert item.seed_secret not in entry.data
+    leaves = [
+        leaf_hash(h)
+        for h in db.session.execute(
+            db.select(AuditEntry.entry_hash)
+            .where(AuditEntry.seq <= entry.seq)
+            .order_by(AuditEntry.seq)
+        ).scalars()
+    ]
+    assert item.public_value == merkle_root(leaves).hex()
+    assert item.result is None
+    assert db.session.query(Invitation).count() == 0
+
+
+def test_crash_between_commitment_and_result_resumes_with_the_same_result() -> None:
+    w = build_world()
+    make_pool(w.centre, 12)
+    item = request(w)
+    ds.commit_draw(item, w.agency_staff)
+    db.session.commit()
+    draw_id = item.id
+    ds.execute_draw(item, w.agency_staff)
+    first = copy.deepcopy(item.result)
+    db.session.rollback()  # the process dies before the result is committed
+    db.session.remove()
+
+    again = db.session.get(Draw, draw_id)
+    assert again.status == DrawStatus.COMMITTED
+    ds.execute_draw(again, db.session.merge(w.agency_staff))
+    db.session.commit()
+    assert again.result == first
+    assert again.status == DrawStatus.DRAWN
+
+
+def test_a_committed_draw_cannot_be_redrawn_or_requested_again() -> None:
+    w = build_world()
+    make_pool(w.centre, 12)
+    item = request(w)
+    ds.commit_draw(item, w.agency_staff)
+    db.session.commit()
+    seed = item.seed_secret
+    with pytest.raises(Conflict, match="已承诺"):
+        ds.commit_draw(item, w.agency_staff)
+    with pytest.raises(Conflict, match="只能继续或作废"):
+        request(w)
+    db.session.rollback()
+    assert db.session.get(Draw, item.id).seed_secret == seed
+
+
+def test_a_cancelled_committed_draw_stays_in_the_log_and_allows_a_new_request() -> None:
+    w = build_world()
+    make_pool(w.centre, 12)
+    item = request(w)
+    ds.commit_draw(item, w.agency_staff)
+    ds.cancel_draw(item, w.agency_staff, "评标时间调整")
+    db.session.commit()
+    assert item.status == DrawStatus.CANCELLED
+    fresh = request(w)
+    assert fresh.id != item.id
+    actions = (
+        db.session.execute(
+            db.select(AuditEntry.action).where(
+                AuditEntry.object_type == "expert_draw", AuditEntry.object_id == str(item.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert "experts.draw_committed" in actions and "experts.draw_cancelled" in actions
+
+
+def test_first_count_are_invited_and_reserves_wait_in_order() -> None:
+    w = build_world()
+    make_pool(w.centre, 12)
+    item = run(w, request(w))
+    states = {i.expert_id: i.state for i in item.invitations}
+    assert [states[i] for i in item.result[0]["invited"]] == [InvitationState.INVITED] * 5
+    assert [states[i] for i in item.result[0]["reserves"]] == [InvitationState.WAITING] * 2
+
+
+def _revealed(w):  # noqa: ANN001, ANN202
+    make_pool(w.centre, 10)
+    item = run(w, request(w))
+    with pytest.raises(Exception, match="评标开始前"):
+        ds.reveal_draw(item, w.agency_staff)
+    db.session.rollback()
+    clock.set_now(EVAL_AT + dt.timedelta(hours=1))
+    ds.reveal_draw(item, w.agency_staff)
+    db.session.commit()
+    return item
+
+
+def test_verification_matches_an_honest_draw() -> None:
+    w = build_world()
+    item = _revealed(w)
+    checks = ds.verify_in_app(item)
+    assert all(ok for _n, ok in checks), checks
+
+
+def test_export_before_reveal_does_not_contain_the_seed() -> None:
+    w = build_world()
+    make_pool(w.centre, 10)
+    item = run(w, request(w))
+    record = ds.export_record(item)
+    assert record["seed"] is None
+    assert item.seed_secret not in json.dumps(record, default=str)
+    assert not all(ok for _n, ok in pure.verify_record(record))
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda r: r["result"][0]["invited"].reverse(),
+        lambda r: r["eligible"][0].pop(),
+        lambda r: r.__setitem__("seed", "00" * 32),
+        lambda r: r["request"].__setitem__("venue", "别处"),
+        lambda r: r.__setitem__("public_value", "11" * 32),
+    ],
+    ids=["result", "pool", "seed", "request", "public-value"],
+)
+def test_standalone_verifier_says_mismatch_for_a_tampered_record(tmp_path, tamper) -> None:  # noqa: ANN001
+    w = build_world()
+    item = _revealed(w)
+    record = json.loads(json.dumps(ds.export_record(item), default=str))
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(record, ensure_ascii=False))
+    ok = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "verify_draw.py"), str(good)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "MATCH" in ok.stdout
+    tamper(record)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(record, ensure_ascii=False))
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "verify_draw.py"), str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert res.returncode == 1
+    assert "MISMATCH" in res.stdout
+
+
+def test_flask_cli_verify_and_export(app) -> None:  # noqa: ANN001
+    w = build_world()
+    item = _revealed(w)
+    runner = app.test_cli_runner()
+    res = runner.invoke(args=["experts", "verify-draw", str(item.id)])
+    assert res.exit_code == 0, res.output
+    assert "MATCH" in res.output
+    exported = runner.invoke(args=["experts", "export-draw", str(item.id)])
+    assert json.loads(exported.output)["draw_id"] == item.id
+    # Tampering with the stored invitations is caught against the live database.
+    item.invitations[0].rank = 99
+    db.session.commit()
+    res = runner.invoke(args=["experts", "verify-draw", str(item.id)])
+    assert res.exit_code == 1
+    assert "MISMATCH" in res.output
+
+
+def test_drawn_experts_are_only_from_the_eligible_pool() -> None:
+    w = build_world()
+    make_pool(w.centre, 15)
+    item = run(w, request(w))
+    assert drawn_ids(item) <= set(item.eligible[0])
+    assert len(drawn_ids(item)) == 7

@@ -1,0 +1,206 @@
+"""The rooms process: token check, replay from the log, then live events from the broker."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from app.auth.models import Role
+from app.extensions import db
+from app.realtime import emit
+from app.rooms import issue_room_token, register_room_policy
+from remote_eval.ws import RoomServer
+from tests.factories import make_user, token_headers
+
+REDIS = os.environ.get("TENDERHALL_TEST_REDIS_URL")
+
+register_room_policy("test:", lambda user, room: user.role != Role.SUPPLIER)
+
+
+@pytest.fixture(params=["inprocess", "redis"])
+def rooms(request: Any, app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[RoomServer]:
+    if request.param == "redis" and not REDIS:
+        pytest.skip("TENDERHALL_TEST_REDIS_URL not set")
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS if request.param == "redis" else None)
+    server = RoomServer(app, "127.0.0.1", 0)
+    server.start_in_thread()
+    yield server
+    server.stop()
+
+
+def _room() -> str:
+    return f"test:{uuid.uuid4().hex[:12]}"
+
+
+def _recv(ws: Any) -> dict[str, Any]:
+    return json.loads(ws.recv(timeout=5))
+
+
+@contextlib.contextmanager
+def _join(server: RoomServer, token: str, room: str, after: int = 0) -> Iterator[Any]:
+    with connect(f"ws://127.0.0.1:{server.port}/", open_timeout=5) as ws:
+        ws.send(json.dumps({"token": token, "room": room, "after": after}))
+        yield ws
+
+
+def test_client_gets_missed_events_then_live_ones(rooms: RoomServer) -> None:
+    user = make_user(Role.STAFF)
+    room = _room()
+    for n in range(1, 4):
+        emit(room, "note", {"n": n})
+    db.session.commit()
+    token = issue_room_token(user, room)
+    with _join(rooms, token, room, after=1) as ws:
+        replayed = [_recv(ws), _recv(ws)]
+        assert [(e["type"], e["seq"], e["payload"]["n"]) for e in replayed] == [
+            ("event", 2, 2),
+            ("event", 3, 3),
+        ]
+        assert _recv(ws) == {"type": "ready", "room": room, "seq": 3}
+        emit(room, "price_read", {"bidder": "甲公司", "price": "1234.50"})
+        db.session.commit()
+        live = _recv(ws)
+        assert live["type"] == "event"
+        assert live["seq"] == 4
+        assert live["kind"] == "price_read"
+        assert live["payload"] == {"bidder": "甲公司", "price": "1234.50"}
+
+
+def test_event_of_another_room_is_not_pushed(rooms: RoomServer) -> None:
+    user = make_user(Role.EXPERT)
+    room, other = _room(), _room()
+    token = issue_room_token(user, room)
+    db.session.commit()
+    with _join(rooms, token, room) as ws:
+        assert _recv(ws)["type"] == "ready"
+        emit(other, "secret", {"x": 1})
+        db.session.commit()
+        emit(room, "mine", {"x": 2})
+        db.session.commit()
+        assert _recv(ws)["kind"] == "mine"
+
+
+def test_rolled_back_event_is_never_pushed(rooms: RoomServer) -> None:
+    user = make_user(Role.STAFF)
+    room = _room()
+    db.session.commit()
+    with _join(rooms, issue_room_token(user, room), room) as ws:
+        assert _recv(ws)["type"] == "ready"
+        emit(room, "undone", {})
+        db.session.rollback()
+        emit(room, "kept", {})
+        db.session.commit()
+        event = _recv(ws)
+        assert (event["kind"], event["seq"]) == ("kept", 1)
+
+
+def _close_code(ws: Any) -> int:
+    with pytest.raises(ConnectionClosed) as info:
+        ws.recv(timeout=5)
+    assert info.value.rcvd is not None
+    return info.value.rcvd.code
+
+
+def test_tampered_token_is_refused(rooms: RoomServer) -> None:
+    user = make_user(Role.STAFF)
+    room = _room()
+    token = issue_room_token(user, room)
+    db.session.commit()
+    with _join(rooms, token[:-3] + "AAA", room) as ws:
+        assert _close_code(ws) == 4401
+
+
+def test_expired_token_is_refused(app: Any, rooms: RoomServer) -> None:
+    user = make_user(Role.STAFF)
+    room = _room()
+    db.session.commit()
+
+    class IssuedLongAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - app.config["ROOM_TOKEN_TTL_SECONDS"] - 5
+
+    old = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="room", signer=IssuedLongAgo)
+    token = old.dumps({"uid": user.id, "room": room, "role": "staff"})
+    with _join(rooms, token, room) as ws:
+        assert _close_code(ws) == 4401
+
+
+def test_token_for_one_room_does_not_open_another(rooms: RoomServer) -> None:
+    user = make_user(Role.STAFF)
+    room = _room()
+    token = issue_room_token(user, room)
+    db.session.commit()
+    with _join(rooms, token, _room()) as ws:
+        assert _close_code(ws) == 4401
+
+
+def test_deactivated_user_is_refused_even_with_a_fresh_token(rooms: RoomServer) -> None:
+    user = make_user(Role.STAFF)
+    room = _room()
+    token = issue_room_token(user, room)
+    user.is_active_flag = False
+    db.session.commit()
+    with _join(rooms, token, room) as ws:
+        assert _close_code(ws) == 4403
+
+
+def test_malformed_first_message_is_refused(rooms: RoomServer) -> None:
+    with connect(f"ws://127.0.0.1:{rooms.port}/", open_timeout=5) as ws:
+        ws.send("hello")
+        assert _close_code(ws) == 4400
+
+
+def test_room_token_endpoint_issues_a_token_the_server_accepts(app: Any, client: Any) -> None:
+    user = make_user(Role.STAFF)
+    headers = token_headers(user)
+    resp = client.post("/api/v1/rooms/token", json={"room": "test:42"}, headers=headers)
+    assert resp.status_code == 201, resp.json
+    body = resp.json
+    assert body["room"] == "test:42"
+    assert body["expires_in"] == app.config["ROOM_TOKEN_TTL_SECONDS"]
+    assert body["url"].startswith("ws://")
+    from app.rooms import read_room_token
+
+    claim = read_room_token(body["token"], secret_key=app.config["SECRET_KEY"], max_age=60)
+    assert (claim.user_id, claim.room, claim.role) == (user.id, "test:42", "staff")
+
+
+def test_room_token_is_refused_when_the_room_policy_says_no(client: Any) -> None:
+    supplier = make_user(Role.SUPPLIER)
+    resp = client.post(
+        "/api/v1/rooms/token", json={"room": "test:42"}, headers=token_headers(supplier)
+    )
+    assert resp.status_code == 403
+    assert "无权" in resp.json["message"]
+
+
+def test_room_without_a_policy_is_closed_to_everyone(client: Any) -> None:
+    admin = make_user(Role.ADMIN)
+    resp = client.post(
+        "/api/v1/rooms/token", json={"room": "nobody:1"}, headers=token_headers(admin)
+    )
+    assert resp.status_code == 403
+
+
+def test_room_token_needs_a_well_formed_room_name(client: Any) -> None:
+    user = make_user(Role.STAFF)
+    resp = client.post(
+        "/api/v1/rooms/token", json={"room": "no spaces allowed"}, headers=token_headers(user)
+    )
+    assert resp.status_code == 422
+    assert "房间名格式" in resp.json["message"]
+
+
+def test_room_token_needs_a_login(client: Any) -> None:
+    resp = client.post("/api/v1/rooms/token", json={"room": "test:1"})
+    assert resp.status_code == 401
