@@ -59,34 +59,81 @@ def main() -> None:
         db.session.flush()
 
         def org(kind: OrgKind, n: int) -> Organisation:
-            o = Organisation(kind=kind, name=f"{kind.value}{n}", credit_code=credit_code.complete(f"91150000{n:09d}"),
-                             centre_id=centre.id, created_at=now)
+            o = Organisation(
+                kind=kind,
+                name=f"{kind.value}{n}",
+                credit_code=credit_code.complete(f"91150000{n:09d}"),
+                centre_id=centre.id,
+                created_at=now,
+            )
             db.session.add(o)
             return o
 
         agency, purchaser = org(OrgKind.AGENCY, 1), org(OrgKind.PURCHASER, 2)
         db.session.flush()
-        staff = User(username="bench-staff", display_name="bench", password_hash="!", role=Role.STAFF,
-                     organisation_id=agency.id, centre_id=centre.id, created_at=now)
+        staff = User(
+            username="bench-staff",
+            display_name="bench",
+            password_hash="!",
+            role=Role.STAFF,
+            organisation_id=agency.id,
+            centre_id=centre.id,
+            created_at=now,
+        )
         db.session.add(staff)
         db.session.flush()
-        project = Project(code="B-1", trade_id="B-1", name="基准项目", centre_id=centre.id, purchaser_id=purchaser.id,
-                          agency_id=agency.id, method=Method.OPEN, category_code="A08", created_by_id=staff.id, created_at=now)
+        project = Project(
+            code="B-1",
+            trade_id="B-1",
+            name="基准项目",
+            centre_id=centre.id,
+            purchaser_id=purchaser.id,
+            agency_id=agency.id,
+            method=Method.OPEN,
+            category_code="A08",
+            created_by_id=staff.id,
+            created_at=now,
+        )
         db.session.add(project)
         db.session.flush()
-        lot = Lot(project_id=project.id, seq=1, code="B-1-1", name="基准标段", category_code="A08",
-                  budget=Decimal("1000000"), evaluation_method=EvalMethod.COMPREHENSIVE)
+        lot = Lot(
+            project_id=project.id,
+            seq=1,
+            code="B-1-1",
+            name="基准标段",
+            category_code="A08",
+            budget=Decimal("1000000"),
+            evaluation_method=EvalMethod.COMPREHENSIVE,
+        )
         db.session.add(lot)
         db.session.flush()
-        avoided_codes = [credit_code.complete(f"91150000{100 + i:09d}") for i in range(args.avoided)]
-        specialties = ["A08.01.01.01", "A08.02.01.01", "A09.01.01.01", "B01.01.01.01", "C01.01.01.01"]
+        avoided_codes = [
+            credit_code.complete(f"91150000{100 + i:09d}") for i in range(args.avoided)
+        ]
+        specialties = [
+            "A08.01.01.01",
+            "A08.02.01.01",
+            "A09.01.01.01",
+            "B01.01.01.01",
+            "C01.01.01.01",
+        ]
         rows = [
             {
-                "centre_id": centre.id, "name": f"专家{i}", "id_card_hash": f"{i:064d}", "id_card_tail": "",
-                "phone": "", "email": "", "region": "", "title": "", "main_specialty_code": specialties[i % 5],
-                "employer_code": avoided_codes[i % args.avoided] if i % 50 == 0 else "", "employer_name": "",
-                "status": ExpertStatus.SUSPENDED if i % 97 == 0 else ExpertStatus.ACTIVE, "status_reason": "",
-                "created_at": now, "version": 1,
+                "centre_id": centre.id,
+                "name": f"专家{i}",
+                "id_card_hash": f"{i:064d}",
+                "id_card_tail": "",
+                "phone": "",
+                "email": "",
+                "region": "",
+                "title": "",
+                "main_specialty_code": specialties[i % 5],
+                "employer_code": avoided_codes[i % args.avoided] if i % 50 == 0 else "",
+                "employer_name": "",
+                "status": ExpertStatus.SUSPENDED if i % 97 == 0 else ExpertStatus.ACTIVE,
+                "status_reason": "",
+                "created_at": now,
+                "version": 1,
             }
             for i in range(args.experts)
         ]
@@ -94,13 +141,25 @@ def main() -> None:
             db.session.execute(insert(Expert), rows[start : start + 5000])
         db.session.commit()
         evaluation_at = now + dt.timedelta(hours=12)
-        groups = [{"specialty": "A08", "count": 5, "reserves": 2}, {"specialty": "A09", "count": 2, "reserves": 2}]
+        groups = [
+            {"specialty": "A08", "count": 5, "reserves": 2},
+            {"specialty": "A09", "count": 2, "reserves": 2},
+        ]
         avoided = [{"credit_code": c, "reason": 9} for c in avoided_codes]
 
         draw_ms, verify_ms, plain_ms = [], [], []
         for _ in range(args.runs):
-            item = ds.request_draw(lot, staff, {"evaluation_at": evaluation_at, "venue": "一号室", "purchaser_reps": 2,
-                                                "groups": groups, "avoided": avoided})
+            item = ds.request_draw(
+                lot,
+                staff,
+                {
+                    "evaluation_at": evaluation_at,
+                    "venue": "一号室",
+                    "purchaser_reps": 2,
+                    "groups": groups,
+                    "avoided": avoided,
+                },
+            )
             db.session.commit()
             t0 = time.perf_counter()
             ds.commit_draw(item, staff)

@@ -832,3 +832,52 @@ def custodians(lot: Lot) -> list[LotCustodian]:
             .order_by(LotCustodian.share_index)
         ).scalars()
     )
+
+
+# ---------------------------------------------------------------- lists for the staff pages
+
+
+def custodian_candidates(lot: Lot) -> list[User]:
+    """Who may hold a share: active staff of the lot's agency, supervisors and officers of
+    its centre (the ceremony service checks the role again)."""
+    from sqlalchemy import or_
+
+    project = lot.project
+    rows = db.session.execute(
+        select(User)
+        .where(
+            User.role.in_((Role.STAFF, Role.SUPERVISOR, Role.ADMIN)),
+            User.is_active_flag.is_(True),
+            or_(User.organisation_id == project.agency_id, User.centre_id == project.centre_id),
+        )
+        .order_by(User.role, User.display_name)
+    ).scalars()
+    return list(rows)
+
+
+def bonds_of(lot: Lot) -> list[BidBond]:
+    return list(
+        db.session.execute(
+            select(BidBond).where(BidBond.lot_id == lot.id).order_by(BidBond.recorded_at.desc())
+        ).scalars()
+    )
+
+
+def bond_of(lot: Lot, org: Organisation) -> BidBond | None:
+    return db.session.execute(
+        select(BidBond).where(BidBond.lot_id == lot.id, BidBond.supplier_id == org.id)
+    ).scalar_one_or_none()
+
+
+def bond_candidates(lot: Lot) -> list[Organisation]:
+    """Suppliers a bond may be recorded for: those who downloaded the tender documents."""
+    try:
+        from bidding.documents import DocumentDownload
+    except ImportError:
+        return []
+    ids = select(DocumentDownload.supplier_id).where(DocumentDownload.lot_id == lot.id)
+    return list(
+        db.session.execute(
+            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
+        ).scalars()
+    )

@@ -5,17 +5,30 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.errors import DomainError
+from app.auth.models import Organisation, User
+from app.errors import DomainError, NotFound, ValidationError
 from app.extensions import db
+from app.storage import get_store
 from bidding.bids import opening as hall
 from bidding.bids import services
 from bidding.bids.api import can_see_receipt, load_lot
-from bidding.bids.models import Bid, LotOpeningKey
+from bidding.bids.models import Bid, BidBond, LotOpeningKey, OpeningStatus
 from bidding.models import Lot, LotStatus
 
 bp = Blueprint("bids", __name__, url_prefix="/bids", template_folder="templates")
@@ -69,12 +82,41 @@ def lot_page(lot_id: int) -> Any:
     return render_template(
         "bidding/bids_lot.html",
         lot=lot,
+        org=org,
         problems=services.bid_problems(lot, org),
         key=db.session.execute(
             select(LotOpeningKey).where(LotOpeningKey.lot_id == lot.id)
         ).scalar_one_or_none(),
         bids=services.my_bids(lot, org),
+        bond=services.bond_of(lot, org),
+        freeze=services.get_freeze(lot),
+        chunk_size=int(current_app.config.get("BID_SEAL_CHUNK_BYTES", 1024 * 1024)),
     )
+
+
+@bp.route("/lots/<int:lot_id>/guarantee", methods=["POST"])
+@login_required
+def guarantee(lot_id: int) -> Any:
+    """A supplier uploads a guarantee letter (保函) for staff to accept."""
+    lot = load_lot(lot_id)
+    upload = request.files.get("letter")
+    try:
+        if upload is None or not upload.filename:
+            raise ValidationError(_("请选择保函文件（PDF、OFD、JPG 或 PNG）。"), field="letter")
+        services.submit_guarantee(
+            lot,
+            current_user,
+            amount=request.form.get("amount", ""),
+            reference=request.form.get("reference", ""),
+            filename=upload.filename,
+            stream=upload.stream,
+        )
+        db.session.commit()
+        flash(_("保函已提交，待代理机构确认后即可投标。"), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    return redirect(url_for("bids.lot_page", lot_id=lot.id))
 
 
 @bp.route("/lots/<int:lot_id>/withdraw", methods=["POST"])
@@ -136,4 +178,218 @@ def hall_page(lot_id: int) -> Any:
         is_staff=services.manages_lot(current_user, lot),
         is_custodian=hall.is_custodian(current_user, lot),
         is_bidder=hall.is_bidder(current_user, lot),
+    )
+
+
+# ---------------------------------------------------------------- staff: key ceremony
+
+
+def _ensure_sees_lot(lot: Any) -> bool:
+    """Staff of the lot manage; supervisors of its centre watch. Returns `manages`."""
+    manages = services.manages_lot(current_user, lot)
+    if not (manages or services.oversees_lot(current_user, lot)):
+        abort(403)
+    return manages
+
+
+def _ceremony_rows(count: int) -> list[dict[str, str]]:
+    return [
+        {
+            "user_id": request.form.get(f"user_{i}", ""),
+            "passphrase": request.form.get(f"passphrase_{i}", ""),
+            "confirm": request.form.get(f"confirm_{i}", ""),
+        }
+        for i in range(count)
+    ]
+
+
+def _ceremony_pairs(rows: list[dict[str, str]]) -> list[tuple[User, str]]:
+    pairs: list[tuple[User, str]] = []
+    for n, row in enumerate(rows, start=1):
+        try:
+            user = db.session.get(User, int(row["user_id"]))
+        except ValueError:
+            user = None
+        if user is None:
+            raise ValidationError(_("请为第 %(n)s 份分片选择保管人。", n=n), field="custodians")
+        if row["passphrase"] != row["confirm"]:
+            raise ValidationError(
+                _("%(u)s 两次输入的口令不一致，请重新输入。", u=user.display_name),
+                field="passphrase",
+            )
+        pairs.append((user, row["passphrase"]))
+    return pairs
+
+
+@bp.route("/lots/<int:lot_id>/ceremony", methods=["GET", "POST"])
+@login_required
+def ceremony(lot_id: int) -> Any:
+    """Key ceremony (密钥仪式): name the custodians; each types their own passphrase."""
+    lot = load_lot(lot_id)
+    manages = _ensure_sees_lot(lot)
+    key = db.session.execute(
+        select(LotOpeningKey).where(LotOpeningKey.lot_id == lot.id)
+    ).scalar_one_or_none()
+    default_n = int(current_app.config.get("OPENING_KEY_CUSTODIANS", 3))
+    try:
+        count = min(max(int(request.values.get("n", default_n)), 2), 9)
+    except ValueError:
+        count = default_n
+    k_value = request.values.get("k", str(current_app.config["OPENING_KEY_THRESHOLD"]))
+    rows = [{"user_id": "", "passphrase": "", "confirm": ""} for _i in range(count)]
+    status = 200
+    if request.method == "POST" and request.form.get("action") == "create":
+        if not manages:
+            abort(403)
+        rows = _ceremony_rows(count)
+        try:
+            try:
+                k = int(k_value)
+            except ValueError as exc:
+                raise ValidationError(_("开启门限 k 应为整数。"), field="k") from exc
+            services.create_opening_key(lot, _ceremony_pairs(rows), k, current_user)
+            db.session.commit()
+            flash(
+                _("开标密钥已生成：%(k)s/%(n)s 门限，分片已分别以各保管人的口令密封。", k=k, n=count),
+                "success",
+            )
+            return redirect(url_for("bids.ceremony", lot_id=lot.id))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            status = 422
+    for row in rows:  # a passphrase is never sent back to the browser
+        row["passphrase"] = row["confirm"] = ""
+    return (
+        render_template(
+            "bidding/bids_ceremony.html",
+            lot=lot,
+            key=key,
+            manages=manages,
+            custodians=services.custodians(lot) if key else [],
+            candidates=services.custodian_candidates(lot),
+            rows=rows,
+            count=count,
+            k_value=k_value,
+            min_length=int(current_app.config["CUSTODIAN_PASSPHRASE_MIN_LENGTH"]),
+            deadline_passed=services.deadline_passed(lot),
+        ),
+        status,
+    )
+
+
+# ---------------------------------------------------------------- staff: bid bonds
+
+
+@bp.route("/lots/<int:lot_id>/bonds", methods=["GET", "POST"])
+@login_required
+def bonds(lot_id: int) -> Any:
+    """Bid bonds of a lot: record a paid bond, review guarantee letters."""
+    lot = load_lot(lot_id)
+    manages = _ensure_sees_lot(lot)
+    status = 200
+    form = {"supplier_id": "", "amount": str(lot.bid_bond), "reference": "", "payer_account": ""}
+    if request.method == "POST":
+        if not manages:
+            abort(403)
+        form = {k: request.form.get(k, "").strip() for k in form}
+        try:
+            try:
+                supplier = db.session.get(Organisation, int(form["supplier_id"]))
+            except ValueError:
+                supplier = None
+            if supplier is None:
+                raise ValidationError(_("请选择供应商。"), field="supplier_id")
+            services.record_paid_bond(
+                lot,
+                supplier,
+                current_user,
+                amount=form["amount"],
+                reference=form["reference"],
+                payer_account=form["payer_account"],
+            )
+            db.session.commit()
+            flash(_("已登记 %(s)s 的投标保证金。", s=supplier.name), "success")
+            return redirect(url_for("bids.bonds", lot_id=lot.id))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            status = 422
+    return (
+        render_template(
+            "bidding/bids_bonds.html",
+            lot=lot,
+            manages=manages,
+            bonds=services.bonds_of(lot),
+            candidates=services.bond_candidates(lot),
+            form=form,
+            deadline_passed=services.deadline_passed(lot),
+        ),
+        status,
+    )
+
+
+def _load_bond(bond_id: int) -> BidBond:
+    bond = db.session.get(BidBond, bond_id)
+    if bond is None:
+        raise NotFound(_("保证金记录不存在。"))
+    return bond
+
+
+@bp.route("/bonds/<int:bond_id>/decision", methods=["POST"])
+@login_required
+def bond_decision(bond_id: int) -> Any:
+    bond = _load_bond(bond_id)
+    accept = request.form.get("accept") == "1"
+    try:
+        services.decide_bond(bond, current_user, accept=accept, note=request.form.get("note", ""))
+        db.session.commit()
+        flash(_("保函已确认。") if accept else _("保函已退回。"), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    return redirect(url_for("bids.bonds", lot_id=bond.lot_id))
+
+
+@bp.route("/bonds/<int:bond_id>/letter")
+@login_required
+def bond_letter(bond_id: int) -> Any:
+    """The guarantee letter: to its supplier and to the lot's staff and supervisors."""
+    bond = _load_bond(bond_id)
+    lot = load_lot(bond.lot_id)
+    if current_user.organisation_id != bond.supplier_id:
+        _ensure_sees_lot(lot)
+    store = get_store()
+    if not bond.letter_sha256 or not store.exists(bond.letter_sha256):
+        abort(404)
+    return send_file(
+        store.path_for(bond.letter_sha256),
+        download_name=bond.letter_name or "guarantee.pdf",
+        as_attachment=True,
+    )
+
+
+# ---------------------------------------------------------------- opening record files
+
+
+@bp.route("/lots/<int:lot_id>/record.<fmt>")
+@login_required
+def record_file(lot_id: int, fmt: str) -> Any:
+    """The signed opening record (开标记录) as stored: HTML or PDF."""
+    lot = load_lot(lot_id)
+    hall.ensure_can_enter_hall(current_user, lot)
+    opening = hall.get_opening(lot)
+    if fmt not in ("html", "pdf") or opening is None:
+        abort(404)
+    if opening.status not in (OpeningStatus.SIGNED, OpeningStatus.PUBLISHED):
+        abort(404)
+    sha = opening.record_sha256 if fmt == "html" else opening.record_pdf_sha256
+    store = get_store()
+    if not sha or not store.exists(sha):
+        abort(404)
+    return send_file(
+        store.path_for(sha),
+        mimetype="text/html" if fmt == "html" else "application/pdf",
+        download_name=f"opening-record-{lot.code}.{fmt}",
+        as_attachment=fmt == "pdf",
     )

@@ -248,3 +248,10 @@ def test_drawn_experts_are_only_from_the_eligible_pool() -> None:
     item = run(w, request(w))
     assert drawn_ids(item) <= set(item.eligible[0])
     assert len(drawn_ids(item)) == 7
+
+
+def test_fast_ranking_equals_the_platform_crypto_ranking() -> None:
+    from app.crypto.draw import rank as crypto_rank
+
+    ids = list(range(1, 500))
+    assert pure.rank(b"s" * 32, ids) == [i for i, _h in crypto_rank(b"s" * 32, ids)]

@@ -1,13 +1,12 @@
-// Resumable chunked upload of a sealed bid container; the server's offset always wins.
+// Supplier's bid page: seal in the browser (seal.js), then a resumable chunked upload of the
+// sealed container; the server's offset always wins. Also uploads a container sealed offline.
 (function () {
   "use strict";
-  var form = document.getElementById("bid-upload");
-  if (!form) { return; }
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var statusBox = form.querySelector('[data-role="status"]');
-  var bar = form.querySelector("progress");
-
-  function say(text) { statusBox.hidden = false; statusBox.textContent = text; }
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.content : "";
+  var PRICE = /^(0|[1-9]\d{0,14})(\.\d{1,2})?$/;
+  var ALLOWED = /\.(pdf|ofd|zip|rar|7z|docx?|xlsx?|wps|et)$/i;
+  var MAX_RETRIES = 30;
 
   function fingerprint() {
     // A coarse device fingerprint for collusion screening: canvas rendering + UA traits.
@@ -29,59 +28,184 @@
     var headers = { "X-CSRFToken": csrf, "Accept": "application/json" };
     if (type) { headers["Content-Type"] = type; }
     return fetch(url, { method: method, headers: headers, body: body, credentials: "same-origin" })
-      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, status: r.status, body: j }; }); });
-  }
-
-  function sendFrom(file, token, offset, chunkMax) {
-    if (offset >= file.size) {
-      return call("POST", "/api/v1/uploads/" + token + "/finish");
-    }
-    var end = Math.min(offset + chunkMax, file.size);
-    return call("PUT", "/api/v1/uploads/" + token + "?offset=" + offset, file.slice(offset, end), "application/octet-stream")
-      .then(function (res) {
-        if (res.ok) {
-          bar.value = Math.floor(100 * res.body.received / file.size);
-          return sendFrom(file, token, res.body.received, chunkMax);
-        }
-        if (res.status === 409 && res.body.details && res.body.details.expected_offset) {
-          return sendFrom(file, token, parseInt(res.body.details.expected_offset, 10), chunkMax);
-        }
-        return res;
-      }, function () {
-        // Network dropped: ask the server where it stands, then continue from there.
-        say("网络中断，正在续传……");
-        return new Promise(function (ok) { setTimeout(ok, 2000); })
-          .then(function () { return call("GET", "/api/v1/uploads/" + token); })
-          .then(function (s) { return sendFrom(file, token, s.body.received, chunkMax); });
+      .then(function (r) {
+        return r.json().catch(function () { return {}; })
+          .then(function (j) { return { ok: r.ok, status: r.status, body: j }; });
       });
   }
 
-  form.addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    var file = form.querySelector('input[type="file"]').files[0];
-    if (!file) { return; }
-    bar.hidden = false; bar.value = 0;
-    var key = "th-upload-" + form.dataset.lot + "-" + file.name + "-" + file.size;
-    fingerprint().then(function (fp) {
-      var saved = sessionStorage.getItem(key);
+  function wait(ms) { return new Promise(function (ok) { setTimeout(ok, ms); }); }
+
+  // One page widget: status line and progress bar inside a form.
+  function Ui(form) {
+    var box = form.querySelector('[data-role="status"]');
+    var wrap = form.querySelector('[data-role="progress"]');
+    var bar = wrap.querySelector("progress");
+    var pct = wrap.querySelector('[data-role="percent"]');
+    this.say = function (text, kind) {
+      box.hidden = !text;
+      box.className = "alert alert-" + (kind || "info");
+      box.textContent = text || "";
+    };
+    this.progress = function (fraction) {
+      wrap.hidden = false;
+      var v = Math.max(0, Math.min(100, Math.floor(100 * fraction)));
+      bar.value = v;
+      pct.textContent = v + "%";
+    };
+  }
+
+  // Send `blob` from the server's offset to the end, then finish; resumes after network drops.
+  function upload(lot, blob, ui, msg, onFraction, resumeKey) {
+    var retries = 0;
+    function sendFrom(token, offset, chunkMax) {
+      if (offset >= blob.size) {
+        ui.say(msg.finishing);
+        return call("POST", "/api/v1/uploads/" + token + "/finish");
+      }
+      var end = Math.min(offset + chunkMax, blob.size);
+      return call("PUT", "/api/v1/uploads/" + token + "?offset=" + offset, blob.slice(offset, end), "application/octet-stream")
+        .then(function (res) {
+          if (res.ok) {
+            retries = 0;
+            onFraction(res.body.received / blob.size);
+            return sendFrom(token, res.body.received, chunkMax);
+          }
+          if (res.status === 409 && res.body.details && res.body.details.expected_offset !== undefined) {
+            return sendFrom(token, parseInt(res.body.details.expected_offset, 10), chunkMax);
+          }
+          if (res.status >= 500 || res.status === 0) { throw new Error("server"); }
+          return res;
+        })
+        .catch(function (err) {
+          if (err && err.ok === false) { throw err; }
+          retries += 1;
+          if (retries > MAX_RETRIES) { throw { body: { message: msg.failed } }; }
+          ui.say(msg.resume, "warning");
+          // Ask the server where it stands, then continue from there.
+          return wait(Math.min(1000 * retries, 5000))
+            .then(function () { return call("GET", "/api/v1/uploads/" + token); })
+            .then(function (s) {
+              if (!s.ok) { return s; }
+              ui.say(msg.uploading);
+              return sendFrom(token, s.body.received, chunkMax);
+            });
+        });
+    }
+    return fingerprint().then(function (fp) {
+      var saved = resumeKey ? sessionStorage.getItem(resumeKey) : null;
       var start = saved ? call("GET", "/api/v1/uploads/" + saved) : Promise.resolve({ ok: false });
       return start.then(function (s) {
-        if (s.ok && s.body.status === "open") { return s; }
-        return call("POST", "/api/v1/lots/" + form.dataset.lot + "/uploads",
-          JSON.stringify({ size: file.size, fingerprint: fp }), "application/json");
+        if (s.ok && s.body.status === "open" && s.body.declared_size === blob.size) { return s; }
+        return call("POST", "/api/v1/lots/" + lot + "/uploads",
+          JSON.stringify({ size: blob.size, fingerprint: fp }), "application/json");
       });
     }).then(function (s) {
       if (!s.ok) { throw s; }
-      sessionStorage.setItem(key, s.body.token);
-      return sendFrom(file, s.body.token, s.body.received, s.body.chunk_max);
+      if (resumeKey) { sessionStorage.setItem(resumeKey, s.body.token); }
+      ui.say(msg.uploading);
+      return sendFrom(s.body.token, s.body.received, s.body.chunk_max);
     }).then(function (res) {
       if (!res.ok) { throw res; }
-      sessionStorage.removeItem(key);
-      bar.value = 100;
-      say("已接收：第 " + res.body.receipt.bid.version + " 版，SHA-256 " + res.body.receipt.ciphertext_sha256);
-      setTimeout(function () { window.location.href = "/bids/receipts/" + res.body.receipt.bid.id; }, 800);
-    }).catch(function (res) {
-      say((res && res.body && res.body.message) || "上传失败，请重试。");
+      if (resumeKey) { sessionStorage.removeItem(resumeKey); }
+      return res.body;
     });
-  });
+  }
+
+  function done(form, ui, msg, doc) {
+    var r = doc.receipt;
+    ui.progress(1);
+    ui.say(msg.done.replace("{v}", r.bid.version).replace("{h}", r.ciphertext_sha256), "success");
+    var url = (form.dataset.receiptUrl || "/bids/receipts/0").replace(/0$/, String(r.bid.id));
+    setTimeout(function () { window.location.href = url; }, 600);
+  }
+
+  function fail(ui, msg, res) {
+    var text = (res && res.body && res.body.message) || (res && res.message) || msg.failed;
+    ui.say(text, "error");
+  }
+
+  // ------------------------------------------------------------ seal in the browser
+
+  var sealForm = document.getElementById("bid-seal");
+  if (sealForm) {
+    var msg = JSON.parse(sealForm.dataset.messages || "{}");
+    var ui = new Ui(sealForm);
+    var button = sealForm.querySelector('button[type="submit"]');
+
+    var readPriceForm = function () {
+      var get = function (name) { return (sealForm.elements[name].value || "").trim(); };
+      var price = get("total_price").replace(/[,，\s]/g, "");
+      if (!PRICE.test(price)) { throw new Error(msg.price); }
+      var days = get("duration_days");
+      if (!/^\d{1,6}$/.test(days)) { throw new Error(msg.duration); }
+      var quality = get("quality");
+      if (!quality) { throw new Error(msg.quality); }
+      var form = { total_price: price, duration_days: parseInt(days, 10), quality: quality };
+      sealForm.querySelectorAll("input[data-key]").forEach(function (input) {
+        form[input.dataset.key] = input.value.trim();
+      });
+      return form;
+    };
+
+    sealForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var priceForm, files;
+      try {
+        if (!window.TenderHallSeal || !window.crypto || !window.crypto.subtle) { throw new Error(msg.crypto); }
+        priceForm = readPriceForm();
+        files = Array.from(sealForm.elements.files.files || []);
+        if (!files.length) { throw new Error(msg.files); }
+        files.forEach(function (f) {
+          if (!ALLOWED.test(f.name)) { throw new Error(msg.type.replace("{name}", f.name)); }
+        });
+      } catch (e) { ui.say(e.message, "error"); return; }
+      button.disabled = true;
+      ui.say(msg.sealing);
+      ui.progress(0);
+      var lot = sealForm.dataset.lot;
+      call("GET", "/api/v1/lots/" + lot + "/opening-key").then(function (res) {
+        if (!res.ok) { throw res.body && res.body.message ? res : new Error(msg.nokey); }
+        if (sealForm.dataset.fingerprint && res.body.fingerprint !== sealForm.dataset.fingerprint) {
+          throw new Error(msg.key);
+        }
+        var header = {
+          lot_id: parseInt(lot, 10),
+          lot_code: sealForm.dataset.lotCode,
+          bidder_org_id: parseInt(sealForm.dataset.org, 10),
+          bidder_credit_code: sealForm.dataset.credit,
+          chunk_size: parseInt(sealForm.dataset.chunk, 10) || undefined
+        };
+        // Sealing is the first half of the bar, the upload the second.
+        return window.TenderHallSeal.sealBid(res.body.public_pem, header, { price_form: priceForm }, files,
+          function (doneBytes, total) { ui.progress(total ? 0.5 * doneBytes / total : 0); });
+      }).then(function (blob) {
+        ui.progress(0.5);
+        return upload(lot, blob, ui, msg, function (f) { ui.progress(0.5 + 0.5 * f); }, null);
+      }).then(function (doc) {
+        done(sealForm, ui, msg, doc);
+      }).catch(function (res) {
+        button.disabled = false;
+        fail(ui, msg, res);
+      });
+    });
+  }
+
+  // ------------------------------------------------------------ container sealed offline
+
+  var fileForm = document.getElementById("bid-upload");
+  if (fileForm) {
+    var fmsg = sealForm ? JSON.parse(sealForm.dataset.messages || "{}") : {};
+    var fui = new Ui(fileForm);
+    fileForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var file = fileForm.querySelector('input[type="file"]').files[0];
+      if (!file) { return; }
+      fui.progress(0);
+      var key = "th-upload-" + fileForm.dataset.lot + "-" + file.name + "-" + file.size;
+      upload(fileForm.dataset.lot, file, fui, fmsg, function (f) { fui.progress(f); }, key)
+        .then(function (doc) { done(sealForm || fileForm, fui, fmsg, doc); })
+        .catch(function (res) { fail(fui, fmsg, res); });
+    });
+  }
 })();
