@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--avoided", type=int, default=200)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--profile", action="store_true", help="pyinstrument one draw (dev)")
     args = parser.parse_args()
 
     from sqlalchemy import insert, text
@@ -161,11 +162,20 @@ def main() -> None:
                 },
             )
             db.session.commit()
+            profiler = None
+            if args.profile:
+                from pyinstrument import Profiler
+
+                profiler = Profiler(interval=0.0005)
+                profiler.start()
             t0 = time.perf_counter()
             ds.commit_draw(item, staff)
             db.session.commit()
             ds.execute_draw(item, staff)
             db.session.commit()
+            if profiler is not None:
+                profiler.stop()
+                print(profiler.output_text(unicode=True, color=False, show_all=False))
             draw_ms.append((time.perf_counter() - t0) * 1000)
             clock.set_now(evaluation_at + dt.timedelta(minutes=1))
             ds.reveal_draw(item, staff)

@@ -30,6 +30,7 @@ from experts.models import (
     Leave,
     Relation,
     Sitting,
+    Specialty,
 )
 
 # Order matters: an expert excluded for several reasons is counted under the first.
@@ -129,24 +130,58 @@ def merge_avoided(manual: list[dict[str, Any]], auto: list[dict[str, Any]]) -> l
     return sorted(out, key=lambda i: (i["credit_code"], int(i["reason"]), i["source"]))
 
 
-def _specialty_filter(code: str) -> Any:
-    below = code + ".%"
-    secondary = select(ExpertSpecialty.expert_id).where(
-        or_(ExpertSpecialty.specialty_code == code, ExpertSpecialty.specialty_code.like(below))
-    )
-    return or_(
-        Expert.main_specialty_code == code,
-        Expert.main_specialty_code.like(below),
-        Expert.id.in_(secondary),
-    )
+def specialty_codes(code: str) -> list[str]:
+    """The code and every code below it in the classification (a small table).
+
+    Matching experts through this explicit list keeps the pool query an indexed IN on
+    both the main and the secondary specialty, independent of LIKE and collation rules.
+    """
+    rows = db.session.execute(
+        select(Specialty.code).where(or_(Specialty.code == code, Specialty.code.like(code + ".%")))
+    ).scalars()
+    return sorted(c for c in rows if c == code or c.startswith(code + "."))
 
 
 def _ids(stmt: Any) -> set[int]:
     return set(db.session.execute(stmt).scalars())
 
 
+def _matching(
+    centres: list[int], codes: list[str], *where: Any, columns: tuple[Any, ...] = ()
+) -> list[Any]:
+    """Experts of the pools whose main or a secondary specialty is in ``codes``.
+
+    Two index lookups (main specialty on expert, secondary on its membership table)
+    merged here, rather than one OR with a subquery that forces a scan of the pool.
+    """
+    cols = (Expert.id, *columns)
+    main = select(*cols).where(
+        Expert.centre_id.in_(centres), Expert.main_specialty_code.in_(codes), *where
+    )
+    secondary = (
+        select(*cols)
+        .join(ExpertSpecialty, ExpertSpecialty.expert_id == Expert.id)
+        .where(
+            Expert.centre_id.in_(centres),
+            ExpertSpecialty.specialty_code.in_(codes),
+            Expert.main_specialty_code.not_in(codes),
+            *where,
+        )
+        .distinct()
+    )
+    if not columns:
+        return [*db.session.execute(main).scalars(), *db.session.execute(secondary).scalars()]
+    return [*db.session.execute(main).all(), *db.session.execute(secondary).all()]
+
+
 def compute_pools(draw: Draw, lot: Lot, avoided: list[dict[str, Any]]) -> list[GroupPool]:
-    """Eligible expert ids per group, after every avoidance rule and exclusion."""
+    """Eligible expert ids per group, after every avoidance rule and exclusion.
+
+    The pool query returns only active experts whose employer is not avoided; every other
+    rule is a small set of expert ids (from indexed lookups on employment, relations,
+    credit, leave and sittings) subtracted from it. The count of experts excluded per
+    reason is only worked out for a group that comes up short, to explain why.
+    """
     at = draw.evaluation_at
     codes = sorted({a["credit_code"] for a in avoided})
     centre_settings = lot.project.centre.settings or {}
@@ -186,38 +221,41 @@ def compute_pools(draw: Draw, lot: Lot, avoided: list[dict[str, Any]]) -> list[G
         .having(func.count() >= cap)
     )
     already = set(draw.excluded_ids or [])
+    excluded = (past, related, banned, on_leave, frequent, already)
     code_set = set(codes)
+    not_avoided = [Expert.status == ExpertStatus.ACTIVE]
+    if codes:
+        not_avoided.append(Expert.employer_code.not_in(codes))
 
     pools: list[GroupPool] = []
     for group in draw.groups:
         centres = [group["centre_id"]] if group.get("centre_id") else list(draw.pool_centre_ids)
+        specialties = specialty_codes(group["specialty"])
         pool = GroupPool(group["specialty"], int(group["count"]) + int(group["reserves"]))
-        rows = db.session.execute(
-            select(Expert.id, Expert.status, Expert.employer_code).where(
-                Expert.centre_id.in_(centres), _specialty_filter(group["specialty"])
-            )
-        ).all()
-        pool.matched = len(rows)
-        for expert_id, status, employer in rows:
-            reason = _first_reason(
-                expert_id,
-                status,
-                employer,
-                code_set,
-                past,
-                related,
-                banned,
-                on_leave,
-                frequent,
-                already,
-            )
-            if reason:
-                pool.excluded[reason] += 1
-            else:
-                pool.eligible.append(expert_id)
-        pool.eligible.sort()
+        left = set(_matching(centres, specialties, *not_avoided))
+        for ids in excluded:
+            left.difference_update(ids)
+        pool.eligible = sorted(left)
+        if len(pool.eligible) < pool.needed:
+            _explain(pool, centres, specialties, code_set, *excluded)
         pools.append(pool)
     return pools
+
+
+def _explain(
+    pool: GroupPool,
+    centres: list[int],
+    specialties: list[str],
+    codes: set[str],
+    *excluded: set[int],
+) -> None:
+    """Count, for a short group, how many matching experts each rule removed."""
+    rows = _matching(centres, specialties, columns=(Expert.status, Expert.employer_code))
+    pool.matched = len(rows)
+    for expert_id, status, employer in rows:
+        reason = _first_reason(expert_id, status, employer, codes, *excluded)
+        if reason:
+            pool.excluded[reason] += 1
 
 
 def _first_reason(

@@ -90,7 +90,16 @@ class Expert(Base):
     __tablename__ = "expert"
     __table_args__ = (
         UniqueConstraint("centre_id", "id_card_hash"),
-        Index("ix_expert_pool", "centre_id", "status", "main_specialty_code"),
+        # Covers the draw's pool query (no table lookups on SQLite; index-only on
+        # PostgreSQL once vacuumed): centre, status, specialty and the avoided employer.
+        Index(
+            "ix_expert_pool",
+            "centre_id",
+            "status",
+            "main_specialty_code",
+            "employer_code",
+            postgresql_include=["id"],
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
@@ -139,11 +148,12 @@ class ExpertSpecialty(Base):
     """A secondary specialty of an expert."""
 
     __tablename__ = "expert_secondary_specialty"
+    __table_args__ = (Index("ix_expert_secondary_specialty_member", "specialty_code", "expert_id"),)
     expert_id: Mapped[int] = mapped_column(
         ForeignKey("expert.id", ondelete="CASCADE"), primary_key=True
     )
     specialty_code: Mapped[str] = mapped_column(
-        ForeignKey("expert_specialty_code.code"), primary_key=True, index=True
+        ForeignKey("expert_specialty_code.code"), primary_key=True
     )
 
 

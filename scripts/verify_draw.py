@@ -81,10 +81,27 @@ def pool_hash(ids: list[int]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _mac(key: bytes) -> Any:
+    """HMAC-SHA256 under one key (RFC 2104) with both pads hashed once: pools are large."""
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def mac(message: bytes) -> bytes:
+        i, o = inner.copy(), outer.copy()
+        i.update(message)
+        o.update(i.digest())
+        return o.digest()
+
+    return mac
+
+
 def rank(key: bytes, ids: list[int]) -> list[int]:
-    scored = [(i, hmac.new(key, str(i).encode("utf-8"), hashlib.sha256).hexdigest()) for i in ids]
-    scored.sort(key=lambda pair: (pair[1], str(pair[0])))
-    return [i for i, _h in scored]
+    """Order by HMAC-SHA256(key, decimal id); the raw digest sorts like its hex form."""
+    mac = _mac(key)
+    return [int(s) for _d, s in sorted((mac(s.encode("ascii")), s) for s in map(str, ids))]
 
 
 def select(

@@ -575,21 +575,35 @@ def finish_upload(upload: BidUpload, user: User) -> Bid:
 
 
 def _commit_file(path: Path, sha: str) -> None:
-    """Move the verified upload into the content-addressed store (fsync, rename, fsync dir)."""
+    """Put the verified upload into the content-addressed store (fsync, link, fsync dir).
+
+    The upload's own file stays until the bid's transaction has committed: if the process
+    dies in between, the session is still open and its finish can simply be sent again.
+    """
+    from app.realtime import after_commit
+
     store = get_store()
     final = store.path_for(sha)
     with open(path, "rb") as f:
         os.fsync(f.fileno())
     final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():
-        path.unlink(missing_ok=True)
-    else:
-        os.replace(path, final)
+    if not final.exists():
+        tmp = final.with_name(f".{final.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            os.link(path, tmp)
+        except OSError:  # another file system, or no hard links: copy instead
+            import shutil
+
+            shutil.copyfile(path, tmp)
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+        os.replace(tmp, final)
     fd = os.open(final.parent, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+    after_commit(lambda: path.unlink(missing_ok=True))
 
 
 def build_receipt(bid: Bid, lot: Lot, org: Organisation, entry: AuditEntry) -> dict[str, Any]:

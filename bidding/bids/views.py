@@ -250,7 +250,11 @@ def ceremony(lot_id: int) -> Any:
             services.create_opening_key(lot, _ceremony_pairs(rows), k, current_user)
             db.session.commit()
             flash(
-                _("开标密钥已生成：%(k)s/%(n)s 门限，分片已分别以各保管人的口令密封。", k=k, n=count),
+                _(
+                    "开标密钥已生成：%(k)s/%(n)s 门限，分片已分别以各保管人的口令密封。",
+                    k=k,
+                    n=count,
+                ),
                 "success",
             )
             return redirect(url_for("bids.ceremony", lot_id=lot.id))

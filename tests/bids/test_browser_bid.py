@@ -47,7 +47,11 @@ def _seal_and_submit(page: Any, base: str, lot: Lot, price: str, name: str) -> N
         '[data-testid="bid-files"]',
         [
             {"name": name, "mimeType": "application/pdf", "buffer": PDF},
-            {"name": "报价明细.xlsx", "mimeType": "application/vnd.ms-excel", "buffer": b"PK" * 900},
+            {
+                "name": "报价明细.xlsx",
+                "mimeType": "application/vnd.ms-excel",
+                "buffer": b"PK" * 900,
+            },
         ],
     )
     page.click('[data-testid="seal-submit"]')
@@ -55,7 +59,10 @@ def _seal_and_submit(page: Any, base: str, lot: Lot, price: str, name: str) -> N
 
 
 def test_supplier_seals_in_the_browser_replaces_and_sees_the_frozen_list(
-    world: World, live_server: str, browser: Any, shot: Any  # noqa: F811
+    world: World,
+    live_server: str,
+    browser: Any,
+    shot: Any,  # noqa: F811
 ) -> None:
     lot, supplier, org = world.lot, world.suppliers[0], world.orgs[0]
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -135,7 +142,10 @@ def live_client() -> Any:
 
 
 def test_staff_hold_the_key_ceremony_and_record_bonds_in_pages(
-    world: World, live_server: str, browser: Any, shot: Any  # noqa: F811
+    world: World,
+    live_server: str,
+    browser: Any,
+    shot: Any,  # noqa: F811
 ) -> None:
     lot = Lot(
         project_id=world.lot.project_id,

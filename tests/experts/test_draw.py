@@ -255,3 +255,22 @@ def test_fast_ranking_equals_the_platform_crypto_ranking() -> None:
 
     ids = list(range(1, 500))
     assert pure.rank(b"s" * 32, ids) == [i for i, _h in crypto_rank(b"s" * 32, ids)]
+
+
+@pytest.mark.parametrize("size", [0, 16, 32, 64, 65, 200])
+def test_prekeyed_hmac_equals_the_standard_hmac_for_any_key_length(size: int) -> None:
+    import hashlib
+    import hmac
+
+    key = bytes(range(size))
+    mac = pure._hmac_sha256(key)
+    for message in (b"", b"1", b"123456789", b"x" * 100):
+        assert mac(message) == hmac.new(key, message, hashlib.sha256).digest()
+
+
+def test_head_of_the_ranking_is_the_full_ranking_minus_taken_experts() -> None:
+    ids = list(range(1, 3000))
+    full = pure.rank(b"m" * 32, ids)
+    taken = set(full[:5:2])
+    assert pure.top(b"m" * 32, ids, 7) == full[:7]
+    assert pure.top(b"m" * 32, ids, 7, taken) == [i for i in full if i not in taken][:7]

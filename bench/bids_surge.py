@@ -1,0 +1,216 @@
+"""Deadline surge: N sealed bids of S MB uploaded together through the real HTTP stack.
+
+Builds a fresh instance (SQLite unless --database-url) with one lot and N eligible
+suppliers, seals N containers beforehand (not timed), starts the app under waitress in a
+subprocess and uploads every bid concurrently in resumable chunks (start, PUT chunks,
+finish → signed receipt). In the same run a bare script writes the same bytes with
+SHA-256 + fsync using as many threads: the raw baseline. Prints the medians of --repeat
+rounds:
+
+    bids_surge_mb_s: N            accepted ciphertext MB/s through HTTP
+    bids_surge_peak_rss_mb: N     server VmHWM (peak resident memory)
+    raw_write_mb_s: N             hash + write + fsync of the same bytes
+    bids_surge_ratio: 0.xx        bids_surge_mb_s / raw_write_mb_s
+
+Run: .venv/bin/python bench/bids_surge.py [--bids 200] [--mb 20] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bids_world import MB, ROOT, Bidder, World, build, overrides, seal_bid  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(instance: Path, port: int, threads: int, database_url: str | None) -> None:
+    import logging
+
+    import waitress
+
+    from app.factory import create_app
+
+    logging.getLogger("waitress").setLevel(logging.ERROR)
+    app = create_app(overrides(instance, database_url))
+    waitress.serve(
+        app, host="127.0.0.1", port=port, threads=threads, connection_limit=512, _quiet=True
+    )
+
+
+def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited early with code {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def upload_one(port: int, bidder: Bidder, path: Path, lot_id: int, chunk: int) -> str:
+    """One bid through the public API; returns the receipt's ciphertext hash."""
+    size = path.stat().st_size
+    auth = {"Authorization": f"Bearer {bidder.token}", "Accept": "application/json"}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+
+    def call(method: str, url: str, body: Any, ctype: str) -> dict[str, Any]:
+        conn.request(method, url, body=body, headers={**auth, "Content-Type": ctype})
+        resp = conn.getresponse()
+        data = json.loads(resp.read() or b"null")
+        if resp.status >= 300:
+            raise RuntimeError(f"{method} {url}: {resp.status} {data}")
+        return data
+
+    try:
+        started = call(
+            "POST", f"/api/v1/lots/{lot_id}/uploads", json.dumps({"size": size}), "application/json"
+        )
+        token = started["token"]
+        with open(path, "rb") as f:
+            offset = 0
+            while block := f.read(chunk):
+                call("PUT", f"/api/v1/uploads/{token}?offset={offset}", block,
+                     "application/octet-stream")
+                offset += len(block)
+        receipt = call("POST", f"/api/v1/uploads/{token}/finish", b"", "application/json")
+        return str(receipt["receipt"]["ciphertext_sha256"])
+    finally:
+        conn.close()
+
+
+def raw_write_one(path: Path, out_dir: Path, chunk: int) -> str:
+    digest = hashlib.sha256()
+    target = out_dir / (path.name + ".raw")
+    with open(path, "rb") as src, open(target, "wb") as out:
+        while block := src.read(chunk):
+            digest.update(block)
+            out.write(block)
+        out.flush()
+        os.fsync(out.fileno())
+    return digest.hexdigest()
+
+
+def _seal(args: tuple[World, Bidder, int, Path, str]) -> None:
+    seal_bid(*args)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bids", type=int, default=200)
+    parser.add_argument("--mb", type=float, default=20.0, help="plaintext size of each bid")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=16, help="concurrent uploading clients")
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--chunk-mb", type=float, default=4.0)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--serve", nargs=3, metavar=("INSTANCE", "PORT", "THREADS"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(Path(args.serve[0]), int(args.serve[1]), int(args.serve[2]), args.database_url)
+        return
+
+    os.environ["TENDERHALL_ENV"] = "development"
+    from app.factory import create_app
+
+    size = int(args.mb * MB)
+    chunk = int(args.chunk_mb * MB)
+    with tempfile.TemporaryDirectory(prefix="th-bench-surge-") as tmp:
+        instance = Path(tmp)
+        app = create_app(overrides(instance, args.database_url))
+        deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+        world = build(app, args.bids, size + 4 * MB, deadline)
+        sealed_dir = instance / "sealed"
+        sealed_dir.mkdir()
+        paths = [sealed_dir / f"bid-{i}.thsb" for i in range(args.bids)]
+        t0 = time.perf_counter()
+        jobs = [(world, b, size, p, f"{4000000 + i}.00")
+                for i, (b, p) in enumerate(zip(world.bidders, paths, strict=True))]
+        with cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            list(pool.map(_seal, jobs))
+        total = sum(p.stat().st_size for p in paths)
+        print(f"# sealed {args.bids} bids × {args.mb:g} MB ({total / MB:.0f} MB ciphertext) "
+              f"in {time.perf_counter() - t0:.1f}s", flush=True)
+
+        port = free_port()
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--serve", str(instance), str(port),
+               str(args.threads)]
+        if args.database_url:
+            cmd += ["--database-url", args.database_url]
+        proc = subprocess.Popen(cmd, cwd=str(ROOT),
+                                env={**os.environ, "TENDERHALL_ENV": "development",
+                                     "PYTHONPATH": str(ROOT)})
+        surge: list[float] = []
+        raw: list[float] = []
+        try:
+            wait_ready(port, proc)
+            for r in range(args.repeat):
+                t0 = time.perf_counter()
+                with cf.ThreadPoolExecutor(max_workers=args.clients) as pool:
+                    hashes = list(pool.map(
+                        lambda bp: upload_one(port, bp[0], bp[1], world.lot_id, chunk),
+                        zip(world.bidders, paths, strict=True)))
+                seconds = time.perf_counter() - t0
+                assert len(hashes) == args.bids
+                surge.append(total / MB / seconds)
+
+                out_dir = instance / f"raw-{r}"
+                out_dir.mkdir()
+                t0 = time.perf_counter()
+                with cf.ThreadPoolExecutor(max_workers=args.clients) as pool:
+                    raw_hashes = list(pool.map(lambda p: raw_write_one(p, out_dir, chunk), paths))
+                seconds = time.perf_counter() - t0
+                assert raw_hashes == hashes, "baseline and server disagree on the bytes"
+                raw.append(total / MB / seconds)
+                for f in out_dir.iterdir():
+                    f.unlink()
+                print(f"# round {r + 1}: surge {surge[-1]:.1f} MB/s, raw {raw[-1]:.1f} MB/s",
+                      flush=True)
+            rss = peak_rss_mb(proc.pid)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        mb_s, raw_mb_s = statistics.median(surge), statistics.median(raw)
+        print(f"bids_surge_mb_s: {mb_s:.1f}")
+        print(f"bids_surge_peak_rss_mb: {rss:.0f}")
+        print(f"raw_write_mb_s: {raw_mb_s:.1f}")
+        print(f"bids_surge_ratio: {mb_s / raw_mb_s:.2f}")
+
+
+if __name__ == "__main__":
+    main()
