@@ -15,7 +15,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from app import clock
 from app.errors import DomainError
@@ -35,6 +37,12 @@ PACKAGES = (
     "app.supervision",
     "app.admin",
 )
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -94,6 +102,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "app" / "static"),
     )
     app.config.update(settings)
+    # Ids fit a 32-bit INTEGER on every backend; a larger path id is simply not found (404).
+    app.url_map.converters["int"] = BoundedIntConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'tenderhall.db'}"
     if url.startswith("postgresql://"):
@@ -297,6 +307,21 @@ def _install_error_handlers(app: Flask) -> None:
         return _error_response(
             status, exc.name.lower().replace(" ", "_"), str(messages.get(status, exc.description))
         )
+
+    @app.errorhandler(sa_exc.StatementError)
+    def database_refused(exc: sa_exc.StatementError) -> Any:
+        # Last line of defence: schemas bound their input, but a value the database cannot
+        # hold (an id beyond 32 bits, a duplicate in a race) is the client's problem, not a 500.
+        orig = getattr(exc, "orig", None)
+        if isinstance(exc, sa_exc.IntegrityError):
+            return _error_response(409, "conflict", _("数据与已有记录冲突，请刷新后重试。"))
+        if isinstance(exc, sa_exc.DataError) or isinstance(orig, (OverflowError, ValueError)):
+            return _error_response(422, "invalid", _("提交的数值超出允许范围。"))
+        return unexpected(exc)
+
+    @app.errorhandler(OverflowError)
+    def overflow(exc: OverflowError) -> Any:
+        return _error_response(422, "invalid", _("提交的数值超出允许范围。"))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:
