@@ -62,54 +62,106 @@ def build(app: Any, n: int, max_bid_bytes: int, deadline: dt.datetime) -> World:
     now = clock.now()
     with app.app_context():
         db.create_all()
-        centre = Centre(code="150900", name="基准测试交易中心", name_en="Bench", region="测试市",
-                        settings={}, created_at=now)
+        centre = Centre(
+            code="150900",
+            name="基准测试交易中心",
+            name_en="Bench",
+            region="测试市",
+            settings={},
+            created_at=now,
+        )
         db.session.add(centre)
         db.session.flush()
 
         def org(kind: OrgKind, i: int) -> Organisation:
-            o = Organisation(kind=kind, name=f"基准{kind.value}{i}有限公司",
-                             credit_code=credit_code.complete(f"91150000{i:09d}"),
-                             centre_id=centre.id, created_at=now)
+            o = Organisation(
+                kind=kind,
+                name=f"基准{kind.value}{i}有限公司",
+                credit_code=credit_code.complete(f"91150000{i:09d}"),
+                centre_id=centre.id,
+                created_at=now,
+            )
             db.session.add(o)
             return o
 
         def user(role: Role, name: str, organisation: Organisation | None) -> User:
-            u = User(username=name, display_name=name, email=f"{name}@bench.example",
-                     password_hash="!", role=role,
-                     organisation_id=organisation.id if organisation else None,
-                     centre_id=centre.id, created_at=now)
+            u = User(
+                username=name,
+                display_name=name,
+                email=f"{name}@bench.example",
+                password_hash="!",
+                role=role,
+                organisation_id=organisation.id if organisation else None,
+                centre_id=centre.id,
+                created_at=now,
+            )
             db.session.add(u)
             return u
 
         agency, purchaser = org(OrgKind.AGENCY, 1), org(OrgKind.PURCHASER, 2)
         db.session.flush()
         staff = user(Role.STAFF, "bench-staff", agency)
-        custodians = [staff, user(Role.SUPERVISOR, "bench-sup", None),
-                      user(Role.STAFF, "bench-officer", agency)]
+        custodians = [
+            staff,
+            user(Role.SUPERVISOR, "bench-sup", None),
+            user(Role.STAFF, "bench-officer", agency),
+        ]
         db.session.flush()
-        project = Project(code="BENCH-001", trade_id="BENCH-TRADE-001", name="基准测试项目",
-                          centre_id=centre.id, purchaser_id=purchaser.id, agency_id=agency.id,
-                          method=Method.OPEN, category_code="A08", created_by_id=staff.id,
-                          created_at=now)
+        project = Project(
+            code="BENCH-001",
+            trade_id="BENCH-TRADE-001",
+            name="基准测试项目",
+            centre_id=centre.id,
+            purchaser_id=purchaser.id,
+            agency_id=agency.id,
+            method=Method.OPEN,
+            category_code="A08",
+            created_by_id=staff.id,
+            created_at=now,
+        )
         db.session.add(project)
         db.session.flush()
-        lot = Lot(project_id=project.id, seq=1, code="BENCH-001-01", name="基准标段",
-                  category_code="A08", budget=Decimal("5000000.00"), bid_bond=Decimal("0"),
-                  evaluation_method=EvalMethod.LOWEST_PRICE, status=LotStatus.PUBLISHED,
-                  bid_deadline=deadline, opening_place="一号厅", max_bid_bytes=max_bid_bytes)
+        lot = Lot(
+            project_id=project.id,
+            seq=1,
+            code="BENCH-001-01",
+            name="基准标段",
+            category_code="A08",
+            budget=Decimal("5000000.00"),
+            bid_bond=Decimal("0"),
+            evaluation_method=EvalMethod.LOWEST_PRICE,
+            status=LotStatus.PUBLISHED,
+            bid_deadline=deadline,
+            opening_place="一号厅",
+            max_bid_bytes=max_bid_bytes,
+        )
         db.session.add(lot)
         db.session.flush()
         made = make_opening_key(list(PASSPHRASES), 2, scrypt_n=1024)
-        db.session.add(LotOpeningKey(lot_id=lot.id, public_pem=made.public_pem,
-                                     fingerprint=made.key_sha256,
-                                     wrapped_private=made.encrypted_private, k=2, n=3,
-                                     created_at=now))
+        db.session.add(
+            LotOpeningKey(
+                lot_id=lot.id,
+                public_pem=made.public_pem,
+                fingerprint=made.key_sha256,
+                wrapped_private=made.encrypted_private,
+                k=2,
+                n=3,
+                created_at=now,
+            )
+        )
         for i, (c, sealed) in enumerate(zip(custodians, made.sealed_shares, strict=True)):
-            db.session.add(LotCustodian(lot_id=lot.id, user_id=c.id, share_index=i + 1,
-                                        sealed_share=sealed))
-        doc = TenderDocument(lot_id=lot.id, version=1, filename="招标文件.pdf", sha256="0" * 64,
-                             size=1, uploaded_by_id=staff.id, uploaded_at=now)
+            db.session.add(
+                LotCustodian(lot_id=lot.id, user_id=c.id, share_index=i + 1, sealed_share=sealed)
+            )
+        doc = TenderDocument(
+            lot_id=lot.id,
+            version=1,
+            filename="招标文件.pdf",
+            sha256="0" * 64,
+            size=1,
+            uploaded_by_id=staff.id,
+            uploaded_at=now,
+        )
         db.session.add(doc)
         db.session.flush()
         bidders = []
@@ -118,13 +170,23 @@ def build(app: Any, n: int, max_bid_bytes: int, deadline: dt.datetime) -> World:
             db.session.flush()
             u = user(Role.SUPPLIER, f"bench-supplier-{i}", o)
             db.session.flush()
-            db.session.add(DocumentDownload(lot_id=lot.id, document_id=doc.id, supplier_id=o.id,
-                                            user_id=u.id, at=now))
+            db.session.add(
+                DocumentDownload(
+                    lot_id=lot.id, document_id=doc.id, supplier_id=o.id, user_id=u.id, at=now
+                )
+            )
             _t, raw = issue_token(u, "bench")
             bidders.append(Bidder(o.id, o.credit_code or "", u.id, raw))
         db.session.commit()
-        return World(lot.id, lot.code, made.public_pem, deadline, bidders, staff.id,
-                     [c.id for c in custodians])
+        return World(
+            lot.id,
+            lot.code,
+            made.public_pem,
+            deadline,
+            bidders,
+            staff.id,
+            [c.id for c in custodians],
+        )
 
 
 class PatternReader:
@@ -161,8 +223,13 @@ def seal_bid(world: World, bidder: Bidder, size: int, out_path: Path, price: str
     with open(out_path, "wb") as out:
         seal_stream(
             world.public_pem,
-            {"lot_id": world.lot_id, "lot_code": world.lot_code, "bidder_org_id": bidder.org_id,
-             "bidder_credit_code": bidder.credit_code, "chunk_size": MB},
+            {
+                "lot_id": world.lot_id,
+                "lot_code": world.lot_code,
+                "bidder_org_id": bidder.org_id,
+                "bidder_credit_code": bidder.credit_code,
+                "chunk_size": MB,
+            },
             {"price_form": {"total_price": price, "duration_days": 180, "quality": "合格"}},
             [("技术标.pdf", PatternReader(size, bidder.org_id), "application/pdf")],
             out,

@@ -12,7 +12,7 @@ rounds:
     raw_write_mb_s: N             hash + write + fsync of the same bytes
     bids_surge_ratio: 0.xx        bids_surge_mb_s / raw_write_mb_s
 
-Run: .venv/bin/python bench/bids_surge.py [--bids 200] [--mb 20] [--repeat 3]
+Run: .venv/bin/python bench/bids_surge.py [--bids 100] [--mb 20] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import datetime as dt
+import functools
 import hashlib
 import http.client
 import json
@@ -52,8 +53,17 @@ def serve(instance: Path, port: int, threads: int, database_url: str | None) -> 
 
     logging.getLogger("waitress").setLevel(logging.ERROR)
     app = create_app(overrides(instance, database_url))
+    # Keep a chunk's body in memory rather than spilling it to a temporary file first, as a
+    # streaming front server (gunicorn, nginx with buffering off) would: memory stays bounded
+    # by clients × chunk size, whatever the size of a bid.
     waitress.serve(
-        app, host="127.0.0.1", port=port, threads=threads, connection_limit=512, _quiet=True
+        app,
+        host="127.0.0.1",
+        port=port,
+        threads=threads,
+        connection_limit=512,
+        inbuf_overflow=int(app.config["BID_CHUNK_MAX_BYTES"]) + 65536,
+        _quiet=True,
     )
 
 
@@ -101,8 +111,12 @@ def upload_one(port: int, bidder: Bidder, path: Path, lot_id: int, chunk: int) -
         with open(path, "rb") as f:
             offset = 0
             while block := f.read(chunk):
-                call("PUT", f"/api/v1/uploads/{token}?offset={offset}", block,
-                     "application/octet-stream")
+                call(
+                    "PUT",
+                    f"/api/v1/uploads/{token}?offset={offset}",
+                    block,
+                    "application/octet-stream",
+                )
                 offset += len(block)
         receipt = call("POST", f"/api/v1/uploads/{token}/finish", b"", "application/json")
         return str(receipt["receipt"]["ciphertext_sha256"])
@@ -128,15 +142,16 @@ def _seal(args: tuple[World, Bidder, int, Path, str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bids", type=int, default=200)
+    parser.add_argument("--bids", type=int, default=100)
     parser.add_argument("--mb", type=float, default=20.0, help="plaintext size of each bid")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--clients", type=int, default=16, help="concurrent uploading clients")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     parser.add_argument("--chunk-mb", type=float, default=4.0)
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--serve", nargs=3, metavar=("INSTANCE", "PORT", "THREADS"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--serve", nargs=3, metavar=("INSTANCE", "PORT", "THREADS"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.serve:
         serve(Path(args.serve[0]), int(args.serve[1]), int(args.serve[2]), args.database_url)
@@ -156,22 +171,35 @@ def main() -> None:
         sealed_dir.mkdir()
         paths = [sealed_dir / f"bid-{i}.thsb" for i in range(args.bids)]
         t0 = time.perf_counter()
-        jobs = [(world, b, size, p, f"{4000000 + i}.00")
-                for i, (b, p) in enumerate(zip(world.bidders, paths, strict=True))]
+        jobs = [
+            (world, b, size, p, f"{4000000 + i}.00")
+            for i, (b, p) in enumerate(zip(world.bidders, paths, strict=True))
+        ]
         with cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             list(pool.map(_seal, jobs))
         total = sum(p.stat().st_size for p in paths)
-        print(f"# sealed {args.bids} bids × {args.mb:g} MB ({total / MB:.0f} MB ciphertext) "
-              f"in {time.perf_counter() - t0:.1f}s", flush=True)
+        print(
+            f"# sealed {args.bids} bids × {args.mb:g} MB ({total / MB:.0f} MB ciphertext) "
+            f"in {time.perf_counter() - t0:.1f}s",
+            flush=True,
+        )
 
         port = free_port()
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--serve", str(instance), str(port),
-               str(args.threads)]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--serve",
+            str(instance),
+            str(port),
+            str(args.threads),
+        ]
         if args.database_url:
             cmd += ["--database-url", args.database_url]
-        proc = subprocess.Popen(cmd, cwd=str(ROOT),
-                                env={**os.environ, "TENDERHALL_ENV": "development",
-                                     "PYTHONPATH": str(ROOT)})
+        proc = subprocess.Popen(
+            cmd,
+            cwd=str(ROOT),
+            env={**os.environ, "TENDERHALL_ENV": "development", "PYTHONPATH": str(ROOT)},
+        )
         surge: list[float] = []
         raw: list[float] = []
         try:
@@ -179,9 +207,12 @@ def main() -> None:
             for r in range(args.repeat):
                 t0 = time.perf_counter()
                 with cf.ThreadPoolExecutor(max_workers=args.clients) as pool:
-                    hashes = list(pool.map(
-                        lambda bp: upload_one(port, bp[0], bp[1], world.lot_id, chunk),
-                        zip(world.bidders, paths, strict=True)))
+                    hashes = list(
+                        pool.map(
+                            lambda bp: upload_one(port, bp[0], bp[1], world.lot_id, chunk),
+                            zip(world.bidders, paths, strict=True),
+                        )
+                    )
                 seconds = time.perf_counter() - t0
                 assert len(hashes) == args.bids
                 surge.append(total / MB / seconds)
@@ -190,14 +221,20 @@ def main() -> None:
                 out_dir.mkdir()
                 t0 = time.perf_counter()
                 with cf.ThreadPoolExecutor(max_workers=args.clients) as pool:
-                    raw_hashes = list(pool.map(lambda p: raw_write_one(p, out_dir, chunk), paths))
+                    raw_hashes = list(
+                        pool.map(
+                            functools.partial(raw_write_one, out_dir=out_dir, chunk=chunk), paths
+                        )
+                    )
                 seconds = time.perf_counter() - t0
                 assert raw_hashes == hashes, "baseline and server disagree on the bytes"
                 raw.append(total / MB / seconds)
                 for f in out_dir.iterdir():
                     f.unlink()
-                print(f"# round {r + 1}: surge {surge[-1]:.1f} MB/s, raw {raw[-1]:.1f} MB/s",
-                      flush=True)
+                print(
+                    f"# round {r + 1}: surge {surge[-1]:.1f} MB/s, raw {raw[-1]:.1f} MB/s",
+                    flush=True,
+                )
             rss = peak_rss_mb(proc.pid)
         finally:
             proc.terminate()

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import Text, cast, func, or_, select
 
 from app import clock
 from app.extensions import db
@@ -169,9 +169,30 @@ def _matching(
         )
         .distinct()
     )
+    # Core execution on the session's connection: plain rows, no ORM loading machinery,
+    # which matters for the tens of thousands of ids a large pool returns.
+    conn = db.session.connection()
     if not columns:
-        return [*db.session.execute(main).scalars(), *db.session.execute(secondary).scalars()]
-    return [*db.session.execute(main).all(), *db.session.execute(secondary).all()]
+        return _id_list(conn, main) + _id_list(conn, secondary)
+    return [*conn.execute(main).all(), *conn.execute(secondary).all()]
+
+
+def _id_list(conn: Any, stmt: Any) -> list[int]:
+    """The ids a one-column query returns, aggregated into one string by the database.
+
+    Tens of thousands of one-integer rows cost several times more to fetch row by row
+    through the result machinery than one comma-joined text parsed with split().
+    """
+    col = stmt.subquery().c[0]
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        agg = func.group_concat(col, ",")
+    elif dialect == "postgresql":
+        agg = func.string_agg(cast(col, Text), ",")
+    else:
+        return list(conn.execute(stmt).scalars())
+    joined = conn.execute(select(agg)).scalar()
+    return list(map(int, joined.split(","))) if joined else []
 
 
 def compute_pools(draw: Draw, lot: Lot, avoided: list[dict[str, Any]]) -> list[GroupPool]:
@@ -292,17 +313,29 @@ def _first_reason(
 
 
 def shortfalls(pools: list[GroupPool]) -> list[str]:
-    """Messages for every group that cannot be filled (empty when the request is possible)."""
+    """Messages for every group that cannot be filled (empty when the request is possible).
+
+    Groups are served in order and nobody holds two seats, so a group whose pool overlaps
+    an earlier group's must be able to fill its seats even if every expert that earlier
+    group takes comes out of it: only then can no ranking leave a seat empty.
+    """
     messages = [p.shortfall_message() for p in pools if len(p.eligible) < p.needed]
-    if not messages:
-        union = set().union(*(set(p.eligible) for p in pools)) if pools else set()
-        total = sum(p.needed for p in pools)
-        if len(union) < total:
+    if messages:
+        return messages
+    sets = [set(p.eligible) for p in pools] if len(pools) > 1 else []
+    for n, pool in enumerate(pools[1:], start=1):
+        overlapping = [h for h in range(n) if not sets[h].isdisjoint(sets[n])]
+        worst = pool.needed + sum(pools[h].needed for h in overlapping)
+        if overlapping and len(pool.eligible) < worst:
             messages.append(
                 _(
-                    "各组合计需要 %(need)s 人（含候补），但各组可抽专家去重后仅 %(left)s 人。",
-                    need=total,
-                    left=len(union),
+                    "第 %(n)s 组（专业 %(code)s）与第 %(others)s 组的可抽专家重叠：为保证各组都能"
+                    "抽满，需要 %(need)s 人，但该组可抽专家仅 %(left)s 人。",
+                    n=n + 1,
+                    code=pool.specialty,
+                    others="、".join(str(h + 1) for h in overlapping),
+                    need=worst,
+                    left=len(pool.eligible),
                 )
             )
     return messages

@@ -23,16 +23,17 @@ _IPAD = bytes(x ^ 0x36 for x in range(256))
 _OPAD = bytes(x ^ 0x5C for x in range(256))
 
 
-def _hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
-    """HMAC-SHA256 under a fixed key (RFC 2104), with both pads hashed once.
-
-    A draw ranks every eligible expert (tens of thousands); copying two pre-keyed SHA-256
-    states per id is several times faster than building an HMAC object per id.
-    """
+def _pads(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states after the inner and outer HMAC pads of ``key`` (RFC 2104)."""
     if len(key) > 64:
         key = hashlib.sha256(key).digest()
     key = key.ljust(64, b"\0")
-    inner, outer = hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
+    return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
+
+
+def _hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
+    """HMAC-SHA256 under a fixed key, equal to hmac.new(key, message, sha256).digest()."""
+    inner, outer = _pads(key)
 
     def mac(message: bytes) -> bytes:
         i, o = inner.copy(), outer.copy()
@@ -44,9 +45,23 @@ def _hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
 
 
 def _keys(seed: bytes, ids: Iterable[int]) -> list[tuple[bytes, str]]:
-    # Raw digests sort exactly like their hex form; ties (never in practice) by str(id).
-    mac = _hmac_sha256(seed)
-    return [(mac(s.encode("ascii")), s) for s in map(str, ids)]
+    """(HMAC-SHA256(seed, decimal id), decimal id) for every id.
+
+    A draw ranks every eligible expert (tens of thousands): copying two pre-keyed SHA-256
+    states per id, in one flat loop, is several times faster than an HMAC object per id.
+    Raw digests sort exactly like their hex form; ties (never in practice) by str(id).
+    """
+    inner, outer = _pads(seed)
+    copy_inner, copy_outer = inner.copy, outer.copy
+    out: list[tuple[bytes, str]] = []
+    add = out.append
+    for s in map(str, ids):
+        i = copy_inner()
+        i.update(s.encode("ascii"))
+        o = copy_outer()
+        o.update(i.digest())
+        add((o.digest(), s))
+    return out
 
 
 def rank(seed: bytes, ids: Sequence[int]) -> list[int]:

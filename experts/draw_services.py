@@ -16,6 +16,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.audit import record
@@ -23,6 +24,7 @@ from app.audit.chain import canonical_json, inclusion_proof, leaf_hash, merkle_r
 from app.audit.models import AuditEntry
 from app.auth import credit_code
 from app.auth.models import Centre, User
+from app.crypto.secretbox import SecretBoxError, open_secret, seal_secret
 from app.errors import Conflict, NotFound, TooEarly, TooLate, ValidationError
 from app.extensions import db
 from app.notify import notify
@@ -33,6 +35,7 @@ from experts.models import (
     AvoidReason,
     Draw,
     DrawStatus,
+    Expert,
     Invitation,
     InvitationState,
     Sitting,
@@ -41,6 +44,7 @@ from experts.models import (
 from experts.sms import send_after_commit
 
 RECORD_FORMAT = "tenderhall-expert-draw/1"
+SEED_PURPOSE = "expert-draw-seed"
 LIVE = (DrawStatus.PENDING, DrawStatus.COMMITTED, DrawStatus.DRAWN, DrawStatus.REVEALED)
 
 
@@ -202,6 +206,19 @@ def request_draw(lot: Lot, actor: User, data: dict[str, Any]) -> Draw:
 
 
 # ---------------------------------------------------------------- commit and draw
+def _seed(item: Draw) -> bytes:
+    """The draw's secret seed, opened from its sealed form."""
+    try:
+        seed = open_secret(item.seed_sealed or "", SEED_PURPOSE)
+    except SecretBoxError as exc:
+        raise Conflict(
+            _l("抽取种子无法解封（平台密钥可能已更换或数据被改动），该抽取只能作废。")
+        ) from exc
+    if draw.commit(seed) != item.seed_hash:
+        raise Conflict(_l("抽取种子与承诺的哈希不符，该抽取只能作废。"))
+    return seed
+
+
 def _public_request(item: Draw) -> dict[str, Any]:
     return {
         "draw_id": item.id,
@@ -264,7 +281,7 @@ def commit_draw(item: Draw, actor: User | None, *, check_window: bool = True) ->
     if messages:
         raise ValidationError(_l("抽取条件无法满足：%(m)s", m=" ".join(messages)), field="groups")
     seed = draw.new_seed()
-    item.seed_secret = seed.hex()
+    item.seed_sealed = seal_secret(seed, SEED_PURPOSE)
     item.seed_hash = draw.commit(seed)
     item.eligible = [p.eligible for p in pools]
     item.pool_hashes = [draw.pool_hash(p.eligible) for p in pools]
@@ -293,9 +310,9 @@ def execute_draw(item: Draw, actor: User | None = None) -> Draw:
         policies.ensure(policies.can_view_draw(actor, item) and not policies.can_supervise(actor))
     if item.status != DrawStatus.COMMITTED:
         raise Conflict(_l("只有已承诺的抽取可以执行或恢复。"))
-    if item.seed_secret is None or item.public_value is None or item.eligible is None:
+    if item.seed_sealed is None or item.public_value is None or item.eligible is None:
         raise Conflict(_l("抽取承诺不完整，只能作废。"))
-    mixed = draw.mixed_seed(bytes.fromhex(item.seed_secret), bytes.fromhex(item.public_value))
+    mixed = draw.mixed_seed(_seed(item), bytes.fromhex(item.public_value))
     result = draw.select(mixed, item.eligible, item.groups)
     item.result = result
     item.status = DrawStatus.DRAWN
@@ -364,10 +381,12 @@ def reveal_draw(item: Draw, actor: User | None) -> Draw:
         raise Conflict(_l("只有已完成的抽取可以公开种子。"))
     if clock.now() < item.evaluation_at:
         raise TooEarly(_l("评标开始前不能公开抽取种子（结果公开后方可复核）。"))
+    seed = _seed(item)
     item.status = DrawStatus.REVEALED
     item.revealed_at = clock.now()
+    item.seed_revealed = seed.hex()
     db.session.flush()
-    record("experts.draw_revealed", item, {"seed": item.seed_secret}, actor=actor)
+    record("experts.draw_revealed", item, {"seed": item.seed_revealed}, actor=actor)
     return item
 
 
@@ -449,6 +468,7 @@ def fill_vacancies(root: Draw) -> dict[int, int]:
                 )
                 .order_by(Invitation.draw_id, Invitation.rank)
                 .limit(missing)
+                .options(joinedload(Invitation.expert).joinedload(Expert.user))
             ).scalars()
         )
         for inv in waiting:
@@ -635,6 +655,56 @@ def seat_summary(root: Draw) -> list[dict[str, Any]]:
     return out
 
 
+def appraisal_rows(root: Draw, actor: User) -> list[dict[str, Any]]:
+    """Experts who accepted a seat of this draw, for the appraisal after the evaluation.
+
+    An expert who signed in is named; one who confirmed but never signed in stays
+    unnamed (listed by seat) and can still be appraised, e.g. for not turning up.
+    """
+    from experts.models import Appraisal
+
+    lot = db.session.get(Lot, root.lot_id)
+    if lot is None:
+        raise NotFound(_l("标段不存在。"))
+    policies.ensure(policies.can_request_draw(actor, lot))
+    if clock.now() < root.evaluation_at:
+        raise TooEarly(
+            _l(
+                "评标开始（%(t)s 北京时间）后方可考评专家。",
+                t=clock.to_cst(root.evaluation_at).strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    seats = list(
+        db.session.execute(
+            select(Invitation)
+            .where(Invitation.root_id == root.id, Invitation.state == InvitationState.CONFIRMED)
+            .order_by(Invitation.slot, Invitation.id)
+            .options(joinedload(Invitation.expert))
+        ).scalars()
+    )
+    done = {
+        a.expert_id: a
+        for a in db.session.execute(
+            select(Appraisal).where(
+                Appraisal.lot_id == lot.id,
+                Appraisal.expert_id.in_([i.expert_id for i in seats]),
+            )
+        ).scalars()
+    }
+    specialty = {int(g["slot"]): g["specialty"] for g in root.groups}
+    return [
+        {
+            "invitation": inv,
+            "seat": n,
+            "name": inv.expert.name if inv.signed_in_at is not None else None,
+            "specialty": specialty.get(inv.slot, ""),
+            "signed_in_at": inv.signed_in_at,
+            "appraisal": done.get(inv.expert_id),
+        }
+        for n, inv in enumerate(seats, start=1)
+    ]
+
+
 def draw_log(item: Draw) -> list[AuditEntry]:
     ids = [str(d.id) for d in family(db.session.get(Draw, item.root_id or item.id))]  # type: ignore[arg-type]
     inv_ids = [
@@ -696,7 +766,7 @@ def export_record(item: Draw) -> dict[str, Any]:
         "eligible": item.eligible,
         "result": item.result,
         "public_value": item.public_value,
-        "seed": item.seed_secret if revealed else None,
+        "seed": item.seed_revealed if revealed else None,
         "commitment": {
             "seq": entry.seq,
             "ts": entry.ts.astimezone(dt.UTC).isoformat(timespec="microseconds"),

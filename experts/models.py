@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
+import json
 from typing import Any
 
 from sqlalchemy import (
@@ -267,10 +269,14 @@ class Draw(Base):
         _enum(DrawStatus, "expert_draw_status"), default=DrawStatus.PENDING, index=True
     )
     note: Mapped[str] = mapped_column(Text, default="")
-    # The secret seed: never serialised anywhere until the draw is revealed.
-    seed_secret: Mapped[str | None] = mapped_column(String(64))
+    # The secret seed, sealed at rest (app.crypto.secretbox) from commitment on; only the
+    # revealed seed (hex) is ever shown or exported, and only once the result is public.
+    seed_sealed: Mapped[str | None] = mapped_column(String(128))
+    seed_revealed: Mapped[str | None] = mapped_column(String(64))
     seed_hash: Mapped[str | None] = mapped_column(String(64))
-    eligible: Mapped[list[list[int]] | None] = mapped_column(JSON)
+    # The eligible pool per group, fixed at commitment (its SHA-256 is in pool_hashes):
+    # one compact text per draw, delta-encoded ids as JSON, loaded only when asked for.
+    eligible_deltas: Mapped[str | None] = mapped_column(Text, deferred=True)
     pool_hashes: Mapped[list[str] | None] = mapped_column(JSON)
     commitment_seq: Mapped[int | None] = mapped_column(Integer)
     public_value: Mapped[str | None] = mapped_column(String(64))
@@ -289,6 +295,31 @@ class Draw(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def eligible(self) -> list[list[int]] | None:
+        text = self.eligible_deltas
+        if text is None:
+            return None
+        # Decoding a large pool costs milliseconds; commit and draw read it back to back.
+        cached = self.__dict__.get("_eligible_cache")
+        if cached is None or cached[0] != text:
+            cached = (text, [list(itertools.accumulate(d)) for d in json.loads(text)])
+            self.__dict__["_eligible_cache"] = cached
+        return [list(p) for p in cached[1]]
+
+    @eligible.setter
+    def eligible(self, pools: list[list[int]] | None) -> None:
+        if pools is None:
+            self.eligible_deltas = None
+            return
+        copies = [list(p) for p in pools]
+        text = json.dumps(
+            [[b - a for a, b in zip([0, *p], p, strict=False)] for p in copies],
+            separators=(",", ":"),
+        )
+        self.eligible_deltas = text
+        self.__dict__["_eligible_cache"] = (text, copies)
 
 
 class Invitation(Base):

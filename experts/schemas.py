@@ -189,7 +189,7 @@ class DrawOut(Schema):
     def _seed(self, obj: Any) -> str | None:
         from experts.models import DrawStatus
 
-        return obj.seed_secret if obj.status == DrawStatus.REVEALED else None
+        return obj.seed_revealed if obj.status == DrawStatus.REVEALED else None
 
     def _seats(self, obj: Any) -> list[dict[str, Any]]:
         from app.extensions import db

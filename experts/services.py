@@ -19,7 +19,7 @@ from app import clock
 from app.audit import record
 from app.auth import credit_code
 from app.auth.models import Centre, Role, User
-from app.errors import Conflict, ValidationError
+from app.errors import Conflict, TooEarly, ValidationError
 from app.extensions import db
 from bidding.models import Lot
 from experts import policies
@@ -34,6 +34,7 @@ from experts.models import (
     Leave,
     Relation,
     RelationKind,
+    Sitting,
     Specialty,
 )
 from experts.specialties import SEED, level_of, parent_of
@@ -407,6 +408,13 @@ def add_appraisal(
         raise ValidationError(_l("未知的考评项：%(v)s", v="、".join(unknown)), field="checklist")
     if not 1 <= int(score) <= 5:
         raise ValidationError(_l("总体评分须为 1–5。"), field="score")
+    sat = db.session.execute(
+        select(Sitting.at).where(Sitting.expert_id == expert.id, Sitting.lot_id == lot.id)
+    ).scalar_one_or_none()
+    if sat is None:
+        raise ValidationError(_l("该专家未确认参加本标段的评标，不能考评。"), field="expert_id")
+    if clock.now() < sat:
+        raise TooEarly(_l("评标开始后方可考评专家。"))
     exists = db.session.execute(
         select(Appraisal.id).where(Appraisal.expert_id == expert.id, Appraisal.lot_id == lot.id)
     ).first()

@@ -6,7 +6,16 @@ import datetime as dt
 import json
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -19,10 +28,12 @@ from app.errors import DomainError, NotFound, ValidationError
 from app.extensions import db
 from bidding.models import Lot, Project
 from experts import draw_services as ds
-from experts import policies, services
+from experts import labels, policies, services
 from experts.models import Draw, DrawStatus, Expert, ExpertStatus, Invitation, Specialty
 
 bp = Blueprint("experts", __name__, url_prefix="/experts", template_folder="templates")
+for _name, _fn in labels.FILTERS.items():
+    bp.add_app_template_filter(_fn, "expert_" + _name)
 
 register_nav("experts.pool", _l("专家库"), ("staff", "admin"), order=60)
 register_nav("experts.draws", _l("专家抽取"), ("staff", "supervisor", "admin"), order=61)
@@ -198,7 +209,16 @@ def draws() -> Any:
             ).scalars()
             if policies.can_request_draw(current_user, lot)
         ]
-    return render_template("experts/draws.html", items=items, lots=lots)
+    lot_ids = {d.lot_id for d in items}
+    by_id = (
+        {
+            lot.id: lot
+            for lot in db.session.execute(select(Lot).where(Lot.id.in_(lot_ids))).scalars()
+        }
+        if lot_ids
+        else {}
+    )
+    return render_template("experts/draws.html", items=items, lots=lots, lot_of=by_id)
 
 
 @bp.route("/draws/new", methods=["GET", "POST"])
@@ -327,6 +347,39 @@ def draw_record(draw_id: int) -> Any:
     )
 
 
+@bp.route("/draws/<int:draw_id>/appraisal", methods=["GET", "POST"])
+@login_required
+def appraisal(draw_id: int) -> Any:
+    """专家考评: the checklist and a score for each expert who accepted a seat."""
+    item: Draw = _get(Draw, draw_id)
+    root: Draw = _get(Draw, item.root_id or item.id)
+    lot: Lot = _get(Lot, root.lot_id)
+    policies.ensure(policies.can_request_draw(current_user, lot))
+    if request.method == "POST":
+        inv: Invitation = _get(Invitation, request.form.get("invitation_id", 0, type=int))
+        if inv.root_id != root.id:
+            raise NotFound(_l("该专家不属于本次抽取。"))
+        try:
+            services.add_appraisal(
+                inv.expert,
+                lot,
+                {k: request.form.get(k) == "on" for k in services.APPRAISAL_ITEMS},
+                _int(request.form.get("score", ""), _("总体评分")),
+                request.form.get("comment", "")[:2000],
+                current_user,
+            )
+            db.session.commit()
+            flash(_("考评已保存。"), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        return redirect(url_for("experts.appraisal", draw_id=root.id))
+    rows = ds.appraisal_rows(root, current_user)
+    return render_template(
+        "experts/appraisal.html", d=root, lot=lot, rows=rows, items=services.APPRAISAL_ITEMS
+    )
+
+
 # ---------------------------------------------------------------- expert's own invitations
 @bp.route("/my", methods=["GET", "POST"])
 @login_required
@@ -353,4 +406,19 @@ def my_invitations() -> Any:
             db.session.rollback()
             flash(str(exc.message), "error")
         return redirect(url_for("experts.my_invitations"))
-    return render_template("experts/my.html", invitations=ds.my_invitations(current_user))
+    invitations = ds.my_invitations(current_user)
+    lot_ids = {i.draw.lot_id for i in invitations}
+    by_id = (
+        {
+            lot.id: lot
+            for lot in db.session.execute(select(Lot).where(Lot.id.in_(lot_ids))).scalars()
+        }
+        if lot_ids
+        else {}
+    )
+    return render_template(
+        "experts/my.html",
+        invitations=invitations,
+        lot_of=by_id,
+        signin_early=dt.timedelta(minutes=int(current_app.config["EXPERT_SIGNIN_EARLY_MINUTES"])),
+    )

@@ -44,6 +44,10 @@ Verifiable draws (``app.crypto.draw``)
     ``commit(seed) -> sha256 hex``, ``mixed_seed(seed, public_value) -> bytes``,
     ``rank(seed, ids) -> [(id, hmac_hex), ...]`` sorted by HMAC-SHA256(seed, str(id)).
 
+Secrets at rest (``app.crypto.secretbox``), AES-256-GCM under HKDF(SECRET_KEY, purpose)
+    ``seal_secret(data, purpose) -> str``, ``open_secret(sealed, purpose) -> bytes``;
+    wrong key, purpose or an altered byte → ``SecretBoxError``.
+
 Command line: ``tenderhall-seal seal|inspect|open|verify-receipt|keygen`` (``app.crypto.cli``).
 """
 
@@ -58,15 +62,18 @@ __all__ = [
     "OpenedBid",
     "OpenedFile",
     "OpeningKey",
+    "SecretBoxError",
     "canonical_json",
     "commit",
     "inspect_header",
     "make_opening_key",
     "mixed_seed",
+    "open_secret",
     "open_stream",
     "platform_public_key",
     "rank",
     "recover_private_key",
+    "seal_secret",
     "seal_stream",
     "seal_share",
     "sign_json",
@@ -101,6 +108,9 @@ _HOME = {
     "commit": "draw",
     "mixed_seed": "draw",
     "rank": "draw",
+    "SecretBoxError": "secretbox",
+    "open_secret": "secretbox",
+    "seal_secret": "secretbox",
 }
 
 

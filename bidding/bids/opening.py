@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import zipfile
 from typing import Any
 
-from flask import has_request_context, render_template, request
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -266,9 +267,7 @@ def decrypt_bids(lot: Lot, actor: User, max_bids: int | None = None) -> Opening:
     todo = pending if max_bids is None else pending[:max_bids]
     try:
         with sealing.private_key(key.wrapped_private, shares[: key.k]) as private:
-            for bid in todo:
-                assert bid is not None
-                _open_one(lot, bid, private)
+            _open_all(lot, [b for b in todo if b is not None], private)
     except sealing.CustodyError as exc:
         raise ValidationError(
             _("密钥分片合成失败（分片错误或被篡改），未使用任何分片：%(m)s", m=str(exc))
@@ -279,30 +278,62 @@ def decrypt_bids(lot: Lot, actor: User, max_bids: int | None = None) -> Opening:
     return opening
 
 
-def _open_one(lot: Lot, bid: Bid, private: Any) -> None:
-    """Decrypt one frozen bid against its receipt hash and record the outcome."""
+def _open_all(lot: Lot, bids: list[Bid], private: Any) -> None:
+    """Decrypt bids on worker threads (the crypto and hashing release the GIL), recording
+    each outcome on this thread in frozen-list order. A small window bounds memory."""
+    from concurrent.futures import ThreadPoolExecutor
+
     store = get_store()
+    # OPENING_DECRYPT_THREADS (optional setting) overrides one thread per core.
+    setting = current_app.config.get("OPENING_DECRYPT_THREADS")
+    workers = max(1, int(setting or (os.cpu_count() or 1)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(bids), workers):
+            window = bids[start : start + workers]
+            jobs = [
+                pool.submit(
+                    _decrypt_one, store, private, lot.id, b.supplier_id, b.ciphertext_sha256
+                )
+                for b in window
+            ]
+            for bid, job in zip(window, jobs, strict=True):
+                _record_outcome(lot, bid, *job.result())
+
+
+def _decrypt_one(
+    store: Any, private: Any, lot_id: int, supplier_id: int, sha256: str
+) -> tuple[Any, dict[str, _MetaSink], sealing.ContainerError | None]:
+    """The crypto of one bid, free of the database: safe on a worker thread."""
     sinks: dict[str, _MetaSink] = {}
 
     def sink(opened_file: Any) -> _MetaSink:
         sinks[opened_file.name] = _MetaSink()
         return sinks[opened_file.name]
 
+    try:
+        if not store.exists(sha256):
+            raise sealing.ContainerError("storage")
+        with store.open(sha256) as raw:
+            opened = sealing.open_bid(
+                private, raw, sink, lot_id=lot_id, bidder_org_id=supplier_id, sha256=sha256
+            )
+    except sealing.ContainerError as exc:
+        return None, sinks, exc
+    return opened, sinks, None
+
+
+def _record_outcome(
+    lot: Lot,
+    bid: Bid,
+    opened: Any,
+    sinks: dict[str, _MetaSink],
+    error: sealing.ContainerError | None,
+) -> None:
+    """Record one frozen bid's outcome, checked against its receipt hash."""
     outcome, reason = BidStatus.DECRYPTED, ""
     price_form: dict[str, Any] | None = None
     files: list[dict[str, Any]] = []
-    try:
-        if not store.exists(bid.ciphertext_sha256):
-            raise sealing.ContainerError("storage")
-        with store.open(bid.ciphertext_sha256) as raw:
-            opened = sealing.open_bid(
-                private,
-                raw,
-                sink,
-                lot_id=lot.id,
-                bidder_org_id=bid.supplier_id,
-                sha256=bid.ciphertext_sha256,
-            )
+    if error is None:
         price_form = {k: str(v) for k, v in opened.price_form.items()}
         files = [
             {
@@ -314,12 +345,12 @@ def _open_one(lot: Lot, bid: Bid, private: Any) -> None:
             }
             for f in opened.files
         ]
-    except sealing.ContainerError as exc:
-        outcome = BidStatus.REVOKED if exc.bidder_fault else BidStatus.RETRACTED
-        detail = str(exc.message)
+    else:
+        outcome = BidStatus.REVOKED if error.bidder_fault else BidStatus.RETRACTED
+        detail = str(error.message)
         reason = (
             _("解密失败（投标人原因：%(m)s），视为撤销。", m=detail)
-            if exc.bidder_fault
+            if error.bidder_fault
             else _("解密失败（非投标人原因：%(m)s），视为撤回。", m=detail)
         )
     bid.status, bid.failure_reason, bid.opened_at = outcome, reason, clock.now()

@@ -178,7 +178,23 @@ def hall_page(lot_id: int) -> Any:
         is_staff=services.manages_lot(current_user, lot),
         is_custodian=hall.is_custodian(current_user, lot),
         is_bidder=hall.is_bidder(current_user, lot),
+        freeze=services.get_freeze(lot),
+        my_org_name=current_user.organisation.name if current_user.organisation else None,
+        events=_recent_events(hall.room(lot)),
     )
+
+
+def _recent_events(room: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The hall's latest persisted events, so the page shows them before the socket joins."""
+    from app.realtime import RoomEvent
+
+    rows = db.session.execute(
+        select(RoomEvent).where(RoomEvent.room == room).order_by(RoomEvent.seq.desc()).limit(limit)
+    ).scalars()
+    return [
+        {"type": "event", "seq": e.seq, "kind": e.kind, "payload": e.payload}
+        for e in reversed(list(rows))
+    ]
 
 
 # ---------------------------------------------------------------- staff: key ceremony

@@ -17,6 +17,7 @@ from app.crypto import seal_stream
 from app.extensions import db
 from bidding.bids import services
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
+from tests.browser.conftest import browser, live_server, shot  # noqa: F401  (chromium fixtures)
 from tests.factories import make_centre, make_org, make_user, token_headers
 
 T0 = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 Beijing time

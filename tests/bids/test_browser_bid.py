@@ -18,7 +18,6 @@ from bidding.bids import services
 from bidding.bids.models import Bid, BidStatus, LotOpeningKey
 from bidding.models import Lot, LotStatus
 from tests.bids.conftest import DEADLINE, PASSPHRASES, World, make_supplier, seal, upload
-from tests.browser.conftest import browser, live_server, shot  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD, totp_now
 
 pytestmark = pytest.mark.browser
@@ -62,7 +61,7 @@ def test_supplier_seals_in_the_browser_replaces_and_sees_the_frozen_list(
     world: World,
     live_server: str,
     browser: Any,
-    shot: Any,  # noqa: F811
+    shot: Any,
 ) -> None:
     lot, supplier, org = world.lot, world.suppliers[0], world.orgs[0]
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -145,7 +144,7 @@ def test_staff_hold_the_key_ceremony_and_record_bonds_in_pages(
     world: World,
     live_server: str,
     browser: Any,
-    shot: Any,  # noqa: F811
+    shot: Any,
 ) -> None:
     lot = Lot(
         project_id=world.lot.project_id,
@@ -203,3 +202,67 @@ def test_staff_hold_the_key_ceremony_and_record_bonds_in_pages(
     db.session.expire_all()
     assert services.bid_problems(lot, supplier.organisation) == []
     assert db.session.get(User, supplier.id).role == Role.SUPPLIER
+
+
+def test_custodians_open_the_bids_in_the_hall_while_bidders_watch(
+    client: Any,
+    world: World,
+    live_server: str,
+    browser: Any,
+    shot: Any,
+) -> None:
+    lot = world.lot
+    for user, price in zip(
+        world.suppliers, ("4500000.00", "4390000.00", "4620000.50"), strict=True
+    ):
+        resp = upload(client, world.headers(user), lot, seal(lot, user.organisation, price=price))
+        assert resp.status_code == 201
+    clock.set_now(DEADLINE + dt.timedelta(minutes=2))
+    services.sweep_deadlines()
+    db.session.commit()
+
+    def page_of(user: User) -> Any:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        _login(page, live_server, user)
+        page.goto(f"{live_server}/bids/lots/{lot.id}/hall")
+        return page
+
+    def act(page: Any, selector: str) -> None:
+        with page.expect_navigation():
+            page.click(selector)
+
+    bidder = page_of(world.suppliers[0])
+    act(bidder, '[data-testid="hall-signin"]')
+    assert world.orgs[0].name in bidder.inner_text('[data-field="signins"]')
+    staff = page_of(world.staff)
+    supervisor = page_of(world.supervisor)
+    for page, passphrase in ((staff, PASSPHRASES[0]), (supervisor, PASSPHRASES[1])):
+        page.fill('[data-testid="hall-share"] input[name="passphrase"]', passphrase)
+        act(page, '[data-testid="hall-share"] button')
+    shot(staff, "bids-hall-shares-presented")
+    act(staff, '[data-testid="hall-decrypt"]')
+    staff.wait_for_selector('[data-testid="hall-sign"]')
+    rows = staff.locator('[data-testid="hall-lines"] tbody tr')
+    assert rows.count() == 3
+    assert "4,390,000.00" in staff.inner_text('[data-testid="hall-lines"]')
+
+    bidder.reload()
+    bidder.fill('[data-testid="hall-objection"] textarea', "请核对第二家投标人的工期是否满足要求。")
+    act(bidder, '[data-testid="hall-objection"] button')
+    act(bidder, '[data-testid="hall-confirm"]')
+    shot(bidder, "bids-hall-bidder-reading")
+    staff.reload()
+    staff.fill(
+        'form[data-form^="objections/"] input[name="answer"]', "经核对，工期满足招标文件要求。"
+    )
+    act(staff, 'form[data-form^="objections/"] button')
+    act(staff, '[data-testid="hall-sign"]')
+    act(staff, '[data-testid="hall-publish"]')
+    shot(staff, "bids-hall-published")
+    pdf = staff.request.get(f"{live_server}/bids/lots/{lot.id}/record.pdf")
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    html = staff.request.get(f"{live_server}/bids/lots/{lot.id}/record.html").text()
+    assert "经核对，工期满足招标文件要求。" in html
+    opening = hall.get_opening(lot)
+    db.session.refresh(opening)
+    assert opening is not None and opening.published_at is not None

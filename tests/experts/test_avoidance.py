@@ -326,3 +326,35 @@ def test_secondary_specialty_matches_the_group(w) -> None:  # noqa: ANN001
     expert = make_expert(w.centre, specialty="B01.01.01.01")
     db.session.add(ExpertSpecialty(expert_id=expert.id, specialty_code="A08.02.01.01"))
     assert expert.id in eligible_after_commit(w)
+
+
+def test_overlapping_groups_that_a_ranking_could_leave_short_are_refused() -> None:
+    w = build_world()
+    make_pool(w.centre, 8, "A08.01.01.01")
+    make_pool(w.centre, 4, "A08.02.01.01")
+    db.session.commit()
+    # 12 experts for 11 places, but the 7 of the broad group may all come from the 4.
+    groups = [
+        {"specialty": "A08", "count": 5, "reserves": 2},
+        {"specialty": "A08.02", "count": 2, "reserves": 2},
+    ]
+    with pytest.raises(ValidationError, match="第 2 组.*与第 1 组的可抽专家重叠.*需要 11 人"):
+        request(w, groups=groups)
+    db.session.rollback()
+    make_pool(w.centre, 7, "A08.02.01.01")
+    item = request(w, groups=groups)
+    ds.commit_draw(item, w.agency_staff)
+    assert [len(p) for p in item.eligible] == [19, 11]
+
+
+def test_eligible_pool_is_stored_compactly_and_read_back_exactly(w) -> None:  # noqa: ANN001
+    from experts.models import Draw
+
+    item = request(w)
+    pools = [[3, 5, 900, 100000], [], [7]]
+    item.eligible = pools
+    db.session.commit()
+    db.session.expire_all()
+    again = db.session.get(Draw, item.id)
+    assert again.eligible == pools
+    assert again.eligible_deltas == "[[3,2,895,99100],[],[7]]"

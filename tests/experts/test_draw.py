@@ -78,7 +78,7 @@ def test_commitment_is_in_the_audit_log_before_any_result() -> None:
     assert entry.action == "experts.draw_committed"
     assert data["seed_hash"] == item.seed_hash
     assert data["pool_hashes"] == [pure.pool_hash(item.eligible[0])]
-    assert item.seed_secret not in entry.data
+    assert ds._seed(item).hex() not in entry.data
     leaves = [
         leaf_hash(h)
         for h in db.session.execute(
@@ -118,13 +118,13 @@ def test_a_committed_draw_cannot_be_redrawn_or_requested_again() -> None:
     item = request(w)
     ds.commit_draw(item, w.agency_staff)
     db.session.commit()
-    seed = item.seed_secret
+    seed = item.seed_sealed
     with pytest.raises(Conflict, match="已承诺"):
         ds.commit_draw(item, w.agency_staff)
     with pytest.raises(Conflict, match="只能继续或作废"):
         request(w)
     db.session.rollback()
-    assert db.session.get(Draw, item.id).seed_secret == seed
+    assert db.session.get(Draw, item.id).seed_sealed == seed
 
 
 def test_a_cancelled_committed_draw_stays_in_the_log_and_allows_a_new_request() -> None:
@@ -183,7 +183,7 @@ def test_export_before_reveal_does_not_contain_the_seed() -> None:
     item = run(w, request(w))
     record = ds.export_record(item)
     assert record["seed"] is None
-    assert item.seed_secret not in json.dumps(record, default=str)
+    assert ds._seed(item).hex() not in json.dumps(record, default=str)
     assert not all(ok for _n, ok in pure.verify_record(record))
 
 
@@ -274,3 +274,45 @@ def test_head_of_the_ranking_is_the_full_ranking_minus_taken_experts() -> None:
     taken = set(full[:5:2])
     assert pure.top(b"m" * 32, ids, 7) == full[:7]
     assert pure.top(b"m" * 32, ids, 7, taken) == [i for i in full if i not in taken][:7]
+
+
+def test_the_seed_is_sealed_at_rest_until_it_is_revealed() -> None:
+    from sqlalchemy import text
+
+    w = build_world()
+    make_pool(w.centre, 10)
+    item = run(w, request(w))
+    seed_hex = ds._seed(item).hex()
+    row = (
+        db.session.execute(text("SELECT * FROM expert_draw WHERE id = :i"), {"i": item.id})
+        .mappings()
+        .one()
+    )
+    assert pure.commit(bytes.fromhex(seed_hex)) == item.seed_hash
+    assert not any(seed_hex in str(v) for v in row.values())
+    assert item.seed_revealed is None
+    clock.set_now(EVAL_AT + dt.timedelta(hours=1))
+    ds.reveal_draw(item, w.agency_staff)
+    db.session.commit()
+    assert item.seed_revealed == seed_hex
+    assert ds.export_record(item)["seed"] == seed_hex
+
+
+def test_a_committed_draw_whose_seed_no_longer_opens_can_only_be_cancelled(app) -> None:  # noqa: ANN001
+    w = build_world()
+    make_pool(w.centre, 10)
+    item = request(w)
+    ds.commit_draw(item, w.agency_staff)
+    db.session.commit()
+    key = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = key + "-rotated"
+    try:
+        with pytest.raises(Conflict, match="只能作废"):
+            ds.execute_draw(item, w.agency_staff)
+    finally:
+        app.config["SECRET_KEY"] = key
+    db.session.rollback()
+    assert db.session.query(Invitation).count() == 0
+    ds.cancel_draw(item, w.agency_staff, "平台密钥更换")
+    db.session.commit()
+    assert item.status == DrawStatus.CANCELLED

@@ -44,7 +44,7 @@
     decrypting: "开始解密", bid_opened: "投标文件解密", reading: "唱标", confirmed: "确认报价",
     objection: "现场异议", answer: "异议答复", signed: "开标记录已签署", published: "开标记录已发布" };
 
-  function show(ev) {
+  function show(ev, backlog) {
     if (ev.seq <= lastSeq) { return; }
     lastSeq = ev.seq;
     var li = document.createElement("li");
@@ -53,10 +53,15 @@
     li.textContent = "#" + ev.seq + " " + (LABELS[ev.kind] || ev.kind) + " " +
       [p.supplier, p.who, p.status, p.text, p.answer].filter(Boolean).join(" · ");
     events.insertBefore(li, events.firstChild);
-    if (ev.kind === "reading" || ev.kind === "published" || ev.kind === "signed") {
+    if (!backlog && (ev.kind === "reading" || ev.kind === "published" || ev.kind === "signed")) {
       setTimeout(function () { window.location.reload(); }, 1500);
     }
   }
+
+  // Events already persisted when the page was rendered; the socket replays from there.
+  try {
+    JSON.parse(root.dataset.events || "[]").forEach(function (ev) { show(ev, true); });
+  } catch (e) { /* a malformed list only costs the backlog */ }
 
   function connect() {
     fetch("/api/v1/rooms/token", {
