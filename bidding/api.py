@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from app.auth.models import Organisation
-from app.errors import NotFound, ValidationError
+from app.errors import ValidationError
 from app.extensions import db
 from bidding import policies, services
 from bidding.schemas import (
@@ -199,15 +199,4 @@ class TerminationResource(MethodView):
         lot = _lot_for_manage(lot_id)
         ann = services.terminate_lot(current_user, lot, data["reason"])
         db.session.commit()
-        return ann
-
-
-@blp.route("/announcements/<int:announcement_id>")
-class AnnouncementResource(MethodView):
-    @blp.response(200, AnnouncementOut)
-    def get(self, announcement_id: int) -> Any:
-        """A published announcement (public, like the notice board it stands for)."""
-        ann = services.get_announcement(announcement_id)
-        if ann.published_at is None:
-            raise NotFound(_("公告不存在。"))
         return ann

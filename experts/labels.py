@@ -65,10 +65,40 @@ def log_action(action: str) -> str:
     return str(label) if label is not None else action
 
 
+def log_detail(entry: Any) -> str:
+    """A short reading of a draw-log entry's data (answers, seats, reasons)."""
+    import json
+
+    from flask_babel import gettext as _
+
+    try:
+        data = json.loads(entry.data or "{}")
+    except ValueError:
+        return ""
+    action = entry.action
+    if action == "experts.invitation_answered":
+        if data.get("join"):
+            return _("参加")
+        return _("拒绝：%(r)s", r=data.get("reason", ""))
+    if action == "experts.invited":
+        return _(
+            "第 %(g)s 组第 %(r)s 位", g=int(data.get("slot", 0)) + 1, r=int(data.get("rank", 0)) + 1
+        )
+    if action in ("experts.conflict_declared", "experts.draw_cancelled"):
+        return str(data.get("reason", ""))
+    if action == "experts.draw_committed":
+        sizes = data.get("pool_sizes") or []
+        return _("可抽专家 %(n)s 人", n=" + ".join(str(n) for n in sizes))
+    if action == "experts.draw_short":
+        return str(data.get("message", ""))
+    return ""
+
+
 FILTERS = {
     "draw_status": draw_status,
     "draw_badge": draw_badge,
     "invitation_state": invitation_state,
     "invitation_badge": invitation_badge,
     "draw_log_action": log_action,
+    "draw_log_detail": log_detail,
 }

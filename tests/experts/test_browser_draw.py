@@ -119,7 +119,8 @@ def test_staff_draw_in_the_browser_a_decline_pulls_the_next_reserve_and_names_st
     watcher = _login(browser, live_server, supervisor)
     watcher.goto(f"{live_server}/experts/draws/{item.id}")
     log = watcher.locator('[data-testid="draw-log"]').inner_text()
-    assert "写入抽取承诺" in log and "专家答复" in log and "专家签到" in log
+    assert "写入抽取承诺" in log and "专家签到" in log
+    assert "拒绝：当天出差在外地" in log
     shot(watcher, "expert-draw-supervisor-log")
 
     clock.set_now(EVAL_AT + dt.timedelta(hours=3))
@@ -127,6 +128,7 @@ def test_staff_draw_in_the_browser_a_decline_pulls_the_next_reserve_and_names_st
     staff.click('[data-testid="appraisal-link"]')
     staff.wait_for_load_state()
     assert staff.locator('[data-testid="appraisal-row"]').count() == 1
+    shot(staff, "expert-appraisal-form")
     staff.uncheck('input[name="on_time"]')
     staff.select_option('[data-testid="score"]', "4")
     staff.click('[data-testid="appraise"]')
