@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from typing import Any
@@ -31,6 +32,11 @@ class AccountLocked(DomainError):
     code = "locked"
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password("no such user")
+
+
 def find_user(username: str) -> User | None:
     return db.session.execute(
         select(User).where(User.username == username.strip())
@@ -43,7 +49,7 @@ def check_password(username: str, password: str) -> User:
     now = clock.now()
     if user is None:
         # Same work and the same answer as a wrong password: no user enumeration.
-        verify_password(hash_password("x"), password)
+        verify_password(_dummy_hash(), password)
         record("auth.login_failed", data={"username": username[:60], "reason": "unknown user"})
         raise LoginRefused(_l("用户名或密码错误。"))
     if user.locked_until and user.locked_until > now:
