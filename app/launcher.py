@@ -23,6 +23,14 @@ def _demo_accounts() -> list[dict[str, Any]]:
     return list(DEMO_ACCOUNTS)
 
 
+def _demo_guide() -> list[str]:
+    try:
+        from app.demo import DEMO_GUIDE
+    except ImportError:
+        return []
+    return list(DEMO_GUIDE)
+
+
 def print_banner(app: Flask, url: str, rooms_url: str | None) -> None:
     click.echo("")
     click.echo(f"  Tender Hall is running: {url}")
@@ -38,6 +46,12 @@ def print_banner(app: Flask, url: str, rooms_url: str | None) -> None:
                 f"    {acc['role']:<10} {acc['username']:<14} {acc['password']:<20} {secret}"
                 f"  {acc.get('note', '')}"
             )
+        guide = _demo_guide()
+        if guide:
+            click.echo("")
+            click.echo("  Demo guide:")
+            for line in guide:
+                click.echo(f"    · {line}")
     click.echo("")
     click.echo("  Press Ctrl-C to stop.")
     click.echo("", nl=True)
