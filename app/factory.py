@@ -212,6 +212,8 @@ def _install_hooks(app: Flask) -> None:
         # several requests; the user of one request must never leak into the next.
         g.pop("_login_user", None)
         g.pop("token_auth", None)
+        # Nor its language: flask-babel caches the selected locale on g.
+        g.pop("_flask_babel", None)
 
     @app.before_request
     def csrf_unless_token() -> None:
@@ -386,8 +388,13 @@ def _flatten(errors: Any, prefix: str = "") -> str:
 def format_money(value: Any) -> str:
     if value is None:
         return "—"
-    amount = Decimal(value)
-    return "¥" + format_decimal(amount, format="#,##0.00") + " " + _("元")
+    from flask_babel import get_locale
+
+    text = format_decimal(Decimal(value), format="#,##0.00")
+    # Chinese notices write "1,200,000.00 元"; English readers expect the currency code first.
+    if str(get_locale()).startswith("en"):
+        return f"CNY {text}"
+    return f"{text} 元"
 
 
 def format_cst(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:

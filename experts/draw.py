@@ -1,7 +1,8 @@
 """Pure rules of the verifiable draw: commitments, seed mixing and HMAC ranking.
 
-No database, no Flask: the same functions run inside the app, in `flask experts
-verify-draw` and (copied verbatim) in scripts/verify_draw.py, so anyone can re-run a draw.
+No database, no Flask: the same functions run inside the app and in `flask experts
+verify-draw`; scripts/verify_draw.py re-implements them with the standard library alone
+(a full sort rather than the head selection used here), so anyone can re-run a draw.
 """
 
 from __future__ import annotations

@@ -473,6 +473,25 @@ class _HashingReader:
             raise ContainerError("truncated")
         return data
 
+    def read_into(self, view: memoryview) -> None:
+        """Fill `view` exactly from the stream without intermediate copies."""
+        n = len(view)
+        got = 0
+        readinto = getattr(self.stream, "readinto", None)
+        while got < n:
+            if readinto is not None:
+                k = readinto(view[got:]) or 0
+            else:
+                block = self.stream.read(n - got)
+                k = len(block)
+                view[got : got + k] = block
+            if not k:
+                break
+            got += k
+        self._account(view[:got])
+        if got != n:
+            raise ContainerError("truncated")
+
     def at_eof(self) -> bool:
         block = self.stream.read(1)
         if block:
@@ -485,7 +504,7 @@ class _HashingReader:
             self.digest.update(block)
             self.size += len(block)
 
-    def _account(self, data: bytes) -> None:
+    def _account(self, data: bytes | memoryview) -> None:
         self.size += len(data)
         if self.max_bytes is not None and self.size > self.max_bytes:
             raise ContainerError("too_large", max_bytes=self.max_bytes)
@@ -516,9 +535,14 @@ def _read_header(reader: _HashingReader) -> Header:
     return Header(version, fields, raw, hashlib.sha256(raw).digest())
 
 
-def _frames(reader: _HashingReader, header: Header) -> Iterator[tuple[int, bool, bytes]]:
-    """Yield (index, final, body) after checking everything checkable without a key."""
+def _frames(reader: _HashingReader, header: Header) -> Iterator[tuple[int, bool, memoryview]]:
+    """Yield (index, final, body) after checking everything checkable without a key.
+
+    `body` is a view into one buffer reused for every frame (no per-chunk allocation or
+    copy): it is valid only until the next frame is requested.
+    """
     full = header.chunk_size + TAG_LEN
+    buffer = memoryview(bytearray(full))
     index = 0
     while True:
         head = reader.read_exact(FRAME.size)
@@ -529,7 +553,8 @@ def _frames(reader: _HashingReader, header: Header) -> Iterator[tuple[int, bool,
             raise ContainerError("bad_frame", index=index)
         if (final == 0 and length != full) or (final == 1 and not TAG_LEN < length <= full):
             raise ContainerError("bad_frame", index=index)
-        body = reader.read_exact(length)
+        body = buffer[:length]
+        reader.read_into(body)
         yield index, bool(final), body
         if final:
             if not reader.at_eof():
@@ -591,22 +616,37 @@ def _check_binding(
 
 
 class _Plaintext:
-    """File-like view over the authenticated chunk plaintexts."""
+    """File-like view over the authenticated chunk plaintexts.
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
+    `view` hands out slices of the current chunk without copying; a slice is valid only
+    until the next call, because the chunks are decrypted into one reused buffer.
+    """
+
+    def __init__(self, chunks: Iterator[memoryview]) -> None:
         self.chunks = chunks
-        self.buf = bytearray()
+        self.current = memoryview(b"")
         self.done = False
 
-    def read(self, n: int) -> bytes:
-        while len(self.buf) < n and not self.done:
+    def view(self, n: int) -> memoryview:
+        while not len(self.current) and not self.done:
             try:
-                self.buf += next(self.chunks)
+                self.current = next(self.chunks)
             except StopIteration:
                 self.done = True
-        data = bytes(self.buf[:n])
-        del self.buf[:n]
-        return data
+        out = self.current[:n]
+        self.current = self.current[len(out) :]
+        return out
+
+    def read(self, n: int) -> bytes:
+        parts = []
+        left = n
+        while left > 0:
+            part = self.view(left)
+            if not part:
+                break
+            parts.append(bytes(part))
+            left -= len(part)
+        return b"".join(parts)
 
 
 def _private_key(private_key: Any) -> RSA.RsaKey:
@@ -664,7 +704,8 @@ def open_stream(
     """Decrypt a container, checking every chunk's tag, the framing and the manifest.
 
     ``out``: a directory (files appear there only if the whole bid opens), a callable
-    returning a writable per file (the caller must discard what it got if this raises),
+    returning a writable per file (the caller must discard what it got if this raises;
+    its ``write`` gets a memoryview valid only during the call),
     or None to only hash. ``expected_sha256`` is the receipt's hash: if a failure comes
     with stored bytes that no longer match it, the platform is at fault, not the bidder.
     """
@@ -710,14 +751,19 @@ def _decrypt(
     if len(content_key) != 32:
         raise ContainerError("wrong_key")
 
-    def chunks() -> Iterator[bytes]:
+    def chunks() -> Iterator[memoryview]:
+        aes_key = bytes(content_key)
+        # Decrypted in place into one buffer; a chunk is handed out only once its tag holds.
+        output = memoryview(bytearray(header.chunk_size))
         for index, final, body in _frames(reader, header):
-            cipher = AES.new(bytes(content_key), AES.MODE_GCM, nonce=_nonce(index), mac_len=TAG_LEN)
+            cipher = AES.new(aes_key, AES.MODE_GCM, nonce=_nonce(index), mac_len=TAG_LEN)
             cipher.update(_aad(header.sha256, index, final))
+            n = len(body) - TAG_LEN
             try:
-                yield cipher.decrypt_and_verify(body[:-TAG_LEN], body[-TAG_LEN:])
+                cipher.decrypt_and_verify(body[:n], body[n:], output=output[:n])
             except ValueError as exc:
                 raise ContainerError("chunk_auth", index=index) from exc
+            yield output[:n]
 
     staging: Path | None = None
     try:
@@ -750,7 +796,7 @@ def _decrypt(
             left = info.size
             try:
                 while left > 0:
-                    block = plain.read(min(left, _READ_BLOCK))
+                    block = plain.view(left)
                     if not block:
                         raise ContainerError("bad_archive", field="size")
                     left -= len(block)

@@ -281,23 +281,28 @@ def decrypt_bids(lot: Lot, actor: User, max_bids: int | None = None) -> Opening:
 def _open_all(lot: Lot, bids: list[Bid], private: Any) -> None:
     """Decrypt bids on worker threads (the crypto and hashing release the GIL), recording
     each outcome on this thread in frozen-list order. A small window bounds memory."""
-    from concurrent.futures import ThreadPoolExecutor
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     store = get_store()
     # OPENING_DECRYPT_THREADS (optional setting) overrides one thread per core.
     setting = current_app.config.get("OPENING_DECRYPT_THREADS")
     workers = max(1, int(setting or (os.cpu_count() or 1)))
+    # A sliding window rather than fixed batches: a worker never waits for the slowest bid
+    # of its batch, and at most `workers` bids are in flight.
+    in_flight: deque[tuple[Bid, Future[Any]]] = deque()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for start in range(0, len(bids), workers):
-            window = bids[start : start + workers]
-            jobs = [
-                pool.submit(
-                    _decrypt_one, store, private, lot.id, b.supplier_id, b.ciphertext_sha256
-                )
-                for b in window
-            ]
-            for bid, job in zip(window, jobs, strict=True):
-                _record_outcome(lot, bid, *job.result())
+        for b in bids:
+            job = pool.submit(
+                _decrypt_one, store, private, lot.id, b.supplier_id, b.ciphertext_sha256
+            )
+            in_flight.append((b, job))
+            if len(in_flight) >= workers:
+                bid, done = in_flight.popleft()
+                _record_outcome(lot, bid, *done.result())
+        while in_flight:
+            bid, done = in_flight.popleft()
+            _record_outcome(lot, bid, *done.result())
 
 
 def _decrypt_one(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyotp
 from sqlalchemy import func, select
 
+from app import clock
 from app.audit.models import AuditEntry
 from app.audit.service import verify
 from app.auth.models import Organisation, OrgKind
-from app.demo import CUSTODY_PASSPHRASES, DEMO_EXPERTS, DEMO_GUIDE
+from app.demo import CUSTODY_PASSPHRASES, DEMO_ACCOUNTS, DEMO_EXPERTS, DEMO_GUIDE, DEMO_PASSWORD
 from app.extensions import db
 from bidding.bids.models import Bid, BidBond, BidStatus, LotCustodian, LotFreeze
 from bidding.documents import DocumentDownload, Objection, Question, TenderDocument
@@ -22,7 +24,7 @@ def _count(model: Any, *where: Any) -> int:
 
 
 def test_demo_seed_shows_every_stage_and_a_second_run_with_if_empty_changes_nothing(
-    app: Any,
+    app: Any, client: Any
 ) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "seed", "--if-empty"])
@@ -80,3 +82,13 @@ def test_demo_seed_shows_every_stage_and_a_second_run_with_if_empty_changes_noth
     assert _count(Announcement) >= 60
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
+
+    # The printed accounts work: a supervisor gets an API token with the printed TOTP secret.
+    supervisor = next(a for a in DEMO_ACCOUNTS if a["role"] == "supervisor")
+    code = runner.invoke(args=["users", "totp", supervisor["username"]]).output.strip()
+    assert code == pyotp.TOTP(supervisor["totp_secret"]).at(clock.now())
+    resp = client.post(
+        "/api/v1/auth/token",
+        json={"username": supervisor["username"], "password": DEMO_PASSWORD, "totp": code},
+    )
+    assert resp.status_code == 201, resp.json

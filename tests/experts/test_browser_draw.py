@@ -115,6 +115,9 @@ def test_staff_draw_in_the_browser_a_decline_pulls_the_next_reserve_and_names_st
     assert staff.locator('[data-testid="seat-signed-in"]').inner_text().strip() == joiner.name
     assert not any(name in staff.content() for name in names - {joiner.name})
     shot(staff, "expert-draw-signed-in")
+    staff.goto(f"{live_server}/experts/draws")
+    assert "已抽取" in staff.locator('[data-testid="draws"]').inner_text()
+    shot(staff, "expert-draws-list")
 
     watcher = _login(browser, live_server, supervisor)
     watcher.goto(f"{live_server}/experts/draws/{item.id}")

@@ -187,4 +187,4 @@ def test_home_page_shows_stats_latest_and_centres(client: Any) -> None:
     assert "集宁区学校施工招标公告" in html
     assert "乌兰察布市公共资源交易中心" in html
     assert re.search(r'data-testid="stat-open">2<', html)
-    assert "¥2,000,000.00" in html
+    assert "2,000,000.00 元" in html
