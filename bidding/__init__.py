@@ -6,6 +6,7 @@ from typing import Any
 def init_app(app: Any) -> None:
     from bidding import models  # noqa: F401  (tables)
     from bidding.bids import models as bid_models  # noqa: F401
+
     _init_documents(app)
     _init_lifecycle(app)
     _init_bids(app)
@@ -47,9 +48,7 @@ def _init_lifecycle(app: Any) -> None:
 
     app.register_blueprint(lifecycle_views.bp)
     api.register_blueprint(lifecycle_api.blp)
-    register_nav(
-        "bidding.project_list", _l("项目管理"), ("staff", "supervisor", "admin"), order=20
-    )
+    register_nav("bidding.project_list", _l("项目管理"), ("staff", "supervisor", "admin"), order=20)
 
 
 def _init_documents(app: Any) -> None:

@@ -40,13 +40,24 @@ def test_database_url() -> str:
     return url
 
 
+def test_redis_url() -> str | None:
+    url = os.environ.get("TENDERHALL_TEST_REDIS_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if url and worker.startswith("gw"):
+        # One Redis database per xdist worker: rate-limit counters and room channels of
+        # one worker must not leak into the other's tests.
+        base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+        url = f"{base}/{int(worker[2:]) + 1}"
+    return url
+
+
 @pytest.fixture(scope="session")
 def app() -> Iterator[Any]:
     application = create_app(
         {
             "DATABASE_URL": test_database_url(),
             "INSTANCE_PATH": _tmp,
-            "REDIS_URL": os.environ.get("TENDERHALL_TEST_REDIS_URL") or None,
+            "REDIS_URL": test_redis_url(),
         }
     )
     with application.app_context():

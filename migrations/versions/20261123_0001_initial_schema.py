@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 544c26b8da28
+Revision ID: 20261123_0001
 Revises: 
-Create Date: 2026-11-23 02:24:24.740018
+Create Date: 2026-11-23 02:38:30.497885
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.db  # custom column types (UTCDateTime, Money)
 
 
 # revision identifiers, used by Alembic.
-revision = '544c26b8da28'
+revision = '20261123_0001'
 down_revision = None
 branch_labels = None
 depends_on = None
