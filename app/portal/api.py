@@ -78,6 +78,13 @@ class ReleaseFeed(MethodView):
         """OCDS 1.1 release package of planning and tender releases, newest first."""
         page, per_page = args["page"], args["per_page"]
         releases, has_next = ocds.release_page(page, per_page)
+        if not releases:
+            # A 1.1 release package must hold at least one release (releases.minItems = 1).
+            raise NotFound(
+                _("第 %(p)d 页没有已发布的 OCDS 发布记录；请从第 1 页开始翻页。", p=page)
+                if page > 1
+                else _("暂无已发布的 OCDS 发布记录。")
+            )
         links: dict[str, str] = {}
         if has_next:
             links["next"] = url_for(

@@ -223,6 +223,8 @@ def release(a: Announcement) -> dict[str, Any]:
         tender["amendments"] = [amendment]
     if a.kind == AnnouncementKind.TERMINATION:
         reason = (a.fields or {}).get("reason") or a.title
+        # Not a 1.1 core field (core from 1.2); 1.1 schemas allow additional fields, and it
+        # carries the local reason the status code alone cannot.
         tender["statusDetails"] = str(reason)
     out["tender"] = tender
     return _clean(out)

@@ -136,6 +136,29 @@ def test_feed_is_paginated_newest_first_with_links(client: Any) -> None:
     assert_valid(first)
 
 
+def test_page_past_the_end_is_404_not_an_empty_package(client: Any) -> None:
+    p = make_project(lot_status=LotStatus.PUBLISHED)
+    make_announcement(p, title="公告")
+    db.session.commit()
+    resp = client.get("/api/v1/ocds/releases?per_page=2&page=2")
+    assert resp.status_code == 404
+    assert "第 2 页" in resp.get_json()["message"]
+
+
+def test_empty_feed_is_404_because_a_package_needs_a_release(client: Any) -> None:
+    resp = client.get("/api/v1/ocds/releases")
+    assert resp.status_code == 404
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in resp.get_json()["message"])
+
+
+def test_schema_check_rejects_a_package_without_releases(client: Any) -> None:
+    lifecycle()
+    package = fetch(client, "/api/v1/ocds/releases")
+    package["releases"] = []
+    with pytest.raises(AssertionError):
+        assert_valid(package)
+
+
 @pytest.mark.parametrize("query", ["page=0", "page=abc", "per_page=1000"])
 def test_bad_feed_paging_is_refused_in_chinese(client: Any, query: str) -> None:
     resp = client.get(f"/api/v1/ocds/releases?{query}")
