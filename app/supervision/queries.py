@@ -58,3 +58,99 @@ def lots_by_status(centre_id: int | None) -> dict[str, list[Any]]:
     for lot in db.session.execute(stmt).scalars():
         groups.setdefault(lot.status.value, []).append(lot)
     return groups
+
+
+# Actions that name a supplier who downloaded, asked, objected, paid a bond or bid. Until
+# the lot's deadline that list is secret from everyone but the platform itself, supervisors
+# included; the entries stay in the log (and in its hash chain) and are shown redacted.
+SEALED_ACTIONS = ("tender_document.download", "question.ask", "objection.file", "bid.")
+_LOT_OF_OBJECT = {
+    "bid": ("bidding.bids.models", "Bid"),
+    "bid_bond": ("bidding.bids.models", "BidBond"),
+    "bid_upload": ("bidding.bids.models", "BidUpload"),
+    "document_download": ("bidding.documents", "DocumentDownload"),
+    "doc_question": ("bidding.documents", "Question"),
+    "doc_objection": ("bidding.documents", "Objection"),
+}
+
+
+@dataclass(frozen=True)
+class EntryView:
+    seq: int
+    ts: Any
+    actor_name: str
+    role: str
+    ip: str
+    action: str
+    object_type: str
+    object_id: str
+    data: str
+    entry_hash: str
+    sealed: bool = False
+
+
+def _lot_id(entry: AuditEntry) -> int | None:
+    import importlib
+    import json
+
+    try:
+        data = json.loads(entry.data or "{}")
+    except ValueError:
+        data = {}
+    for key in ("lot_id", "lot"):
+        if isinstance(data.get(key), int):
+            return data[key]
+    if entry.object_type == "lot" and entry.object_id.isdigit():
+        return int(entry.object_id)
+    target = _LOT_OF_OBJECT.get(entry.object_type)
+    if target and entry.object_id.isdigit():
+        model = getattr(importlib.import_module(target[0]), target[1])
+        obj = db.session.get(model, int(entry.object_id))
+        return getattr(obj, "lot_id", None) if obj is not None else None
+    return None
+
+
+def visible_entries(rows: list[AuditEntry], now: Any) -> list[EntryView]:
+    """The rows as a supervisor may see them now: sealed ones redacted until the deadline."""
+    from bidding.models import Lot
+
+    out: list[EntryView] = []
+    for e in rows:
+        sealed = False
+        if e.action.startswith(SEALED_ACTIONS) and e.action != "bid.opening_key.created":
+            lot_id = _lot_id(e)
+            lot = db.session.get(Lot, lot_id) if lot_id is not None else None
+            # Unknown lot: stay on the safe side and keep it sealed.
+            sealed = lot is None or lot.bid_deadline is None or lot.bid_deadline > now
+        if sealed:
+            out.append(
+                EntryView(
+                    e.seq,
+                    e.ts,
+                    "—",
+                    e.role,
+                    "",
+                    e.action,
+                    e.object_type,
+                    "",
+                    "{}",
+                    e.entry_hash,
+                    True,
+                )
+            )
+        else:
+            out.append(
+                EntryView(
+                    e.seq,
+                    e.ts,
+                    e.actor_name,
+                    e.role,
+                    e.ip,
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.data,
+                    e.entry_hash,
+                )
+            )
+    return out

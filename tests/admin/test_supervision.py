@@ -82,11 +82,11 @@ def test_audit_browser_filters_and_shows_newest_first(client: Any) -> None:
     supervisor = make_user(Role.SUPERVISOR)
     db.session.commit()
     for n in range(3):
-        record("bid.submitted", data={"n": n}, object_type="lot", object_id=7)
+        record("lot.updated", data={"n": n}, object_type="lot", object_id=7)
     record("lot.published", object_type="lot", object_id=8)
     db.session.commit()
     login(client, supervisor)
-    html = client.get("/supervision/audit?action=bid.&object_id=7").get_data(as_text=True)
+    html = client.get("/supervision/audit?action=lot.updated&object_id=7").get_data(as_text=True)
     table = html.split('data-testid="audit-list"')[1]
     assert "lot.published" not in table
     shown = re.findall(r"&#34;n&#34;:(\d)|\"n\":(\d)", table)
@@ -177,3 +177,27 @@ def test_cli_finds_the_tail_cut_off(app: Any) -> None:
     result = _verify_cli(app)
     assert result.exit_code == 1
     assert "entry 5" in result.output
+
+
+def test_who_downloaded_or_bid_stays_sealed_in_the_audit_browser_until_the_deadline(
+    client: Any,
+) -> None:
+    clock.set_now(NOW)
+    centre = make_centre()
+    supervisor = make_user(Role.SUPERVISOR, centre=centre)
+    staff = make_user(Role.STAFF, centre=centre)
+    lot = _lot(centre, staff, 3, LotStatus.PUBLISHED, "道路改造施工")
+    supplier = make_user(Role.SUPPLIER, username="hengda_bidder", totp=False)
+    record("tender_document.download", data={"lot_id": lot.id}, actor=supplier)
+    record("bid.submitted", data={"lot": lot.id, "sha256": "ab" * 32}, actor=supplier)
+    db.session.commit()
+    login(client, supervisor)
+    before = client.get("/supervision/audit").get_data(as_text=True)
+    assert "tender_document.download" in before and "bid.submitted" in before
+    assert "hengda_bidder" not in before
+    assert "截止前保密" in before
+    by_actor = client.get("/supervision/audit?actor=hengda_bidder").get_data(as_text=True)
+    assert "tender_document.download" not in by_actor
+    clock.set_now(lot.bid_deadline + dt.timedelta(minutes=1))
+    after = client.get("/supervision/audit").get_data(as_text=True)
+    assert "hengda_bidder" in after
