@@ -52,18 +52,12 @@ def serve(instance: Path, port: int, threads: int, database_url: str | None) -> 
     from app.factory import create_app
 
     logging.getLogger("waitress").setLevel(logging.ERROR)
+    from app.launcher import waitress_options
+
     app = create_app(overrides(instance, database_url))
-    # Keep a chunk's body in memory rather than spilling it to a temporary file first, as a
-    # streaming front server (gunicorn, nginx with buffering off) would: memory stays bounded
-    # by clients × chunk size, whatever the size of a bid.
+    # The socket and buffer settings `flask serve` ships with, so the figure is the product's.
     waitress.serve(
-        app,
-        host="127.0.0.1",
-        port=port,
-        threads=threads,
-        connection_limit=512,
-        inbuf_overflow=int(app.config["BID_CHUNK_MAX_BYTES"]) + 65536,
-        _quiet=True,
+        app, host="127.0.0.1", port=port, threads=threads, _quiet=True, **waitress_options(app)
     )
 
 

@@ -88,10 +88,15 @@ def deadline_passed(lot: Lot) -> bool:
 
 def bid_problems(lot: Lot, org: Organisation | None) -> list[str]:
     """Every reason this organisation may not bid on the lot now (empty → it may)."""
-    problems: list[str] = []
-    now = clock.now()
     if org is None or org.kind != OrgKind.SUPPLIER:
         return [_("只有供应商单位的账号可以投标。")]
+    return _changing_problems(lot, org) + _standing_problems(lot, org)
+
+
+def _changing_problems(lot: Lot, org: Organisation) -> list[str]:
+    """The conditions that can turn against a bidder at any moment, even mid-upload."""
+    problems: list[str] = []
+    now = clock.now()
     if lot.status != LotStatus.PUBLISHED:
         problems.append(_("该标段当前不在投标期，不接受投标文件。"))
     if lot.bid_deadline is None or now >= lot.bid_deadline:
@@ -105,6 +110,15 @@ def bid_problems(lot: Lot, org: Organisation | None) -> list[str]:
         problems.append(
             _("贵单位被列入失信名单至 %(t)s，期间不得参加投标。", t=_cst(org.blacklisted_until))
         )
+    return problems
+
+
+def _standing_problems(lot: Lot, org: Organisation) -> list[str]:
+    """Conditions that, once met, stay met: a download is never undone, an accepted bond is
+    final and an opening key cannot be regenerated. Hence a chunk of an upload that began
+    with them met need not query them again; the finish re-checks them with everything else.
+    """
+    problems: list[str] = []
     if not _downloaded(lot, org):
         problems.append(_("贵单位尚未下载本标段的招标文件；下载招标文件后方可投标。"))
     if lot.bid_bond > 0 and _accepted_bond(lot, org) is None:
@@ -147,11 +161,16 @@ def _accepted_bond(lot: Lot, org: Organisation) -> BidBond | None:
     ).scalar_one_or_none()
 
 
-def ensure_can_bid(lot: Lot, user: User) -> Organisation:
+def ensure_can_bid(lot: Lot, user: User, *, mid_upload: bool = False) -> Organisation:
+    """`mid_upload`: a further chunk of an upload whose start passed every check; only what
+    can have changed since is checked again (see `_standing_problems`)."""
     if user is None or user.role != Role.SUPPLIER:
         raise Forbidden(_("只有供应商可以提交投标文件。"))
     org = user.organisation
-    problems = bid_problems(lot, org)
+    if mid_upload and org is not None and org.kind == OrgKind.SUPPLIER:
+        problems = _changing_problems(lot, org)
+    else:
+        problems = bid_problems(lot, org)
     if problems:
         if deadline_passed(lot):
             raise TooLate("；".join(problems))
@@ -415,7 +434,7 @@ def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> 
         raise Conflict(_("该上传会话已结束，请重新开始上传。"))
     lot = db.session.get(Lot, upload.lot_id)
     assert lot is not None
-    ensure_can_bid(lot, user)
+    ensure_can_bid(lot, user, mid_upload=True)
     if offset != upload.received:
         raise Conflict(
             _(
