@@ -45,20 +45,22 @@ def _hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
     return mac
 
 
-def _keys(seed: bytes, ids: Iterable[int]) -> list[tuple[bytes, str]]:
-    """(HMAC-SHA256(seed, decimal id), decimal id) for every id.
+def _keys(seed: bytes, ids: Iterable[int]) -> list[tuple[bytes, bytes]]:
+    """(HMAC-SHA256(seed, decimal id), decimal id as ASCII bytes) for every id.
 
     A draw ranks every eligible expert (tens of thousands): copying two pre-keyed SHA-256
-    states per id, in one flat loop, is several times faster than an HMAC object per id.
-    Raw digests sort exactly like their hex form; ties (never in practice) by str(id).
+    states per id, in one flat loop, is several times faster than an HMAC object per id,
+    and b"%d" formatting skips a str() plus encode() per id. Raw digests sort exactly like
+    their hex form; ties (never in practice) by the ASCII id, which sorts like str(id).
     """
     inner, outer = _pads(seed)
     copy_inner, copy_outer = inner.copy, outer.copy
-    out: list[tuple[bytes, str]] = []
+    out: list[tuple[bytes, bytes]] = []
     add = out.append
-    for s in map(str, ids):
+    for n in ids:
+        s = b"%d" % n
         i = copy_inner()
-        i.update(s.encode("ascii"))
+        i.update(s)
         o = copy_outer()
         o.update(i.digest())
         add((o.digest(), s))

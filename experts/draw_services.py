@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.audit import record
+from app.audit import current_root, record
 from app.audit.chain import canonical_json, inclusion_proof, leaf_hash, merkle_root
 from app.audit.models import AuditEntry
 from app.auth import credit_code
@@ -235,6 +235,10 @@ def _public_request(item: Draw) -> dict[str, Any]:
 
 
 def audit_root(seq: int) -> bytes:
+    """RFC 9162 Merkle root of the log's first `seq` entries."""
+    size, root = current_root()
+    if size == seq:  # the live head: O(log n) from its frontier
+        return bytes.fromhex(root)
     hashes = db.session.execute(
         select(AuditEntry.entry_hash).where(AuditEntry.seq <= seq).order_by(AuditEntry.seq)
     ).scalars()
@@ -297,7 +301,11 @@ def commit_draw(item: Draw, actor: User | None, *, check_window: bool = True) ->
         actor=actor,
     )
     item.commitment_seq = entry.seq
-    item.public_value = audit_root(entry.seq).hex()
+    # record() holds the head lock until commit, so the head is exactly this entry: the
+    # public value is the root right after the commitment, read from the frontier.
+    size, root = current_root()
+    assert size == entry.seq
+    item.public_value = root
     item.status = DrawStatus.COMMITTED
     item.committed_at = now
     db.session.flush()

@@ -80,6 +80,36 @@ def inclusion_proof(index: int, leaves: list[bytes]) -> list[bytes]:
     return [*inclusion_proof(index - k, leaves[k:]), merkle_root(leaves[:k])]
 
 
+def frontier_append(frontier: list[bytes], size: int, leaf: bytes) -> list[bytes]:
+    """Add one leaf to the compact range of a tree of `size` leaves (O(log n)).
+
+    The frontier holds one perfect-subtree root per set bit of `size`, largest first; the
+    new leaf merges with each trailing subtree of equal size, like a binary carry.
+    """
+    out = list(frontier)
+    node = leaf
+    n = size
+    while n & 1:
+        node = node_hash(out.pop(), node)
+        n >>= 1
+    out.append(node)
+    return out
+
+
+def frontier_root(frontier: list[bytes]) -> bytes:
+    """RFC 9162 root from the compact range: fold the subtrees right to left."""
+    if not frontier:
+        return hashlib.sha256(b"").digest()
+    root = frontier[-1]
+    for left in reversed(frontier[:-1]):
+        root = node_hash(left, root)
+    return root
+
+
+def frontier_is_valid(frontier: list[bytes], size: int) -> bool:
+    return len(frontier) == size.bit_count()
+
+
 def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes) -> bool:
     """RFC 9162 §2.1.3.2 verification algorithm."""
     if index >= size:

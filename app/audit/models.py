@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -38,3 +39,22 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     entry_hash: Mapped[str] = mapped_column(String(64))
+    # Merkle frontier ("compact range"): hex roots of the perfect subtrees covering entries
+    # 1..seq, left to right, largest first. Gives the tree root in O(log n) without reading
+    # the log. NULL on a head written before frontiers existed: rebuilt on the next append.
+    frontier: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class AuditCheckpoint(Base):
+    """A signed statement "the log had `size` entries with Merkle root `root`".
+
+    Published roots let anyone holding an older checkpoint detect a rewritten history.
+    """
+
+    __tablename__ = "audit_checkpoint"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, unique=True)
+    root: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    signature: Mapped[str] = mapped_column(String(128))
+    key_id: Mapped[str] = mapped_column(String(16))

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import clock
-from app.audit.chain import GENESIS, canonical_json, entry_digest
-from app.audit.models import AuditEntry, AuditHead
+from app.audit.chain import (
+    GENESIS,
+    canonical_json,
+    entry_digest,
+    frontier_append,
+    frontier_root,
+    leaf_hash,
+)
+from app.audit.models import AuditCheckpoint, AuditEntry, AuditHead
+from app.crypto import signing
 from app.extensions import db
 
 
@@ -47,7 +56,7 @@ def record(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one_or_none()
     if head is None:
-        head = AuditHead(id=1, seq=0, entry_hash=GENESIS)
+        head = AuditHead(id=1, seq=0, entry_hash=GENESIS, frontier=[])
         session.add(head)
         session.flush()
     if actor is not None:
@@ -84,10 +93,74 @@ def record(
         prev_hash=entry.prev_hash,
     )
     session.add(entry)
+    frontier = frontier_append(_head_frontier(head), head.seq, leaf_hash(entry.entry_hash))
+    head.frontier = [h.hex() for h in frontier]  # a new list: JSON columns track reassignment
     head.seq = entry.seq
     head.entry_hash = entry.entry_hash
     session.flush()
     return entry
+
+
+def _rebuild_frontier(size: int) -> list[bytes]:
+    frontier: list[bytes] = []
+    hashes = db.session.execute(
+        select(AuditEntry.entry_hash).where(AuditEntry.seq <= size).order_by(AuditEntry.seq)
+    ).scalars()
+    for n, h in enumerate(hashes):
+        frontier = frontier_append(frontier, n, leaf_hash(h))
+    return frontier
+
+
+def _head_frontier(head: AuditHead) -> list[bytes]:
+    # A head from before frontiers existed is caught up once, from the entries it pins.
+    if head.frontier is None:
+        return _rebuild_frontier(head.seq)
+    return [bytes.fromhex(h) for h in head.frontier]
+
+
+def current_root() -> tuple[int, str]:
+    """(size, RFC 9162 Merkle root hex) of the log as this transaction sees it, in O(log n)."""
+    head = db.session.get(AuditHead, 1)
+    if head is None:
+        return 0, frontier_root([]).hex()
+    return head.seq, frontier_root(_head_frontier(head)).hex()
+
+
+CHECKPOINT_SECONDS = 300
+
+
+def checkpoint_body(size: int, root: str, signed_at: dt.datetime) -> dict[str, Any]:
+    """The exact object a checkpoint signature covers (canonical JSON)."""
+    return {
+        "size": size,
+        "root": root,
+        "ts": signed_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+    }
+
+
+def checkpoint() -> AuditCheckpoint | None:
+    """Sign the current root; nothing new when the log has not grown since the last one.
+
+    Deliberately not itself an audit entry: that would grow the log on every sweep.
+    """
+    size, root = current_root()
+    if size == 0:
+        return None
+    last = db.session.execute(select(func.max(AuditCheckpoint.size))).scalar()
+    if last is not None and last >= size:
+        return None
+    signed_at = clock.now()
+    key = signing.load_or_create_key()
+    cp = AuditCheckpoint(
+        size=size,
+        root=root,
+        signed_at=signed_at,
+        signature=signing.sign_json(checkpoint_body(size, root, signed_at), key),
+        key_id=signing.public_key_info(key).key_id,
+    )
+    db.session.add(cp)
+    db.session.flush()
+    return cp
 
 
 @dataclass
@@ -96,6 +169,7 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    checkpoints: int = 0
 
 
 def iter_entries(batch: int = 2000) -> Iterator[AuditEntry]:
@@ -118,10 +192,32 @@ def iter_entries(batch: int = 2000) -> Iterator[AuditEntry]:
         db.session.expunge_all()
 
 
+def _check_checkpoint(cp: AuditCheckpoint, root: bytes, public: signing.PublicKeyInfo) -> str:
+    if cp.root != root.hex():
+        return f"checkpoint at size {cp.size} does not match the log's root at that size"
+    if cp.key_id != public.key_id:
+        return f"checkpoint at size {cp.size} is signed by an unknown key {cp.key_id}"
+    body = checkpoint_body(cp.size, cp.root, cp.signed_at)
+    if not signing.verify_json(body, cp.signature, public):
+        return f"checkpoint at size {cp.size} has a bad signature"
+    return ""
+
+
 def verify() -> VerifyResult:
+    """Walk the chain, rebuild the Merkle tree, and check the head and every checkpoint."""
     prev = GENESIS
     expected_seq = 1
     checked = 0
+    frontier: list[bytes] = []
+    checkpoints = list(
+        db.session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.size)).scalars()
+    )
+    for cp in checkpoints:
+        db.session.expunge(cp)
+    public = signing.platform_public_key() if checkpoints else None
+    pending = iter(checkpoints)
+    next_cp = next(pending, None)
+    done = 0
     for e in iter_entries():
         if e.seq != expected_seq:
             return VerifyResult(
@@ -147,8 +243,20 @@ def verify() -> VerifyResult:
         if digest != e.entry_hash:
             return VerifyResult(False, checked, e.seq, "content does not match its hash (changed)")
         prev = e.entry_hash
+        frontier = frontier_append(frontier, checked, leaf_hash(e.entry_hash))
         expected_seq += 1
         checked += 1
+        while next_cp is not None and next_cp.size <= checked:
+            assert public is not None
+            reason = (
+                _check_checkpoint(next_cp, frontier_root(frontier), public)
+                if next_cp.size == checked
+                else f"checkpoint at size {next_cp.size} is not a size of the log"
+            )
+            if reason:
+                return VerifyResult(False, checked, next_cp.size, reason, done)
+            done += 1
+            next_cp = next(pending, None)
     head = db.session.get(AuditHead, 1)
     if head is not None and (head.seq != checked or head.entry_hash != prev):
         return VerifyResult(
@@ -156,5 +264,22 @@ def verify() -> VerifyResult:
             checked,
             checked + 1,
             f"log ends at {checked} but its head says {head.seq} (tail removed)",
+            done,
         )
-    return VerifyResult(True, checked)
+    if (
+        head is not None
+        and head.frontier is not None
+        and head.frontier != [h.hex() for h in frontier]
+    ):
+        return VerifyResult(
+            False, checked, None, "the head's Merkle frontier does not match the log", done
+        )
+    if next_cp is not None:
+        return VerifyResult(
+            False,
+            checked,
+            next_cp.size,
+            f"checkpoint at size {next_cp.size} is beyond the log's end {checked} (tail removed)",
+            done,
+        )
+    return VerifyResult(True, checked, checkpoints=done)

@@ -6,8 +6,11 @@ from typing import Any
 
 
 def init_app(app: Any) -> None:
+    from app.audit import register_jobs
     from app.core import views
     from app.core.nav import install
+
+    register_jobs()
 
     app.register_blueprint(views.bp)
     install(app)
