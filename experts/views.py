@@ -35,7 +35,9 @@ bp = Blueprint("experts", __name__, url_prefix="/experts", template_folder="temp
 for _name, _fn in labels.FILTERS.items():
     bp.add_app_template_filter(_fn, "expert_" + _name)
 
-register_nav("experts.pool", _l("专家库"), ("staff", "admin"), order=60)
+register_nav(
+    "experts.pool", _l("专家库"), ("staff", "admin"), order=60, when=policies.is_centre_staff
+)
 register_nav("experts.draws", _l("专家抽取"), ("staff", "supervisor", "admin"), order=61)
 register_nav("experts.my_invitations", _l("评标邀请"), ("expert",), order=20)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,8 @@ class NavItem:
     label: Any
     roles: frozenset[str]
     order: int = 50
+    # Finer than the role: e.g. only staff of a trading centre, not of an agency.
+    when: Callable[[Any], bool] | None = None
 
 
 _items: list[NavItem] = []
@@ -32,9 +35,13 @@ ROLE_LABELS = {
 
 
 def register_nav(
-    endpoint: str, label: Any, roles: tuple[str, ...] | list[str], order: int = 50
+    endpoint: str,
+    label: Any,
+    roles: tuple[str, ...] | list[str],
+    order: int = 50,
+    when: Callable[[Any], bool] | None = None,
 ) -> None:
-    item = NavItem(endpoint, label, frozenset(roles), order)
+    item = NavItem(endpoint, label, frozenset(roles), order, when)
     if item not in _items:
         _items.append(item)
 
@@ -45,7 +52,7 @@ def nav_items() -> list[dict[str, Any]]:
     role = current_user.role.value
     out = []
     for item in sorted(_items, key=lambda i: i.order):
-        if role in item.roles:
+        if role in item.roles and (item.when is None or item.when(current_user)):
             try:
                 out.append({"url": url_for(item.endpoint), "label": str(item.label)})
             except Exception:  # endpoint of a package not installed

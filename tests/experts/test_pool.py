@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from flask.testing import FlaskClient
 
-from app.auth.models import Role
+from app.auth.models import OrgKind, Role
 from app.errors import Conflict, Forbidden, ValidationError
 from app.extensions import db
 from experts import services
 from experts.models import Expert, ExpertStatus, Specialty
 from tests.experts.world import build_world
-from tests.factories import credit, csrf_from, login, make_user
+from tests.factories import credit, csrf_from, login, make_centre, make_org, make_user
 
 
 def id_card(n: int) -> str:
@@ -200,3 +201,19 @@ def test_pool_pages_render_for_centre_staff(client) -> None:  # noqa: ANN001
     client2 = client.application.test_client()
     login(client2, supervisor)
     assert client2.get("/experts/pool").status_code == 403
+
+
+def test_expert_pool_menu_is_shown_to_centre_staff_only(client: FlaskClient) -> None:
+    centre = make_centre()
+    agency_staff = make_user(
+        Role.STAFF, organisation=make_org(OrgKind.AGENCY, centre=centre), centre=centre
+    )
+    centre_staff = make_user(
+        Role.STAFF, organisation=make_org(OrgKind.CENTRE, centre=centre), centre=centre
+    )
+    db.session.commit()
+    login(client, agency_staff)
+    assert 'href="/experts/pool"' not in client.get("/inbox").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/inbox")})
+    login(client, centre_staff)
+    assert 'href="/experts/pool"' in client.get("/inbox").get_data(as_text=True)
