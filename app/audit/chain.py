@@ -96,6 +96,22 @@ def frontier_append(frontier: list[bytes], size: int, leaf: bytes) -> list[bytes
     return out
 
 
+def newest_leaf_proof(frontier: list[bytes], size: int) -> list[bytes]:
+    """RFC 9162 inclusion proof of the leaf about to be appended to a tree of `size` leaves.
+
+    Its siblings are the subtrees it merges with (smallest first), then the remaining
+    subtree roots from right to left, so the proof comes from the frontier in O(log n).
+    """
+    rest = list(frontier)
+    proof: list[bytes] = []
+    n = size
+    while n & 1:
+        proof.append(rest.pop())
+        n >>= 1
+    proof.extend(reversed(rest))
+    return proof
+
+
 def frontier_root(frontier: list[bytes]) -> bytes:
     """RFC 9162 root from the compact range: fold the subtrees right to left."""
     if not frontier:

@@ -13,6 +13,10 @@ class AuditEntry(Base):
     """One line of the log. Never updated or deleted by the application."""
 
     __tablename__ = "audit_entry"
+    # Set by record() on the entry it appends (not stored): the Merkle root of the tree
+    # that ends with this entry and the entry's inclusion proof in it, for signed receipts.
+    inclusion_proof = None
+    tree_root = None
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
     )

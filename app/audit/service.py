@@ -18,6 +18,7 @@ from app.audit.chain import (
     frontier_append,
     frontier_root,
     leaf_hash,
+    newest_leaf_proof,
 )
 from app.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from app.crypto import signing
@@ -93,7 +94,11 @@ def record(
         prev_hash=entry.prev_hash,
     )
     session.add(entry)
-    frontier = frontier_append(_head_frontier(head), head.seq, leaf_hash(entry.entry_hash))
+    before = _head_frontier(head)
+    leaf = leaf_hash(entry.entry_hash)
+    entry.inclusion_proof = newest_leaf_proof(before, head.seq)
+    frontier = frontier_append(before, head.seq, leaf)
+    entry.tree_root = frontier_root(frontier)
     head.frontier = [h.hex() for h in frontier]  # a new list: JSON columns track reassignment
     head.seq = entry.seq
     head.entry_hash = entry.entry_hash

@@ -628,11 +628,18 @@ def _commit_file(path: Path, sha: str) -> None:
 
 
 def build_receipt(bid: Bid, lot: Lot, org: Organisation, entry: AuditEntry) -> dict[str, Any]:
-    hashes = db.session.execute(
-        select(AuditEntry.entry_hash).where(AuditEntry.seq <= entry.seq).order_by(AuditEntry.seq)
-    ).scalars()
-    leaves = [leaf_hash(h) for h in hashes]
-    index = len(leaves) - 1
+    if entry.inclusion_proof is not None and entry.tree_root is not None:
+        # Just appended: the audit head's frontier gave the proof in O(log n).
+        size, root, proof = entry.seq, entry.tree_root, entry.inclusion_proof
+    else:
+        hashes = db.session.execute(
+            select(AuditEntry.entry_hash)
+            .where(AuditEntry.seq <= entry.seq)
+            .order_by(AuditEntry.seq)
+        ).scalars()
+        leaves = [leaf_hash(h) for h in hashes]
+        size, root = len(leaves), merkle_root(leaves)
+        proof = inclusion_proof(size - 1, leaves)
     body = {
         "type": "tenderhall.bid-receipt",
         "version": 1,
@@ -645,10 +652,10 @@ def build_receipt(bid: Bid, lot: Lot, org: Organisation, entry: AuditEntry) -> d
         "audit": {
             "seq": entry.seq,
             "entry_hash": entry.entry_hash,
-            "tree_size": len(leaves),
-            "leaf_index": index,
-            "root": merkle_root(leaves).hex(),
-            "inclusion_proof": [p.hex() for p in inclusion_proof(index, leaves)],
+            "tree_size": size,
+            "leaf_index": size - 1,
+            "root": root.hex(),
+            "inclusion_proof": [p.hex() for p in proof],
         },
     }
     return sealing.sign_receipt(body)

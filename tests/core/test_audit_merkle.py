@@ -189,3 +189,36 @@ def test_cli_checkpoint_then_verify_reports_both(app: Any) -> None:
     db.session.commit()
     bad = runner.invoke(args=["audit", "verify"])
     assert bad.exit_code == 1 and "signature" in bad.output
+
+
+def test_newest_leaf_proof_from_the_frontier_equals_the_full_tree_proof() -> None:
+    from app.audit.chain import (
+        frontier_append,
+        inclusion_proof,
+        merkle_root,
+        newest_leaf_proof,
+        verify_inclusion,
+    )
+
+    leaves: list[bytes] = []
+    frontier: list[bytes] = []
+    for n in range(130):
+        leaf = hashlib.sha256(b"leaf-%d" % n).digest()
+        proof = newest_leaf_proof(frontier, n)
+        frontier = frontier_append(frontier, n, leaf)
+        leaves.append(leaf)
+        assert proof == inclusion_proof(n, leaves)
+        assert verify_inclusion(n, n + 1, leaf, proof, merkle_root(leaves))
+
+
+def test_record_hands_back_the_root_and_proof_of_its_entry() -> None:
+    from app.audit.chain import leaf_hash, verify_inclusion
+
+    for i in range(9):
+        entry = record("test.append", data={"i": i})
+        root = bytes.fromhex(current_root()[1])
+        assert entry.tree_root == root
+        assert verify_inclusion(
+            entry.seq - 1, entry.seq, leaf_hash(entry.entry_hash), entry.inclusion_proof, root
+        )
+    db.session.commit()
