@@ -11,7 +11,7 @@ import hashlib
 import heapq
 import json
 import secrets
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from app.crypto import draw as _crypto_draw
@@ -20,51 +20,14 @@ commit = _crypto_draw.commit
 mixed_seed = _crypto_draw.mixed_seed
 
 
-_IPAD = bytes(x ^ 0x36 for x in range(256))
-_OPAD = bytes(x ^ 0x5C for x in range(256))
-
-
-def _pads(key: bytes) -> tuple[Any, Any]:
-    """SHA-256 states after the inner and outer HMAC pads of ``key`` (RFC 2104)."""
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
-
-
-def _hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
-    """HMAC-SHA256 under a fixed key, equal to hmac.new(key, message, sha256).digest()."""
-    inner, outer = _pads(key)
-
-    def mac(message: bytes) -> bytes:
-        i, o = inner.copy(), outer.copy()
-        i.update(message)
-        o.update(i.digest())
-        return o.digest()
-
-    return mac
-
-
 def _keys(seed: bytes, ids: Iterable[int]) -> list[tuple[bytes, bytes]]:
     """(HMAC-SHA256(seed, decimal id), decimal id as ASCII bytes) for every id.
 
-    A draw ranks every eligible expert (tens of thousands): copying two pre-keyed SHA-256
-    states per id, in one flat loop, is several times faster than an HMAC object per id,
-    and b"%d" formatting skips a str() plus encode() per id. Raw digests sort exactly like
-    their hex form; ties (never in practice) by the ASCII id, which sorts like str(id).
+    Raw digests sort exactly like their hex form; ties (never in practice) by the ASCII id,
+    which sorts like str(id) — so the order is app.crypto.draw.rank's.
     """
-    inner, outer = _pads(seed)
-    copy_inner, copy_outer = inner.copy, outer.copy
-    out: list[tuple[bytes, bytes]] = []
-    add = out.append
-    for n in ids:
-        s = b"%d" % n
-        i = copy_inner()
-        i.update(s)
-        o = copy_outer()
-        o.update(i.digest())
-        add((o.digest(), s))
-    return out
+    messages = [b"%d" % n for n in ids]
+    return list(zip(_crypto_draw.hmac_digests(seed, messages), messages, strict=True))
 
 
 def rank(seed: bytes, ids: Sequence[int]) -> list[int]:

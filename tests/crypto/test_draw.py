@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+import pytest
+
 from app.crypto.draw import commit, mixed_seed, rank
 from tests.crypto.vectors import load
 
@@ -34,3 +36,17 @@ def test_draw_vector_reproduces() -> None:
     mixed = mixed_seed(seed, v["public_value"])
     assert mixed.hex() == v["mixed_seed_hex"]
     assert [[i, h] for i, h in rank(mixed, v["ids"])] == v["ranking"]
+
+
+@pytest.mark.parametrize("size", [0, 16, 32, 64, 65, 200])
+def test_prekeyed_hmac_equals_the_standard_hmac_for_any_key_length(size: int) -> None:
+    import hashlib
+    import hmac
+
+    from app.crypto.draw import hmac_digests
+
+    key = bytes(range(size))
+    messages = [b"", b"1", b"123456789", b"x" * 100]
+    assert hmac_digests(key, messages) == [
+        hmac.new(key, m, hashlib.sha256).digest() for m in messages
+    ]

@@ -257,17 +257,6 @@ def test_fast_ranking_equals_the_platform_crypto_ranking() -> None:
     assert pure.rank(b"s" * 32, ids) == [i for i, _h in crypto_rank(b"s" * 32, ids)]
 
 
-@pytest.mark.parametrize("size", [0, 16, 32, 64, 65, 200])
-def test_prekeyed_hmac_equals_the_standard_hmac_for_any_key_length(size: int) -> None:
-    import hashlib
-    import hmac
-
-    key = bytes(range(size))
-    mac = pure._hmac_sha256(key)
-    for message in (b"", b"1", b"123456789", b"x" * 100):
-        assert mac(message) == hmac.new(key, message, hashlib.sha256).digest()
-
-
 def test_head_of_the_ranking_is_the_full_ranking_minus_taken_experts() -> None:
     ids = list(range(1, 3000))
     full = pure.rank(b"m" * 32, ids)
