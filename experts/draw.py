@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
+from app.audit.chain import canonical_json
 from app.crypto import draw as _crypto_draw
 
 commit = _crypto_draw.commit
@@ -51,13 +52,9 @@ def new_seed() -> bytes:
     return secrets.token_bytes(32)
 
 
-def canonical(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
 def pool_hash(ids: Sequence[int]) -> str:
     """SHA-256 of the canonical, sorted list of eligible expert ids of one group."""
-    return hashlib.sha256(canonical(sorted(ids)).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(sorted(ids)).encode("utf-8")).hexdigest()
 
 
 def select(
