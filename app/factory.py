@@ -22,6 +22,7 @@ from werkzeug.routing import IntegerConverter
 from app import clock
 from app.errors import DomainError
 from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from app.i18n import N_
 from config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -332,20 +333,20 @@ def _install_error_handlers(app: Flask) -> None:
 
 
 _FIELD_MESSAGES = {
-    "Missing data for required field.": "必填字段缺失",
-    "Field may not be null.": "不能为空",
-    "Not a valid string.": "应为文本",
-    "Not a valid integer.": "应为整数",
-    "Not a valid number.": "应为数字",
-    "Not a valid boolean.": "应为布尔值",
-    "Not a valid datetime.": "日期时间格式无效（应为 ISO 8601，如 2026-12-01T09:30:00+08:00）",
-    "Not a valid date.": "日期格式无效（应为 YYYY-MM-DD）",
-    "Not a valid email address.": "电子邮箱格式无效",
-    "Unknown field.": "未知字段",
-    "Invalid input type.": "输入类型无效",
-    "Not a valid list.": "应为列表",
-    "Not a valid mapping type.": "应为对象",
-    "Special numeric values (nan or infinity) are not permitted.": "不允许 NaN 或无穷大",
+    "Missing data for required field.": N_("必填字段缺失"),
+    "Field may not be null.": N_("不能为空"),
+    "Not a valid string.": N_("应为文本"),
+    "Not a valid integer.": N_("应为整数"),
+    "Not a valid number.": N_("应为数字"),
+    "Not a valid boolean.": N_("应为布尔值"),
+    "Not a valid datetime.": N_("日期时间格式无效（应为 ISO 8601，如 2026-12-01T09:30:00+08:00）"),
+    "Not a valid date.": N_("日期格式无效（应为 YYYY-MM-DD）"),
+    "Not a valid email address.": N_("电子邮箱格式无效"),
+    "Unknown field.": N_("未知字段"),
+    "Invalid input type.": N_("输入类型无效"),
+    "Not a valid list.": N_("应为列表"),
+    "Not a valid mapping type.": N_("应为对象"),
+    "Special numeric values (nan or infinity) are not permitted.": N_("不允许 NaN 或无穷大"),
 }
 
 
@@ -359,7 +360,11 @@ def _field_message(msg: Any) -> str:
 
     m = re.match(r"(Shorter than minimum length|Longer than maximum length) (\d+)\.", text)
     if m:
-        key = "长度不得少于 %(n)s" if m.group(1).startswith("Shorter") else "长度不得超过 %(n)s"
+        key = (
+            N_("长度不得少于 %(n)s")
+            if m.group(1).startswith("Shorter")
+            else N_("长度不得超过 %(n)s")
+        )
         return gettext(key, n=m.group(2))
     m = re.match(r"Must be one of: (.*)\.", text)
     if m:

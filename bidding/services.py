@@ -25,6 +25,7 @@ from app.core.calendar import calendar_for
 from app.db import to_money
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
+from app.i18n import N_
 from bidding import categories, clocks, policies
 from bidding.models import (
     Announcement,
@@ -41,36 +42,36 @@ MAX_COMMITTEE = 49
 TITLE_MAX = 300
 
 METHOD_LABELS: dict[str, str] = {
-    "open": "公开招标",
-    "invited": "邀请招标",
-    "negotiation": "竞争性谈判",
-    "consultation": "竞争性磋商",
-    "inquiry": "询价",
-    "single_source": "单一来源",
+    "open": N_("公开招标"),
+    "invited": N_("邀请招标"),
+    "negotiation": N_("竞争性谈判"),
+    "consultation": N_("竞争性磋商"),
+    "inquiry": N_("询价"),
+    "single_source": N_("单一来源"),
 }
 EVAL_LABELS: dict[str, str] = {
-    "lowest_price": "最低评标价法",
-    "comprehensive": "综合评分法",
+    "lowest_price": N_("最低评标价法"),
+    "comprehensive": N_("综合评分法"),
 }
 STATUS_LABELS: dict[str, str] = {
-    "draft": "登记中",
-    "published": "公告中",
-    "suspended": "已暂停",
-    "closed": "投标已截止",
-    "opened": "已开标",
-    "failed": "流标",
-    "evaluating": "评标中",
-    "awarded": "已定标",
-    "terminated": "已终止",
+    "draft": N_("登记中"),
+    "published": N_("公告中"),
+    "suspended": N_("已暂停"),
+    "closed": N_("投标已截止"),
+    "opened": N_("已开标"),
+    "failed": N_("流标"),
+    "evaluating": N_("评标中"),
+    "awarded": N_("已定标"),
+    "terminated": N_("已终止"),
 }
 KIND_LABELS: dict[str, str] = {
-    "intent": "采购意向",
-    "tender": "招标公告",
-    "clarification": "澄清/更正公告",
-    "candidates": "中标候选人公示",
-    "result": "中标结果公告",
-    "contract": "合同公告",
-    "termination": "终止公告",
+    "intent": N_("采购意向"),
+    "tender": N_("招标公告"),
+    "clarification": N_("澄清/更正公告"),
+    "candidates": N_("中标候选人公示"),
+    "result": N_("中标结果公告"),
+    "contract": N_("合同公告"),
+    "termination": N_("终止公告"),
 }
 # States from which a lot can no longer be terminated: it is finished either way.
 _FINAL = (LotStatus.AWARDED, LotStatus.TERMINATED)

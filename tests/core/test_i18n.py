@@ -80,7 +80,7 @@ def test_every_extracted_string_has_an_english_translation() -> None:
 
 
 def test_labels_translated_through_a_variable_are_in_the_catalogue() -> None:
-    # _(LABELS[key]) is invisible to extraction; app/i18n_runtime.py lists these msgids.
+    # _(LABELS[key]) translates through a variable; the tables mark their values with N_().
     from app.factory import _FIELD_MESSAGES
     from bidding.services import EVAL_LABELS, KIND_LABELS, METHOD_LABELS, STATUS_LABELS
 
@@ -98,7 +98,7 @@ def test_labels_translated_through_a_variable_are_in_the_catalogue() -> None:
         for value in table.values()
         if not translated.get(value)
     ]
-    assert not missing, "Add these to app/i18n_runtime.py and translate them: " + "; ".join(missing)
+    assert not missing, "Mark these with N_() and translate them: " + "; ".join(missing)
 
 
 def test_chinese_is_the_default_language(client: Any) -> None:
