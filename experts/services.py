@@ -280,11 +280,7 @@ def add_employment(
     expert: Expert, code: str, name: str, start: Any, end: Any, actor: User
 ) -> Employment:
     policies.ensure(policies.can_manage_pool(actor, expert.centre_id))
-    code = (code or "").strip().upper()
-    if not credit_code.is_valid(code):
-        raise ValidationError(
-            _l("统一社会信用代码无效（18 位，校验位须正确）。"), field="credit_code"
-        )
+    code = credit_code.require_valid(code)
     s, e = _period_dates(start, end)
     item = Employment(
         expert_id=expert.id, credit_code=code, name=name.strip(), start_date=s, end_date=e
@@ -307,11 +303,7 @@ def add_relation(
     own = policies.expert_of(actor)
     if not (own is not None and own.id == expert.id):
         policies.ensure(policies.can_manage_pool(actor, expert.centre_id))
-    code = (code or "").strip().upper()
-    if not credit_code.is_valid(code):
-        raise ValidationError(
-            _l("统一社会信用代码无效（18 位，校验位须正确）。"), field="credit_code"
-        )
+    code = credit_code.require_valid(code)
     try:
         kind = RelationKind(kind)
     except ValueError as exc:

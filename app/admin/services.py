@@ -233,15 +233,7 @@ def create_organisation(
         ) from None
     if not (name or "").strip():
         raise ValidationError(_l("请填写单位名称。"), field="name")
-    credit = (credit or "").strip().upper()
-    if not credit_code.is_valid(credit):
-        raise ValidationError(
-            _l(
-                "统一社会信用代码 %(c)s 无效：应为 18 位，且末位校验码须正确（GB 32100）。",
-                c=credit or "—",
-            ),
-            field="credit_code",
-        )
+    credit = credit_code.require_valid(credit)
     if db.session.execute(
         select(Organisation).where(Organisation.credit_code == credit)
     ).scalar_one_or_none():

@@ -25,3 +25,21 @@ def complete(first17: str) -> str:
     """Append the check character (used by demo data and test factories)."""
     first17 = first17.upper()
     return first17 + check_char(first17)
+
+
+def require_valid(code: str | None, field: str = "credit_code") -> str:
+    """The code trimmed and upper-cased; a ValidationError that names it when it is invalid."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.errors import ValidationError
+
+    code = (code or "").strip().upper()
+    if not is_valid(code):
+        raise ValidationError(
+            _l(
+                "统一社会信用代码 %(c)s 无效：应为 18 位，且末位校验码须正确（GB 32100）。",
+                c=code or "—",
+            ),
+            field=field,
+        )
+    return code

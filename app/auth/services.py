@@ -207,17 +207,9 @@ def register_supplier(
     centre: Centre | None = None,
 ) -> User:
     """A supplier registers its company and its first user account in one transaction."""
-    credit = (credit or "").strip().upper()
     if not company_name.strip():
         raise ValidationError(_l("请填写企业名称。"), field="company_name")
-    if not credit_code.is_valid(credit):
-        raise ValidationError(
-            _l(
-                "统一社会信用代码 %(c)s 无效：应为 18 位，且末位校验码须正确（GB 32100）。",
-                c=credit or "—",
-            ),
-            field="credit_code",
-        )
+    credit = credit_code.require_valid(credit)
     exists = db.session.execute(
         select(Organisation).where(Organisation.credit_code == credit)
     ).scalar_one_or_none()
