@@ -22,6 +22,7 @@ run: $(STAMP)
 
 ## make test: install and run the whole suite (SQLite; PostgreSQL too when TENDERHALL_TEST_DATABASE_URL is set)
 test: $(STAMP)
+	@sh scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
