@@ -1,1 +1,2 @@
-"""Tender Hall ground floor: database, auth, audit, crypto, storage, clock."""
+"""Tender Hall: `app.core` is the ground floor; the rest of `app/` is the roof (factory, portal,
+admin, supervision, demo, launcher), the only code that may import every floor."""

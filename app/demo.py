@@ -21,12 +21,12 @@ import pyotp
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from app import clock
-from app.audit import record
-from app.auth import credit_code
-from app.auth.models import Centre, Holiday, Organisation, OrgKind, Role, User
-from app.auth.passwords import hash_password
-from app.extensions import db
+from app.core import clock
+from app.core.audit import record
+from app.core.auth import credit_code
+from app.core.auth.models import Centre, Holiday, Organisation, OrgKind, Role, User
+from app.core.auth.passwords import hash_password
+from app.core.extensions import db
 
 DEMO_PASSWORD = "TenderHall-2026"
 
@@ -797,7 +797,7 @@ class _Seeder:
     def sealed_bid(self, lot: Any, user: User, price: Decimal, days: int) -> None:
         import io
 
-        from app.crypto import seal_stream
+        from app.core.crypto import seal_stream
         from bidding.bids import services as bids
 
         org = user.organisation

@@ -19,17 +19,17 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from app import clock
-from app.errors import DomainError
-from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
-from app.i18n import N_
+from app.core import clock
+from app.core.errors import DomainError
+from app.core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from app.core.i18n import N_
 from config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # Each package exposes init_app(app); the order is the floor order.
 PACKAGES = (
-    "app.auth",
+    "app.core.auth",
     "app.core",
     "bidding",
     "experts",
@@ -128,7 +128,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     else:
         app.config["RATELIMIT_STORAGE_URI"] = "memory://"
 
-    from app.storage import FileStore
+    from app.core.storage import FileStore
 
     app.extensions["tenderhall_store"] = FileStore(app.config["STORAGE_DIR"])
 
@@ -154,8 +154,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _install_error_handlers(app)
     _install_template_helpers(app)
 
-    from app import notify, realtime, search  # noqa: F401  (tables)
-    from app.audit.cli import audit_cli
+    from app.core import notify, realtime, search  # noqa: F401  (tables)
+    from app.core.audit.cli import audit_cli
 
     app.cli.add_command(audit_cli)
 
@@ -174,8 +174,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _install_hooks(app: Flask) -> None:
-    from app.auth.models import User
-    from app.auth.services import user_for_token
+    from app.core.auth.models import User
+    from app.core.auth.services import user_for_token
 
     @login_manager.user_loader
     def load_user(ident: str) -> User | None:

@@ -87,7 +87,7 @@ def serve_all(
     """Run until SIGINT/SIGTERM; then stop every part and return."""
     from waitress import create_server
 
-    from app.scheduler import Scheduler
+    from app.core.scheduler import Scheduler
 
     log = logging.getLogger("tenderhall.launcher")
     rooms = None

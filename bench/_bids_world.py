@@ -48,12 +48,12 @@ class World:
 
 def build(app: Any, n: int, max_bid_bytes: int, deadline: dt.datetime) -> World:
     """Everything a bid needs, inserted directly (the benchmarks measure bids, not set-up)."""
-    from app import clock
-    from app.auth import credit_code
-    from app.auth.models import Centre, Organisation, OrgKind, Role, User
-    from app.auth.services import issue_token
-    from app.crypto import make_opening_key
-    from app.extensions import db
+    from app.core import clock
+    from app.core.auth import credit_code
+    from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
+    from app.core.auth.services import issue_token
+    from app.core.crypto import make_opening_key
+    from app.core.extensions import db
     from bidding.bids.models import LotCustodian, LotOpeningKey
     from bidding.documents import DocumentDownload, TenderDocument
     from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
@@ -218,7 +218,7 @@ class PatternReader:
 
 
 def seal_bid(world: World, bidder: Bidder, size: int, out_path: Path, price: str) -> None:
-    from app.crypto import seal_stream
+    from app.core.crypto import seal_stream
 
     with open(out_path, "wb") as out:
         seal_stream(

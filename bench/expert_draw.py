@@ -51,7 +51,7 @@ CHUNK = 5000
 def _bulk(model: Any, rows: list[dict[str, Any]]) -> None:
     from sqlalchemy import insert
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     for start in range(0, len(rows), CHUNK):
         db.session.execute(insert(model), rows[start : start + CHUNK])
@@ -61,10 +61,10 @@ def build(experts: int, n_avoided: int) -> dict[str, Any]:
     """A centre, a lot and its parties, and a pool of ``experts`` built with bulk inserts."""
     from sqlalchemy import select
 
-    from app import clock
-    from app.auth import credit_code
-    from app.auth.models import Centre, Organisation, OrgKind, Role, User
-    from app.extensions import db
+    from app.core import clock
+    from app.core.auth import credit_code
+    from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
+    from app.core.extensions import db
     from bidding.models import EvalMethod, Lot, Method, Project
     from experts.models import (
         Employment,
@@ -208,9 +208,9 @@ def build(experts: int, n_avoided: int) -> dict[str, Any]:
 def run_backend(url: str, args: argparse.Namespace, tmp: str) -> dict[str, float]:
     from sqlalchemy import text
 
-    from app import clock
-    from app.auth.models import User
-    from app.extensions import db
+    from app.core import clock
+    from app.core.auth.models import User
+    from app.core.extensions import db
     from app.factory import create_app
     from bidding.models import Lot
     from experts import draw as pure

@@ -67,11 +67,11 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ["TENDERHALL_ENV"] = "development"
-    from app import clock
-    from app.auth.models import User
-    from app.extensions import db
+    from app.core import clock
+    from app.core.auth.models import User
+    from app.core.extensions import db
+    from app.core.storage import get_store
     from app.factory import create_app
-    from app.storage import get_store
     from bidding.bids import opening as hall
     from bidding.bids import services
     from bidding.bids.models import Bid, BidStatus

@@ -93,10 +93,10 @@ def build_database(instance: Path) -> None:
     os.environ["TENDERHALL_ENV"] = "development"
     from sqlalchemy import insert
 
-    from app.auth.models import Centre, Organisation, User
-    from app.extensions import db
+    from app.core.auth.models import Centre, Organisation, User
+    from app.core.extensions import db
+    from app.core.search import SearchTerm, terms
     from app.factory import create_app
-    from app.search import SearchTerm, terms
     from bidding.models import Announcement, Lot, Project
 
     app = create_app(_overrides(instance))

@@ -16,10 +16,10 @@ def _init_bids(app: Any) -> None:
     """Sealed bids, receipts, the deadline freeze and the opening hall."""
     from flask_babel import lazy_gettext as _l
 
+    from app.core.extensions import api
     from app.core.nav import register_nav
-    from app.extensions import api
-    from app.rooms import register_room_policy
-    from app.scheduler import register_job
+    from app.core.rooms import register_room_policy
+    from app.core.scheduler import register_job
     from bidding.bids import api as bids_api
     from bidding.bids import jobs as bids_jobs
     from bidding.bids import views as bids_views
@@ -41,8 +41,8 @@ def _init_lifecycle(app: Any) -> None:
     """Projects, lots and announcements: staff pages, JSON API and menu entry."""
     from flask_babel import lazy_gettext as _l
 
+    from app.core.extensions import api
     from app.core.nav import register_nav
-    from app.extensions import api
     from bidding import api as lifecycle_api
     from bidding import views as lifecycle_views
 
@@ -55,8 +55,8 @@ def _init_documents(app: Any) -> None:
     """Tender documents, downloads, clarifications, Q&A and objections."""
     from flask_babel import lazy_gettext as _l
 
+    from app.core.extensions import api
     from app.core.nav import register_nav
-    from app.extensions import api
     from bidding import (
         doc_api,
         doc_views,

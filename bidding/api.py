@@ -10,9 +10,9 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from app.auth.models import Organisation
-from app.errors import ValidationError
-from app.extensions import db
+from app.core.auth.models import Organisation
+from app.core.errors import ValidationError
+from app.core.extensions import db
 from bidding import policies, services
 from bidding.schemas import (
     AnnouncementOut,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.clock import CST, WorkCalendar
+from app.core.clock import CST, WorkCalendar
 
 DEFAULT_BID_PERIOD_MIN_DAYS = 20
 DEFAULT_DOCUMENT_WINDOW_MIN_WORKING_DAYS = 5

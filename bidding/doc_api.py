@@ -11,10 +11,10 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from app import clock
-from app.auth.models import Role
-from app.errors import Forbidden
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import Role
+from app.core.errors import Forbidden
+from app.core.extensions import db
 from bidding import doc_services as svc
 from bidding.doc_views import document_response, ensure_lot_readable
 from bidding.documents import Objection, ObjectionStatus, Question

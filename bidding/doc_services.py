@@ -15,11 +15,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app import clock
-from app.audit import record
-from app.auth.models import Organisation, OrgKind, Role, User
+from app.core import clock
+from app.core.audit import record
+from app.core.auth.models import Organisation, OrgKind, Role, User
 from app.core.calendar import calendar_for
-from app.errors import (
+from app.core.errors import (
     Conflict,
     DomainError,
     Forbidden,
@@ -28,9 +28,9 @@ from app.errors import (
     TooLate,
     ValidationError,
 )
-from app.extensions import db
-from app.notify import notify
-from app.storage import get_store
+from app.core.extensions import db
+from app.core.notify import notify
+from app.core.storage import get_store
 from bidding.clocks import clarification_deadline, clarification_min_days
 from bidding.documents import DocumentDownload, Objection, ObjectionStatus, Question, TenderDocument
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Project

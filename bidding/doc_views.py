@@ -21,12 +21,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app import clock
-from app.auth.models import Role
-from app.auth.policies import require_role
-from app.errors import DomainError, Forbidden, NotFound, ValidationError
-from app.extensions import db
-from app.storage import get_store
+from app.core import clock
+from app.core.auth.models import Role
+from app.core.auth.policies import require_role
+from app.core.errors import DomainError, Forbidden, NotFound, ValidationError
+from app.core.extensions import db
+from app.core.storage import get_store
 from bidding import doc_services as svc
 from bidding.doc_services import DeadlineMustMove, StagedFile
 from bidding.documents import ObjectionStatus, TenderDocument

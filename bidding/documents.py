@@ -8,8 +8,8 @@ import enum
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.auth.models import Organisation, User, _enum
-from app.db import Base, UTCDateTime
+from app.core.auth.models import Organisation, User, _enum
+from app.core.db import Base, UTCDateTime
 from bidding.models import Announcement, Lot
 
 

@@ -19,8 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.auth.models import Centre, Organisation, User, _enum
-from app.db import Base, Money, UTCDateTime
+from app.core.auth.models import Centre, Organisation, User, _enum
+from app.core.db import Base, Money, UTCDateTime
 
 
 class Method(enum.StrEnum):

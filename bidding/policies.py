@@ -6,8 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from app.auth.models import OrgKind, Role
-from app.errors import Forbidden
+from app.core.auth.models import OrgKind, Role
+from app.core.errors import Forbidden
 from bidding.models import Project
 
 

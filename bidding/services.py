@@ -18,14 +18,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
-from app import clock, search
-from app.audit import record
-from app.auth.models import Centre, Organisation, OrgKind, Role, User
+from app.core import clock, search
+from app.core.audit import record
+from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
 from app.core.calendar import calendar_for
-from app.db import to_money
-from app.errors import Conflict, NotFound, ValidationError
-from app.extensions import db
-from app.i18n import N_
+from app.core.db import to_money
+from app.core.errors import Conflict, NotFound, ValidationError
+from app.core.extensions import db
+from app.core.i18n import N_
 from bidding import categories, clocks, policies
 from bidding.models import (
     Announcement,

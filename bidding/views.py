@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from app import clock
-from app.auth.models import Organisation, OrgKind
-from app.errors import DomainError
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import Organisation, OrgKind
+from app.core.errors import DomainError
+from app.core.extensions import db
 from bidding import categories, clocks, policies, services
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 

@@ -93,7 +93,7 @@ class BaseConfig:
     OPENING_KEY_THRESHOLD = 2  # k of the k-of-n opening key custody
     OPENING_KEY_CUSTODIANS = 3  # default n offered by the key ceremony form
     CUSTODIAN_PASSPHRASE_MIN_LENGTH = 10
-    CUSTODY_SCRYPT_N = 0  # 0 → app.crypto's default cost
+    CUSTODY_SCRYPT_N = 0  # 0 → app.core.crypto's default cost
     MIN_BIDS_TO_OPEN = 3  # fewer bids at the deadline → 流标
     BID_CHUNK_MAX_BYTES = 8 * 1024 * 1024
     OPENING_SIGNIN_BEFORE_MINUTES = 30

@@ -24,7 +24,7 @@ def init_app(app: Any) -> None:
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    from app.extensions import api
+    from app.core.extensions import api
     from experts import api as experts_api
     from experts import jobs, views
     from experts.cli import experts_cli

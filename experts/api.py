@@ -11,9 +11,9 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from app.auth.models import Centre
-from app.errors import NotFound
-from app.extensions import db
+from app.core.auth.models import Centre
+from app.core.errors import NotFound
+from app.core.extensions import db
 from bidding.models import Lot
 from experts import draw_services as ds
 from experts import policies, services

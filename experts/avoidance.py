@@ -15,8 +15,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Text, cast, func, or_, select
 
-from app import clock
-from app.extensions import db
+from app.core import clock
+from app.core.extensions import db
 from bidding.models import Lot
 from experts.models import (
     AvoidReason,
@@ -102,7 +102,7 @@ def years_before(day: dt.date, years: int) -> dt.date:
 
 def auto_avoided(lot: Lot) -> list[dict[str, Any]]:
     """The lot's bidders, its purchaser and its agency, as avoided enterprises."""
-    from app.auth.models import Organisation
+    from app.core.auth.models import Organisation
     from bidding.bids.models import bidder_org_ids
 
     out: list[dict[str, Any]] = []

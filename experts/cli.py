@@ -8,7 +8,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from app.extensions import db
+from app.core.extensions import db
 
 experts_cli = AppGroup("experts", help="Expert pool and verifiable draws.")
 

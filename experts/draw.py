@@ -14,8 +14,8 @@ import secrets
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from app.audit.chain import canonical_json
-from app.crypto import draw as _crypto_draw
+from app.core.audit.chain import canonical_json
+from app.core.crypto import draw as _crypto_draw
 
 commit = _crypto_draw.commit
 mixed_seed = _crypto_draw.mixed_seed
@@ -25,14 +25,14 @@ def _keys(seed: bytes, ids: Iterable[int]) -> list[tuple[bytes, bytes]]:
     """(HMAC-SHA256(seed, decimal id), decimal id as ASCII bytes) for every id.
 
     Raw digests sort exactly like their hex form; ties (never in practice) by the ASCII id,
-    which sorts like str(id) — so the order is app.crypto.draw.rank's.
+    which sorts like str(id) — so the order is app.core.crypto.draw.rank's.
     """
     messages = [b"%d" % n for n in ids]
     return list(zip(_crypto_draw.hmac_digests(seed, messages), messages, strict=True))
 
 
 def rank(seed: bytes, ids: Sequence[int]) -> list[int]:
-    """Ids ordered by HMAC-SHA256(seed, decimal id), exactly the order app.crypto.draw.rank
+    """Ids ordered by HMAC-SHA256(seed, decimal id), exactly the order app.core.crypto.draw.rank
     defines (a test holds them equal)."""
     return [int(s) for _d, s in sorted(_keys(seed, ids))]
 
@@ -81,7 +81,7 @@ def verify_record(rec: dict[str, Any]) -> list[tuple[str, bool]]:
     """Re-run a draw from its exported record. Every check must hold for a MATCH."""
     import datetime as dt
 
-    from app.audit.chain import entry_digest, leaf_hash, verify_inclusion
+    from app.core.audit.chain import entry_digest, leaf_hash, verify_inclusion
 
     checks: list[tuple[str, bool]] = []
     c = rec["commitment"]

@@ -18,16 +18,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app import clock
-from app.audit import current_root, record
-from app.audit.chain import canonical_json, inclusion_proof, leaf_hash, merkle_root
-from app.audit.models import AuditEntry
-from app.auth import credit_code
-from app.auth.models import Centre, User
-from app.crypto.secretbox import SecretBoxError, open_secret, seal_secret
-from app.errors import Conflict, NotFound, TooEarly, TooLate, ValidationError
-from app.extensions import db
-from app.notify import notify
+from app.core import clock
+from app.core.audit import current_root, record
+from app.core.audit.chain import canonical_json, inclusion_proof, leaf_hash, merkle_root
+from app.core.audit.models import AuditEntry
+from app.core.auth import credit_code
+from app.core.auth.models import Centre, User
+from app.core.crypto.secretbox import SecretBoxError, open_secret, seal_secret
+from app.core.errors import Conflict, NotFound, TooEarly, TooLate, ValidationError
+from app.core.extensions import db
+from app.core.notify import notify
 from bidding.models import Lot
 from experts import avoidance, draw, policies
 from experts.models import (

@@ -10,11 +10,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import clock
-from app.audit import record
-from app.errors import DomainError
-from app.extensions import db
-from app.notify import notify
+from app.core import clock
+from app.core.audit import record
+from app.core.errors import DomainError
+from app.core.extensions import db
+from app.core.notify import notify
 from experts import draw_services as ds
 from experts.models import Draw, DrawStatus, Invitation, InvitationState
 
@@ -94,9 +94,9 @@ def sweep_reveal() -> int:
 
 
 def register(app: Any) -> None:
-    """Hook the sweeps into the scheduler (app/scheduler.py) when the deployment has one."""
+    """Hook the sweeps into the scheduler (app/core/scheduler.py) when the deployment has one."""
     try:
-        from app.scheduler import register_job
+        from app.core.scheduler import register_job
     except ImportError:
         return
     register_job("experts.sweep_invitations", sweep_invitations, seconds=60)

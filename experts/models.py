@@ -21,8 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.auth.models import Centre, User, _enum
-from app.db import Base, UTCDateTime
+from app.core.auth.models import Centre, User, _enum
+from app.core.db import Base, UTCDateTime
 
 
 class ExpertStatus(enum.StrEnum):
@@ -269,7 +269,7 @@ class Draw(Base):
         _enum(DrawStatus, "expert_draw_status"), default=DrawStatus.PENDING, index=True
     )
     note: Mapped[str] = mapped_column(Text, default="")
-    # The secret seed, sealed at rest (app.crypto.secretbox) from commitment on; only the
+    # The secret seed, sealed at rest (app.core.crypto.secretbox) from commitment on; only the
     # revealed seed (hex) is ever shown or exported, and only once the result is public.
     seed_sealed: Mapped[str | None] = mapped_column(String(128))
     seed_revealed: Mapped[str | None] = mapped_column(String(64))

@@ -7,9 +7,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.auth.models import OrgKind, Role
-from app.errors import Forbidden
-from app.extensions import db
+from app.core.auth.models import OrgKind, Role
+from app.core.errors import Forbidden
+from app.core.extensions import db
 from bidding.models import Lot
 from experts.models import Draw, Expert, Invitation
 

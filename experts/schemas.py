@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from app.clock import CST
+from app.core.clock import CST
 from experts.models import CreditKind, ExpertStatus, RelationKind
 
 
@@ -192,7 +192,7 @@ class DrawOut(Schema):
         return obj.seed_revealed if obj.status == DrawStatus.REVEALED else None
 
     def _seats(self, obj: Any) -> list[dict[str, Any]]:
-        from app.extensions import db
+        from app.core.extensions import db
         from experts.draw_services import seat_summary
         from experts.models import Draw
 
@@ -220,7 +220,7 @@ class InvitationOut(Schema):
     reason = fields.String()
 
     def _lot(self, obj: Any) -> str:
-        from app.extensions import db
+        from app.core.extensions import db
         from bidding.models import Lot
 
         lot = db.session.get(Lot, obj.draw.lot_id)

@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import clock
-from app.audit import record
-from app.auth import credit_code
-from app.auth.models import Centre, Role, User
-from app.errors import Conflict, TooEarly, ValidationError
-from app.extensions import db
+from app.core import clock
+from app.core.audit import record
+from app.core.auth import credit_code
+from app.core.auth.models import Centre, Role, User
+from app.core.errors import Conflict, TooEarly, ValidationError
+from app.core.extensions import db
 from bidding.models import Lot
 from experts import policies
 from experts.models import (
@@ -189,7 +189,7 @@ def _duplicate(centre_id: int, id_hash: str, exclude: int | None = None) -> bool
 def _link_account(expert: Expert, username: str, centre: Centre, actor: User) -> None:
     import secrets
 
-    from app.auth.services import create_user
+    from app.core.auth.services import create_user
 
     user = create_user(
         username=username,

@@ -9,8 +9,8 @@ from typing import Any, Protocol
 
 from flask import current_app
 
-from app import clock
-from app.realtime import after_commit
+from app.core import clock
+from app.core.realtime import after_commit
 
 
 class SmsSender(Protocol):

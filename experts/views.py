@@ -21,11 +21,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import clock
-from app.auth.models import Centre, Role
+from app.core import clock
+from app.core.auth.models import Centre, Role
+from app.core.errors import DomainError, NotFound, ValidationError
+from app.core.extensions import db
 from app.core.nav import register_nav
-from app.errors import DomainError, NotFound, ValidationError
-from app.extensions import db
 from bidding.models import Lot, Project
 from experts import draw_services as ds
 from experts import labels, policies, services

@@ -8,7 +8,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 
-import app.db  # custom column types (UTCDateTime, Money)
+import app.core.db  # custom column types (UTCDateTime, Money)
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

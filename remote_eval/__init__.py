@@ -4,8 +4,8 @@ from typing import Any
 
 
 def init_app(app: Any) -> None:
-    from app import rooms
-    from app.extensions import api
+    from app.core import rooms
+    from app.core.extensions import api
     from remote_eval.ws import rooms_cli
 
     api.register_blueprint(rooms.blp)

@@ -32,9 +32,9 @@ from sqlalchemy import select
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from app.extensions import db
-from app.realtime import RoomEvent, get_broker
-from app.rooms import RoomTokenInvalid, may_join, read_room_token
+from app.core.extensions import db
+from app.core.realtime import RoomEvent, get_broker
+from app.core.rooms import RoomTokenInvalid, may_join, read_room_token
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class RoomServer:
     # --- database side (runs in worker threads) ---
     def _check_claim(self, token: str, room: str) -> str | None:
         """Error text, or None when the token is good for this room and the user may join."""
-        from app.auth.models import User
+        from app.core.auth.models import User
 
         try:
             claim = read_room_token(token, secret_key=self.secret, max_age=self.ttl)

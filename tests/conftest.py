@@ -11,8 +11,8 @@ import pytest
 
 os.environ["TENDERHALL_ENV"] = "testing"
 
-from app import clock  # noqa: E402
-from app.extensions import db, limiter  # noqa: E402
+from app.core import clock  # noqa: E402
+from app.core.extensions import db, limiter  # noqa: E402
 from app.factory import create_app  # noqa: E402
 
 _tmp = tempfile.mkdtemp(prefix="tenderhall-test-")

@@ -8,11 +8,11 @@ from typing import Any
 
 import pyotp
 
-from app import clock
-from app.auth import credit_code
-from app.auth.models import Centre, Organisation, OrgKind, Role, User
-from app.auth.passwords import hash_password
-from app.extensions import db
+from app.core import clock
+from app.core.auth import credit_code
+from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
+from app.core.auth.passwords import hash_password
+from app.core.extensions import db
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
@@ -131,7 +131,7 @@ def csrf_from(client: Any, path: str) -> str:
 
 
 def token_headers(user: User) -> dict[str, str]:
-    from app.auth.services import issue_token
+    from app.core.auth.services import issue_token
 
     _t, raw = issue_token(user, "test")
     db.session.commit()

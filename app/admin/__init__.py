@@ -6,13 +6,13 @@ from typing import Any
 def init_app(app: Any) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from app import scheduler  # noqa: F401  (scheduler_lock table)
     from app.admin import api, views
+    from app.core import scheduler  # noqa: F401  (scheduler_lock table)
+    from app.core.extensions import api as rest
     from app.core.nav import register_nav
+    from app.core.scheduler import scheduler_cli
     from app.demo import demo_cli, users_cli
-    from app.extensions import api as rest
     from app.launcher import serve_command
-    from app.scheduler import scheduler_cli
 
     app.register_blueprint(views.bp)
     rest.register_blueprint(api.blp)

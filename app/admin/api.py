@@ -29,9 +29,9 @@ from app.admin.schemas import (
     UserIn,
     UserQuery,
 )
-from app.auth.models import Centre, Holiday, Organisation, User
-from app.auth.policies import require_role
-from app.extensions import db
+from app.core.auth.models import Centre, Holiday, Organisation, User
+from app.core.auth.policies import require_role
+from app.core.extensions import db
 
 blp = Blueprint(
     "admin_api", __name__, url_prefix="/api/v1/admin", description="Platform administration"

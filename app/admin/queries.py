@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import Select, extract, func, or_, select
 
-from app.auth.models import Centre, Holiday, Organisation, OrgKind, Role, User
-from app.extensions import db
+from app.core.auth.models import Centre, Holiday, Organisation, OrgKind, Role, User
+from app.core.extensions import db
 
 PAGE_SIZE = 50
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.auth.models import OrgKind, Role
+from app.core.auth.models import OrgKind, Role
 
 ROLES = [r.value for r in Role]
 KINDS = [k.value for k in OrgKind]

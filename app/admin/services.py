@@ -12,15 +12,15 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import clock
-from app.audit import record
-from app.auth import credit_code
-from app.auth.models import Centre, Holiday, Organisation, OrgKind, Role, User
-from app.auth.passwords import hash_password
-from app.auth.policies import ensure_role
-from app.auth.services import create_user as _create_user
-from app.errors import Conflict, NotFound, ValidationError
-from app.extensions import db
+from app.core import clock
+from app.core.audit import record
+from app.core.auth import credit_code
+from app.core.auth.models import Centre, Holiday, Organisation, OrgKind, Role, User
+from app.core.auth.passwords import hash_password
+from app.core.auth.policies import ensure_role
+from app.core.auth.services import create_user as _create_user
+from app.core.errors import Conflict, NotFound, ValidationError
+from app.core.extensions import db
 
 REGION_CODE = re.compile(r"^\d{6}$")
 ROLE_VALUES = tuple(r.value for r in Role)

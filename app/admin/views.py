@@ -12,12 +12,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import clock
 from app.admin import queries, services
-from app.auth.models import Centre, Holiday, Organisation, OrgKind, Role, User
-from app.auth.policies import require_role
-from app.errors import DomainError, ValidationError
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import Centre, Holiday, Organisation, OrgKind, Role, User
+from app.core.auth.policies import require_role
+from app.core.errors import DomainError, ValidationError
+from app.core.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -1,4 +1,4 @@
-"""Cross-cutting pages: language switch, inbox, health; the navigation registry."""
+"""The ground floor (no procurement words); its own pages: language switch, inbox, health."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 
 def init_app(app: Any) -> None:
-    from app.audit import register_jobs
     from app.core import views
+    from app.core.audit import register_jobs
     from app.core.nav import install
 
     register_jobs()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.auth.models import Holiday
-from app.clock import WorkCalendar
-from app.extensions import db
+from app.core.auth.models import Holiday
+from app.core.clock import WorkCalendar
+from app.core.extensions import db
 
 
 def calendar_for(centre_id: int | None) -> WorkCalendar:

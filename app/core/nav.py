@@ -61,8 +61,8 @@ def nav_items() -> list[dict[str, Any]]:
 
 
 def unread_count() -> int:
-    from app.extensions import db
-    from app.notify import Notification
+    from app.core.extensions import db
+    from app.core.notify import Notification
 
     if not current_user.is_authenticated:
         return 0

@@ -6,9 +6,9 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import clock
-from app.extensions import db
-from app.notify import Notification
+from app.core import clock
+from app.core.extensions import db
+from app.core.notify import Notification
 
 bp = Blueprint("core", __name__)
 

@@ -4,7 +4,7 @@ from typing import Any
 
 
 def init_app(app: Any) -> None:
-    from app.extensions import api
+    from app.core.extensions import api
     from app.portal import api as portal_api
     from app.portal import views
 

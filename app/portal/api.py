@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
-from app.errors import NotFound
+from app.core.errors import NotFound
 from app.portal import ocds, queries
 from app.portal.queries import Filters
 from app.portal.schemas import (

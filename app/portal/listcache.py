@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from app import clock
+from app.core import clock
 
 DEFAULT_TTL_SECONDS = 10
 DEFAULT_MAX_ENTRIES = 512

@@ -16,9 +16,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app import clock
-from app.auth.models import Organisation
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import Organisation
+from app.core.extensions import db
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Method, Project
 
 OCDS_VERSION = "1.1"

@@ -15,10 +15,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, load_only
 
-from app import clock
-from app.auth.models import Centre
-from app.extensions import db
-from app.search import matching_ids
+from app.core import clock
+from app.core.auth.models import Centre
+from app.core.extensions import db
+from app.core.search import matching_ids
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Method, Project
 
 SEARCH_KIND = "announcement"

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from app.audit.models import AuditEntry
-from app.extensions import db
+from app.core.audit.models import AuditEntry
+from app.core.extensions import db
 
 PAGE_SIZE = 50
 

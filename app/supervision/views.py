@@ -8,9 +8,9 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app import clock
-from app.audit.service import verify
-from app.auth.policies import require_role
+from app.core import clock
+from app.core.audit.service import verify
+from app.core.auth.policies import require_role
 from app.supervision.queries import (
     PAGE_SIZE,
     AuditFilter,

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from app.auth.models import Organisation, User
-from app.errors import Forbidden, NotFound, ValidationError
-from app.extensions import db
+from app.core.auth.models import Organisation, User
+from app.core.errors import Forbidden, NotFound, ValidationError
+from app.core.extensions import db
 from bidding.bids import opening as hall
 from bidding.bids import services
 from bidding.bids.models import Bid, BidBond, OpeningObjection

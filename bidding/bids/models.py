@@ -20,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.auth.models import Organisation, User, _enum
-from app.db import Base, Money, UTCDateTime
+from app.core.auth.models import Organisation, User, _enum
+from app.core.db import Base, Money, UTCDateTime
 from bidding.models import Lot
 
 
@@ -114,7 +114,7 @@ class LotOpeningKey(Base):
     lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), unique=True)
     public_pem: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the public key DER
-    wrapped_private: Mapped[str] = mapped_column(Text)  # JSON from app.crypto.custody
+    wrapped_private: Mapped[str] = mapped_column(Text)  # JSON from app.core.crypto.custody
     k: Mapped[int] = mapped_column(Integer)
     n: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -266,7 +266,7 @@ def bidder_org_ids(lot_id: int) -> set[int]:
     """Organisations holding a live bid on the lot (used by avoidance in expert draws)."""
     from sqlalchemy import select
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     rows = db.session.execute(
         select(Bid.supplier_id)

@@ -16,14 +16,14 @@ from flask import current_app, has_request_context, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import clock
-from app.audit import record
-from app.audit.chain import canonical_json
-from app.auth.models import Role, User
-from app.errors import Conflict, Forbidden, NotFound, TooEarly, ValidationError
-from app.extensions import db
-from app.realtime import emit
-from app.storage import get_store
+from app.core import clock
+from app.core.audit import record
+from app.core.audit.chain import canonical_json
+from app.core.auth.models import Role, User
+from app.core.errors import Conflict, Forbidden, NotFound, TooEarly, ValidationError
+from app.core.extensions import db
+from app.core.realtime import emit
+from app.core.storage import get_store
 from bidding.bids import sealing
 from bidding.bids.models import (
     Bid,

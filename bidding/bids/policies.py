@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.extensions import db
+from app.core.extensions import db
 from bidding.models import Lot
 
 

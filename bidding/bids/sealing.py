@@ -1,4 +1,4 @@
-"""The sealed-bid package's narrow view of app.crypto: every crypto call goes through here."""
+"""The sealed-bid package's narrow view of app.core.crypto: every crypto call goes through here."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 
 from flask import current_app
 
-from app.crypto import (
+from app.core.crypto import (
     ContainerError,
     CustodyError,
     Header,
@@ -41,7 +41,7 @@ __all__ = [
 
 
 def make_opening_key(passphrases: list[str], k: int) -> Any:
-    from app.crypto import make_opening_key as make
+    from app.core.crypto import make_opening_key as make
 
     kwargs: dict[str, Any] = {}
     scrypt_n = current_app.config.get("CUSTODY_SCRYPT_N")
@@ -59,7 +59,7 @@ def _server_passphrase(context: str) -> str:
 
 
 def wrap_presented(share: Any, context: str) -> str:
-    from app.crypto import custody
+    from app.core.crypto import custody
 
     # The passphrase carries 256 bits, so the cheapest scrypt cost is enough.
     return custody._seal_share(share, _server_passphrase(context), custody.SCRYPT_MIN_N)

@@ -18,16 +18,16 @@ from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app import clock
-from app.audit import record
-from app.audit.chain import canonical_json, inclusion_proof, leaf_hash, merkle_root
-from app.audit.models import AuditEntry
-from app.auth.models import Organisation, OrgKind, Role, User
-from app.db import to_money
-from app.errors import Conflict, Forbidden, NotFound, TooLate, ValidationError
-from app.extensions import db
-from app.notify import notify
-from app.storage import CHUNK, get_store
+from app.core import clock
+from app.core.audit import record
+from app.core.audit.chain import canonical_json, inclusion_proof, leaf_hash, merkle_root
+from app.core.audit.models import AuditEntry
+from app.core.auth.models import Organisation, OrgKind, Role, User
+from app.core.db import to_money
+from app.core.errors import Conflict, Forbidden, NotFound, TooLate, ValidationError
+from app.core.extensions import db
+from app.core.notify import notify
+from app.core.storage import CHUNK, get_store
 from bidding.bids import sealing
 from bidding.bids.models import (
     Bid,
@@ -601,7 +601,7 @@ def _commit_file(path: Path, sha: str) -> None:
     The upload's own file stays until the bid's transaction has committed: if the process
     dies in between, the session is still open and its finish can simply be sent again.
     """
-    from app.realtime import after_commit
+    from app.core.realtime import after_commit
 
     store = get_store()
     final = store.path_for(sha)
@@ -781,7 +781,7 @@ def close_lot(lot: Lot) -> LotFreeze | None:
 
 
 def _announce_freeze(lot: Lot, freeze: LotFreeze) -> None:
-    from app.realtime import emit
+    from app.core.realtime import emit
 
     title = (
         _("%(c)s 投标截止：投标人不足，流标", c=lot.code)

@@ -21,10 +21,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.auth.models import Organisation, User
-from app.errors import DomainError, NotFound, ValidationError
-from app.extensions import db
-from app.storage import get_store
+from app.core.auth.models import Organisation, User
+from app.core.errors import DomainError, NotFound, ValidationError
+from app.core.extensions import db
+from app.core.storage import get_store
 from bidding.bids import opening as hall
 from bidding.bids import services
 from bidding.bids.api import can_see_receipt, load_lot
@@ -186,7 +186,7 @@ def hall_page(lot_id: int) -> Any:
 
 def _recent_events(room: str, limit: int = 50) -> list[dict[str, Any]]:
     """The hall's latest persisted events, so the page shows them before the socket joins."""
-    from app.realtime import RoomEvent
+    from app.core.realtime import RoomEvent
 
     rows = db.session.execute(
         select(RoomEvent).where(RoomEvent.room == room).order_by(RoomEvent.seq.desc()).limit(limit)

@@ -21,9 +21,9 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from Crypto.PublicKey import ECC, RSA  # noqa: E402
 
-from app.crypto import draw  # noqa: E402
-from app.crypto.container import FRAME, PREFIX, seal_stream  # noqa: E402
-from app.crypto.signing import public_key_info, sign_json  # noqa: E402
+from app.core.crypto import draw  # noqa: E402
+from app.core.crypto.container import FRAME, PREFIX, seal_stream  # noqa: E402
+from app.core.crypto.signing import public_key_info, sign_json  # noqa: E402
 
 KEY_FILE = HERE / "rsa-3072-test-key.pem"
 

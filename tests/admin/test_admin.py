@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.audit.models import AuditEntry
-from app.auth.models import Centre, Holiday, Organisation, OrgKind, Role, User
-from app.auth.services import two_factor_required
+from app.core import clock
+from app.core.audit.models import AuditEntry
+from app.core.auth.models import Centre, Holiday, Organisation, OrgKind, Role, User
+from app.core.auth.services import two_factor_required
 from app.core.calendar import calendar_for
-from app.extensions import db
+from app.core.extensions import db
 from tests.factories import PASSWORD, credit, csrf_from, login, make_centre, make_org, make_user
 from tests.factories import token_headers as _token_headers
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from app import clock
-from app.audit import record
-from app.auth.models import Centre, OrgKind, Role, User
-from app.extensions import db
+from app.core import clock
+from app.core.audit import record
+from app.core.auth.models import Centre, OrgKind, Role, User
+from app.core.extensions import db
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 from tests.factories import csrf_from, login, make_centre, make_org, make_user
 

@@ -4,11 +4,11 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from app import clock
-from app.audit.models import AuditEntry
-from app.auth.models import Organisation, OrgKind, Role, User
-from app.auth.passwords import verify_password
-from app.extensions import db
+from app.core import clock
+from app.core.audit.models import AuditEntry
+from app.core.auth.models import Organisation, OrgKind, Role, User
+from app.core.auth.passwords import verify_password
+from app.core.extensions import db
 from tests.factories import PASSWORD, csrf_from, login, make_centre, make_org, make_user, totp_now
 
 
@@ -142,7 +142,7 @@ def test_supplier_registration_checks_the_credit_code_and_writes_nothing_when_ba
     assert "统一社会信用代码" in bad.json["message"]
     assert db.session.execute(select(func.count()).select_from(Organisation)).scalar_one() == 0
     assert db.session.execute(select(func.count()).select_from(User)).scalar_one() == 0
-    from app.auth.credit_code import complete
+    from app.core.auth.credit_code import complete
 
     good = client.post(
         "/api/v1/auth/register",
@@ -161,7 +161,7 @@ def test_supplier_registration_checks_the_credit_code_and_writes_nothing_when_ba
 
 
 def test_credit_code_check_digit() -> None:
-    from app.auth.credit_code import complete, is_valid
+    from app.core.auth.credit_code import complete, is_valid
 
     assert is_valid("91350100M000100Y43")  # a published example
     code = complete("91110108MA01ABCD1")

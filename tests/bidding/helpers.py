@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from app import clock
-from app.auth.models import Centre, Organisation, OrgKind, Role, User
-from app.clock import CST
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
+from app.core.clock import CST
+from app.core.extensions import db
 from tests.factories import make_centre, make_org, make_user
 
 # Monday 2 March 2026, 09:00 in Beijing: every timetable below is relative to it.

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.auth.models import Holiday
+from app.core.auth.models import Holiday
 from app.core.calendar import calendar_for
-from app.extensions import db
+from app.core.extensions import db
 from tests.factories import make_centre
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.clock import CST, WorkCalendar
+from app.core.clock import CST, WorkCalendar
 from bidding import clocks
 
 CONFIG = {

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.core.extensions import db
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Project
 from tests.bidding.helpers import TENDER_FIELDS, World, lot_payload, project_payload
 from tests.factories import csrf_from, login, token_headers

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.audit.models import AuditEntry
-from app.auth.models import OrgKind
-from app.extensions import db
+from app.core.audit.models import AuditEntry
+from app.core.auth.models import OrgKind
+from app.core.extensions import db
 from bidding.models import Lot, LotStatus, Project
 from tests.bidding.helpers import World, cst_iso, lot_payload, project_payload
 from tests.factories import make_org, make_user, token_headers

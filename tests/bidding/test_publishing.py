@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app import search
-from app.audit.models import AuditEntry
-from app.auth.models import Holiday
-from app.extensions import db
+from app.core import search
+from app.core.audit.models import AuditEntry
+from app.core.auth.models import Holiday
+from app.core.extensions import db
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from tests.bidding.helpers import TENDER_FIELDS, World, cst_iso, lot_payload, project_payload
 from tests.factories import token_headers
@@ -110,7 +110,7 @@ def test_tender_notice_under_twenty_days_is_refused_with_the_earliest_lawful_dea
 def test_bid_period_counts_from_publication_when_documents_were_due_earlier(
     client: Any, world: World
 ) -> None:
-    from app import clock
+    from app.core import clock
 
     project = create(client, world)
     # A week later the planned document start has passed: the 20 days run from today.

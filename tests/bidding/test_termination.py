@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app import clock
-from app.audit.models import AuditEntry
-from app.extensions import db
-from app.notify import Notification
+from app.core import clock
+from app.core.audit.models import AuditEntry
+from app.core.extensions import db
+from app.core.notify import Notification
 from bidding.documents import DocumentDownload, TenderDocument
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from tests.bidding.helpers import TENDER_FIELDS, World, lot_payload, project_payload

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import clock
-from app.audit.models import AuditEntry
-from app.extensions import db
-from app.notify import Notification, read_mbox
+from app.core import clock
+from app.core.audit.models import AuditEntry
+from app.core.extensions import db
+from app.core.notify import Notification, read_mbox
 from bidding.documents import TenderDocument
 from bidding.models import Announcement, AnnouncementKind
 from tests.bidding_docs.world import CST, download, make_world, upload

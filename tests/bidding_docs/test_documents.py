@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app import clock
-from app.extensions import db
-from app.storage import get_store
+from app.core import clock
+from app.core.extensions import db
+from app.core.storage import get_store
 from bidding.documents import DocumentDownload, TenderDocument
 from bidding.models import LotStatus
 from tests.bidding_docs.world import download, make_world, upload

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app import clock
-from app.extensions import db
+from app.core import clock
+from app.core.extensions import db
 from tests.bidding_docs.world import download, make_world, upload
 from tests.factories import login, token_headers
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import clock
-from app.audit.models import AuditEntry
-from app.extensions import db
-from app.notify import Notification
+from app.core import clock
+from app.core.audit.models import AuditEntry
+from app.core.extensions import db
+from app.core.notify import Notification
 from bidding.documents import Objection
 from bidding.models import LotStatus
 from tests.bidding_docs.world import download, make_world, upload

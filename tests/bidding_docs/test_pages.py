@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from bidding.documents import DocumentDownload, TenderDocument
 from bidding.models import LotStatus
 from tests.bidding_docs.world import download, make_world, upload

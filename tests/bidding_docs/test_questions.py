@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.notify import Notification
+from app.core.extensions import db
+from app.core.notify import Notification
 from tests.bidding_docs.world import download, make_world, upload
 from tests.factories import login, token_headers
 

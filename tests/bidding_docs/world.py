@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from app import clock
-from app.auth.models import Centre, Organisation, OrgKind, Role, User
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
+from app.core.extensions import db
 from bidding import doc_services as svc
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 from tests.factories import make_centre, make_org, make_user

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from app import clock
-from app.auth.models import Organisation, OrgKind, Role, User
-from app.crypto import seal_stream
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import Organisation, OrgKind, Role, User
+from app.core.crypto import seal_stream
+from app.core.extensions import db
 from bidding.bids import services
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 from tests.browser.conftest import browser, live_server, shot  # noqa: F401  (chromium fixtures)
@@ -92,7 +92,7 @@ def _install_opening_key(lot: Lot, custodians: list[User]) -> None:
 
     `test_key_ceremony_*` runs the real ceremony service.
     """
-    from app.crypto import make_opening_key
+    from app.core.crypto import make_opening_key
     from bidding.bids.models import LotCustodian, LotOpeningKey
 
     if "key" not in _KEY_CACHE:

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from app import clock
-from app.auth.models import Role, User
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import Role, User
+from app.core.extensions import db
 from bidding.bids import opening as hall
 from bidding.bids import services
 from bidding.bids.models import Bid, BidStatus, LotOpeningKey

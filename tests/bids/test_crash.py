@@ -24,12 +24,12 @@ from typing import Any
 
 import pytest
 
-from app import clock
-from app.audit.chain import canonical_json
-from app.audit.models import AuditEntry
-from app.crypto import platform_public_key, verify_receipt
-from app.extensions import db
-from app.storage import get_store
+from app.core import clock
+from app.core.audit.chain import canonical_json
+from app.core.audit.models import AuditEntry
+from app.core.crypto import platform_public_key, verify_receipt
+from app.core.extensions import db
+from app.core.storage import get_store
 from bidding.bids import opening as hall
 from bidding.bids import services
 from bidding.bids.models import Bid, BidStatus, BidUpload, LotCustodian, UploadStatus
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVER = """
 import datetime as dt, sys
 from waitress import serve
-from app import clock
+from app.core import clock
 from app.factory import create_app
 clock.set_now(dt.datetime.fromisoformat(sys.argv[1]))
 app = create_app({"DATABASE_URL": sys.argv[2], "INSTANCE_PATH": sys.argv[3],

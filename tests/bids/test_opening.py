@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app import clock
-from app.extensions import db
-from app.realtime import RoomEvent
-from app.storage import get_store
+from app.core import clock
+from app.core.extensions import db
+from app.core.realtime import RoomEvent
+from app.core.storage import get_store
 from bidding.bids import services
 from bidding.bids.models import Bid, BidStatus, LotCustodian, Opening
 from tests.bids.conftest import DEADLINE, PASSPHRASES, World, seal, upload
@@ -179,7 +179,7 @@ def test_interrupted_opening_resumes_and_ends_with_the_same_record(
 def test_a_custodian_alone_cannot_decrypt(world: World) -> None:
     import pytest
 
-    from app.crypto import CustodyError, recover_private_key, unseal_share
+    from app.core.crypto import CustodyError, recover_private_key, unseal_share
 
     custodian = db.session.query(LotCustodian).first()
     assert custodian is not None

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app import clock
-from app.audit.chain import leaf_hash, verify_inclusion
-from app.auth.models import Role
-from app.crypto import platform_public_key, verify_receipt
-from app.extensions import db
+from app.core import clock
+from app.core.audit.chain import leaf_hash, verify_inclusion
+from app.core.auth.models import Role
+from app.core.crypto import platform_public_key, verify_receipt
+from app.core.extensions import db
 from bidding.bids import services
 from bidding.bids.models import Bid, BidStatus, BidUpload, LotFreeze
 from bidding.models import Lot, LotStatus
@@ -172,7 +172,7 @@ def test_supplier_without_download_bond_or_with_blacklist_cannot_bid(
 def test_bond_below_the_lot_requirement_is_refused(world: World) -> None:
     import pytest
 
-    from app.errors import ValidationError
+    from app.core.errors import ValidationError
     from tests.factories import make_org
 
     with pytest.raises(ValidationError, match="低于"):

@@ -6,7 +6,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from app.extensions import db
+from app.core.extensions import db
 from bidding.bids import services
 from bidding.bids.models import BidBond, BondStatus, LotOpeningKey
 from bidding.models import Lot, LotStatus

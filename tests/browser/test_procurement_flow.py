@@ -9,9 +9,9 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.auth.models import OrgKind, Role
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import OrgKind, Role
+from app.core.extensions import db
 from bidding.documents import DocumentDownload
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from tests.factories import PASSWORD, make_centre, make_org, make_user

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from app.audit import record
-from app.audit.service import verify
-from app.extensions import db
+from app.core.audit import record
+from app.core.audit.service import verify
+from app.core.extensions import db
 
 
 def _three_entries() -> None:

@@ -9,20 +9,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
-from app import clock
-from app.audit import checkpoint, current_root, record
-from app.audit.chain import (
+from app.core import clock
+from app.core.audit import checkpoint, current_root, record
+from app.core.audit.chain import (
     frontier_append,
     frontier_is_valid,
     frontier_root,
     leaf_hash,
     merkle_root,
 )
-from app.audit.models import AuditCheckpoint, AuditEntry, AuditHead
-from app.audit.service import checkpoint_body, verify
-from app.crypto import signing
-from app.extensions import db
-from app.scheduler import registered_jobs, run_job
+from app.core.audit.models import AuditCheckpoint, AuditEntry, AuditHead
+from app.core.audit.service import checkpoint_body, verify
+from app.core.crypto import signing
+from app.core.extensions import db
+from app.core.scheduler import registered_jobs, run_job
 
 
 def _leaf(i: int) -> bytes:
@@ -192,7 +192,7 @@ def test_cli_checkpoint_then_verify_reports_both(app: Any) -> None:
 
 
 def test_newest_leaf_proof_from_the_frontier_equals_the_full_tree_proof() -> None:
-    from app.audit.chain import (
+    from app.core.audit.chain import (
         frontier_append,
         inclusion_proof,
         merkle_root,
@@ -212,7 +212,7 @@ def test_newest_leaf_proof_from_the_frontier_equals_the_full_tree_proof() -> Non
 
 
 def test_record_hands_back_the_root_and_proof_of_its_entry() -> None:
-    from app.audit.chain import leaf_hash, verify_inclusion
+    from app.core.audit.chain import leaf_hash, verify_inclusion
 
     for i in range(9):
         entry = record("test.append", data={"i": i})

@@ -11,9 +11,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from app.auth.models import Role
-from app.extensions import db
-from app.notify import Notification, deliver, notify, read_mbox
+from app.core.auth.models import Role
+from app.core.extensions import db
+from app.core.notify import Notification, deliver, notify, read_mbox
 from tests.factories import make_user
 
 
@@ -44,7 +44,7 @@ def test_smtp_backend_sends_through_a_real_smtp_server(
     app: Any, smtp_server: tuple[int, _Collector]
 ) -> None:
     port, collector = smtp_server
-    from app.notify import build_message
+    from app.core.notify import build_message
 
     msg = build_message("supplier@example.cn", "澄清公告：截止时间已顺延", "请登录平台查看。")
     config = dict(app.config, MAIL_BACKEND="smtp", MAIL_SMTP_HOST="127.0.0.1", MAIL_SMTP_PORT=port)

@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
-from app.extensions import db
+from app.core.extensions import db
 from app.factory import create_app
 
 

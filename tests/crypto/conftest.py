@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app import clock
+from app.core import clock
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def custody_passphrases() -> list[str]:
 @pytest.fixture(scope="session")
 def opening_key(custody_passphrases: list[str]) -> object:
     """One 3-of-5 opening key for the session: RSA-3072 generation takes seconds."""
-    from app.crypto.custody import make_opening_key
+    from app.core.crypto.custody import make_opening_key
 
     # The lowest scrypt cost the format accepts keeps unsealing fast in tests.
     return make_opening_key(custody_passphrases, 3, 5, scrypt_n=2**10)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from app.crypto.container import open_stream, validate_structure
+from app.core.crypto.container import open_stream, validate_structure
 from tests.crypto.vectors import CONTAINER_VECTORS, file_bytes, load, vector_private_pem
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.crypto.cli import main
-from app.crypto.signing import load_or_create_key, public_key_info, sign_receipt
+from app.core.crypto.cli import main
+from app.core.crypto.signing import load_or_create_key, public_key_info, sign_receipt
 from tests.crypto.vectors import VECTORS, vector_private_pem
 
 
@@ -127,7 +127,7 @@ def test_cli_verifies_a_receipt_offline_and_rejects_a_forged_one(tmp_path: Path)
     forged = tmp_path / "forged.json"
     doc["receipt"]["size"] = 11
     forged.write_text(json.dumps(doc), encoding="utf-8")
-    cmd = [sys.executable, "-m", "app.crypto.cli", "verify-receipt"]
+    cmd = [sys.executable, "-m", "app.core.crypto.cli", "verify-receipt"]
     ok = subprocess.run(
         [*cmd, str(good), "--public-key", str(tmp_path / "platform.pub.pem")],
         capture_output=True,
@@ -172,7 +172,7 @@ def test_cli_fetches_the_opening_key_and_refuses_another_lots(
 ) -> None:
     from Crypto.PublicKey import RSA
 
-    from app.crypto.container import inspect_header, public_key_sha256
+    from app.core.crypto.container import inspect_header, public_key_sha256
 
     key = RSA.import_key(vector_private_pem())
     server, url = _serve_json(

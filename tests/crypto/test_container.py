@@ -15,7 +15,7 @@ from Crypto.Cipher import PKCS1_OAEP
 from Crypto.Hash import SHA256
 from Crypto.PublicKey import RSA
 
-from app.crypto.container import (
+from app.core.crypto.container import (
     FRAME,
     PREFIX,
     ContainerError,
@@ -27,7 +27,7 @@ from app.crypto.container import (
     seal_stream,
     validate_structure,
 )
-from app.crypto.custody import recover_private_key, unseal_share
+from app.core.crypto.custody import recover_private_key, unseal_share
 from tests.crypto.vectors import vector_private_pem
 
 LOT, CODE, ORG, CREDIT = 42, "CZ2026-0042-01", 7, "91150900MA0N000X7Q"

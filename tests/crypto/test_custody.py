@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.crypto.custody import (
+from app.core.crypto.custody import (
     CustodyError,
     Share,
     make_opening_key,
@@ -125,7 +125,7 @@ def test_garbage_instead_of_a_share_is_a_format_error() -> None:
 def test_a_resealed_share_opens_only_with_its_new_passphrase(
     opening_key: Any, custody_passphrases: list[str]
 ) -> None:
-    from app.crypto import seal_share
+    from app.core.crypto import seal_share
 
     share = shares_of(opening_key, custody_passphrases, [3])[0]
     resealed = seal_share(share, "server-derived-passphrase", scrypt_n=2**10)

@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from app.crypto.draw import commit, mixed_seed, rank
+from app.core.crypto.draw import commit, mixed_seed, rank
 from tests.crypto.vectors import load
 
 
@@ -43,7 +43,7 @@ def test_prekeyed_hmac_equals_the_standard_hmac_for_any_key_length(size: int) ->
     import hashlib
     import hmac
 
-    from app.crypto.draw import hmac_digests
+    from app.core.crypto.draw import hmac_digests
 
     key = bytes(range(size))
     messages = [b"", b"1", b"123456789", b"x" * 100]

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from app.crypto.secretbox import PREFIX, SecretBoxError, open_secret, seal_secret
+from app.core.crypto.secretbox import PREFIX, SecretBoxError, open_secret, seal_secret
 
 KEY = "a-platform-secret-key"
 

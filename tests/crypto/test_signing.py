@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.crypto.signing import (
+from app.core.crypto.signing import (
     load_or_create_key,
     platform_public_key,
     public_key_info,

@@ -9,7 +9,7 @@ import io
 import pytest
 from Crypto.PublicKey import RSA
 
-from app.crypto.container import FRAME, PREFIX, open_stream, seal_stream, validate_structure
+from app.core.crypto.container import FRAME, PREFIX, open_stream, seal_stream, validate_structure
 from tests.crypto.vectors import CONTAINER_VECTORS, file_bytes, load, vector_private_pem
 
 

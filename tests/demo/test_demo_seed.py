@@ -7,12 +7,12 @@ from typing import Any
 import pyotp
 from sqlalchemy import func, select
 
-from app import clock
-from app.audit.models import AuditEntry
-from app.audit.service import verify
-from app.auth.models import Organisation, OrgKind
+from app.core import clock
+from app.core.audit.models import AuditEntry
+from app.core.audit.service import verify
+from app.core.auth.models import Organisation, OrgKind
+from app.core.extensions import db
 from app.demo import CUSTODY_PASSPHRASES, DEMO_ACCOUNTS, DEMO_EXPERTS, DEMO_GUIDE, DEMO_PASSWORD
-from app.extensions import db
 from bidding.bids.models import Bid, BidBond, BidStatus, LotCustodian, LotFreeze
 from bidding.documents import DocumentDownload, Objection, Question, TenderDocument
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from app import clock
-from app.errors import Conflict, TooEarly, ValidationError
-from app.extensions import db
+from app.core import clock
+from app.core.errors import Conflict, TooEarly, ValidationError
+from app.core.extensions import db
 from experts import draw_services as ds
 from experts import services
 from experts.models import Appraisal, Draw, Invitation, InvitationState

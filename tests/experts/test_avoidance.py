@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from app import clock
-from app.auth.models import OrgKind
-from app.errors import ValidationError
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import OrgKind
+from app.core.errors import ValidationError
+from app.core.extensions import db
 from experts import draw_services as ds
 from experts.models import (
     CreditEntry,

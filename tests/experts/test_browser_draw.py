@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from app import clock
-from app.auth.models import Role, User
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import Role, User
+from app.core.extensions import db
 from experts.models import Appraisal, Draw, Expert, Invitation, InvitationState
 from tests.experts.world import EVAL_AT, build_world, make_expert
 from tests.factories import PASSWORD, make_user, totp_now

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from app import clock
-from app.audit.chain import leaf_hash, merkle_root
-from app.audit.models import AuditEntry
-from app.errors import Conflict, TooEarly, TooLate
-from app.extensions import db
+from app.core import clock
+from app.core.audit.chain import leaf_hash, merkle_root
+from app.core.audit.models import AuditEntry
+from app.core.errors import Conflict, TooEarly, TooLate
+from app.core.extensions import db
 from experts import draw as pure
 from experts import draw_services as ds
 from experts.models import Draw, DrawStatus, Invitation, InvitationState
@@ -251,7 +251,7 @@ def test_drawn_experts_are_only_from_the_eligible_pool() -> None:
 
 
 def test_fast_ranking_equals_the_platform_crypto_ranking() -> None:
-    from app.crypto.draw import rank as crypto_rank
+    from app.core.crypto.draw import rank as crypto_rank
 
     ids = list(range(1, 500))
     assert pure.rank(b"s" * 32, ids) == [i for i, _h in crypto_rank(b"s" * 32, ids)]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from app import clock
-from app.auth.models import Role
-from app.errors import Forbidden, TooEarly
-from app.extensions import db
-from app.notify import Notification
+from app.core import clock
+from app.core.auth.models import Role
+from app.core.errors import Forbidden, TooEarly
+from app.core.extensions import db
+from app.core.notify import Notification
 from experts import draw_services as ds
 from experts.jobs import sweep_invitations
 from experts.models import Draw, Invitation, InvitationState, Sitting
@@ -55,7 +55,7 @@ def test_decline_with_reason_invites_the_next_reserve_in_order() -> None:
 
 
 def test_decline_without_reason_is_refused() -> None:
-    from app.errors import ValidationError
+    from app.core.errors import ValidationError
 
     w, item = _world()
     inv = _inv(item, InvitationState.INVITED)[0]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from app.auth.models import OrgKind, Role
-from app.errors import Conflict, Forbidden, ValidationError
-from app.extensions import db
+from app.core.auth.models import OrgKind, Role
+from app.core.errors import Conflict, Forbidden, ValidationError
+from app.core.extensions import db
 from experts import services
 from experts.models import Expert, ExpertStatus, Specialty
 from tests.experts.world import build_world

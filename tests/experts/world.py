@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from app import clock
-from app.auth.models import Centre, Organisation, OrgKind, Role, User
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
+from app.core.extensions import db
 from bidding.bids.models import Bid, BidStatus
 from bidding.models import EvalMethod, Lot, Method, Project
 from experts import draw_services as ds
@@ -105,7 +105,7 @@ def make_expert(
 
 @functools.cache
 def _password_hash() -> str:
-    from app.auth.passwords import hash_password
+    from app.core.auth.passwords import hash_password
     from tests.factories import PASSWORD
 
     return hash_password(PASSWORD)

@@ -12,8 +12,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
-from app.auth.models import OrgKind, Role
-from app.extensions import db
+from app.core.auth.models import OrgKind, Role
+from app.core.extensions import db
 from tests.factories import make_centre, make_org, make_user, token_headers
 
 pytestmark = pytest.mark.fuzz

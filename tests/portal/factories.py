@@ -7,9 +7,9 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from app import clock, search
-from app.auth.models import Centre, OrgKind, Role, User
-from app.extensions import db
+from app.core import clock, search
+from app.core.auth.models import Centre, OrgKind, Role, User
+from app.core.extensions import db
 from bidding.models import (
     Announcement,
     AnnouncementKind,

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from app import clock
-from app.auth.models import Role
-from app.extensions import db
+from app.core import clock
+from app.core.auth.models import Role
+from app.core.extensions import db
 from app.portal.listcache import ListCache, cache_for
 from bidding.models import AnnouncementKind
 from bidding.services import publish_announcement

@@ -14,7 +14,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
-from app.extensions import db
+from app.core.extensions import db
 from bidding.models import AnnouncementKind, LotStatus
 from tests.portal.factories import make_announcement, make_project
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from bidding.models import AnnouncementKind, LotStatus, Method
 from tests.factories import make_centre
 from tests.portal.factories import T0, make_announcement, make_project

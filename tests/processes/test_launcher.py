@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.factory import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,10 +15,10 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from app.auth.models import Role
-from app.extensions import db
-from app.realtime import emit
-from app.rooms import issue_room_token, register_room_policy
+from app.core.auth.models import Role
+from app.core.extensions import db
+from app.core.realtime import emit
+from app.core.rooms import issue_room_token, register_room_policy
 from remote_eval.ws import RoomServer
 from tests.factories import make_user, token_headers
 
@@ -169,7 +169,7 @@ def test_room_token_endpoint_issues_a_token_the_server_accepts(app: Any, client:
     assert body["room"] == "test:42"
     assert body["expires_in"] == app.config["ROOM_TOKEN_TTL_SECONDS"]
     assert body["url"].startswith("ws://")
-    from app.rooms import read_room_token
+    from app.core.rooms import read_room_token
 
     claim = read_room_token(body["token"], secret_key=app.config["SECRET_KEY"], max_age=60)
     assert (claim.user_id, claim.room, claim.role) == (user.id, "test:42", "staff")

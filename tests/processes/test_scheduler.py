@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app import clock, scheduler
-from app.audit import record
-from app.audit.models import AuditEntry
-from app.extensions import db
-from app.scheduler import Job, Scheduler, release, run_due_jobs_once, try_acquire
+from app.core import clock, scheduler
+from app.core.audit import record
+from app.core.audit.models import AuditEntry
+from app.core.extensions import db
+from app.core.scheduler import Job, Scheduler, release, run_due_jobs_once, try_acquire
 
 T0 = dt.datetime(2026, 5, 11, 1, 0, tzinfo=dt.UTC)
 

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from app.auth import services
-from app.auth.models import Centre
-from app.auth.schemas import SupplierRegistration, TokenRequest, TokenResponse, UserOut
-from app.errors import DomainError
-from app.extensions import db, limiter
+from app.core.auth import services
+from app.core.auth.models import Centre
+from app.core.auth.schemas import SupplierRegistration, TokenRequest, TokenResponse, UserOut
+from app.core.errors import DomainError
+from app.core.extensions import db, limiter
 
 blp = Blueprint(
     "auth_api", __name__, url_prefix="/api/v1/auth", description="Authentication and accounts"

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app.crypto.container import (
+from app.core.crypto.container import (
     DEFAULT_CHUNK_SIZE,
     ContainerError,
     inspect_header,
@@ -24,7 +24,7 @@ from app.crypto.container import (
     seal_stream,
     validate_structure,
 )
-from app.crypto.custody import CustodyError
+from app.core.crypto.custody import CustodyError
 
 
 class CliError(Exception):
@@ -128,7 +128,7 @@ def _cmd_open(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify_receipt(args: argparse.Namespace) -> int:
-    from app.crypto.signing import verify_receipt
+    from app.core.crypto.signing import verify_receipt
 
     document = json.loads(Path(args.receipt).read_text(encoding="utf-8"))
     key_arg = args.public_key

@@ -2,8 +2,8 @@
 
 
 def init_app(app):  # noqa: ANN001, ANN201
-    from app.auth import api, views
-    from app.extensions import api as rest
+    from app.core.auth import api, views
+    from app.core.extensions import api as rest
 
     app.register_blueprint(views.bp)
     rest.register_blueprint(api.blp)

@@ -8,8 +8,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.auth.models import Role
-from app.errors import Forbidden
+from app.core.auth.models import Role
+from app.core.errors import Forbidden
 
 
 def require_role(*roles: Role | str) -> Any:
@@ -18,7 +18,7 @@ def require_role(*roles: Role | str) -> Any:
     def deco(fn: Any) -> Any:
         @wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from app.extensions import login_manager
+            from app.core.extensions import login_manager
 
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()

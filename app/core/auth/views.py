@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from app.auth import services
-from app.auth.models import ApiToken, Centre, User
-from app.errors import DomainError
-from app.extensions import db, limiter
+from app.core.auth import services
+from app.core.auth.models import ApiToken, Centre, User
+from app.core.errors import DomainError
+from app.core.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -82,7 +82,7 @@ def two_factor() -> Any:
     if request.method == "POST":
         if services.verify_totp(user, request.form.get("code", "")):
             return _finish_login(user)
-        from app.audit import record
+        from app.core.audit import record
 
         record("auth.totp_failed", user, actor=user)
         db.session.commit()
@@ -123,7 +123,7 @@ def enrol_totp() -> Any:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
     if current_user.is_authenticated:
-        from app.audit import record
+        from app.core.audit import record
 
         record(
             "auth.logout",
@@ -151,7 +151,7 @@ def register() -> Any:
     )
     try:
         if f.get("password") != f.get("password2"):
-            from app.errors import ValidationError
+            from app.core.errors import ValidationError
 
             raise ValidationError(_("两次输入的密码不一致。"), field="password2")
         services.register_supplier(
@@ -208,7 +208,7 @@ def create_token() -> Any:
 def revoke_token(token_id: int) -> Any:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
-        from app.errors import NotFound
+        from app.core.errors import NotFound
 
         raise NotFound(_("令牌不存在。"))
     services.revoke_token(current_user._get_current_object(), token)

@@ -24,7 +24,7 @@ from flask_smorest import Blueprint
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from marshmallow import Schema, fields, validate
 
-from app.errors import DomainError, Forbidden
+from app.core.errors import DomainError, Forbidden
 
 RoomPolicy = Callable[[Any, str], bool]
 ROOM_PATTERN = re.compile(r"^[a-z_]+:[A-Za-z0-9_.:-]{1,60}$")

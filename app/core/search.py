@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from sqlalchemy import Integer, PrimaryKeyConstraint, Select, String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
-from app.extensions import db
+from app.core.db import Base
+from app.core.extensions import db
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[A-Za-z0-9]+")

@@ -15,10 +15,10 @@ from flask import current_app
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock
-from app.db import Base, UTCDateTime
-from app.extensions import db
-from app.realtime import after_commit
+from app.core import clock
+from app.core.db import Base, UTCDateTime
+from app.core.extensions import db
+from app.core.realtime import after_commit
 
 
 class Notification(Base):

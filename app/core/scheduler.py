@@ -29,9 +29,9 @@ from sqlalchemy import String, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock
-from app.db import Base, UTCDateTime
-from app.extensions import db
+from app.core import clock
+from app.core.db import Base, UTCDateTime
+from app.core.extensions import db
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import clock
-from app.audit import record
-from app.auth import credit_code
-from app.auth.models import ApiToken, Centre, Organisation, OrgKind, Role, User
-from app.auth.passwords import hash_password, needs_rehash, verify_password
-from app.errors import Conflict, DomainError, ValidationError
-from app.extensions import db
+from app.core import clock
+from app.core.audit import record
+from app.core.auth import credit_code
+from app.core.auth.models import ApiToken, Centre, Organisation, OrgKind, Role, User
+from app.core.auth.passwords import hash_password, needs_rehash, verify_password
+from app.core.errors import Conflict, DomainError, ValidationError
+from app.core.extensions import db
 
 
 class LoginRefused(DomainError):

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Integer, String, UniqueConstraint, event, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from app import clock
-from app.db import Base, UTCDateTime
-from app.extensions import db
+from app.core import clock
+from app.core.db import Base, UTCDateTime
+from app.core.extensions import db
 
 log = logging.getLogger(__name__)
 _QUEUE_KEY = "tenderhall_after_commit"

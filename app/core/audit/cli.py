@@ -11,7 +11,7 @@ audit_cli = AppGroup("audit", help="Audit log tools.")
 @audit_cli.command("verify")
 def verify_command() -> None:
     """Walk the hash chain, Merkle frontier and signed checkpoints; exit 1 at the first fault."""
-    from app.audit.service import verify
+    from app.core.audit.service import verify
 
     result = verify()
     if result.ok:
@@ -27,8 +27,8 @@ def verify_command() -> None:
 @audit_cli.command("checkpoint")
 def checkpoint_command() -> None:
     """Sign the current Merkle root (no-op when the log has not grown since the last one)."""
-    from app.audit.service import checkpoint, current_root
-    from app.extensions import db
+    from app.core.audit.service import checkpoint, current_root
+    from app.core.extensions import db
 
     cp = checkpoint()
     db.session.commit()

@@ -2,7 +2,7 @@
 
 Public API (stable; see docs/sealed-bid-container.md for the byte format):
 
-Sealed-bid container v1 (``app.crypto.container``)
+Sealed-bid container v1 (``app.core.crypto.container``)
     ``seal_stream(public_key_pem, header_fields, manifest, file_streams, out) -> Header``
         Seal files and the price form (开标一览表) to a lot's opening public key.
         ``header_fields``: ``lot_id`` (int), ``lot_code`` (str), ``bidder_org_id`` (int|None),
@@ -24,7 +24,7 @@ Sealed-bid container v1 (``app.crypto.container``)
     ``ContainerError(reason, message)``  ``.reason`` code, ``.bidder_fault`` (True →
         视为撤销 revoked; False → platform fault, 视为撤回 retracted), ``.outcome``.
 
-Opening-key custody (``app.crypto.custody``)
+Opening-key custody (``app.core.crypto.custody``)
     ``make_opening_key(custodian_passphrases | n, k, *, scrypt_n=...) -> OpeningKey``
         ``.public_pem``, ``.key_sha256``, ``.encrypted_private`` (str), ``.sealed_shares``
         (list[str], one per custodian), ``.passphrases`` (only when generated for a count).
@@ -34,21 +34,21 @@ Opening-key custody (``app.crypto.custody``)
         context manager; pass it to ``open_stream``; wiped on exit. Fewer than k or a
         wrong share → ``CustodyError``.
 
-Platform signing key (``app.crypto.signing``), Ed25519
+Platform signing key (``app.core.crypto.signing``), Ed25519
     ``sign_json(obj) -> hex``, ``verify_json(obj, signature_hex, public_key) -> bool``,
     ``sign_receipt(receipt) -> {"receipt": {...}, "signature": hex, "key_id": str,
     "alg": "Ed25519"}``, ``verify_receipt(doc, public_key) -> bool``,
     ``platform_public_key() -> PublicKeyInfo(key_id, pem, raw_hex)``, ``canonical_json``.
 
-Verifiable draws (``app.crypto.draw``)
+Verifiable draws (``app.core.crypto.draw``)
     ``commit(seed) -> sha256 hex``, ``mixed_seed(seed, public_value) -> bytes``,
     ``rank(seed, ids) -> [(id, hmac_hex), ...]`` sorted by HMAC-SHA256(seed, str(id)).
 
-Secrets at rest (``app.crypto.secretbox``), AES-256-GCM under HKDF(SECRET_KEY, purpose)
+Secrets at rest (``app.core.crypto.secretbox``), AES-256-GCM under HKDF(SECRET_KEY, purpose)
     ``seal_secret(data, purpose) -> str``, ``open_secret(sealed, purpose) -> bytes``;
     wrong key, purpose or an altered byte → ``SecretBoxError``.
 
-Command line: ``tenderhall-seal seal|inspect|open|verify-receipt|keygen`` (``app.crypto.cli``).
+Command line: ``tenderhall-seal seal|inspect|open|verify-receipt|keygen`` (``app.core.crypto.cli``).
 """
 
 from __future__ import annotations
@@ -119,5 +119,5 @@ def __getattr__(name: str) -> Any:
     if name in _HOME:
         import importlib
 
-        return getattr(importlib.import_module(f"app.crypto.{_HOME[name]}"), name)
+        return getattr(importlib.import_module(f"app.core.crypto.{_HOME[name]}"), name)
     raise AttributeError(name)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from app.errors import ValidationError
+from app.core.errors import ValidationError
 
 CHUNK = 1024 * 1024
 

@@ -20,7 +20,7 @@ from typing import Any
 from Crypto.PublicKey import ECC
 from Crypto.Signature import eddsa
 
-from app.crypto.container import canonical_json
+from app.core.crypto.container import canonical_json
 
 KEY_FILE = Path("keys") / "platform-ed25519.pem"
 _lock = threading.Lock()

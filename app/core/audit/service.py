@@ -10,8 +10,8 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy import func, select
 
-from app import clock
-from app.audit.chain import (
+from app.core import clock
+from app.core.audit.chain import (
     GENESIS,
     canonical_json,
     entry_digest,
@@ -20,9 +20,9 @@ from app.audit.chain import (
     leaf_hash,
     newest_leaf_proof,
 )
-from app.audit.models import AuditCheckpoint, AuditEntry, AuditHead
-from app.crypto import signing
-from app.extensions import db
+from app.core.audit.models import AuditCheckpoint, AuditEntry, AuditHead
+from app.core.crypto import signing
+from app.core.extensions import db
 
 
 def _actor_from_context() -> tuple[int | None, str, str]:

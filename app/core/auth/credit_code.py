@@ -31,7 +31,7 @@ def require_valid(code: str | None, field: str = "credit_code") -> str:
     """The code trimmed and upper-cased; a ValidationError that names it when it is invalid."""
     from flask_babel import lazy_gettext as _l
 
-    from app.errors import ValidationError
+    from app.core.errors import ValidationError
 
     code = (code or "").strip().upper()
     if not is_valid(code):

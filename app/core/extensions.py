@@ -11,7 +11,7 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from app.db import Base
+from app.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

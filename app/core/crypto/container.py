@@ -36,7 +36,7 @@ from Crypto.PublicKey import RSA
 from Crypto.Random import get_random_bytes
 from flask_babel import lazy_gettext as _l
 
-from app.errors import ValidationError
+from app.core.errors import ValidationError
 
 MAGIC = b"THSB"
 VERSION = 1
@@ -315,7 +315,7 @@ def seal_stream(
     Each file is read twice (hash, then encrypt), so streams must be seekable or paths.
     ``_content_key`` and ``_oaep_randfunc`` exist only for the published test vectors.
     """
-    from app import clock
+    from app.core import clock
 
     key = _load_public(public_key_pem)
     if not isinstance(manifest, dict):

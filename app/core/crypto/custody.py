@@ -26,8 +26,8 @@ from Crypto.Random import get_random_bytes
 from Crypto.Util.asn1 import DerSequence
 from flask_babel import lazy_gettext as _l
 
-from app.crypto.container import RSA_BITS, canonical_json, public_key_sha256
-from app.errors import ValidationError
+from app.core.crypto.container import RSA_BITS, canonical_json, public_key_sha256
+from app.core.errors import ValidationError
 
 SCRYPT_N = 2**17  # ≈0.7 s and 128 MB per unseal: slow for a guesser, fine for a custodian
 SCRYPT_MIN_N = 2**10
