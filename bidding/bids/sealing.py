@@ -62,7 +62,7 @@ def wrap_presented(share: Any, context: str) -> str:
     from app.core.crypto import custody
 
     # The passphrase carries 256 bits, so the cheapest scrypt cost is enough.
-    return custody._seal_share(share, _server_passphrase(context), custody.SCRYPT_MIN_N)
+    return custody.seal_share(share, _server_passphrase(context), scrypt_n=custody.SCRYPT_MIN_N)
 
 
 def unwrap_presented(text: str, context: str) -> Any:
