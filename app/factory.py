@@ -5,12 +5,10 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request, session
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -19,7 +17,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from app.core import clock
+from app.core import clock, formatting
 from app.core.errors import DomainError
 from app.core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from app.core.i18n import N_
@@ -390,27 +388,9 @@ def _flatten(errors: Any, prefix: str = "") -> str:
     return "；".join(p for p in parts if p)
 
 
-def format_money(value: Any) -> str:
-    if value is None:
-        return "—"
-    from flask_babel import get_locale
-
-    text = format_decimal(Decimal(value), format="#,##0.00")
-    # Chinese notices write "1,200,000.00 元"; English readers expect the currency code first.
-    if str(get_locale()).startswith("en"):
-        return f"CNY {text}"
-    return f"{text} 元"
-
-
-def format_cst(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if value is None:
-        return "—"
-    return clock.to_cst(value).strftime(fmt)
-
-
 def _install_template_helpers(app: Flask) -> None:
-    app.jinja_env.filters["money"] = format_money
-    app.jinja_env.filters["cst"] = format_cst
+    app.jinja_env.filters["money"] = formatting.money
+    app.jinja_env.filters["cst"] = formatting.cst
     app.jinja_env.globals["now"] = clock.now
 
     @app.context_processor

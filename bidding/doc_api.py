@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
@@ -15,6 +14,7 @@ from app.core import clock
 from app.core.auth.models import Role
 from app.core.errors import Forbidden
 from app.core.extensions import db
+from app.core.http import client_info
 from bidding import doc_services as svc
 from bidding.doc_views import document_response, ensure_lot_readable
 from bidding.documents import Objection, ObjectionStatus, Question
@@ -186,11 +186,12 @@ class LatestDocumentResource(MethodView):
     def get(self, lot_id: int) -> Any:
         """Download the current version as a supplier (recorded; hash checked)."""
         lot = svc.get_lot(lot_id)
+        client = client_info()
         doc = svc.download_document(
             lot,
             current_user,
-            ip=request.headers.get("X-Real-IP") or request.remote_addr or "",
-            user_agent=request.headers.get("User-Agent", ""),
+            ip=client.ip,
+            user_agent=client.user_agent,
         )
         db.session.commit()
         return document_response(doc)

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.core import clock
+from app.core import clock, formatting
 from app.core.audit import record
 from app.core.auth.models import Organisation, OrgKind, Role, User
 from app.core.calendar import calendar_for
@@ -40,10 +40,6 @@ TEXT_MAX = 5000
 TITLE_MAX = 300
 OPEN_STATUSES = (LotStatus.PUBLISHED, LotStatus.SUSPENDED)
 NO_ACCESS = _l("您无权查看该标段的此项内容。")
-
-
-def fmt_cst(value: dt.datetime | None) -> str:
-    return clock.to_cst(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
 # --------------------------------------------------------------------------- errors
@@ -107,7 +103,7 @@ def supplier_org(user: Any) -> Organisation:
         raise Forbidden(
             _l(
                 "贵单位已被列入失信名单，%(t)s 前不得参与投标活动。",
-                t=fmt_cst(org.blacklisted_until),
+                t=formatting.cst(org.blacklisted_until),
             )
         )
     return org
@@ -139,7 +135,7 @@ def _lock_lot(lot: Lot) -> None:
 def _before_deadline(lot: Lot) -> None:
     if lot.bid_deadline is not None and clock.now() >= lot.bid_deadline:
         raise TooLate(
-            _l("投标截止时间（%(t)s）已过，不能再办理此事项。", t=fmt_cst(lot.bid_deadline))
+            _l("投标截止时间（%(t)s）已过，不能再办理此事项。", t=formatting.cst(lot.bid_deadline))
         )
 
 
@@ -337,9 +333,9 @@ def download_refusal(lot: Lot, user: User) -> DomainError | None:
     if has_downloaded(lot, org) and lot.bid_deadline is not None and now < lot.bid_deadline:
         return None
     if start is not None and now < start:
-        return TooEarly(_l("招标文件获取期自 %(t)s（北京时间）开始。", t=fmt_cst(start)))
+        return TooEarly(_l("招标文件获取期自 %(t)s（北京时间）开始。", t=formatting.cst(start)))
     if end is not None:
-        return TooLate(_l("招标文件获取期已于 %(t)s（北京时间）结束。", t=fmt_cst(end)))
+        return TooLate(_l("招标文件获取期已于 %(t)s（北京时间）结束。", t=formatting.cst(end)))
     return Conflict(_l("该标段未设定招标文件获取期。"))
 
 
@@ -375,7 +371,7 @@ def list_downloaders(lot: Lot, user: User) -> list[DocumentDownload]:
         raise Forbidden(
             _l(
                 "投标截止（%(t)s）前，任何人均不得查看招标文件下载人名单。",
-                t=fmt_cst(lot.bid_deadline),
+                t=formatting.cst(lot.bid_deadline),
             )
         )
     if not (can_manage_lot(user, lot) or can_supervise_lot(user, lot)):
@@ -549,8 +545,8 @@ def publish_clarification(
                     "澄清/更正距投标截止不足 %(d)s 日，截止时间须顺延至不早于 %(m)s；"
                     "建议顺延至 %(p)s（北京时间），请确认后再发布。",
                     d=days,
-                    m=fmt_cst(plan.minimum),
-                    p=fmt_cst(plan.proposed),
+                    m=formatting.cst(plan.minimum),
+                    p=formatting.cst(plan.proposed),
                 ),
                 proposed=plan.proposed,
                 minimum=plan.minimum,
@@ -559,14 +555,14 @@ def publish_clarification(
             raise ValidationError(
                 _l(
                     "新的投标截止时间不得早于 %(m)s（发布之日起 %(d)s 日）。",
-                    m=fmt_cst(plan.minimum),
+                    m=formatting.cst(plan.minimum),
                     d=days,
                 ),
                 field="new_deadline",
             )
     elif new_deadline is not None and old is not None and new_deadline < old:
         raise ValidationError(
-            _l("澄清/更正不能提前投标截止时间（当前为 %(t)s）。", t=fmt_cst(old)),
+            _l("澄清/更正不能提前投标截止时间（当前为 %(t)s）。", t=formatting.cst(old)),
             field="new_deadline",
         )
     moved = new_deadline is not None and new_deadline != old
@@ -600,8 +596,8 @@ def publish_clarification(
         text += "\n\n" + str(
             _l(
                 "投标截止（开标）时间由 %(o)s 顺延至 %(n)s（北京时间）。",
-                o=fmt_cst(old),
-                n=fmt_cst(new_deadline),
+                o=formatting.cst(old),
+                n=formatting.cst(new_deadline),
             )
         )
     if staged is not None:
@@ -729,7 +725,7 @@ def file_objection(lot: Lot, user: User, text: str) -> Objection:
             _l(
                 "对招标文件的异议须在投标截止时间 %(d)s 日前提出，最后期限为 %(t)s（北京时间），现已逾期。",
                 d=days,
-                t=fmt_cst(last),
+                t=formatting.cst(last),
             )
         )
     due = now + dt.timedelta(days=int(current_app.config["OBJECTION_ANSWER_DAYS"]))
@@ -747,7 +743,10 @@ def file_objection(lot: Lot, user: User, text: str) -> Objection:
     if lot.status == LotStatus.PUBLISHED:
         lot.status = LotStatus.SUSPENDED
         lot.status_reason = str(
-            _l("供应商对招标文件提出异议，暂停至答复为止（答复期限 %(t)s）。", t=fmt_cst(due))
+            _l(
+                "供应商对招标文件提出异议，暂停至答复为止（答复期限 %(t)s）。",
+                t=formatting.cst(due),
+            )
         )
         db.session.flush()
         record("lot.suspend", lot, {"reason": "objection", "answer_due_at": due.isoformat()})
@@ -756,7 +755,7 @@ def file_objection(lot: Lot, user: User, text: str) -> Objection:
     _notify_agency(
         lot,
         str(_l("收到对招标文件的异议：%(lot)s", lot=lot.name)),
-        str(_l("请在 %(t)s（北京时间）前答复。标段已暂停。", t=fmt_cst(due))),
+        str(_l("请在 %(t)s（北京时间）前答复。标段已暂停。", t=formatting.cst(due))),
     )
     return obj
 

@@ -21,11 +21,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.core import clock
+from app.core import clock, formatting
 from app.core.auth.models import Role
 from app.core.auth.policies import require_role
 from app.core.errors import DomainError, Forbidden, NotFound, ValidationError
 from app.core.extensions import db
+from app.core.http import client_info
 from app.core.storage import get_store
 from bidding import doc_services as svc
 from bidding.doc_services import DeadlineMustMove, StagedFile
@@ -68,13 +69,6 @@ def document_response(doc: TenderDocument) -> Response:
     resp.headers["X-Document-Version"] = str(doc.version)
     resp.headers["Cache-Control"] = "no-store"
     return resp
-
-
-def _client() -> tuple[str, str]:
-    return (
-        request.headers.get("X-Real-IP") or request.remote_addr or "",
-        request.headers.get("User-Agent", ""),
-    )
 
 
 def _staged_serializer() -> URLSafeSerializer:
@@ -163,8 +157,8 @@ def supplier_lot(lot_id: int) -> Any:
 def supplier_download(lot_id: int) -> Any:
     lot = svc.get_lot(lot_id)
     ensure_lot_readable(lot)
-    ip, agent = _client()
-    doc = svc.download_document(lot, current_user, ip=ip, user_agent=agent)
+    client = client_info()
+    doc = svc.download_document(lot, current_user, ip=client.ip, user_agent=client.user_agent)
     db.session.commit()
     return document_response(doc)
 
@@ -196,7 +190,7 @@ def supplier_object(lot_id: int) -> Any:
         db.session.rollback()
         flash(str(exc.message), "error")
         return _supplier_lot_page(lot, exc.status)
-    due = svc.fmt_cst(obj.answer_due_at)
+    due = formatting.cst(obj.answer_due_at)
     db.session.commit()
     flash(_("异议已提交，标段已暂停；代理机构应在 %(t)s 前答复。", t=due), "success")
     return redirect(url_for("bidding_docs.supplier_lot", lot_id=lot.id) + "#objections")

@@ -18,13 +18,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
-from app.core import clock, search
+from app.core import clock, formatting, search
 from app.core.audit import record
 from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
 from app.core.calendar import calendar_for
 from app.core.db import to_money
 from app.core.errors import Conflict, NotFound, ValidationError
 from app.core.extensions import db
+from app.core.formatting import yuan
 from app.core.i18n import N_
 from bidding import categories, clocks, policies
 from bidding.models import (
@@ -96,18 +97,6 @@ LOT_FIELDS = (
 # ---------------------------------------------------------------------------------------
 # Formatting helpers shared by messages, notice bodies and templates
 # ---------------------------------------------------------------------------------------
-
-
-def yuan(amount: Decimal | None) -> str:
-    if amount is None:
-        return "—"
-    return f"{to_money(amount):,.2f} 元"
-
-
-def cst_text(value: dt.datetime | None) -> str:
-    if value is None:
-        return "—"
-    return clock.to_cst(value).strftime("%Y年%m月%d日 %H:%M")
 
 
 def method_label(method: Method | str) -> str:
@@ -433,8 +422,8 @@ def clean_lot(
                     prefix,
                     _(
                         "文件发售截止时间（%(e)s）须晚于开始时间（%(s)s）。",
-                        e=cst_text(doc_end),
-                        s=cst_text(doc_start),
+                        e=formatting.cst(doc_end, formatting.CHINESE_MINUTE),
+                        s=formatting.cst(doc_start, formatting.CHINESE_MINUTE),
                     ),
                 ),
                 field=f("doc_end_at"),
@@ -445,8 +434,8 @@ def clean_lot(
                     prefix,
                     _(
                         "投标截止时间（%(d)s）不得早于文件发售截止时间（%(e)s）。",
-                        d=cst_text(deadline),
-                        e=cst_text(doc_end),
+                        d=formatting.cst(deadline, formatting.CHINESE_MINUTE),
+                        e=formatting.cst(doc_end, formatting.CHINESE_MINUTE),
                     ),
                 ),
                 field=f("bid_deadline"),
@@ -457,8 +446,8 @@ def clean_lot(
                     prefix,
                     _(
                         "投标截止时间（%(d)s）已过，请选择晚于当前时间（%(n)s）的时间。",
-                        d=cst_text(deadline),
-                        n=cst_text(clock.now()),
+                        d=formatting.cst(deadline, formatting.CHINESE_MINUTE),
+                        n=formatting.cst(clock.now(), formatting.CHINESE_MINUTE),
                     ),
                 ),
                 field=f("bid_deadline"),
@@ -1031,7 +1020,11 @@ def check_tender_clocks(lot: Lot, now: dt.datetime | None = None) -> None:
     now = now or clock.now()
     if lot.bid_deadline <= now:
         raise ValidationError(
-            _("标段“%(n)s”的投标截止时间（%(d)s）已过。", n=label, d=cst_text(lot.bid_deadline)),
+            _(
+                "标段“%(n)s”的投标截止时间（%(d)s）已过。",
+                n=label,
+                d=formatting.cst(lot.bid_deadline, formatting.CHINESE_MINUTE),
+            ),
             field="bid_deadline",
         )
     # Documents cannot go out before the notice does: the clocks run from the later of the two.
@@ -1058,8 +1051,8 @@ def check_tender_clocks(lot: Lot, now: dt.datetime | None = None) -> None:
                     n=label,
                     m=method_label(project.method),
                     d=min_days,
-                    cur=cst_text(lot.bid_deadline),
-                    e=cst_text(p.bound),
+                    cur=formatting.cst(lot.bid_deadline, formatting.CHINESE_MINUTE),
+                    e=formatting.cst(p.bound, formatting.CHINESE_MINUTE),
                 )
             )
         else:
@@ -1249,8 +1242,8 @@ def render_tender_body(
         _("三、获取招标文件"),
         _(
             "时间：%(s)s 至 %(e)s（北京时间，法定节假日除外）",
-            s=cst_text(_as_dt(f["doc_start_at"])),
-            e=cst_text(_as_dt(f["doc_end_at"])),
+            s=formatting.cst(_as_dt(f["doc_start_at"]), formatting.CHINESE_MINUTE),
+            e=formatting.cst(_as_dt(f["doc_end_at"]), formatting.CHINESE_MINUTE),
         ),
         _("方式：%(v)s", v=f["doc_obtain_method"]),
         "",
@@ -1261,7 +1254,7 @@ def render_tender_body(
             _(
                 "%(code)s：投标截止时间及开标时间 %(d)s（北京时间）；开标地点：%(p)s",
                 code=lot["lot_code"],
-                d=cst_text(_as_dt(lot["bid_deadline"])),
+                d=formatting.cst(_as_dt(lot["bid_deadline"]), formatting.CHINESE_MINUTE),
                 p=lot["opening_place"] or _("本平台线上开标大厅"),
             )
         )
@@ -1271,7 +1264,7 @@ def render_tender_body(
         _("五、公告期限"),
         _(
             "自本公告发布之日起至 %(e)s 止。",
-            e=cst_text(_as_dt(f["doc_end_at"])),
+            e=formatting.cst(_as_dt(f["doc_end_at"]), formatting.CHINESE_MINUTE),
         ),
     ]
     if f.get("remarks"):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from app.core import clock
+from app.core import clock, formatting
 from app.core.auth.models import Organisation, OrgKind
 from app.core.errors import DomainError
 from app.core.extensions import db
@@ -66,13 +66,6 @@ def _lot_rows_from_form(form: Any) -> list[dict[str, Any]]:
     return [rows[i] for i in sorted(rows) if rows[i].get("name") or rows[i].get("budget")]
 
 
-def _local_input(value: Any) -> str:
-    """A stored UTC time as the value of a datetime-local input (China Standard Time)."""
-    if value is None:
-        return ""
-    return clock.to_cst(value).strftime("%Y-%m-%dT%H:%M")
-
-
 def _lot_form_values(lot: Lot) -> dict[str, Any]:
     return {
         "name": lot.name,
@@ -83,9 +76,9 @@ def _lot_form_values(lot: Lot) -> dict[str, Any]:
         "evaluation_method": lot.evaluation_method.value,
         "committee_size": lot.committee_size,
         "validity_days": lot.validity_days,
-        "doc_start_at": _local_input(lot.doc_start_at),
-        "doc_end_at": _local_input(lot.doc_end_at),
-        "bid_deadline": _local_input(lot.bid_deadline),
+        "doc_start_at": formatting.form_input(lot.doc_start_at),
+        "doc_end_at": formatting.form_input(lot.doc_end_at),
+        "bid_deadline": formatting.form_input(lot.bid_deadline),
         "opening_place": lot.opening_place,
     }
 

@@ -18,9 +18,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.core import clock
+from app.core import audit, clock, formatting
 from app.core.audit import current_root, record
-from app.core.audit.chain import canonical_json, inclusion_proof, leaf_hash, merkle_root
+from app.core.audit.chain import canonical_json
 from app.core.audit.models import AuditEntry
 from app.core.auth import credit_code
 from app.core.auth.models import Centre, User
@@ -234,17 +234,6 @@ def _public_request(item: Draw) -> dict[str, Any]:
     }
 
 
-def audit_root(seq: int) -> bytes:
-    """RFC 9162 Merkle root of the log's first `seq` entries."""
-    size, root = current_root()
-    if size == seq:  # the live head: O(log n) from its frontier
-        return bytes.fromhex(root)
-    hashes = db.session.execute(
-        select(AuditEntry.entry_hash).where(AuditEntry.seq <= seq).order_by(AuditEntry.seq)
-    ).scalars()
-    return merkle_root([leaf_hash(h) for h in hashes])
-
-
 def commit_draw(item: Draw, actor: User | None, *, check_window: bool = True) -> Draw:
     """Phase 1: fix the pool and a secret seed in the audit log, then the public value."""
     lot = db.session.get(Lot, item.lot_id)
@@ -272,7 +261,7 @@ def commit_draw(item: Draw, actor: User | None, *, check_window: bool = True) ->
         raise TooEarly(
             _l(
                 "抽取最早可于 %(t)s（北京时间）进行，即评标前 %(h)s 小时内。",
-                t=clock.to_cst(item.earliest_at).strftime("%Y-%m-%d %H:%M"),
+                t=formatting.cst(item.earliest_at),
                 h=current_app.config["EXPERT_DRAW_WINDOW_HOURS"],
             )
         )
@@ -425,9 +414,9 @@ def _invite(inv: Invitation, item: Draw) -> None:
             "您被随机抽取为“%(lot)s”的评标专家。评标时间：%(t)s（北京时间），地点：%(v)s。"
             "请于 %(d)s 前在站内答复参加或拒绝。",
             lot=lot.name,
-            t=clock.to_cst(item.evaluation_at).strftime("%Y-%m-%d %H:%M"),
+            t=formatting.cst(item.evaluation_at),
             v=item.venue,
-            d=clock.to_cst(due).strftime("%Y-%m-%d %H:%M"),
+            d=formatting.cst(due),
         ),
     )
     record("experts.invited", inv, {"draw_id": inv.draw_id, "slot": inv.slot, "rank": inv.rank})
@@ -624,7 +613,7 @@ def sign_in(inv: Invitation, user: User) -> Invitation:
         raise TooEarly(
             _l(
                 "评标签到于 %(t)s（北京时间）开放。",
-                t=clock.to_cst(opens).strftime("%Y-%m-%d %H:%M"),
+                t=formatting.cst(opens),
             )
         )
     inv.signed_in_at = now
@@ -679,7 +668,7 @@ def appraisal_rows(root: Draw, actor: User) -> list[dict[str, Any]]:
         raise TooEarly(
             _l(
                 "评标开始（%(t)s 北京时间）后方可考评专家。",
-                t=clock.to_cst(root.evaluation_at).strftime("%Y-%m-%d %H:%M"),
+                t=formatting.cst(root.evaluation_at),
             )
         )
     seats = list(
@@ -756,14 +745,7 @@ def export_record(item: Draw) -> dict[str, Any]:
         raise Conflict(_l("该抽取尚未承诺，没有可导出的记录。"))
     entry = db.session.get(AuditEntry, item.commitment_seq)
     assert entry is not None
-    hashes = list(
-        db.session.execute(
-            select(AuditEntry.entry_hash)
-            .where(AuditEntry.seq <= item.commitment_seq)
-            .order_by(AuditEntry.seq)
-        ).scalars()
-    )
-    leaves = [leaf_hash(h) for h in hashes]
+    inclusion = audit.proof(entry)
     revealed = item.status == DrawStatus.REVEALED
     return {
         "format": RECORD_FORMAT,
@@ -790,9 +772,9 @@ def export_record(item: Draw) -> dict[str, Any]:
             "entry_hash": entry.entry_hash,
         },
         "inclusion": {
-            "index": entry.seq - 1,
-            "tree_size": len(leaves),
-            "proof": [p.hex() for p in inclusion_proof(entry.seq - 1, leaves)],
+            "index": inclusion.leaf_index,
+            "tree_size": inclusion.tree_size,
+            "proof": [p.hex() for p in inclusion.proof],
         },
     }
 
@@ -805,7 +787,7 @@ def verify_in_app(item: Draw) -> list[tuple[str, bool]]:
     checks.append(
         (
             "public value = audit Merkle root at commitment",
-            audit_root(item.commitment_seq).hex() == item.public_value,
+            audit.root_at(item.commitment_seq).hex() == item.public_value,
         )
     )
     rows = db.session.execute(

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app.factory import format_cst, format_money
+from app.core import formatting
 from app.portal import listcache, queries
 from app.portal.queries import (
     CATEGORY_LABELS,
@@ -243,7 +243,7 @@ def field_rows(fields: dict[str, Any]) -> list[tuple[str, str]]:
             continue
         if key in MONEY_FIELDS:
             with contextlib.suppress(InvalidOperation, ValueError):
-                value = format_money(Decimal(str(value)))
+                value = formatting.money(Decimal(str(value)))
         elif key == "method" and value in METHOD_LABELS:
             value = str(METHOD_LABELS[value])
         label = str(FIELD_LABELS[key]) if key in FIELD_LABELS else key
@@ -260,7 +260,7 @@ def _text(value: Any) -> str:
         return f"{name}（{rest}）" if name and rest else str(name or rest)
     if isinstance(value, str) and _ISO.match(value):
         try:
-            return format_cst(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
+            return formatting.cst(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
         except ValueError:
             return value
     return str(value)

@@ -12,16 +12,17 @@ import re
 import zipfile
 from typing import Any
 
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.core import clock
+from app.core import clock, formatting
 from app.core.audit import record
 from app.core.audit.chain import canonical_json
 from app.core.auth.models import Role, User
 from app.core.errors import Conflict, Forbidden, NotFound, TooEarly, ValidationError
 from app.core.extensions import db
+from app.core.http import client_info
 from app.core.realtime import emit
 from app.core.storage import get_store
 from bidding.bids import sealing
@@ -37,7 +38,6 @@ from bidding.bids.models import (
     OpeningStatus,
 )
 from bidding.bids.services import (
-    _cst,
     cfg,
     close_lot,
     ensure_manages_lot,
@@ -99,7 +99,12 @@ def get_opening(lot: Lot) -> Opening | None:
 def _ensure_opening(lot: Lot) -> Opening:
     """The opening exists from the deadline on; the freeze is caught up if the sweep lagged."""
     if lot.bid_deadline is None or clock.now() < lot.bid_deadline:
-        raise TooEarly(_("开标时间（投标截止时间 %(t)s 北京时间）未到。", t=_cst(lot.bid_deadline)))
+        raise TooEarly(
+            _(
+                "开标时间（投标截止时间 %(t)s 北京时间）未到。",
+                t=formatting.cst(lot.bid_deadline, formatting.SECOND),
+            )
+        )
     freeze = close_lot(lot) if lot.status == LotStatus.PUBLISHED else get_freeze(lot)
     if freeze is None:
         raise Conflict(_("该标段未进入开标阶段。"))
@@ -131,7 +136,13 @@ def sign_in(lot: Lot, user: User) -> OpeningSignin:
     start, end = _signin_window(lot)
     now = clock.now()
     if now < start or now > end:
-        raise Conflict(_("签到时间为 %(a)s 至 %(b)s（北京时间）。", a=_cst(start), b=_cst(end)))
+        raise Conflict(
+            _(
+                "签到时间为 %(a)s 至 %(b)s（北京时间）。",
+                a=formatting.cst(start, formatting.SECOND),
+                b=formatting.cst(end, formatting.SECOND),
+            )
+        )
     if now < lot.bid_deadline:
         # Before the deadline the bidder list is secret: sign-in checks the caller's own bid.
         has_bid = db.session.execute(
@@ -155,17 +166,12 @@ def sign_in(lot: Lot, user: User) -> OpeningSignin:
     ).scalar_one_or_none()
     if existing is not None:
         return existing
-    ip = (
-        (request.headers.get("X-Real-IP") or request.remote_addr or "")
-        if has_request_context()
-        else ""
-    )
     signin = OpeningSignin(
         opening_id=opening.id,
         supplier_id=user.organisation_id,
         user_id=user.id,
         signed_in_at=now,
-        ip=ip[:64],
+        ip=client_info().ip,
     )
     db.session.add(signin)
     db.session.flush()
@@ -183,7 +189,7 @@ def present_share(lot: Lot, user: User, passphrase: str) -> LotCustodian:
         raise TooEarly(
             _(
                 "投标截止时间（%(t)s 北京时间）之前，服务器拒绝接收或合成任何密钥分片。",
-                t=_cst(lot.bid_deadline),
+                t=formatting.cst(lot.bid_deadline, formatting.SECOND),
             )
         )
     opening = _ensure_opening(lot)
@@ -665,7 +671,9 @@ def record_pdf(doc: dict[str, Any]) -> bytes:
     flow: list[Any] = [
         Paragraph(f"开标记录 · {_esc(doc['lot']['code'])} {_esc(doc['lot']['name'])}", title),
         Paragraph(f"项目：{_esc(doc['project']['code'])} {_esc(doc['project']['name'])}", body),
-        Paragraph(f"开标时间：{_esc(_cst_iso(doc['deadline']))}　地点：{_esc(doc['place'])}", body),
+        Paragraph(
+            f"开标时间：{_esc(formatting.cst(doc['deadline']))}　地点：{_esc(doc['place'])}", body
+        ),
         Paragraph(
             f"截止时冻结投标文件 {doc['freeze']['count']} 份，哈希清单摘要 {doc['freeze']['list_hash']}",
             body,
@@ -717,9 +725,3 @@ _STATUS_ZH = {
 
 def _esc(text: Any) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _cst_iso(value: str | None) -> str:
-    if not value:
-        return "—"
-    return clock.to_cst(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")

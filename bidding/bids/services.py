@@ -14,18 +14,19 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.core import clock
+from app.core import audit, clock, formatting
 from app.core.audit import record
-from app.core.audit.chain import canonical_json, inclusion_proof, leaf_hash, merkle_root
+from app.core.audit.chain import canonical_json
 from app.core.audit.models import AuditEntry
 from app.core.auth.models import Organisation, OrgKind, Role, User
 from app.core.db import to_money
 from app.core.errors import Conflict, Forbidden, NotFound, TooLate, ValidationError
 from app.core.extensions import db
+from app.core.http import client_info
 from app.core.notify import notify
 from app.core.storage import CHUNK, get_store
 from bidding.bids import sealing
@@ -46,17 +47,6 @@ from bidding.models import Lot, LotStatus
 
 def cfg(key: str) -> Any:
     return current_app.config[key]
-
-
-def _client() -> tuple[str, str]:
-    if not has_request_context():
-        return "", ""
-    ip = request.headers.get("X-Real-IP") or request.remote_addr or ""
-    return ip[:64], (request.headers.get("User-Agent") or "")[:300]
-
-
-def _cst(value: Any) -> str:
-    return clock.to_cst(value).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
 # ---------------------------------------------------------------- policies (named, reused)
@@ -103,12 +93,15 @@ def _changing_problems(lot: Lot, org: Organisation) -> list[str]:
         problems.append(
             _(
                 "投标截止时间（%(t)s 北京时间）已过，服务器按自身时钟拒绝接收投标文件。",
-                t=_cst(lot.bid_deadline),
+                t=formatting.cst(lot.bid_deadline, formatting.SECOND),
             )
         )
     if org.blacklisted_until is not None and org.blacklisted_until > now:
         problems.append(
-            _("贵单位被列入失信名单至 %(t)s，期间不得参加投标。", t=_cst(org.blacklisted_until))
+            _(
+                "贵单位被列入失信名单至 %(t)s，期间不得参加投标。",
+                t=formatting.cst(org.blacklisted_until, formatting.SECOND),
+            )
         )
     return problems
 
@@ -389,7 +382,8 @@ def start_upload(lot: Lot, user: User, *, size: int, fingerprint: str = "") -> B
             ),
             field="size",
         )
-    ip, agent = _client()
+    client = client_info()
+    ip, agent = client.ip, client.user_agent
     now = clock.now()
     upload = BidUpload(
         token=secrets.token_urlsafe(24),
@@ -537,7 +531,7 @@ def finish_upload(upload: BidUpload, user: User) -> Bid:
         raise TooLate(
             _(
                 "投标截止时间（%(t)s 北京时间）已到，文件在截止前未完成提交，不予接收。",
-                t=_cst(lot.bid_deadline),
+                t=formatting.cst(lot.bid_deadline, formatting.SECOND),
             )
         )
     previous = db.session.execute(
@@ -589,7 +583,11 @@ def finish_upload(upload: BidUpload, user: User) -> Bid:
         user,
         "bid_receipt",
         _("投标文件已接收：%(c)s 第 %(v)s 版", c=lot.code, v=version),
-        _("密文 SHA-256：%(h)s，服务器时间 %(t)s。", h=sha, t=_cst(now)),
+        _(
+            "密文 SHA-256：%(h)s，服务器时间 %(t)s。",
+            h=sha,
+            t=formatting.cst(now, formatting.SECOND),
+        ),
         email=False,
     )
     return bid
@@ -628,18 +626,7 @@ def _commit_file(path: Path, sha: str) -> None:
 
 
 def build_receipt(bid: Bid, lot: Lot, org: Organisation, entry: AuditEntry) -> dict[str, Any]:
-    if entry.inclusion_proof is not None and entry.tree_root is not None:
-        # Just appended: the audit head's frontier gave the proof in O(log n).
-        size, root, proof = entry.seq, entry.tree_root, entry.inclusion_proof
-    else:
-        hashes = db.session.execute(
-            select(AuditEntry.entry_hash)
-            .where(AuditEntry.seq <= entry.seq)
-            .order_by(AuditEntry.seq)
-        ).scalars()
-        leaves = [leaf_hash(h) for h in hashes]
-        size, root = len(leaves), merkle_root(leaves)
-        proof = inclusion_proof(size - 1, leaves)
+    inclusion = audit.proof(entry)
     body = {
         "type": "tenderhall.bid-receipt",
         "version": 1,
@@ -652,10 +639,10 @@ def build_receipt(bid: Bid, lot: Lot, org: Organisation, entry: AuditEntry) -> d
         "audit": {
             "seq": entry.seq,
             "entry_hash": entry.entry_hash,
-            "tree_size": size,
-            "leaf_index": size - 1,
-            "root": root.hex(),
-            "inclusion_proof": [p.hex() for p in proof],
+            "tree_size": inclusion.tree_size,
+            "leaf_index": inclusion.leaf_index,
+            "root": inclusion.root.hex(),
+            "inclusion_proof": [p.hex() for p in inclusion.proof],
         },
     }
     return sealing.sign_receipt(body)

@@ -1,8 +1,24 @@
 """Append-only, hash-chained audit log."""
 
-from app.core.audit.service import CHECKPOINT_SECONDS, checkpoint, current_root, record
+from app.core.audit.service import (
+    CHECKPOINT_SECONDS,
+    Inclusion,
+    checkpoint,
+    current_root,
+    proof,
+    record,
+    root_at,
+)
 
-__all__ = ["checkpoint", "current_root", "record", "register_jobs"]
+__all__ = [
+    "Inclusion",
+    "checkpoint",
+    "current_root",
+    "proof",
+    "record",
+    "register_jobs",
+    "root_at",
+]
 
 
 def register_jobs() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import has_request_context, request
+from flask import has_request_context
 from sqlalchemy import func, select
 
 from app.core import clock
@@ -17,12 +17,15 @@ from app.core.audit.chain import (
     entry_digest,
     frontier_append,
     frontier_root,
+    inclusion_proof,
     leaf_hash,
+    merkle_root,
     newest_leaf_proof,
 )
 from app.core.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from app.core.crypto import signing
 from app.core.extensions import db
+from app.core.http import client_info
 
 
 def _actor_from_context() -> tuple[int | None, str, str]:
@@ -34,12 +37,6 @@ def _actor_from_context() -> tuple[int | None, str, str]:
     except Exception:  # no login manager bound (CLI, scheduler)
         pass
     return None, "system", "system"
-
-
-def _client_ip() -> str:
-    if not has_request_context():
-        return ""
-    return request.headers.get("X-Real-IP") or request.remote_addr or ""
 
 
 def record(
@@ -73,7 +70,7 @@ def record(
         actor_id=actor_id,
         actor_name=actor_name,
         role=role,
-        ip=_client_ip(),
+        ip=client_info().ip,
         action=action,
         object_type=object_type or "",
         object_id=str(object_id) if object_id is not None else "",
@@ -132,6 +129,49 @@ def current_root() -> tuple[int, str]:
 
 
 CHECKPOINT_SECONDS = 300
+
+
+def _leaves_through(seq: int) -> list[bytes]:
+    hashes = db.session.execute(
+        select(AuditEntry.entry_hash).where(AuditEntry.seq <= seq).order_by(AuditEntry.seq)
+    ).scalars()
+    return [leaf_hash(h) for h in hashes]
+
+
+def root_at(seq: int) -> bytes:
+    """RFC 9162 Merkle root of the log's first `seq` entries (O(log n) at the live head)."""
+    size, root = current_root()
+    if size == seq:
+        return bytes.fromhex(root)
+    return merkle_root(_leaves_through(seq))
+
+
+@dataclass(frozen=True)
+class Inclusion:
+    """Entry `seq` in the tree of the first `seq` entries: what a receipt or record carries."""
+
+    seq: int
+    tree_size: int
+    root: bytes
+    proof: list[bytes]
+
+    @property
+    def leaf_index(self) -> int:
+        return self.seq - 1
+
+
+def proof(entry: AuditEntry) -> Inclusion:
+    """The entry's inclusion proof in the tree that ends with it.
+
+    An entry record() has just appended carries its proof from the head's frontier
+    (O(log n)); any other entry is proved from the leaves up to it.
+    """
+    if entry.inclusion_proof is not None and entry.tree_root is not None:
+        return Inclusion(entry.seq, entry.seq, entry.tree_root, list(entry.inclusion_proof))
+    leaves = _leaves_through(entry.seq)
+    return Inclusion(
+        entry.seq, len(leaves), merkle_root(leaves), inclusion_proof(entry.seq - 1, leaves)
+    )
 
 
 def checkpoint_body(size: int, root: str, signed_at: dt.datetime) -> dict[str, Any]:
