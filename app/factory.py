@@ -25,9 +25,9 @@ from config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Each package exposes init_app(app); the order is the floor order.
+# Every package, in floor order; each exposes init_app(app), which declares its blueprints,
+# API, command group, scheduled jobs, menu entries and room policies.
 PACKAGES = (
-    "app.core.auth",
     "app.core",
     "bidding",
     "experts",
@@ -35,7 +35,10 @@ PACKAGES = (
     "app.portal",
     "app.supervision",
     "app.admin",
+    "app.launcher",
 )
+# The top-level folders that may carry a translations/ catalogue of their own.
+TRANSLATED = tuple(dict.fromkeys(name.split(".")[0] for name in PACKAGES))
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -117,9 +120,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["MAIL_MBOX_PATH"] = app.config["MAIL_MBOX_PATH"] or str(
         Path(app.instance_path) / "mailbox.mbox"
     )
-    translation_dirs = [
-        str(ROOT / p / "translations") for p in ("app", "bidding", "experts", "remote_eval")
-    ]
+    translation_dirs = [str(ROOT / p / "translations") for p in TRANSLATED]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
     if app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
@@ -152,20 +153,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _install_error_handlers(app)
     _install_template_helpers(app)
 
-    from app.core import notify, realtime, search  # noqa: F401  (tables)
-    from app.core.audit.cli import audit_cli
-
-    app.cli.add_command(audit_cli)
-
     for name in PACKAGES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        if hasattr(module, "init_app"):
-            module.init_app(app)
+        importlib.import_module(name).init_app(app)
 
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return app

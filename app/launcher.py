@@ -138,3 +138,7 @@ def serve_command(host: str, port: int, threads: int, no_scheduler: bool, no_roo
         with_scheduler=not no_scheduler,
         with_rooms=not no_rooms,
     )
+
+
+def init_app(app: Any) -> None:
+    app.cli.add_command(serve_command)

@@ -23,11 +23,11 @@ def _init_bids(app: Any) -> None:
     from bidding.bids import api as bids_api
     from bidding.bids import jobs as bids_jobs
     from bidding.bids import views as bids_views
-    from bidding.bids.policies import may_join_hall
+    from bidding.bids.policies import HALL, may_join_hall
 
     app.register_blueprint(bids_views.bp)
     api.register_blueprint(bids_api.blp)
-    register_room_policy("hall:", may_join_hall)
+    register_room_policy(HALL, may_join_hall)
     register_job(
         "bids.deadline_sweep",
         bids_jobs.deadline_sweep,

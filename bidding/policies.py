@@ -1,4 +1,11 @@
-"""Who may do what with projects, lots and announcements (checked in views and services)."""
+"""Who may do what with projects and lots: the one home of the lot permission rules.
+
+Three relations to a lot, each under one name (checked in views and again in services):
+- manage: staff of the project's own agency register, edit, publish, answer, open;
+- oversee: supervisors of the project's centre and platform administrators read it;
+- supervise: supervisors only: they alone see, before the deadline, who downloaded, asked,
+  objected or bid (administrators run the platform but are kept out of bidding secrets).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.auth.models import OrgKind, Role
 from app.core.errors import Forbidden
-from bidding.models import Project
+from bidding.models import Lot, Project
 
 
 def _authenticated(user: Any) -> bool:
@@ -52,6 +59,22 @@ def can_list_projects(user: Any) -> bool:
     return _authenticated(user) and user.role in (Role.STAFF, Role.SUPERVISOR, Role.ADMIN)
 
 
+def can_manage_lot(user: Any, lot: Lot) -> bool:
+    return can_manage_project(user, lot.project)
+
+
+def can_oversee_lot(user: Any, lot: Lot) -> bool:
+    return can_oversee_centre(user, lot.project.centre_id)
+
+
+def can_supervise_lot(user: Any, lot: Lot) -> bool:
+    return (
+        _authenticated(user)
+        and user.role == Role.SUPERVISOR
+        and can_oversee_centre(user, lot.project.centre_id)
+    )
+
+
 def ensure_can_create_project(user: Any) -> None:
     if not can_create_project(user):
         raise Forbidden(_l("只有代理机构的工作人员可以登记项目。"))
@@ -60,6 +83,10 @@ def ensure_can_create_project(user: Any) -> None:
 def ensure_can_manage_project(user: Any, project: Project) -> None:
     if not can_manage_project(user, project):
         raise Forbidden(_l("只有本项目代理机构的工作人员可以执行此操作。"))
+
+
+def ensure_can_manage_lot(user: Any, lot: Lot) -> None:
+    ensure_can_manage_project(user, lot.project)
 
 
 def ensure_can_view_project(user: Any, project: Project) -> None:

@@ -100,6 +100,19 @@ class BaseConfig:
     OPENING_SIGNIN_AFTER_MINUTES = 60
     BID_DEADLINE_SWEEP_SECONDS = 15
 
+    # Expert draws (centres override the cap in their settings as "max_sittings_per_purchaser")
+    EXPERT_DRAW_WINDOW_HOURS = 24  # a draw may run at most this long before the evaluation
+    EXPERT_MIN_RESERVES = 2
+    EXPERT_ANSWER_HOURS = 2  # time an invited expert has to answer
+    EXPERT_MAX_SITTINGS_PER_PURCHASER = 3  # per rolling 12 months
+    EXPERT_AVOID_PAST_YEARS = 3
+    EXPERT_SIGNIN_EARLY_MINUTES = 60
+    EXPERT_REVEAL_AFTER_HOURS = 24
+    EXPERT_INVITATION_SWEEP_SECONDS = 60
+    EXPERT_REVEAL_SWEEP_SECONDS = 600
+    EXPERT_SMS_BACKEND = "log"  # "log" appends to EXPERT_SMS_LOG_PATH
+    EXPERT_SMS_LOG_PATH: str | None = None  # None → instance/sms.log
+
     # flask-smorest / OpenAPI
     API_TITLE = "Tender Hall API"
     API_VERSION = "v1"

@@ -94,10 +94,14 @@ def sweep_reveal() -> int:
 
 
 def register(app: Any) -> None:
-    """Hook the sweeps into the scheduler (app/core/scheduler.py) when the deployment has one."""
-    try:
-        from app.core.scheduler import register_job
-    except ImportError:
-        return
-    register_job("experts.sweep_invitations", sweep_invitations, seconds=60)
-    register_job("experts.sweep_reveal", sweep_reveal, seconds=600)
+    """Hook the sweeps into the scheduler."""
+    from app.core.scheduler import register_job
+
+    register_job(
+        "experts.sweep_invitations",
+        sweep_invitations,
+        seconds=app.config["EXPERT_INVITATION_SWEEP_SECONDS"],
+    )
+    register_job(
+        "experts.sweep_reveal", sweep_reveal, seconds=app.config["EXPERT_REVEAL_SWEEP_SECONDS"]
+    )

@@ -1,7 +1,7 @@
 """The rooms process: a push-only websockets server for the opening hall and evaluation rooms.
 
 Protocol (JSON text frames):
-  client → server, first message: {"token": "...", "room": "opening:12", "after": 0}
+  client → server, first message: {"token": "...", "room": "hall:12", "after": 0}
   server → client: every RoomEvent of the room with seq > after, in order, as
       {"type": "event", "room", "seq", "kind", "payload", "at"}
   then {"type": "ready", "room", "seq": <last seq sent>}

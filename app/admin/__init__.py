@@ -1,4 +1,4 @@
-"""Platform administration: centres, holiday calendars, organisations, users; the process CLIs."""
+"""Platform administration: centres, holiday calendars, organisations, users."""
 
 from typing import Any
 
@@ -7,17 +7,12 @@ def init_app(app: Any) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.admin import api, views
-    from app.core import scheduler  # noqa: F401  (scheduler_lock table)
     from app.core.extensions import api as rest
     from app.core.nav import register_nav
-    from app.core.scheduler import scheduler_cli
     from app.demo import demo_cli, users_cli
-    from app.launcher import serve_command
 
     app.register_blueprint(views.bp)
     rest.register_blueprint(api.blp)
     register_nav("admin.centres", _l("系统管理"), ["admin"], order=90)
-    app.cli.add_command(scheduler_cli)
-    app.cli.add_command(serve_command)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

@@ -1,7 +1,8 @@
 """Who may join which live room, and the short-lived signed tokens that prove it.
 
-Rooms are named "<prefix>:<id>" (e.g. "opening:12", "eval:7"). The package that owns a
-kind of room registers a policy for its prefix: `register_room_policy("opening:", fn)`
+Rooms are named "<kind>:<id>" (e.g. "hall:12" for the opening hall of lot 12). The package
+that owns a kind of room declares it once, `HALL = RoomKind("hall")`, builds every name
+with `HALL.name(lot.id)` and registers who may join: `register_room_policy(HALL, fn)`
 where `fn(user, room) -> bool`. A room without a policy is closed to everyone.
 
 The web app issues a token (`POST /api/v1/rooms/token`); the rooms process checks it
@@ -38,9 +39,32 @@ class RoomTokenInvalid(DomainError):
     code = "room_token_invalid"
 
 
-def register_room_policy(prefix: str, fn: RoomPolicy) -> None:
-    """Decide who may join rooms whose name starts with `prefix` (e.g. "opening:")."""
-    _policies[prefix] = fn
+@dataclass(frozen=True)
+class RoomKind:
+    """One kind of room: the only place its names are built and read back."""
+
+    kind: str
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.kind}:"
+
+    def name(self, ident: int | str) -> str:
+        return f"{self.kind}:{ident}"
+
+    def ident(self, room: str) -> int | None:
+        """The numeric id in a room name of this kind, or None."""
+        if not room.startswith(self.prefix):
+            return None
+        try:
+            return int(room.removeprefix(self.prefix))
+        except ValueError:
+            return None
+
+
+def register_room_policy(kind: RoomKind | str, fn: RoomPolicy) -> None:
+    """Decide who may join rooms of `kind` (a RoomKind, or a raw prefix such as "hall:")."""
+    _policies[kind.prefix if isinstance(kind, RoomKind) else kind] = fn
 
 
 def policy_for(room: str) -> RoomPolicy | None:
@@ -105,8 +129,8 @@ def rooms_public_url() -> str:
 class RoomTokenRequest(Schema):
     room = fields.String(
         required=True,
-        validate=validate.Regexp(ROOM_PATTERN, error="房间名格式应为 类型:编号，如 opening:12"),
-        metadata={"description": "Room name, e.g. opening:12"},
+        validate=validate.Regexp(ROOM_PATTERN, error="房间名格式应为 类型:编号，如 hall:12"),
+        metadata={"description": "Room name, e.g. hall:12"},
     )
 
 

@@ -37,6 +37,7 @@ from bidding.bids.models import (
     OpeningSignin,
     OpeningStatus,
 )
+from bidding.bids.policies import HALL
 from bidding.bids.services import (
     cfg,
     close_lot,
@@ -50,7 +51,7 @@ from bidding.models import Lot, LotStatus
 
 
 def room(lot: Lot) -> str:
-    return f"hall:{lot.id}"
+    return HALL.name(lot.id)
 
 
 def _emit(lot: Lot, kind: str, payload: dict[str, Any]) -> None:

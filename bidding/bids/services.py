@@ -42,6 +42,7 @@ from bidding.bids.models import (
     LotOpeningKey,
     UploadStatus,
 )
+from bidding.bids.policies import HALL
 from bidding.models import Lot, LotStatus
 
 
@@ -790,7 +791,7 @@ def _announce_freeze(lot: Lot, freeze: LotFreeze) -> None:
     for u in users.values():
         notify(u, "bid_freeze", title, body, link, email=False)
     emit(
-        f"hall:{lot.id}",
+        HALL.name(lot.id),
         "frozen",
         {"list_hash": freeze.list_hash, "count": freeze.bid_count, "failed": freeze.failed},
     )

@@ -180,6 +180,7 @@ def hall_page(lot_id: int) -> Any:
         is_bidder=hall.is_bidder(current_user, lot),
         freeze=services.get_freeze(lot),
         my_org_name=current_user.organisation.name if current_user.organisation else None,
+        room=hall.room(lot),
         events=_recent_events(hall.room(lot)),
     )
 
