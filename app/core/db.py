@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -69,8 +69,3 @@ class Money(TypeDecorator[Decimal]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class TimestampMixin:
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -19,7 +19,7 @@ from app.core import clock
 from app.core.auth.models import Centre
 from app.core.extensions import db
 from app.core.search import matching_ids
-from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Method, Project
+from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Method
 
 SEARCH_KIND = "announcement"
 PAGE_SIZE = 20
@@ -356,7 +356,3 @@ def centres_with_counts() -> list[tuple[Centre, int]]:
 
 def all_centres() -> list[Centre]:
     return list(db.session.execute(select(Centre).order_by(Centre.code)).scalars())
-
-
-def project_lots(project: Project) -> list[Lot]:
-    return list(project.lots)

@@ -33,7 +33,3 @@ def require_role(*roles: Role | str) -> Any:
 def ensure_role(user: Any, *roles: Role | str) -> None:
     if user is None or not getattr(user, "is_authenticated", False) or not user.has_role(*roles):
         raise Forbidden(_l("您的角色无权执行此操作。"))
-
-
-def is_admin(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.role == Role.ADMIN)
