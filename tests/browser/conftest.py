@@ -46,10 +46,15 @@ def live_server(app: Any) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
+def require_chromium() -> None:
+    """Browser tests fail, never skip, without chromium (`make test` installs it when it can)."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"chromium not found at {CHROMIUM}: install Debian's chromium package")
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -13,20 +13,12 @@ from typing import Any
 import pytest
 
 from app.core.crypto.container import open_stream, validate_structure
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.crypto.vectors import CONTAINER_VECTORS, file_bytes, load, vector_private_pem
 
 pytestmark = pytest.mark.browser
 
 SEAL_JS = Path(__file__).resolve().parents[2] / "app" / "static" / "js" / "seal.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 RUN_SEAL = """
 async ([vector, useHooks]) => {
@@ -75,15 +67,15 @@ class _Pages(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def page() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("chromium is not installed")
+    from playwright import sync_api
+
+    require_chromium()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             pg = browser.new_page()
             pg.goto(f"http://127.0.0.1:{server.server_port}/")
             pg.wait_for_function("() => window.TenderHallSeal !== undefined")
