@@ -234,3 +234,22 @@ def seal_bid(world: World, bidder: Bidder, size: int, out_path: Path, price: str
             [("技术标.pdf", PatternReader(size, bidder.org_id), "application/pdf")],
             out,
         )
+
+
+def _seal(args: tuple[World, Bidder, int, Path, str]) -> None:
+    seal_bid(*args)
+
+
+def seal_all(world: World, size: int, out_dir: Path) -> list[Path]:
+    """Seal one bid per bidder into out_dir, in parallel processes; distinct prices."""
+    import concurrent.futures as cf
+
+    out_dir.mkdir()
+    paths = [out_dir / f"bid-{i}.thsb" for i in range(len(world.bidders))]
+    jobs = [
+        (world, b, size, p, f"{4000000 + i}.00")
+        for i, (b, p) in enumerate(zip(world.bidders, paths, strict=True))
+    ]
+    with cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        list(pool.map(_seal, jobs))
+    return paths

@@ -25,7 +25,6 @@ import hashlib
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,13 +34,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _bids_world import MB, ROOT, Bidder, World, build, overrides, seal_bid  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from _bids_world import MB, ROOT, Bidder, build, overrides, seal_all  # noqa: E402
+from _serve import free_port, wait_ready  # noqa: E402
 
 
 def serve(instance: Path, port: int, threads: int, database_url: str | None) -> None:
@@ -59,21 +53,6 @@ def serve(instance: Path, port: int, threads: int, database_url: str | None) -> 
     waitress.serve(
         app, host="127.0.0.1", port=port, threads=threads, _quiet=True, **waitress_options(app)
     )
-
-
-def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited early with code {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("server did not start")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -130,10 +109,6 @@ def raw_write_one(path: Path, out_dir: Path, chunk: int) -> str:
     return digest.hexdigest()
 
 
-def _seal(args: tuple[World, Bidder, int, Path, str]) -> None:
-    seal_bid(*args)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bids", type=int, default=100)
@@ -161,16 +136,8 @@ def main() -> None:
         app = create_app(overrides(instance, args.database_url))
         deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
         world = build(app, args.bids, size + 4 * MB, deadline)
-        sealed_dir = instance / "sealed"
-        sealed_dir.mkdir()
-        paths = [sealed_dir / f"bid-{i}.thsb" for i in range(args.bids)]
         t0 = time.perf_counter()
-        jobs = [
-            (world, b, size, p, f"{4000000 + i}.00")
-            for i, (b, p) in enumerate(zip(world.bidders, paths, strict=True))
-        ]
-        with cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            list(pool.map(_seal, jobs))
+        paths = seal_all(world, size, instance / "sealed")
         total = sum(p.stat().st_size for p in paths)
         print(
             f"# sealed {args.bids} bids × {args.mb:g} MB ({total / MB:.0f} MB ciphertext) "

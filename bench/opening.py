@@ -18,7 +18,6 @@ Run: .venv/bin/python bench/opening.py [--bids 100] [--mb 20] [--repeat 3]
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as cf
 import contextlib
 import datetime as dt
 import os
@@ -29,11 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _bids_world import MB, PASSPHRASES, Bidder, World, build, overrides, seal_bid  # noqa: E402
-
-
-def _seal(args: tuple[World, Bidder, int, Path, str]) -> None:
-    seal_bid(*args)
+from _bids_world import MB, PASSPHRASES, build, overrides, seal_all  # noqa: E402
 
 
 def raw_aes_gcm(paths: list[Path]) -> float:
@@ -83,16 +78,8 @@ def main() -> None:
         app = create_app(overrides(instance, args.database_url))
         start = dt.datetime.now(dt.UTC)
         world = build(app, args.bids, size + 4 * MB, start + dt.timedelta(days=1))
-        sealed = instance / "sealed"
-        sealed.mkdir()
-        paths = [sealed / f"bid-{i}.thsb" for i in range(args.bids)]
         t0 = time.perf_counter()
-        jobs = [
-            (world, b, size, p, f"{4000000 + i}.00")
-            for i, (b, p) in enumerate(zip(world.bidders, paths, strict=True))
-        ]
-        with cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            list(pool.map(_seal, jobs))
+        paths = seal_all(world, size, instance / "sealed")
         total = sum(p.stat().st_size for p in paths) / MB
         print(
             f"# sealed {args.bids} bids × {args.mb:g} MB ({total:.0f} MB) "

@@ -19,7 +19,6 @@ import datetime as dt
 import http.client
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _serve import free_port, wait_ready  # noqa: E402  (bench/ is the script's own folder)
 
 ANNOUNCEMENTS = 10_000
 CLIENTS = 32
@@ -80,12 +80,6 @@ LIST_PATHS = [
     "/announcements?category=C&status=open",
     "/announcements?page=7",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def build_database(instance: Path) -> None:
@@ -319,21 +313,6 @@ def drive(port: int, paths: list[str], seconds: float) -> tuple[float, float, in
         return 0.0, float("inf"), sum(errors)
     p99 = flat[min(len(flat) - 1, int(len(flat) * 0.99))] * 1000
     return len(flat) / elapsed, p99, sum(errors)
-
-
-def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited early with code {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("server did not become ready")
 
 
 def main() -> None:
