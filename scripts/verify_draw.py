@@ -1,4 +1,9 @@
 #!/usr/bin/env python3
+# Deliberate copy: the draw ranking of app/core/crypto/draw.py, the selection of
+# experts/draw.py, and the audit-entry hash and RFC 9162 inclusion proof of
+# app/core/audit/chain.py are written again here, so that anyone can check a draw with
+# the standard library alone, without the platform. Keep them in step with those
+# modules; tests/experts/test_draw.py runs this script against a real draw record.
 """Verify an exported Tender Hall expert draw record without the application.
 
     flask experts export-draw 42 > draw.json

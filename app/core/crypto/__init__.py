@@ -2,7 +2,9 @@
 
 Public API (stable; see docs/sealed-bid-container.md for the byte format):
 
-Sealed-bid container v1 (``app.core.crypto.container``)
+Sealed-bid container v1 (package ``app.core.crypto.container``: ``layout`` sizes and
+chunk nonce/AAD, ``errors``, ``header`` and its rules, ``reader`` key-less checks,
+``sealing``, ``opening``; the names below are re-exported by the package)
     ``seal_stream(public_key_pem, header_fields, manifest, file_streams, out) -> Header``
         Seal files and the price form (开标一览表) to a lot's opening public key.
         ``header_fields``: ``lot_id`` (int), ``lot_code`` (str), ``bidder_org_id`` (int|None),

@@ -1,7 +1,7 @@
 /*
  * Tender Hall sealed-bid container v1 (THSB) written in the browser with WebCrypto.
  * Byte format: docs/sealed-bid-container.md. The output is byte-compatible with
- * app/core/crypto/container.py; docs/test-vectors/ pins both to the same bytes.
+ * app/core/crypto/container/ (sealing.py); docs/test-vectors/ pins both to the same bytes.
  *
  *   const blob = await TenderHallSeal.sealBid(spkiPem, headerFields, manifest, files, onProgress)
  *
