@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 import click
-import pyotp
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
@@ -1265,16 +1264,3 @@ def seed_command(if_empty: bool) -> None:
         click.echo(f"  · {line}")
     if seeder.invited and "expert001" not in seeder.invited:
         click.echo(f"  · 本次被邀请的评标专家：{'、'.join(seeder.invited)}")
-
-
-users_cli = AppGroup("users", help="User account tools.")
-
-
-@users_cli.command("totp")
-@click.argument("username")
-def totp_command(username: str) -> None:
-    """Print the current TOTP code of USERNAME (demo and support use)."""
-    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.totp_secret:
-        raise click.ClickException(f"{username}: no such user or no TOTP secret")
-    click.echo(pyotp.TOTP(user.totp_secret).at(clock.now()))
