@@ -37,6 +37,7 @@ PACKAGES = (
     "app.portal",
     "app.supervision",
     "app.admin",
+    "app.demo",
 )
 
 

@@ -11,7 +11,6 @@ def init_app(app: Any) -> None:
     from app.core.extensions import api as rest
     from app.core.nav import register_nav
     from app.core.scheduler import scheduler_cli
-    from app.demo import demo_cli
     from app.launcher import serve_command
 
     app.register_blueprint(views.bp)
@@ -19,4 +18,3 @@ def init_app(app: Any) -> None:
     register_nav("admin.centres", _l("系统管理"), ["admin"], order=90)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(serve_command)
-    app.cli.add_command(demo_cli)
