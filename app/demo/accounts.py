@@ -6,10 +6,12 @@ import base64
 import hashlib
 from typing import Any
 
+from config import BaseConfig
+
 DEMO_PASSWORD = "TenderHall-2026"
 
-# Roles whose demo accounts log in with a second factor.
-TWO_FACTOR_ROLES = ("staff", "expert", "supervisor", "admin")
+# Demo accounts of the roles the platform requires a second factor of log in with one.
+TWO_FACTOR_ROLES = BaseConfig.TWO_FACTOR_REQUIRED_ROLES
 
 
 def demo_totp_secret(username: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.core.auth.models import User
 from app.demo.context import World
+from bidding.services import yuan
 
 REQUIREMENTS = (
     "一、采购内容：{lot}（详见招标文件第三章《采购需求》）。\n"
@@ -73,10 +74,6 @@ def pdf(title: str, paragraphs: list[str]) -> bytes:
         flow.append(Spacer(1, 6))
     doc.build(flow)
     return buf.getvalue()
-
-
-def yuan(value: Decimal) -> str:
-    return f"{value:,.2f} 元"
 
 
 def tender_document(

@@ -11,7 +11,9 @@ from app.core import clock
 from app.core.auth.models import User
 from app.demo.accounts import CUSTODY_PASSPHRASES
 from app.demo.context import World
-from app.demo.documents import clarify, ensure_downloaded, pdf, yuan
+from app.demo.documents import clarify, ensure_downloaded, pdf
+from app.factory import format_cst
+from bidding.services import yuan
 
 
 def opening_key(world: World, lot: Any, key: str) -> None:
@@ -32,7 +34,7 @@ def bond(lot: Any, staff: User, user: User, n: int) -> None:
         user.organisation,
         staff,
         amount=lot.bid_bond,
-        reference=f"BOND{clock.cst_date(clock.now()):%Y%m%d}{lot.id:04d}{n:03d}",
+        reference=f"BOND{format_cst(clock.now(), '%Y%m%d')}{lot.id:04d}{n:03d}",
         payer_account=f"6222 0206 0200 {1000 + user.id:04d}",
     )
 

@@ -60,10 +60,10 @@ EMPLOYERS: dict[str, list[str]] = {
 
 def id_card(region: str, birth: dt.date, seq: int) -> str:
     """A syntactically valid (GB 11643) but fictitious ID card number."""
+    from experts.services import ID_CHECK, ID_WEIGHTS
+
     body = f"{region}{birth:%Y%m%d}{seq % 1000:03d}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
-    return body + check
+    return body + ID_CHECK[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
 
 
 def build_expert_pool(world: World) -> None:

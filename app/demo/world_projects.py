@@ -22,10 +22,11 @@ from app.demo.documents import (
     download,
     pdf,
     tender_document,
-    yuan,
 )
 from app.demo.world_bids import opening_key, stage_closed, stage_failed, stage_open
 from app.demo.world_results import award
+from app.factory import format_cst
+from bidding.services import yuan
 
 # Notice time, documents from, documents until, bid deadline.
 Timetable = tuple[dt.datetime, dt.datetime, dt.datetime, dt.datetime]
@@ -136,7 +137,7 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
         project,
         {
             "requirements": f"{spec.lot}，预算 {yuan(budget)}，具体需求以采购文件为准。",
-            "expected_month": clock.to_cst(docs_from).strftime("%Y-%m"),
+            "expected_month": format_cst(docs_from, "%Y-%m"),
         },
         lot=lot,
     )

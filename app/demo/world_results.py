@@ -11,12 +11,14 @@ from app.core import clock
 from app.core.auth.models import User
 from app.demo.catalogue import AUTHORITIES
 from app.demo.context import World
-from app.demo.documents import yuan
 from app.demo.world_bids import priced
+from app.factory import format_cst
+from bidding.services import cst_text, yuan
 
 # Committee members named in result notices (the purchaser's representative is extra).
 COMMITTEE: list[str] = ["王建国", "李海燕", "张志强", "刘丽华", "陈文博"]
 SCORES: list[str] = ["92.36", "88.75", "85.10"]
+DAY = "%Y年%m月%d日"  # how notices write a date
 
 
 @dataclass
@@ -123,9 +125,9 @@ def _publish_candidates(world: World, notices: _Notices, candidates: list[dict[s
         f"{project.name}（{lot.name}）中标候选人公示",
         (
             f"一、项目编号：{project.code}\n二、项目名称：{project.name}（{lot.code} {lot.name}）\n"
-            f"三、开标时间：{clock.to_cst(lot.bid_deadline):%Y年%m月%d日 %H:%M}\n"
+            f"三、开标时间：{cst_text(lot.bid_deadline)}\n"
             f"四、评标办法：{method_word}\n五、中标候选人：\n{lines}\n"
-            f"六、公示期：{clock.cst_date(start):%Y年%m月%d日}至{end_day:%Y年%m月%d日}（3 日）。"
+            f"六、公示期：{format_cst(start, DAY)}至{end_day:{DAY}}（3 日）。"
             "投标人或者其他利害关系人对评标结果有异议的，应当在公示期间以书面形式提出。\n"
             f"七、联系方式：\n{notices.contacts}"
         ),
@@ -179,7 +181,7 @@ def _publish_contract(world: World, notices: _Notices, winner: dict[str, Any]) -
             f"一、合同编号：HT-{project.code}-01\n二、合同名称：{project.name}（{lot.name}）合同\n"
             f"三、项目编号：{project.code}\n四、采购人：{project.purchaser.name}\n"
             f"五、供应商：{winner['supplier']}\n六、合同金额：{yuan(winner['price'])}\n"
-            f"七、合同签订日期：{clock.cst_date(signed):%Y年%m月%d日}\n"
+            f"七、合同签订日期：{format_cst(signed, DAY)}\n"
             f"八、履约期限：合同签订之日起 {'一年' if lot.category_code == 'C' else '120 日历日'}\n"
             f"九、联系方式：\n{notices.contacts}"
         ),
