@@ -35,6 +35,7 @@ PACKAGES = (
     "app.portal",
     "app.supervision",
     "app.admin",
+    "app.demo",
     "app.launcher",
 )
 # The top-level folders that may carry a translations/ catalogue of their own.

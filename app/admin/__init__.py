@@ -9,10 +9,7 @@ def init_app(app: Any) -> None:
     from app.admin import api, views
     from app.core.extensions import api as rest
     from app.core.nav import register_nav
-    from app.demo import demo_cli, users_cli
 
     app.register_blueprint(views.bp)
     rest.register_blueprint(api.blp)
     register_nav("admin.centres", _l("系统管理"), ["admin"], order=90)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(users_cli)

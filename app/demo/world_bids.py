@@ -1,0 +1,150 @@
+"""Opening keys, bid bonds and sealed bids, and the stages that take bids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any
+
+from app.core import clock, formatting
+from app.core.auth.models import User
+from app.demo.accounts import CUSTODY_PASSPHRASES
+from app.demo.context import World
+from app.demo.documents import clarify, ensure_downloaded, pdf
+
+
+def opening_key(world: World, lot: Any, key: str) -> None:
+    """The lot's opening key, shared 2-of-3 among the centre's demo custodians."""
+    from bidding.bids import services as bids
+
+    names = [f"{key}_staff", f"{key}_super", f"{key}_centre"]
+    custodians = [(world.users[u], CUSTODY_PASSPHRASES[u]) for u in names]
+    bids.create_opening_key(lot, custodians, 2, world.staff[key])
+
+
+def bond(lot: Any, staff: User, user: User, n: int) -> None:
+    from bidding.bids import services as bids
+
+    assert user.organisation is not None
+    bids.record_paid_bond(
+        lot,
+        user.organisation,
+        staff,
+        amount=lot.bid_bond,
+        reference=f"BOND{formatting.cst(clock.now(), '%Y%m%d')}{lot.id:04d}{n:03d}",
+        payer_account=f"6222 0206 0200 {1000 + user.id:04d}",
+    )
+
+
+def sealed_bid(lot: Any, user: User, price: Decimal, days: int) -> None:
+    """Seal a bid in the browser's format and upload it as the bidder would."""
+    from app.core.crypto import seal_stream
+    from bidding.bids import services as bids
+
+    org = user.organisation
+    assert org is not None
+    key = bids.opening_key(lot)
+    document = pdf(
+        f"{lot.name} 投标文件",
+        [
+            f"投标人：{org.name}（统一社会信用代码 {org.credit_code}）",
+            f"项目编号：{lot.project.code}　标段：{lot.code}",
+            f"投标总价：{formatting.yuan(price)}；工期 / 服务期：{days} 日；质量：合格。",
+            "我方承诺完全响应招标文件的全部要求，投标有效期 90 日。",
+        ],
+    )
+    out = io.BytesIO()
+    seal_stream(
+        key.public_pem,
+        {
+            "lot_id": lot.id,
+            "lot_code": lot.code,
+            "bidder_org_id": org.id,
+            "bidder_credit_code": org.credit_code or "",
+        },
+        {
+            "price_form": {
+                "total_price": f"{price:.2f}",
+                "duration_days": days,
+                "quality": "合格",
+            }
+        },
+        [("投标文件.pdf", io.BytesIO(document), "application/pdf")],
+        out,
+    )
+    data = out.getvalue()
+    upload = bids.start_upload(lot, user, size=len(data))
+    bids.put_chunk(upload, user, 0, io.BytesIO(data))
+    bids.finish_upload(upload, user)
+
+
+def priced(lot: Any, factor: Decimal) -> Decimal:
+    """A share of the lot's ceiling price in whole yuan."""
+    return (lot.ceiling_price * factor).quantize(Decimal("100"))
+
+
+def bid_round(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
+    """Bonds six days before the deadline, then one sealed bid each, cheaper in turn."""
+    deadline = lot.bid_deadline
+    for j, user in enumerate(bidders):
+        world.at(deadline - dt.timedelta(days=6, hours=-j))
+        bond(lot, staff, user, j + 1)
+    for j, user in enumerate(bidders):
+        world.at(deadline - dt.timedelta(days=2, hours=3 * j))
+        sealed_bid(lot, user, priced(lot, Decimal("0.97") - Decimal("0.035") * j), 90)
+
+
+def stage_open(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
+    """Bidding is open: supplier01 has its bond and an answer; a rival has already bid."""
+    from bidding import doc_services as docs
+
+    supplier01 = world.supplier(1)
+    world.at(lot.doc_start_at + dt.timedelta(hours=3))
+    ensure_downloaded(lot, supplier01)
+    world.at(lot.doc_start_at + dt.timedelta(days=2))
+    bond(lot, staff, supplier01, 1)
+    q = docs.ask_question(
+        lot, supplier01, "前端摄像机是否要求支持 H.265 编码？存储时长按 30 天还是 90 天计算？"
+    )
+    world.at(lot.doc_start_at + dt.timedelta(days=2, hours=5))
+    docs.answer_question(
+        q, staff, "须支持 H.265/H.264 双编码；录像存储时长按不少于 90 天配置，详见清单。"
+    )
+    rival = world.supplier(7)
+    ensure_downloaded(lot, rival)
+    bond(lot, staff, rival, 2)
+    world.at(world.real_now - dt.timedelta(hours=20))
+    sealed_bid(lot, rival, priced(lot, Decimal("0.95")), 60)
+
+
+def stage_closed(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
+    """The deadline has just passed: four bids (one revised) are frozen for the opening."""
+    from bidding.bids import services as bids
+
+    world.at(lot.doc_start_at + dt.timedelta(days=2))
+    clarify(world, lot, staff, "cleaners")
+    world.at(lot.doc_start_at + dt.timedelta(days=3))
+    # The guide names these four bidders for the opening hall's sign-in.
+    bidders = [world.supplier(8), world.supplier(10), world.supplier(3), world.supplier(18)]
+    for user in bidders:
+        ensure_downloaded(lot, user)
+    bid_round(world, lot, staff, bidders)
+    # 宏远物业 revises its price the evening before: the later bid replaces the first.
+    world.at(lot.bid_deadline - dt.timedelta(hours=14))
+    sealed_bid(lot, bidders[0], priced(lot, Decimal("0.94")), 365)
+    world.at(world.real_now)
+    bids.close_lot(lot)
+
+
+def stage_failed(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
+    """Only two bids by the deadline: closing the lot declares it failed (流标)."""
+    from bidding.bids import services as bids
+
+    bidders = [world.supplier(5), world.supplier(2)]
+    world.at(lot.doc_start_at + dt.timedelta(days=3))
+    for user in bidders:
+        ensure_downloaded(lot, user)
+    bid_round(world, lot, staff, bidders)
+    world.at(lot.bid_deadline + dt.timedelta(minutes=1))
+    bids.close_lot(lot)
