@@ -546,7 +546,7 @@ class _Seeder:
 
     # ------------------------------------------------------------------ expert pool
     def expert_pool(self) -> None:
-        from experts import services as pool
+        from experts import pool, records
         from experts.models import ExpertStatus
 
         pool.seed_specialties()
@@ -587,18 +587,18 @@ class _Seeder:
                 actor,
             )
             past = employers[key][(i + 2) % len(employers[key])]
-            pool.add_employment(expert, past[0], past[1], "2012-03-01", "2019-06-30", actor)
+            records.add_employment(expert, past[0], past[1], "2012-03-01", "2019-06-30", actor)
             if key == "wlcb" and i == 9:  # left a road builder recently: avoids its bids
                 org = suppliers["内蒙古北疆路桥建设有限公司"]
-                pool.add_employment(
+                records.add_employment(
                     expert, org.credit_code, org.name, "2019-07-01", "2024-06-30", actor
                 )
             if key == "wlcb" and i == 10:
                 org = suppliers["内蒙古蒙电信息技术有限公司"]
-                pool.add_relation(expert, org.credit_code, "shareholder", "持股 3%", actor)
+                records.add_relation(expert, org.credit_code, "shareholder", "持股 3%", actor)
             if key == "my" and i == 5:
                 org = suppliers["四川长虹佳华信息产品有限责任公司"]
-                pool.add_relation(expert, org.credit_code, "relative", "配偶在该公司任职", actor)
+                records.add_relation(expert, org.credit_code, "relative", "配偶在该公司任职", actor)
             if (key, i) in (("wlcb", 3), ("my", 7)):
                 pool.set_status(
                     expert, ExpertStatus.SUSPENDED, "年度考核不合格，暂停评标资格六个月", actor
@@ -607,7 +607,7 @@ class _Seeder:
                 pool.set_status(expert, ExpertStatus.RETIRED, "本人申请退出专家库", actor)
             if (key, i) in (("wlcb", 6), ("my", 14)):
                 start = self.real_now - dt.timedelta(days=2)
-                pool.add_leave(
+                records.add_leave(
                     expert, start, start + dt.timedelta(days=20), "出国学术交流", expert.user
                 )
 
@@ -1144,7 +1144,7 @@ class _Seeder:
 
     # ------------------------------------------------------------------ draws
     def draws(self) -> None:
-        from experts import draw_services as draws
+        from experts import draws, invitations
         from experts.models import InvitationState
 
         # A completed draw: the 政务云 evaluation took place yesterday; seed revealed.
@@ -1174,10 +1174,10 @@ class _Seeder:
             for inv in waiting:
                 user = inv.expert.user
                 if first:
-                    draws.answer(inv, user, False, "当日单位有紧急任务，无法参加")
+                    invitations.answer(inv, user, False, "当日单位有紧急任务，无法参加")
                     first = False
                     break
-                draws.answer(inv, user, True)
+                invitations.answer(inv, user, True)
             db.session.refresh(item)
         self.at(evaluation + dt.timedelta(hours=8))
         draws.reveal_draw(item, staff)
@@ -1210,7 +1210,7 @@ class _Seeder:
                 for i in item.invitations
                 if i.state == InvitationState.INVITED and i.expert.user.username != "expert001"
             )
-            draws.answer(other, other.expert.user, False, "出差在外，无法按时到场")
+            invitations.answer(other, other.expert.user, False, "出差在外，无法按时到场")
         db.session.refresh(item)
         self.invited = sorted(
             i.expert.user.username for i in item.invitations if i.state == InvitationState.INVITED
