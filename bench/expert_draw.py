@@ -74,7 +74,7 @@ def build(experts: int, n_avoided: int) -> dict[str, Any]:
         Relation,
         RelationKind,
     )
-    from experts.services import seed_specialties
+    from experts.pool import seed_specialties
 
     now = clock.now()
     seed_specialties()
@@ -214,7 +214,7 @@ def run_backend(url: str, args: argparse.Namespace, tmp: str) -> dict[str, float
     from app.factory import create_app
     from bidding.models import Lot
     from experts import draw as pure
-    from experts import draw_services as ds
+    from experts import draw_record, draws
     from experts.models import Draw, DrawStatus
 
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": tmp, "EXPERT_SMS_LOG_PATH": os.devnull})
@@ -242,7 +242,7 @@ def run_backend(url: str, args: argparse.Namespace, tmp: str) -> dict[str, float
         verify_ms: list[float] = []
         plain_ms: list[float] = []
         for _ in range(args.runs):
-            item = ds.request_draw(
+            item = draws.request_draw(
                 lot,
                 staff,
                 {
@@ -261,9 +261,9 @@ def run_backend(url: str, args: argparse.Namespace, tmp: str) -> dict[str, float
                 profiler = Profiler(interval=0.0005)
                 profiler.start()
             t0, c0 = time.perf_counter(), time.process_time()
-            ds.commit_draw(item, staff)
+            draws.commit_draw(item, staff)
             db.session.commit()
-            ds.execute_draw(item, staff)
+            draws.execute_draw(item, staff)
             db.session.commit()
             draw_ms.append((time.perf_counter() - t0) * 1000)
             draw_cpu_ms.append((time.process_time() - c0) * 1000)
@@ -271,9 +271,9 @@ def run_backend(url: str, args: argparse.Namespace, tmp: str) -> dict[str, float
                 profiler.stop()
                 print(profiler.output_text(unicode=True, color=False), file=sys.stderr)
             clock.set_now(evaluation_at + dt.timedelta(minutes=1))
-            ds.reveal_draw(item, staff)
+            draws.reveal_draw(item, staff)
             db.session.commit()
-            record = ds.export_record(item)
+            record = draw_record.export_record(item)
             t0 = time.perf_counter()
             ok = all(passed for _n, passed in pure.verify_record(record))
             verify_ms.append((time.perf_counter() - t0) * 1000)

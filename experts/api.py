@@ -15,8 +15,7 @@ from app.core.auth.models import Centre
 from app.core.errors import NotFound
 from app.core.extensions import db
 from bidding.models import Lot
-from experts import draw_services as ds
-from experts import policies, services
+from experts import draw_record, draws, invitations, policies, pool, records, seats
 from experts.models import Draw, Expert, ExpertStatus, Invitation, Specialty
 from experts.schemas import (
     AnswerIn,
@@ -55,21 +54,19 @@ def _get(model: Any, ident: int, label: Any) -> Any:
 
 def _expert(expert_id: int) -> Expert:
     expert = _get(Expert, expert_id, _l("专家不存在。"))
-    own = policies.expert_of(current_user)
-    if not (own is not None and own.id == expert.id):
-        policies.ensure(policies.can_manage_pool(current_user, expert.centre_id))
+    policies.ensure_can_act_for_expert(current_user, expert)
     return expert
 
 
 def _draw(draw_id: int) -> Draw:
     item = _get(Draw, draw_id, _l("抽取记录不存在。"))
-    policies.ensure(policies.can_view_draw(current_user, item))
+    policies.ensure_can_view_draw(current_user, item)
     return item
 
 
 def _invitation(inv_id: int) -> Invitation:
     inv = _get(Invitation, inv_id, _l("邀请不存在。"))
-    policies.ensure(policies.can_answer(current_user, inv))
+    policies.ensure_can_answer(current_user, inv)
     return inv
 
 
@@ -90,7 +87,7 @@ class Pool(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Experts of a centre's pool (centre staff of that centre only)."""
         centre_id = args["centre_id"] or current_user.centre_id
-        policies.ensure(centre_id is not None and policies.can_manage_pool(current_user, centre_id))
+        policies.ensure_can_manage_pool(current_user, centre_id)
         stmt = select(Expert).where(Expert.centre_id == centre_id).order_by(Expert.id)
         if args["status"]:
             stmt = stmt.where(Expert.status == ExpertStatus(args["status"]))
@@ -104,7 +101,7 @@ class Pool(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Register an expert in the caller's centre pool."""
         centre = _get(Centre, current_user.centre_id or 0, _l("您的账户未关联交易中心。"))
-        expert = services.register_expert(centre, data, current_user)
+        expert = pool.register_expert(centre, data, current_user)
         db.session.commit()
         return expert
 
@@ -117,7 +114,7 @@ class PoolImport(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Import a CSV pool: any bad row imports nothing and every bad row is listed."""
         centre = _get(Centre, data["centre_id"], _l("交易中心不存在。"))
-        experts = services.import_csv(centre, data["csv"], current_user)
+        experts = pool.import_csv(centre, data["csv"], current_user)
         db.session.commit()
         return {"imported": len(experts)}
 
@@ -135,7 +132,7 @@ class PoolItem(MethodView):
     @blp.response(200, ExpertOut)
     def patch(self, data: dict[str, Any], expert_id: int) -> Any:
         """Edit an expert's record."""
-        expert = services.update_expert(_expert(expert_id), data, current_user)
+        expert = pool.update_expert(_expert(expert_id), data, current_user)
         db.session.commit()
         return expert
 
@@ -147,7 +144,7 @@ class PoolStatus(MethodView):
     @blp.response(200, ExpertOut)
     def post(self, data: dict[str, Any], expert_id: int) -> Any:
         """Suspend, retire or reactivate an expert."""
-        expert = services.set_status(
+        expert = pool.set_status(
             _expert(expert_id), ExpertStatus(data["status"]), data["reason"], current_user
         )
         db.session.commit()
@@ -162,7 +159,7 @@ class PoolEmployment(MethodView):
     def post(self, data: dict[str, Any], expert_id: int) -> Any:
         """Add a past employer with its period."""
         expert = _expert(expert_id)
-        services.add_employment(
+        records.add_employment(
             expert,
             data["credit_code"],
             data["name"],
@@ -182,7 +179,7 @@ class PoolRelation(MethodView):
     def post(self, data: dict[str, Any], expert_id: int) -> Any:
         """Declare a relationship to a company (by the expert or centre staff)."""
         expert = _expert(expert_id)
-        services.add_relation(expert, data["credit_code"], data["kind"], data["note"], current_user)
+        records.add_relation(expert, data["credit_code"], data["kind"], data["note"], current_user)
         db.session.commit()
         return expert
 
@@ -195,7 +192,7 @@ class PoolLeave(MethodView):
     def post(self, data: dict[str, Any], expert_id: int) -> Any:
         """Record a leave period (the expert is never drawn during it)."""
         expert = _expert(expert_id)
-        services.add_leave(
+        records.add_leave(
             expert,
             data["start_at"].astimezone(dt.UTC),
             data["end_at"].astimezone(dt.UTC),
@@ -214,7 +211,7 @@ class PoolCredit(MethodView):
     def post(self, data: dict[str, Any], expert_id: int) -> Any:
         """Add a credit record entry: reward, penalty or ban (with its period)."""
         expert = _expert(expert_id)
-        services.add_credit_entry(
+        records.add_credit_entry(
             expert,
             data["kind"],
             data["reason"],
@@ -236,7 +233,7 @@ class PoolAppraisal(MethodView):
         """Appraise an expert after an evaluation (专家考评)."""
         expert = _get(Expert, expert_id, _l("专家不存在。"))
         lot = _get(Lot, data["lot_id"], _l("标段不存在。"))
-        services.add_appraisal(
+        records.add_appraisal(
             expert, lot, data["checklist"], data["score"], data["comment"], current_user
         )
         db.session.commit()
@@ -259,7 +256,7 @@ class Draws(MethodView):
         """Request a draw for a lot (the draw runs inside the window before the evaluation)."""
         lot = _get(Lot, data["lot_id"], _l("标段不存在。"))
         data["evaluation_at"] = data["evaluation_at"].astimezone(dt.UTC)
-        item = ds.request_draw(lot, current_user, data)
+        item = draws.request_draw(lot, current_user, data)
         db.session.commit()
         return item
 
@@ -284,10 +281,10 @@ class DrawRun(MethodView):
         """
         item = _draw(draw_id)
         if item.status.value == "pending":
-            ds.commit_draw(item, current_user)
+            draws.commit_draw(item, current_user)
             # The commitment must be durable before any result exists.
             db.session.commit()
-        ds.execute_draw(item, current_user)
+        draws.execute_draw(item, current_user)
         db.session.commit()
         return item
 
@@ -299,7 +296,7 @@ class DrawCancel(MethodView):
     @blp.response(200, DrawOut)
     def post(self, data: dict[str, Any], draw_id: int) -> Any:
         """Cancel a draw (a committed one stays in the log as cancelled)."""
-        item = ds.cancel_draw(_draw(draw_id), current_user, data["reason"])
+        item = draws.cancel_draw(_draw(draw_id), current_user, data["reason"])
         db.session.commit()
         return item
 
@@ -310,7 +307,7 @@ class DrawReveal(MethodView):
     @blp.response(200, DrawOut)
     def post(self, draw_id: int) -> Any:
         """Publish the seed once the evaluation has started, so anyone can verify."""
-        item = ds.reveal_draw(_draw(draw_id), current_user)
+        item = draws.reveal_draw(_draw(draw_id), current_user)
         db.session.commit()
         return item
 
@@ -321,7 +318,7 @@ class DrawRecord(MethodView):
     @blp.response(200)
     def get(self, draw_id: int) -> Any:
         """The self-contained draw record for scripts/verify_draw.py (seed only once revealed)."""
-        return ds.export_record(_draw(draw_id))
+        return draw_record.export_record(_draw(draw_id))
 
 
 @blp.route("/draws/<int:draw_id>/log")
@@ -331,8 +328,8 @@ class DrawLog(MethodView):
     def get(self, draw_id: int) -> Any:
         """The audit trail of a draw and its invitations (supervisors)."""
         item = _get(Draw, draw_id, _l("抽取记录不存在。"))
-        policies.ensure(policies.can_supervise(current_user))
-        return ds.draw_log(item)
+        policies.ensure_can_oversee_draws(current_user)
+        return seats.draw_log(item)
 
 
 @blp.route("/invitations")
@@ -341,7 +338,7 @@ class MyInvitations(MethodView):
     @blp.response(200, InvitationOut(many=True))
     def get(self) -> Any:
         """The caller's own invitations (experts)."""
-        return ds.my_invitations(current_user)
+        return invitations.invitations_of(current_user)
 
 
 @blp.route("/invitations/<int:inv_id>/answer")
@@ -351,7 +348,7 @@ class InvitationAnswer(MethodView):
     @blp.response(200, InvitationOut)
     def post(self, data: dict[str, Any], inv_id: int) -> Any:
         """Join, or decline with a reason (a decline pulls the next reserve)."""
-        inv = ds.answer(_invitation(inv_id), current_user, data["join"], data["reason"])
+        inv = invitations.answer(_invitation(inv_id), current_user, data["join"], data["reason"])
         db.session.commit()
         return inv
 
@@ -363,7 +360,7 @@ class InvitationConflict(MethodView):
     @blp.response(200, InvitationOut)
     def post(self, data: dict[str, Any], inv_id: int) -> Any:
         """Declare a conflict of interest after accepting; the expert is replaced."""
-        inv = ds.declare_conflict(
+        inv = invitations.declare_conflict(
             _invitation(inv_id), current_user, data["reason"], data["credit_code"]
         )
         db.session.commit()
@@ -376,6 +373,6 @@ class InvitationSignIn(MethodView):
     @blp.response(200, InvitationOut)
     def post(self, inv_id: int) -> Any:
         """Sign in at the evaluation (reveals this expert's name to the requesting staff)."""
-        inv = ds.sign_in(_invitation(inv_id), current_user)
+        inv = invitations.sign_in(_invitation(inv_id), current_user)
         db.session.commit()
         return inv

@@ -11,13 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Text, cast, func, or_, select
 
 from app.core import clock
 from app.core.extensions import db
 from bidding.models import Lot
+from experts import settings
 from experts.models import (
     AvoidReason,
     CreditEntry,
@@ -82,15 +82,6 @@ class GroupPool:
             left=len(self.eligible),
             detail=detail,
         )
-
-
-def config_int(key: str, centre_settings: dict[str, Any] | None = None) -> int:
-    """A tunable: the centre's own setting first, then the deployment's configuration."""
-    settings = centre_settings or {}
-    name = key.lower().removeprefix("expert_")
-    if name in settings:
-        return int(settings[name])
-    return int(current_app.config[key])
 
 
 def years_before(day: dt.date, years: int) -> dt.date:
@@ -206,7 +197,7 @@ def compute_pools(draw: Draw, lot: Lot, avoided: list[dict[str, Any]]) -> list[G
     at = draw.evaluation_at
     codes = sorted({a["credit_code"] for a in avoided})
     centre_settings = lot.project.centre.settings or {}
-    cutoff = years_before(clock.cst_date(at), int(current_app.config["EXPERT_AVOID_PAST_YEARS"]))
+    cutoff = years_before(clock.cst_date(at), settings.avoid_past_years())
 
     past = (
         _ids(
@@ -229,7 +220,7 @@ def compute_pools(draw: Draw, lot: Lot, avoided: list[dict[str, Any]]) -> list[G
         )
     )
     on_leave = _ids(select(Leave.expert_id).where(Leave.start_at <= at, Leave.end_at > at))
-    cap = config_int("EXPERT_MAX_SITTINGS_PER_PURCHASER", centre_settings)
+    cap = settings.max_sittings_per_purchaser(centre_settings)
     frequent = _ids(
         select(Sitting.expert_id)
         .where(

@@ -16,7 +16,7 @@ experts_cli = AppGroup("experts", help="Expert pool and verifiable draws.")
 @experts_cli.command("seed-specialties")
 def seed_specialties_command() -> None:
     """Insert the shipped 4-level specialty classification (idempotent)."""
-    from experts.services import seed_specialties
+    from experts.pool import seed_specialties
 
     added = seed_specialties()
     db.session.commit()
@@ -37,7 +37,7 @@ def _load(draw_id: int):  # noqa: ANN202
 @click.argument("draw_id", type=int)
 def export_draw_command(draw_id: int) -> None:
     """Print the self-contained draw record (JSON) for scripts/verify_draw.py."""
-    from experts.draw_services import export_record
+    from experts.draw_record import export_record
 
     click.echo(json.dumps(export_record(_load(draw_id)), ensure_ascii=False, indent=2, default=str))
 
@@ -46,7 +46,7 @@ def export_draw_command(draw_id: int) -> None:
 @click.argument("draw_id", type=int)
 def verify_draw_command(draw_id: int) -> None:
     """Recompute a draw from its commitment and revealed seed: MATCH (exit 0) or MISMATCH (exit 1)."""
-    from experts.draw_services import verify_in_app
+    from experts.draw_record import verify_in_app
 
     checks = verify_in_app(_load(draw_id))
     for name, ok in checks:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -15,7 +13,9 @@ from app.core.audit import record
 from app.core.errors import DomainError
 from app.core.extensions import db
 from app.core.notify import notify
-from experts import draw_services as ds
+from experts import actions, settings
+from experts.draws import reveal_draw, supplementary_draw
+from experts.invitations import fill_vacancies, vacancies
 from experts.models import Draw, DrawStatus, Invitation, InvitationState
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def sweep_invitations() -> dict[str, int]:
     for inv in expired:
         inv.state = InvitationState.NO_ANSWER
         record(
-            "experts.invitation_expired",
+            actions.INVITATION_EXPIRED,
             inv,
             {"due": inv.answer_due_at.isoformat() if inv.answer_due_at else None},
         )
@@ -51,15 +51,15 @@ def sweep_invitations() -> dict[str, int]:
         ).scalars()
     )
     for root in roots:
-        before = ds.vacancies(root)
+        before = vacancies(root)
         if not before:
             continue
-        short = ds.fill_vacancies(root)
+        short = fill_vacancies(root)
         stats["invited"] += sum(before.values()) - sum(short.values())
         if short:
             try:
                 with db.session.begin_nested():
-                    ds.supplementary_draw(root, short)
+                    supplementary_draw(root, short)
                 stats["supplementary"] += 1
             except DomainError as exc:
                 stats["short"] += 1
@@ -73,13 +73,13 @@ def _report_shortfall(root: Draw, message: str) -> None:
     if key in (root.note or ""):
         return  # reported already; the sweep keeps retrying silently
     root.note = ((root.note or "") + "\n" + key).strip()
-    record("experts.draw_short", root, {"message": message})
+    record(actions.DRAW_FELL_SHORT, root, {"message": message})
     notify(root.requested_by, "expert_draw", _("专家补抽无法完成"), message)
 
 
 def sweep_reveal() -> int:
     """Reveal seeds of draws whose evaluation is over, so that anyone can verify them."""
-    after = dt.timedelta(hours=float(current_app.config["EXPERT_REVEAL_AFTER_HOURS"]))
+    after = settings.reveal_after()
     due = list(
         db.session.execute(
             select(Draw).where(
@@ -88,7 +88,7 @@ def sweep_reveal() -> int:
         ).scalars()
     )
     for item in due:
-        ds.reveal_draw(item, None)
+        reveal_draw(item, None)
     db.session.flush()
     return len(due)
 
@@ -100,8 +100,6 @@ def register(app: Any) -> None:
     register_job(
         "experts.sweep_invitations",
         sweep_invitations,
-        seconds=app.config["EXPERT_INVITATION_SWEEP_SECONDS"],
+        seconds=settings.invitation_sweep_seconds(app),
     )
-    register_job(
-        "experts.sweep_reveal", sweep_reveal, seconds=app.config["EXPERT_REVEAL_SWEEP_SECONDS"]
-    )
+    register_job("experts.sweep_reveal", sweep_reveal, seconds=settings.reveal_sweep_seconds(app))

@@ -7,7 +7,10 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from app.core.clock import CST
-from experts.models import CreditKind, ExpertStatus, RelationKind
+from app.core.extensions import db
+from bidding.models import Lot
+from experts.models import CreditKind, Draw, DrawStatus, ExpertStatus, RelationKind
+from experts.seats import seat_summary
 
 
 class SpecialtyOut(Schema):
@@ -187,15 +190,9 @@ class DrawOut(Schema):
     seats = fields.Method("_seats")
 
     def _seed(self, obj: Any) -> str | None:
-        from experts.models import DrawStatus
-
         return obj.seed_revealed if obj.status == DrawStatus.REVEALED else None
 
     def _seats(self, obj: Any) -> list[dict[str, Any]]:
-        from app.core.extensions import db
-        from experts.draw_services import seat_summary
-        from experts.models import Draw
-
         root = db.session.get(Draw, obj.root_id or obj.id)
         return SeatState(many=True).dump(seat_summary(root)) if root is not None else []
 
@@ -220,9 +217,6 @@ class InvitationOut(Schema):
     reason = fields.String()
 
     def _lot(self, obj: Any) -> str:
-        from app.core.extensions import db
-        from bidding.models import Lot
-
         lot = db.session.get(Lot, obj.draw.lot_id)
         return lot.name if lot else ""
 

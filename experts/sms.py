@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-from pathlib import Path
-from typing import Any, Protocol
-
-from flask import current_app
+from typing import Protocol
 
 from app.core import clock
 from app.core.realtime import after_commit
+from experts import settings
 
 
 class SmsSender(Protocol):
@@ -30,12 +28,10 @@ class LogSmsSender:
             fh.write(f"{stamp}\t{phone}\t{text}\n")
 
 
-def get_sender(config: dict[str, Any] | None = None) -> SmsSender:
-    config = config or dict(current_app.config)
-    backend = config.get("EXPERT_SMS_BACKEND", "log")
+def get_sender() -> SmsSender:
+    backend = settings.sms_backend()
     if backend == "log":
-        path = config.get("EXPERT_SMS_LOG_PATH") or str(Path(current_app.instance_path) / "sms.log")
-        return LogSmsSender(path)
+        return LogSmsSender(settings.sms_log_path())
     raise RuntimeError(f"unknown EXPERT_SMS_BACKEND {backend!r}")
 
 

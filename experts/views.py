@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,9 +27,28 @@ from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.extensions import db
 from app.core.nav import register_nav
 from bidding.models import Lot, Project
-from experts import draw_services as ds
-from experts import labels, policies, services
+from experts import labels, policies, settings
+from experts.draw_record import export_record
+from experts.draws import cancel_draw, commit_draw, execute_draw, family, request_draw, reveal_draw
+from experts.invitations import answer, declare_conflict, invitations_of, sign_in
 from experts.models import Draw, DrawStatus, Expert, ExpertStatus, Invitation, Specialty
+from experts.pool import (
+    CSV_COLUMNS,
+    ImportRefused,
+    import_csv,
+    register_expert,
+    set_status,
+    update_expert,
+)
+from experts.records import (
+    APPRAISAL_ITEMS,
+    add_appraisal,
+    add_credit_entry,
+    add_employment,
+    add_leave,
+    add_relation,
+)
+from experts.seats import appraisal_rows, draw_log, seat_summary
 
 bp = Blueprint("experts", __name__, url_prefix="/experts", template_folder="templates")
 for _name, _fn in labels.FILTERS.items():
@@ -53,12 +72,42 @@ def _specialties() -> list[Specialty]:
     return list(db.session.execute(select(Specialty).order_by(Specialty.code)).scalars())
 
 
+def _action(handlers: dict[str, Callable[[], object]]) -> Callable[[], object]:
+    """The handler of the posted `action`; an unknown one is refused like any bad input."""
+
+    def unknown() -> object:
+        raise ValidationError(_l("未知操作。"))
+
+    return handlers.get(request.form.get("action", ""), unknown)
+
+
+def _commit(
+    change: Callable[[], object], done: str, also: tuple[type[Exception], ...] = ()
+) -> None:
+    """Run one change from a form and commit it, or roll back and show why it was refused."""
+    try:
+        change()
+        db.session.commit()
+        flash(done, "success")
+    except (DomainError, *also) as exc:
+        db.session.rollback()
+        flash(str(getattr(exc, "message", _("输入有误。"))), "error")
+
+
+def _lots_by_id(lot_ids: set[int]) -> dict[int, Lot]:
+    if not lot_ids:
+        return {}
+    return {
+        lot.id: lot for lot in db.session.execute(select(Lot).where(Lot.id.in_(lot_ids))).scalars()
+    }
+
+
 # ---------------------------------------------------------------- pool
 @bp.route("/pool")
 @login_required
 def pool() -> Any:
     centre_id = current_user.centre_id
-    policies.ensure(centre_id is not None and policies.can_manage_pool(current_user, centre_id))
+    policies.ensure_can_manage_pool(current_user, centre_id)
     stmt = select(Expert).where(Expert.centre_id == centre_id).order_by(Expert.id)
     status = request.args.get("status", "")
     if status in {s.value for s in ExpertStatus}:
@@ -75,11 +124,11 @@ def pool() -> Any:
 @login_required
 def new_expert() -> Any:
     centre = _get(Centre, current_user.centre_id or 0)
-    policies.ensure(policies.can_manage_pool(current_user, centre.id))
+    policies.ensure_can_manage_pool(current_user, centre.id)
     if request.method == "POST":
         data = request.form.to_dict()
         try:
-            expert = services.register_expert(centre, data, current_user)
+            expert = register_expert(centre, data, current_user)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -96,63 +145,47 @@ def new_expert() -> Any:
 @login_required
 def expert(expert_id: int) -> Any:
     item: Expert = _get(Expert, expert_id)
-    policies.ensure(policies.can_manage_pool(current_user, item.centre_id))
+    policies.ensure_can_manage_pool(current_user, item.centre_id)
     if request.method == "POST":
-        action = request.form.get("action", "")
         f = request.form
-        try:
-            if action == "status":
-                services.set_status(
-                    item, ExpertStatus(f.get("status", "active")), f.get("reason", ""), current_user
-                )
-            elif action == "employment":
-                services.add_employment(
-                    item,
-                    f.get("credit_code", ""),
-                    f.get("name", ""),
-                    f.get("start_date", ""),
-                    f.get("end_date") or None,
-                    current_user,
-                )
-            elif action == "relation":
-                services.add_relation(
-                    item,
-                    f.get("credit_code", ""),
-                    f.get("kind", ""),
-                    f.get("note", ""),
-                    current_user,
-                )
-            elif action == "leave":
-                services.add_leave(
-                    item,
-                    _when(f.get("start_at", "")),
-                    _when(f.get("end_at", "")),
-                    f.get("reason", ""),
-                    current_user,
-                )
-            elif action == "credit":
-                end = _when(f["end_at"]) if f.get("end_at") else None
-                services.add_credit_entry(
-                    item,
-                    f.get("kind", ""),
-                    f.get("reason", ""),
-                    current_user,
-                    points=int(f.get("points") or 0),
-                    end=end,
-                )
-            elif action == "edit":
-                services.update_expert(
-                    item,
-                    {k: v for k, v in f.items() if k not in ("action", "csrf_token") and v != ""},
-                    current_user,
-                )
-            else:
-                raise ValidationError(_l("未知操作。"))
-            db.session.commit()
-            flash(_("已保存。"), "success")
-        except (DomainError, ValueError) as exc:
-            db.session.rollback()
-            flash(str(getattr(exc, "message", _("输入有误。"))), "error")
+        handlers: dict[str, Callable[[], object]] = {
+            "status": lambda: set_status(
+                item, ExpertStatus(f.get("status", "active")), f.get("reason", ""), current_user
+            ),
+            "employment": lambda: add_employment(
+                item,
+                f.get("credit_code", ""),
+                f.get("name", ""),
+                f.get("start_date", ""),
+                f.get("end_date") or None,
+                current_user,
+            ),
+            "relation": lambda: add_relation(
+                item, f.get("credit_code", ""), f.get("kind", ""), f.get("note", ""), current_user
+            ),
+            "leave": lambda: add_leave(
+                item,
+                _when(f.get("start_at", "")),
+                _when(f.get("end_at", "")),
+                f.get("reason", ""),
+                current_user,
+            ),
+            "credit": lambda: add_credit_entry(
+                item,
+                f.get("kind", ""),
+                f.get("reason", ""),
+                current_user,
+                end=_when(f["end_at"]) if f.get("end_at") else None,
+                points=int(f.get("points") or 0),
+            ),
+            "edit": lambda: update_expert(
+                item,
+                {k: v for k, v in f.items() if k not in ("action", "csrf_token") and v != ""},
+                current_user,
+            ),
+        }
+        # Parsing errors (a bad status or number) are shown like refusals.
+        _commit(_action(handlers), _("已保存。"), also=(ValueError,))
         return redirect(url_for("experts.expert", expert_id=expert_id))
     return render_template("experts/expert.html", e=item, specialties=_specialties())
 
@@ -168,7 +201,7 @@ def _when(text: str) -> dt.datetime:
 @login_required
 def import_pool() -> Any:
     centre = _get(Centre, current_user.centre_id or 0)
-    policies.ensure(policies.can_manage_pool(current_user, centre.id))
+    policies.ensure_can_manage_pool(current_user, centre.id)
     rows: list[dict[str, Any]] = []
     if request.method == "POST":
         upload = request.files.get("file")
@@ -178,25 +211,23 @@ def import_pool() -> Any:
             else request.form.get("csv", "")
         )
         try:
-            experts = services.import_csv(centre, text, current_user)
+            experts = import_csv(centre, text, current_user)
             db.session.commit()
             flash(_("已导入 %(n)s 名专家。", n=len(experts)), "success")
             return redirect(url_for("experts.pool"))
-        except services.ImportRefused as exc:
+        except ImportRefused as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
             rows = exc.rows
-            return render_template(
-                "experts/import.html", rows=rows, columns=services.CSV_COLUMNS
-            ), 422
-    return render_template("experts/import.html", rows=rows, columns=services.CSV_COLUMNS)
+            return render_template("experts/import.html", rows=rows, columns=CSV_COLUMNS), 422
+    return render_template("experts/import.html", rows=rows, columns=CSV_COLUMNS)
 
 
 # ---------------------------------------------------------------- draws
 @bp.route("/draws")
 @login_required
 def draws() -> Any:
-    policies.ensure(current_user.role in (Role.STAFF, Role.SUPERVISOR, Role.ADMIN))
+    policies.ensure_can_list_draws(current_user)
     items = [
         d
         for d in db.session.execute(select(Draw).order_by(Draw.id.desc()).limit(200)).scalars()
@@ -211,44 +242,40 @@ def draws() -> Any:
             ).scalars()
             if policies.can_request_draw(current_user, lot)
         ]
-    lot_ids = {d.lot_id for d in items}
-    by_id = (
-        {
-            lot.id: lot
-            for lot in db.session.execute(select(Lot).where(Lot.id.in_(lot_ids))).scalars()
-        }
-        if lot_ids
-        else {}
+    return render_template(
+        "experts/draws.html", items=items, lots=lots, lot_of=_lots_by_id({d.lot_id for d in items})
     )
-    return render_template("experts/draws.html", items=items, lots=lots, lot_of=by_id)
 
 
 @bp.route("/draws/new", methods=["GET", "POST"])
 @login_required
 def new_draw() -> Any:
     lot = _get(Lot, request.values.get("lot_id", 0, type=int))
-    policies.ensure(policies.can_request_draw(current_user, lot))
-    centres = db.session.execute(select(Centre).order_by(Centre.code)).scalars().all()
+    policies.ensure_can_request_draw(current_user, lot)
     form = request.form.to_dict() if request.method == "POST" else {}
     if request.method == "POST":
         try:
             data = _draw_form(request.form, lot)
-            item = ds.request_draw(lot, current_user, data)
+            item = request_draw(lot, current_user, data)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
-            return render_template(
-                "experts/draw_new.html",
-                lot=lot,
-                form=form,
-                centres=centres,
-                specialties=_specialties(),
-            ), exc.status
+            return _new_draw_page(lot, form), exc.status
         flash(_("抽取申请已登记。"), "success")
         return redirect(url_for("experts.draw", draw_id=item.id))
+    return _new_draw_page(lot, form)
+
+
+def _new_draw_page(lot: Lot, form: dict[str, Any]) -> str:
+    centres = db.session.execute(select(Centre).order_by(Centre.code)).scalars().all()
     return render_template(
-        "experts/draw_new.html", lot=lot, form=form, centres=centres, specialties=_specialties()
+        "experts/draw_new.html",
+        lot=lot,
+        form=form,
+        centres=centres,
+        specialties=_specialties(),
+        window_hours=settings.draw_window_hours(),
     )
 
 
@@ -300,39 +327,34 @@ def _draw_form(f: Any, lot: Lot) -> dict[str, Any]:
 @login_required
 def draw(draw_id: int) -> Any:
     item: Draw = _get(Draw, draw_id)
-    policies.ensure(policies.can_view_draw(current_user, item))
+    policies.ensure_can_view_draw(current_user, item)
     if request.method == "POST":
-        action = request.form.get("action", "")
-        try:
-            if action == "run":
-                if item.status == DrawStatus.PENDING:
-                    ds.commit_draw(item, current_user)
-                    # The commitment must be durable before any result exists.
-                    db.session.commit()
-                ds.execute_draw(item, current_user)
-            elif action == "cancel":
-                ds.cancel_draw(item, current_user, request.form.get("reason", ""))
-            elif action == "reveal":
-                ds.reveal_draw(item, current_user)
-            else:
-                raise ValidationError(_l("未知操作。"))
-            db.session.commit()
-            flash(_("操作成功。"), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
+
+        def run() -> None:
+            if item.status == DrawStatus.PENDING:
+                commit_draw(item, current_user)
+                # The commitment must be durable before any result exists.
+                db.session.commit()
+            execute_draw(item, current_user)
+
+        handlers: dict[str, Callable[[], object]] = {
+            "run": run,
+            "cancel": lambda: cancel_draw(item, current_user, request.form.get("reason", "")),
+            "reveal": lambda: reveal_draw(item, current_user),
+        }
+        _commit(_action(handlers), _("操作成功。"))
         return redirect(url_for("experts.draw", draw_id=draw_id))
     root = _get(Draw, item.root_id or item.id)
     lot = _get(Lot, item.lot_id)
-    log = ds.draw_log(item) if policies.can_supervise(current_user) else []
+    overseer = policies.can_oversee_draws(current_user)
     return render_template(
         "experts/draw.html",
         d=item,
         lot=lot,
-        seats=ds.seat_summary(root),
-        family=ds.family(root),
-        log=log,
-        supervisor=policies.can_supervise(current_user),
+        seats=seat_summary(root),
+        family=family(root),
+        log=draw_log(item) if overseer else [],
+        supervisor=overseer,
     )
 
 
@@ -340,8 +362,8 @@ def draw(draw_id: int) -> Any:
 @login_required
 def draw_record(draw_id: int) -> Any:
     item: Draw = _get(Draw, draw_id)
-    policies.ensure(policies.can_view_draw(current_user, item))
-    body = json.dumps(ds.export_record(item), ensure_ascii=False, indent=2, default=str)
+    policies.ensure_can_view_draw(current_user, item)
+    body = json.dumps(export_record(item), ensure_ascii=False, indent=2, default=str)
     return Response(
         body,
         mimetype="application/json",
@@ -356,29 +378,26 @@ def appraisal(draw_id: int) -> Any:
     item: Draw = _get(Draw, draw_id)
     root: Draw = _get(Draw, item.root_id or item.id)
     lot: Lot = _get(Lot, root.lot_id)
-    policies.ensure(policies.can_request_draw(current_user, lot))
+    policies.ensure_can_request_draw(current_user, lot)
     if request.method == "POST":
         inv: Invitation = _get(Invitation, request.form.get("invitation_id", 0, type=int))
         if inv.root_id != root.id:
             raise NotFound(_l("该专家不属于本次抽取。"))
-        try:
-            services.add_appraisal(
+        _commit(
+            lambda: add_appraisal(
                 inv.expert,
                 lot,
-                {k: request.form.get(k) == "on" for k in services.APPRAISAL_ITEMS},
+                {k: request.form.get(k) == "on" for k in APPRAISAL_ITEMS},
                 _int(request.form.get("score", ""), _("总体评分")),
                 request.form.get("comment", "")[:2000],
                 current_user,
-            )
-            db.session.commit()
-            flash(_("考评已保存。"), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
+            ),
+            _("考评已保存。"),
+        )
         return redirect(url_for("experts.appraisal", draw_id=root.id))
-    rows = ds.appraisal_rows(root, current_user)
+    rows = appraisal_rows(root, current_user)
     return render_template(
-        "experts/appraisal.html", d=root, lot=lot, rows=rows, items=services.APPRAISAL_ITEMS
+        "experts/appraisal.html", d=root, lot=lot, rows=rows, items=APPRAISAL_ITEMS
     )
 
 
@@ -386,41 +405,24 @@ def appraisal(draw_id: int) -> Any:
 @bp.route("/my", methods=["GET", "POST"])
 @login_required
 def my_invitations() -> Any:
-    policies.ensure(current_user.role == Role.EXPERT)
+    policies.ensure_can_receive_invitations(current_user)
     if request.method == "POST":
         inv = _get(Invitation, request.form.get("invitation_id", 0, type=int))
-        action = request.form.get("action", "")
         reason = request.form.get("reason", "")
-        try:
-            if action == "join":
-                ds.answer(inv, current_user, True)
-            elif action == "decline":
-                ds.answer(inv, current_user, False, reason)
-            elif action == "conflict":
-                ds.declare_conflict(inv, current_user, reason, request.form.get("credit_code", ""))
-            elif action == "sign_in":
-                ds.sign_in(inv, current_user)
-            else:
-                raise ValidationError(_l("未知操作。"))
-            db.session.commit()
-            flash(_("已提交。"), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        return redirect(url_for("experts.my_invitations"))
-    invitations = ds.my_invitations(current_user)
-    lot_ids = {i.draw.lot_id for i in invitations}
-    by_id = (
-        {
-            lot.id: lot
-            for lot in db.session.execute(select(Lot).where(Lot.id.in_(lot_ids))).scalars()
+        handlers: dict[str, Callable[[], object]] = {
+            "join": lambda: answer(inv, current_user, True),
+            "decline": lambda: answer(inv, current_user, False, reason),
+            "conflict": lambda: declare_conflict(
+                inv, current_user, reason, request.form.get("credit_code", "")
+            ),
+            "sign_in": lambda: sign_in(inv, current_user),
         }
-        if lot_ids
-        else {}
-    )
+        _commit(_action(handlers), _("已提交。"))
+        return redirect(url_for("experts.my_invitations"))
+    invitations = invitations_of(current_user)
     return render_template(
         "experts/my.html",
         invitations=invitations,
-        lot_of=by_id,
-        signin_early=dt.timedelta(minutes=int(current_app.config["EXPERT_SIGNIN_EARLY_MINUTES"])),
+        lot_of=_lots_by_id({i.draw.lot_id for i in invitations}),
+        signin_early=settings.signin_early(),
     )

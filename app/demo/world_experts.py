@@ -60,7 +60,7 @@ EMPLOYERS: dict[str, list[str]] = {
 
 def id_card(region: str, birth: dt.date, seq: int) -> str:
     """A syntactically valid (GB 11643) but fictitious ID card number."""
-    from experts.services import ID_CHECK, ID_WEIGHTS
+    from experts.pool import ID_CHECK, ID_WEIGHTS
 
     body = f"{region}{birth:%Y%m%d}{seq % 1000:03d}"
     return body + ID_CHECK[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
@@ -68,7 +68,7 @@ def id_card(region: str, birth: dt.date, seq: int) -> str:
 
 def build_expert_pool(world: World) -> None:
     """Register every demo expert, with the histories the avoidance rules look at."""
-    from experts import services as pool
+    from experts import pool, records
     from experts.models import ExpertStatus
 
     pool.seed_specialties()
@@ -109,18 +109,18 @@ def build_expert_pool(world: World) -> None:
             actor,
         )
         past = employers[key][(i + 2) % len(employers[key])]
-        pool.add_employment(expert, past[0], past[1], "2012-03-01", "2019-06-30", actor)
+        records.add_employment(expert, past[0], past[1], "2012-03-01", "2019-06-30", actor)
         if key == "wlcb" and i == 9:  # left a road builder recently: avoids its bids
             org = suppliers["内蒙古北疆路桥建设有限公司"]
-            pool.add_employment(
+            records.add_employment(
                 expert, org.credit_code, org.name, "2019-07-01", "2024-06-30", actor
             )
         if key == "wlcb" and i == 10:
             org = suppliers["内蒙古蒙电信息技术有限公司"]
-            pool.add_relation(expert, org.credit_code, "shareholder", "持股 3%", actor)
+            records.add_relation(expert, org.credit_code, "shareholder", "持股 3%", actor)
         if key == "my" and i == 5:
             org = suppliers["四川长虹佳华信息产品有限责任公司"]
-            pool.add_relation(expert, org.credit_code, "relative", "配偶在该公司任职", actor)
+            records.add_relation(expert, org.credit_code, "relative", "配偶在该公司任职", actor)
         if (key, i) in (("wlcb", 3), ("my", 7)):
             pool.set_status(
                 expert, ExpertStatus.SUSPENDED, "年度考核不合格，暂停评标资格六个月", actor
@@ -129,7 +129,7 @@ def build_expert_pool(world: World) -> None:
             pool.set_status(expert, ExpertStatus.RETIRED, "本人申请退出专家库", actor)
         if (key, i) in (("wlcb", 6), ("my", 14)):
             start = world.real_now - dt.timedelta(days=2)
-            pool.add_leave(
+            records.add_leave(
                 expert, start, start + dt.timedelta(days=20), "出国学术交流", expert.user
             )
 
@@ -143,7 +143,7 @@ def run_draws(world: World) -> None:
 
 def _request(lot: Any, staff: User, evaluation: dt.datetime, room: str, specialty: str) -> Any:
     """Ask for 4 experts and 2 reserves of `specialty`, with one purchaser representative."""
-    from experts import draw_services as draws
+    from experts import draws
 
     return draws.request_draw(
         lot,
@@ -159,7 +159,7 @@ def _request(lot: Any, staff: User, evaluation: dt.datetime, room: str, specialt
 
 def _completed_draw(world: World) -> None:
     """The 政务云 evaluation took place yesterday: everyone answered, the seed is revealed."""
-    from experts import draw_services as draws
+    from experts import draws, invitations
     from experts.models import InvitationState
 
     lot = world.lots["evaluating"]
@@ -179,10 +179,10 @@ def _completed_draw(world: World) -> None:
         for inv in waiting:
             user = inv.expert.user
             if first:  # one expert declines, so a reserve is called in
-                draws.answer(inv, user, False, "当日单位有紧急任务，无法参加")
+                invitations.answer(inv, user, False, "当日单位有紧急任务，无法参加")
                 first = False
                 break
-            draws.answer(inv, user, True)
+            invitations.answer(inv, user, True)
         db.session.refresh(item)
     world.at(evaluation + dt.timedelta(hours=8))
     draws.reveal_draw(item, staff)
@@ -190,7 +190,7 @@ def _completed_draw(world: World) -> None:
 
 def _upcoming_draw(world: World) -> None:
     """Experts invited to evaluate the lot whose bids were just frozen, tomorrow."""
-    from experts import draw_services as draws
+    from experts import draws, invitations
     from experts.models import InvitationState
 
     lot = world.lots["closed"]
@@ -214,7 +214,7 @@ def _upcoming_draw(world: World) -> None:
             for i in item.invitations
             if i.state == InvitationState.INVITED and i.expert.user.username != "expert001"
         )
-        draws.answer(other, other.expert.user, False, "出差在外，无法按时到场")
+        invitations.answer(other, other.expert.user, False, "出差在外，无法按时到场")
     db.session.refresh(item)
     world.invited = sorted(
         i.expert.user.username for i in item.invitations if i.state == InvitationState.INVITED

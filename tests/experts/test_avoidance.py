@@ -10,7 +10,7 @@ from app.core import clock
 from app.core.auth.models import OrgKind
 from app.core.errors import ValidationError
 from app.core.extensions import db
-from experts import draw_services as ds
+from experts import draws
 from experts.models import (
     CreditEntry,
     CreditKind,
@@ -27,7 +27,7 @@ from tests.factories import credit, make_org
 
 def eligible_after_commit(w, **kw) -> set[int]:  # noqa: ANN001
     item = request(w, **kw)
-    ds.commit_draw(item, w.agency_staff)
+    draws.commit_draw(item, w.agency_staff)
     return set(item.eligible[0])
 
 
@@ -120,7 +120,7 @@ def test_manually_avoided_enterprise_is_avoided_with_its_reason_code(w) -> None:
     authority = credit()
     expert = make_expert(w.centre, employer=authority)
     item = request(w, avoided=[{"credit_code": authority, "reason": 3}])
-    ds.commit_draw(item, w.agency_staff)
+    draws.commit_draw(item, w.agency_staff)
     assert expert.id not in item.eligible[0]
     assert {"credit_code": authority, "reason": 3, "source": "manual"} in item.avoided
     assert {"credit_code": w.purchaser.credit_code, "reason": 2, "source": "auto"} in item.avoided
@@ -282,7 +282,7 @@ def test_remote_evaluation_draws_a_count_per_venue() -> None:
             {"specialty": "A08", "count": 2, "reserves": 2, "centre_id": far.id},
         ],
     )
-    ds.commit_draw(item, w.agency_staff)
+    draws.commit_draw(item, w.agency_staff)
     assert set(item.eligible[0]) == {e.id for e in local}
     assert set(item.eligible[1]) == {e.id for e in remote}
 
@@ -343,7 +343,7 @@ def test_overlapping_groups_that_a_ranking_could_leave_short_are_refused() -> No
     db.session.rollback()
     make_pool(w.centre, 7, "A08.02.01.01")
     item = request(w, groups=groups)
-    ds.commit_draw(item, w.agency_staff)
+    draws.commit_draw(item, w.agency_staff)
     assert [len(p) for p in item.eligible] == [19, 11]
 
 

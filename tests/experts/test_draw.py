@@ -17,7 +17,7 @@ from app.core.audit.models import AuditEntry
 from app.core.errors import Conflict, TooEarly, TooLate
 from app.core.extensions import db
 from experts import draw as pure
-from experts import draw_services as ds
+from experts import draw_record, draws
 from experts.models import Draw, DrawStatus, Invitation, InvitationState
 from tests.experts.world import EVAL_AT, build_world, drawn_ids, make_pool, request, run
 
@@ -47,7 +47,7 @@ def test_draw_before_the_window_is_refused() -> None:
     make_pool(w.centre, 7)
     item = request(w, evaluation_at=clock.now() + dt.timedelta(days=3))
     with pytest.raises(TooEarly, match="评标前 24 小时"):
-        ds.commit_draw(item, w.agency_staff)
+        draws.commit_draw(item, w.agency_staff)
     assert item.status == DrawStatus.PENDING
 
 
@@ -57,7 +57,7 @@ def test_draw_after_the_evaluation_time_is_refused() -> None:
     item = request(w)
     clock.set_now(EVAL_AT + dt.timedelta(minutes=1))
     with pytest.raises(TooLate):
-        ds.commit_draw(item, w.agency_staff)
+        draws.commit_draw(item, w.agency_staff)
 
 
 def test_request_with_evaluation_in_the_past_is_refused() -> None:
@@ -71,14 +71,14 @@ def test_commitment_is_in_the_audit_log_before_any_result() -> None:
     w = build_world()
     make_pool(w.centre, 9)
     item = request(w)
-    ds.commit_draw(item, w.agency_staff)
+    draws.commit_draw(item, w.agency_staff)
     db.session.commit()
     entry = db.session.get(AuditEntry, item.commitment_seq)
     data = json.loads(entry.data)
     assert entry.action == "experts.draw_committed"
     assert data["seed_hash"] == item.seed_hash
     assert data["pool_hashes"] == [pure.pool_hash(item.eligible[0])]
-    assert ds._seed(item).hex() not in entry.data
+    assert draws.open_seed(item).hex() not in entry.data
     leaves = [
         leaf_hash(h)
         for h in db.session.execute(
@@ -96,17 +96,17 @@ def test_crash_between_commitment_and_result_resumes_with_the_same_result() -> N
     w = build_world()
     make_pool(w.centre, 12)
     item = request(w)
-    ds.commit_draw(item, w.agency_staff)
+    draws.commit_draw(item, w.agency_staff)
     db.session.commit()
     draw_id = item.id
-    ds.execute_draw(item, w.agency_staff)
+    draws.execute_draw(item, w.agency_staff)
     first = copy.deepcopy(item.result)
     db.session.rollback()  # the process dies before the result is committed
     db.session.remove()
 
     again = db.session.get(Draw, draw_id)
     assert again.status == DrawStatus.COMMITTED
-    ds.execute_draw(again, db.session.merge(w.agency_staff))
+    draws.execute_draw(again, db.session.merge(w.agency_staff))
     db.session.commit()
     assert again.result == first
     assert again.status == DrawStatus.DRAWN
@@ -116,11 +116,11 @@ def test_a_committed_draw_cannot_be_redrawn_or_requested_again() -> None:
     w = build_world()
     make_pool(w.centre, 12)
     item = request(w)
-    ds.commit_draw(item, w.agency_staff)
+    draws.commit_draw(item, w.agency_staff)
     db.session.commit()
     seed = item.seed_sealed
     with pytest.raises(Conflict, match="已承诺"):
-        ds.commit_draw(item, w.agency_staff)
+        draws.commit_draw(item, w.agency_staff)
     with pytest.raises(Conflict, match="只能继续或作废"):
         request(w)
     db.session.rollback()
@@ -131,8 +131,8 @@ def test_a_cancelled_committed_draw_stays_in_the_log_and_allows_a_new_request() 
     w = build_world()
     make_pool(w.centre, 12)
     item = request(w)
-    ds.commit_draw(item, w.agency_staff)
-    ds.cancel_draw(item, w.agency_staff, "评标时间调整")
+    draws.commit_draw(item, w.agency_staff)
+    draws.cancel_draw(item, w.agency_staff, "评标时间调整")
     db.session.commit()
     assert item.status == DrawStatus.CANCELLED
     fresh = request(w)
@@ -162,10 +162,10 @@ def _revealed(w):  # noqa: ANN001, ANN202
     make_pool(w.centre, 10)
     item = run(w, request(w))
     with pytest.raises(Exception, match="评标开始前"):
-        ds.reveal_draw(item, w.agency_staff)
+        draws.reveal_draw(item, w.agency_staff)
     db.session.rollback()
     clock.set_now(EVAL_AT + dt.timedelta(hours=1))
-    ds.reveal_draw(item, w.agency_staff)
+    draws.reveal_draw(item, w.agency_staff)
     db.session.commit()
     return item
 
@@ -173,7 +173,7 @@ def _revealed(w):  # noqa: ANN001, ANN202
 def test_verification_matches_an_honest_draw() -> None:
     w = build_world()
     item = _revealed(w)
-    checks = ds.verify_in_app(item)
+    checks = draw_record.verify_in_app(item)
     assert all(ok for _n, ok in checks), checks
 
 
@@ -181,9 +181,9 @@ def test_export_before_reveal_does_not_contain_the_seed() -> None:
     w = build_world()
     make_pool(w.centre, 10)
     item = run(w, request(w))
-    record = ds.export_record(item)
+    record = draw_record.export_record(item)
     assert record["seed"] is None
-    assert ds._seed(item).hex() not in json.dumps(record, default=str)
+    assert draws.open_seed(item).hex() not in json.dumps(record, default=str)
     assert not all(ok for _n, ok in pure.verify_record(record))
 
 
@@ -201,7 +201,7 @@ def test_export_before_reveal_does_not_contain_the_seed() -> None:
 def test_standalone_verifier_says_mismatch_for_a_tampered_record(tmp_path, tamper) -> None:  # noqa: ANN001
     w = build_world()
     item = _revealed(w)
-    record = json.loads(json.dumps(ds.export_record(item), default=str))
+    record = json.loads(json.dumps(draw_record.export_record(item), default=str))
     good = tmp_path / "good.json"
     good.write_text(json.dumps(record, ensure_ascii=False))
     ok = subprocess.run(
@@ -271,7 +271,7 @@ def test_the_seed_is_sealed_at_rest_until_it_is_revealed() -> None:
     w = build_world()
     make_pool(w.centre, 10)
     item = run(w, request(w))
-    seed_hex = ds._seed(item).hex()
+    seed_hex = draws.open_seed(item).hex()
     row = (
         db.session.execute(text("SELECT * FROM expert_draw WHERE id = :i"), {"i": item.id})
         .mappings()
@@ -281,27 +281,27 @@ def test_the_seed_is_sealed_at_rest_until_it_is_revealed() -> None:
     assert not any(seed_hex in str(v) for v in row.values())
     assert item.seed_revealed is None
     clock.set_now(EVAL_AT + dt.timedelta(hours=1))
-    ds.reveal_draw(item, w.agency_staff)
+    draws.reveal_draw(item, w.agency_staff)
     db.session.commit()
     assert item.seed_revealed == seed_hex
-    assert ds.export_record(item)["seed"] == seed_hex
+    assert draw_record.export_record(item)["seed"] == seed_hex
 
 
 def test_a_committed_draw_whose_seed_no_longer_opens_can_only_be_cancelled(app) -> None:  # noqa: ANN001
     w = build_world()
     make_pool(w.centre, 10)
     item = request(w)
-    ds.commit_draw(item, w.agency_staff)
+    draws.commit_draw(item, w.agency_staff)
     db.session.commit()
     key = app.config["SECRET_KEY"]
     app.config["SECRET_KEY"] = key + "-rotated"
     try:
         with pytest.raises(Conflict, match="只能作废"):
-            ds.execute_draw(item, w.agency_staff)
+            draws.execute_draw(item, w.agency_staff)
     finally:
         app.config["SECRET_KEY"] = key
     db.session.rollback()
     assert db.session.query(Invitation).count() == 0
-    ds.cancel_draw(item, w.agency_staff, "平台密钥更换")
+    draws.cancel_draw(item, w.agency_staff, "平台密钥更换")
     db.session.commit()
     assert item.status == DrawStatus.CANCELLED

@@ -12,7 +12,7 @@ from app.core.auth.models import Role
 from app.core.errors import Forbidden, TooEarly
 from app.core.extensions import db
 from app.core.notify import Notification
-from experts import draw_services as ds
+from experts import draw_record, draws, invitations, seats
 from experts.jobs import sweep_invitations
 from experts.models import Draw, Invitation, InvitationState, Sitting
 from tests.experts.world import EVAL_AT, build_world, make_pool, request, run
@@ -46,7 +46,7 @@ def test_decline_with_reason_invites_the_next_reserve_in_order() -> None:
     w, item = _world()
     first_reserve = item.result[0]["reserves"][0]
     inv = _inv(item, InvitationState.INVITED)[0]
-    ds.answer(inv, inv.expert.user, False, "出差")
+    invitations.answer(inv, inv.expert.user, False, "出差")
     db.session.commit()
     states = {i.expert_id: i.state for i in item.invitations}
     assert states[inv.expert_id] == InvitationState.DECLINED
@@ -60,13 +60,13 @@ def test_decline_without_reason_is_refused() -> None:
     w, item = _world()
     inv = _inv(item, InvitationState.INVITED)[0]
     with pytest.raises(ValidationError, match="原因"):
-        ds.answer(inv, inv.expert.user, False, "")
+        invitations.answer(inv, inv.expert.user, False, "")
 
 
 def test_joining_records_a_sitting_for_the_frequency_cap() -> None:
     w, item = _world()
     inv = _inv(item, InvitationState.INVITED)[0]
-    ds.answer(inv, inv.expert.user, True)
+    invitations.answer(inv, inv.expert.user, True)
     db.session.commit()
     sitting = db.session.query(Sitting).filter_by(expert_id=inv.expert_id).one()
     assert sitting.purchaser_id == w.purchaser.id
@@ -76,7 +76,7 @@ def test_an_expert_cannot_answer_someone_elses_invitation() -> None:
     w, item = _world()
     a, b = _inv(item, InvitationState.INVITED)[:2]
     with pytest.raises(Forbidden):
-        ds.answer(a, b.expert.user, True)
+        invitations.answer(a, b.expert.user, True)
 
 
 def test_no_answer_sweep_expires_and_pulls_reserves_idempotently() -> None:
@@ -99,9 +99,9 @@ def test_supplementary_draw_runs_under_the_same_rules_and_is_linked() -> None:
     item = run(w, request(w))
     first_family = {i.expert_id for i in item.invitations}
     for inv in list(_inv(item, InvitationState.INVITED)):
-        ds.answer(inv, inv.expert.user, False, "有事")
+        invitations.answer(inv, inv.expert.user, False, "有事")
     for inv in list(_inv(item, InvitationState.INVITED)):
-        ds.answer(inv, inv.expert.user, False, "有事")
+        invitations.answer(inv, inv.expert.user, False, "有事")
     db.session.commit()
     stats = sweep_invitations()
     db.session.commit()
@@ -111,17 +111,17 @@ def test_supplementary_draw_runs_under_the_same_rules_and_is_linked() -> None:
     assert sup.groups[0]["count"] == 5 and sup.groups[0]["reserves"] == 2
     assert set(sup.excluded_ids) == first_family
     assert not ({i for g in sup.result for i in g["invited"] + g["reserves"]} & first_family)
-    assert len(ds.seat_summary(item)) == 1
-    assert ds.seat_summary(item)[0]["states"]["invited"] == 5
+    assert len(seats.seat_summary(item)) == 1
+    assert seats.seat_summary(item)[0]["states"]["invited"] == 5
     clock.set_now(EVAL_AT + dt.timedelta(hours=1))
-    ds.reveal_draw(sup, None)
-    assert all(ok for _n, ok in ds.verify_in_app(sup))
+    draws.reveal_draw(sup, None)
+    assert all(ok for _n, ok in draw_record.verify_in_app(sup))
 
 
 def test_supplementary_draw_that_cannot_be_filled_tells_the_requester() -> None:
     w, item = _world(7)
     for inv in list(_inv(item, InvitationState.INVITED)):
-        ds.answer(inv, inv.expert.user, False, "有事")
+        invitations.answer(inv, inv.expert.user, False, "有事")
     db.session.commit()
     stats = sweep_invitations()
     db.session.commit()
@@ -138,8 +138,8 @@ def test_conflict_declared_after_accepting_replaces_the_expert() -> None:
 
     w, item = _world()
     inv = _inv(item, InvitationState.INVITED)[0]
-    ds.answer(inv, inv.expert.user, True)
-    ds.declare_conflict(inv, inv.expert.user, "发现亲属在投标单位任职", credit())
+    invitations.answer(inv, inv.expert.user, True)
+    invitations.declare_conflict(inv, inv.expert.user, "发现亲属在投标单位任职", credit())
     db.session.commit()
     assert inv.state == InvitationState.REPLACED
     assert db.session.query(Sitting).filter_by(expert_id=inv.expert_id).count() == 0
@@ -151,11 +151,11 @@ def test_conflict_declared_after_accepting_replaces_the_expert() -> None:
 def test_sign_in_opens_only_shortly_before_the_evaluation() -> None:
     w, item = _world()
     inv = _inv(item, InvitationState.INVITED)[0]
-    ds.answer(inv, inv.expert.user, True)
+    invitations.answer(inv, inv.expert.user, True)
     with pytest.raises(TooEarly):
-        ds.sign_in(inv, inv.expert.user)
+        invitations.sign_in(inv, inv.expert.user)
     clock.set_now(EVAL_AT - dt.timedelta(minutes=30))
-    ds.sign_in(inv, inv.expert.user)
+    invitations.sign_in(inv, inv.expert.user)
     assert inv.signed_in_at is not None
 
 
@@ -163,7 +163,7 @@ def test_staff_never_see_names_before_sign_in_in_pages_and_api(client) -> None: 
     w, item = _world()
     names = [i.expert.name for i in item.invitations]
     inv = _inv(item, InvitationState.INVITED)[0]
-    ds.answer(inv, inv.expert.user, True)
+    invitations.answer(inv, inv.expert.user, True)
     db.session.commit()
     staff = w.agency_staff
     headers = token_headers(staff)
@@ -181,7 +181,7 @@ def test_staff_never_see_names_before_sign_in_in_pages_and_api(client) -> None: 
     assert not any(n in page for n in names)
     # Sign-in at the evaluation reveals that one name.
     clock.set_now(EVAL_AT - dt.timedelta(minutes=10))
-    ds.sign_in(inv, inv.expert.user)
+    invitations.sign_in(inv, inv.expert.user)
     db.session.commit()
     page = client.get(f"/experts/draws/{item.id}").get_data(as_text=True)
     assert inv.expert.name in page

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from app.core.auth.models import OrgKind, Role
 from app.core.errors import Conflict, Forbidden, ValidationError
 from app.core.extensions import db
-from experts import services
+from experts import pool
 from experts.models import Expert, ExpertStatus, Specialty
 from tests.experts.world import build_world
 from tests.factories import credit, csrf_from, login, make_centre, make_org, make_user
@@ -16,9 +16,9 @@ from tests.factories import credit, csrf_from, login, make_centre, make_org, mak
 
 def id_card(n: int) -> str:
     first = f"11010119800101{n:03d}"
-    weights = services.ID_WEIGHTS
+    weights = pool.ID_WEIGHTS
     total = sum(int(c) * w for c, w in zip(first, weights, strict=True))
-    return first + services.ID_CHECK[total % 11]
+    return first + pool.ID_CHECK[total % 11]
 
 
 def test_shipped_classification_has_four_levels_below_the_category() -> None:
@@ -32,7 +32,7 @@ def test_shipped_classification_has_four_levels_below_the_category() -> None:
 def test_centre_staff_register_an_expert_storing_only_an_id_card_hash() -> None:
     w = build_world()
     number = id_card(1)
-    e = services.register_expert(
+    e = pool.register_expert(
         w.centre,
         {
             "name": "王工",
@@ -50,7 +50,7 @@ def test_centre_staff_register_an_expert_storing_only_an_id_card_hash() -> None:
     assert e.user.role == Role.EXPERT
     assert [s.specialty_code for s in e.secondary] == ["A09.01.01.01"]
     with pytest.raises(Conflict):
-        services.register_expert(
+        pool.register_expert(
             w.centre,
             {
                 "name": "王工",
@@ -65,7 +65,7 @@ def test_centre_staff_register_an_expert_storing_only_an_id_card_hash() -> None:
 def test_agency_staff_cannot_manage_the_pool() -> None:
     w = build_world()
     with pytest.raises(Forbidden):
-        services.register_expert(
+        pool.register_expert(
             w.centre,
             {
                 "name": "王工",
@@ -80,7 +80,7 @@ def test_agency_staff_cannot_manage_the_pool() -> None:
 def test_bad_fields_are_refused_with_their_reason() -> None:
     w = build_world()
     with pytest.raises(ValidationError, match="身份证") as err:
-        services.register_expert(
+        pool.register_expert(
             w.centre,
             {
                 "name": "王工",
@@ -95,7 +95,7 @@ def test_bad_fields_are_refused_with_their_reason() -> None:
 
 def test_suspend_needs_a_reason_and_retired_is_final() -> None:
     w = build_world()
-    e = services.register_expert(
+    e = pool.register_expert(
         w.centre,
         {
             "name": "李工",
@@ -106,10 +106,10 @@ def test_suspend_needs_a_reason_and_retired_is_final() -> None:
         w.centre_staff,
     )
     with pytest.raises(ValidationError):
-        services.set_status(e, ExpertStatus.SUSPENDED, "", w.centre_staff)
-    services.set_status(e, ExpertStatus.RETIRED, "年龄", w.centre_staff)
+        pool.set_status(e, ExpertStatus.SUSPENDED, "", w.centre_staff)
+    pool.set_status(e, ExpertStatus.RETIRED, "年龄", w.centre_staff)
     with pytest.raises(Conflict):
-        services.set_status(e, ExpertStatus.ACTIVE, "", w.centre_staff)
+        pool.set_status(e, ExpertStatus.ACTIVE, "", w.centre_staff)
 
 
 CSV_HEAD = "name,id_card,phone,email,main_specialty,secondary_specialties,employer_code\n"
@@ -123,8 +123,8 @@ def test_csv_import_with_one_bad_row_imports_nothing_and_lists_every_bad_row() -
         f"张三,{id_card(12)},1390,,Q99,,\n"
         f"张四,{id_card(10)},13900000013,,A08.01.01.01,,\n"
     )
-    with pytest.raises(services.ImportRefused) as err:
-        services.import_csv(w.centre, text, w.centre_staff)
+    with pytest.raises(pool.ImportRefused) as err:
+        pool.import_csv(w.centre, text, w.centre_staff)
     rows = {(r["row"], r["column"]) for r in err.value.rows}
     assert rows == {(3, "id_card"), (4, "phone"), (4, "main_specialty"), (5, "id_card")}
     db.session.rollback()
@@ -141,7 +141,7 @@ def test_csv_import_of_a_clean_file_imports_all_rows() -> None:
             for i in range(5)
         )
     )
-    experts = services.import_csv(w.centre, text, w.centre_staff)
+    experts = pool.import_csv(w.centre, text, w.centre_staff)
     assert len(experts) == 5
     assert len(experts[0].secondary) == 2
 
@@ -181,7 +181,7 @@ def test_csv_import_api_answers_422_with_rows(client) -> None:  # noqa: ANN001
 
 def test_pool_pages_render_for_centre_staff(client) -> None:  # noqa: ANN001
     w = build_world()
-    e = services.register_expert(
+    e = pool.register_expert(
         w.centre,
         {
             "name": "赵工",

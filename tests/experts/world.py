@@ -14,9 +14,9 @@ from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
 from app.core.extensions import db
 from bidding.bids.models import Bid, BidStatus
 from bidding.models import EvalMethod, Lot, Method, Project
-from experts import draw_services as ds
+from experts import draws
 from experts.models import Draw, Expert, ExpertStatus
-from experts.services import hash_id_card, seed_specialties
+from experts.pool import hash_id_card, seed_specialties
 from tests.factories import make_centre, make_org, make_user
 
 _n = itertools.count(1)
@@ -161,13 +161,13 @@ def request(w: World, groups: list[dict[str, Any]] | None = None, **kw: Any) -> 
         "groups": groups or [{"specialty": "A08", "count": 5, "reserves": 2}],
         **kw,
     }
-    return ds.request_draw(w.lot, w.agency_staff, data)
+    return draws.request_draw(w.lot, w.agency_staff, data)
 
 
 def run(w: World, item: Draw) -> Draw:
-    ds.commit_draw(item, w.agency_staff)
+    draws.commit_draw(item, w.agency_staff)
     db.session.commit()
-    ds.execute_draw(item, w.agency_staff)
+    draws.execute_draw(item, w.agency_staff)
     db.session.commit()
     return item
 

@@ -1,13 +1,17 @@
-"""Use cases of the expert pool: registration, status, history, credit, appraisal, CSV import."""
+"""Use cases of the expert pool: specialties, registration, edits, status, CSV import.
+
+An expert's identity card number is never stored: only a keyed hash (to refuse the same
+person twice in one centre's pool) and its last four characters.
+"""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import hmac
 import io
 import re
+import secrets
 from typing import Any
 
 from flask import current_app
@@ -19,41 +23,17 @@ from app.core import clock
 from app.core.audit import record
 from app.core.auth import credit_code
 from app.core.auth.models import Centre, Role, User
-from app.core.errors import Conflict, TooEarly, ValidationError
+from app.core.auth.services import create_user
+from app.core.errors import Conflict, ValidationError
 from app.core.extensions import db
-from bidding.models import Lot
-from experts import policies
-from experts.models import (
-    Appraisal,
-    CreditEntry,
-    CreditKind,
-    Employment,
-    Expert,
-    ExpertSpecialty,
-    ExpertStatus,
-    Leave,
-    Relation,
-    RelationKind,
-    Sitting,
-    Specialty,
-)
+from experts import actions, policies
+from experts.models import Expert, ExpertSpecialty, ExpertStatus, Specialty
 from experts.specialties import SEED, level_of, parent_of
 
 PHONE = re.compile(r"^1\d{10}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-
-# 专家考评 checklist: each item passes or fails, plus an overall 1–5 score.
-APPRAISAL_ITEMS: dict[str, Any] = {
-    "on_time": _l("按时到场签到"),
-    "discipline": _l("遵守评标纪律，未私下接触投标人"),
-    "independent": _l("独立、客观、公正评审"),
-    "competent": _l("评审意见专业、理由充分"),
-    "avoidance": _l("如实申报回避"),
-    "confidential": _l("保守评标秘密"),
-    "signed": _l("按时签署评标报告"),
-}
 
 
 # ---------------------------------------------------------------- specialties
@@ -69,16 +49,6 @@ def seed_specialties() -> int:
             db.session.flush()
             added += 1
     return added
-
-
-def specialty(code: str, field: str = "specialty") -> Specialty:
-    found = db.session.get(Specialty, (code or "").strip())
-    if found is None:
-        raise ValidationError(
-            _l("专业代码 %(c)s 不存在，请从专业分类表中选择（如 A08.01.02.03）。", c=code),
-            field=field,
-        )
-    return found
 
 
 # ---------------------------------------------------------------- identity
@@ -159,10 +129,16 @@ class _FieldErrors(Exception):
         self.errors = errors
 
 
-def _raise_fields(exc: _FieldErrors) -> None:
-    message = "；".join(f"{k}: {v}" for k, v in exc.errors.items())
-    field = next(iter(exc.errors))
-    raise ValidationError(_l("专家信息有误：%(m)s", m=message), field=field, **exc.errors)
+def _checked_fields(data: dict[str, Any], partial: bool = False) -> dict[str, Any]:
+    """The cleaned fields, or one ValidationError naming every bad field (form and API)."""
+    try:
+        return _clean_fields(data, partial)
+    except _FieldErrors as exc:
+        message = "；".join(f"{k}: {v}" for k, v in exc.errors.items())
+        field = next(iter(exc.errors))
+        raise ValidationError(
+            _l("专家信息有误：%(m)s", m=message), field=field, **exc.errors
+        ) from exc
 
 
 def _apply(expert: Expert, fields: dict[str, Any]) -> None:
@@ -187,10 +163,6 @@ def _duplicate(centre_id: int, id_hash: str, exclude: int | None = None) -> bool
 
 
 def _link_account(expert: Expert, username: str, centre: Centre, actor: User) -> None:
-    import secrets
-
-    from app.core.auth.services import create_user
-
     user = create_user(
         username=username,
         password=secrets.token_urlsafe(18),
@@ -205,12 +177,8 @@ def _link_account(expert: Expert, username: str, centre: Centre, actor: User) ->
 
 
 def register_expert(centre: Centre, data: dict[str, Any], actor: User) -> Expert:
-    policies.ensure(policies.can_manage_pool(actor, centre.id))
-    try:
-        fields = _clean_fields(data)
-    except _FieldErrors as exc:
-        _raise_fields(exc)
-        raise  # unreachable: keeps type checkers informed
+    policies.ensure_can_manage_pool(actor, centre.id)
+    fields = _checked_fields(data)
     if _duplicate(centre.id, hash_id_card(fields["id_card"])):
         raise Conflict(_l("该身份证号码的专家已在本中心专家库中。"), field="id_card")
     expert = Expert(centre_id=centre.id, created_at=clock.now(), status=ExpertStatus.ACTIVE)
@@ -222,17 +190,15 @@ def register_expert(centre: Centre, data: dict[str, Any], actor: User) -> Expert
     elif data.get("user_id"):
         expert.user_id = int(data["user_id"])
     db.session.flush()
-    record("experts.registered", expert, {"name": expert.name, "centre": centre.code}, actor=actor)
+    record(
+        actions.EXPERT_REGISTERED, expert, {"name": expert.name, "centre": centre.code}, actor=actor
+    )
     return expert
 
 
 def update_expert(expert: Expert, data: dict[str, Any], actor: User) -> Expert:
-    policies.ensure(policies.can_manage_pool(actor, expert.centre_id))
-    try:
-        fields = _clean_fields(data, partial=True)
-    except _FieldErrors as exc:
-        _raise_fields(exc)
-        raise
+    policies.ensure_can_manage_pool(actor, expert.centre_id)
+    fields = _checked_fields(data, partial=True)
     if "id_card" in fields and _duplicate(
         expert.centre_id, hash_id_card(fields["id_card"]), exclude=expert.id
     ):
@@ -242,12 +208,12 @@ def update_expert(expert: Expert, data: dict[str, Any], actor: User) -> Expert:
     changed = sorted(k for k in fields if k != "id_card") + (
         ["id_card"] if "id_card" in fields else []
     )
-    record("experts.updated", expert, {"fields": changed}, actor=actor)
+    record(actions.EXPERT_UPDATED, expert, {"fields": changed}, actor=actor)
     return expert
 
 
 def set_status(expert: Expert, status: ExpertStatus, reason: str, actor: User) -> Expert:
-    policies.ensure(policies.can_manage_pool(actor, expert.centre_id))
+    policies.ensure_can_manage_pool(actor, expert.centre_id)
     if expert.status == ExpertStatus.RETIRED and status != ExpertStatus.RETIRED:
         raise Conflict(_l("已出库的专家不能恢复，请重新登记。"))
     if status != ExpertStatus.ACTIVE and not reason.strip():
@@ -257,180 +223,12 @@ def set_status(expert: Expert, status: ExpertStatus, reason: str, actor: User) -
     expert.status_reason = reason.strip()
     db.session.flush()
     record(
-        "experts.status_changed",
+        actions.EXPERT_STATUS_CHANGED,
         expert,
         {"from": before.value, "to": status.value, "reason": reason.strip()},
         actor=actor,
     )
     return expert
-
-
-def _period_dates(start: Any, end: Any) -> tuple[dt.date, dt.date | None]:
-    try:
-        s = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
-        e = (end if isinstance(end, dt.date) else dt.date.fromisoformat(str(end))) if end else None
-    except ValueError as exc:
-        raise ValidationError(_l("日期格式无效，应为 YYYY-MM-DD。"), field="start_date") from exc
-    if e is not None and e < s:
-        raise ValidationError(_l("结束日期不能早于开始日期。"), field="end_date")
-    return s, e
-
-
-def add_employment(
-    expert: Expert, code: str, name: str, start: Any, end: Any, actor: User
-) -> Employment:
-    policies.ensure(policies.can_manage_pool(actor, expert.centre_id))
-    code = credit_code.require_valid(code)
-    s, e = _period_dates(start, end)
-    item = Employment(
-        expert_id=expert.id, credit_code=code, name=name.strip(), start_date=s, end_date=e
-    )
-    db.session.add(item)
-    db.session.flush()
-    record(
-        "experts.employment_added",
-        expert,
-        {"credit_code": code, "start": str(s), "end": str(e)},
-        actor=actor,
-    )
-    return item
-
-
-def add_relation(
-    expert: Expert, code: str, kind: RelationKind | str, note: str, actor: User
-) -> Relation:
-    """Declared by the expert themself or recorded by centre staff."""
-    own = policies.expert_of(actor)
-    if not (own is not None and own.id == expert.id):
-        policies.ensure(policies.can_manage_pool(actor, expert.centre_id))
-    code = credit_code.require_valid(code)
-    try:
-        kind = RelationKind(kind)
-    except ValueError as exc:
-        allowed = "、".join(k.value for k in RelationKind)
-        raise ValidationError(_l("关系类型须为：%(v)s", v=allowed), field="kind") from exc
-    item = Relation(
-        expert_id=expert.id,
-        credit_code=code,
-        kind=kind,
-        note=note.strip()[:200],
-        declared_at=clock.now(),
-    )
-    db.session.add(item)
-    db.session.flush()
-    record(
-        "experts.relation_declared", expert, {"credit_code": code, "kind": kind.value}, actor=actor
-    )
-    return item
-
-
-def add_leave(
-    expert: Expert, start: dt.datetime, end: dt.datetime, reason: str, actor: User
-) -> Leave:
-    own = policies.expert_of(actor)
-    if not (own is not None and own.id == expert.id):
-        policies.ensure(policies.can_manage_pool(actor, expert.centre_id))
-    if end <= start:
-        raise ValidationError(_l("请假结束时间须晚于开始时间。"), field="end_at")
-    item = Leave(expert_id=expert.id, start_at=start, end_at=end, reason=reason.strip()[:200])
-    db.session.add(item)
-    db.session.flush()
-    record(
-        "experts.leave_added",
-        expert,
-        {"start": start.isoformat(), "end": end.isoformat()},
-        actor=actor,
-    )
-    return item
-
-
-def add_credit_entry(
-    expert: Expert,
-    kind: CreditKind | str,
-    reason: str,
-    actor: User,
-    *,
-    points: int = 0,
-    start: dt.datetime | None = None,
-    end: dt.datetime | None = None,
-) -> CreditEntry:
-    policies.ensure(policies.can_manage_pool(actor, expert.centre_id))
-    try:
-        kind = CreditKind(kind)
-    except ValueError as exc:
-        raise ValidationError(
-            _l("信用记录类型须为 reward、penalty 或 ban。"), field="kind"
-        ) from exc
-    if not reason.strip():
-        raise ValidationError(_l("信用记录须填写事由。"), field="reason")
-    start = start or clock.now()
-    if kind == CreditKind.BAN and end is None:
-        raise ValidationError(_l("禁评须填写截止时间（通常 1–3 年）。"), field="end_at")
-    if end is not None and end <= start:
-        raise ValidationError(_l("截止时间须晚于开始时间。"), field="end_at")
-    item = CreditEntry(
-        expert_id=expert.id,
-        kind=kind,
-        points=points,
-        reason=reason.strip(),
-        start_at=start,
-        end_at=end,
-        created_by_id=actor.id,
-        created_at=clock.now(),
-    )
-    db.session.add(item)
-    db.session.flush()
-    record(
-        "experts.credit_recorded",
-        expert,
-        {"kind": kind.value, "points": points, "end": end.isoformat() if end else None},
-        actor=actor,
-    )
-    return item
-
-
-def add_appraisal(
-    expert: Expert, lot: Lot, checklist: dict[str, bool], score: int, comment: str, actor: User
-) -> Appraisal:
-    policies.ensure(
-        policies.can_request_draw(actor, lot) or policies.can_manage_pool(actor, expert.centre_id)
-    )
-    unknown = sorted(set(checklist) - set(APPRAISAL_ITEMS))
-    if unknown:
-        raise ValidationError(_l("未知的考评项：%(v)s", v="、".join(unknown)), field="checklist")
-    if not 1 <= int(score) <= 5:
-        raise ValidationError(_l("总体评分须为 1–5。"), field="score")
-    sat = db.session.execute(
-        select(Sitting.at).where(Sitting.expert_id == expert.id, Sitting.lot_id == lot.id)
-    ).scalar_one_or_none()
-    if sat is None:
-        raise ValidationError(_l("该专家未确认参加本标段的评标，不能考评。"), field="expert_id")
-    if clock.now() < sat:
-        raise TooEarly(_l("评标开始后方可考评专家。"))
-    exists = db.session.execute(
-        select(Appraisal.id).where(Appraisal.expert_id == expert.id, Appraisal.lot_id == lot.id)
-    ).first()
-    if exists:
-        raise Conflict(_l("该专家在本标段已有考评记录。"))
-    full = {k: bool(checklist.get(k, False)) for k in APPRAISAL_ITEMS}
-    item = Appraisal(
-        expert_id=expert.id,
-        lot_id=lot.id,
-        checklist=full,
-        score=int(score),
-        comment=comment.strip(),
-        created_by_id=actor.id,
-        created_at=clock.now(),
-    )
-    db.session.add(item)
-    db.session.flush()
-    record(
-        "experts.appraised",
-        expert,
-        {"lot_id": lot.id, "score": int(score), "failed": [k for k, v in full.items() if not v]},
-        actor=actor,
-    )
-    return item
 
 
 # ---------------------------------------------------------------- CSV import
@@ -464,7 +262,7 @@ class ImportRefused(ValidationError):
 
 def import_csv(centre: Centre, text: str, actor: User) -> list[Expert]:
     """All rows or nothing: any bad row refuses the whole file, listing every bad row."""
-    policies.ensure(policies.can_manage_pool(actor, centre.id))
+    policies.ensure_can_manage_pool(actor, centre.id)
     text = text.lstrip("\ufeff")
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
@@ -525,5 +323,5 @@ def import_csv(centre: Centre, text: str, actor: User) -> list[Expert]:
         db.session.add(expert)
         experts.append(expert)
     db.session.flush()
-    record("experts.imported", centre, {"count": len(experts)}, actor=actor)
+    record(actions.POOL_IMPORTED, centre, {"count": len(experts)}, actor=actor)
     return experts

@@ -1,4 +1,4 @@
-"""Use cases of draws and invitations: request, commit, draw, resume, cancel, reveal, answer.
+"""Use cases of draws: request, commit, draw, resume, cancel, reveal, and the 补抽.
 
 A draw moves pending → committed → drawn → revealed (or → cancelled). The commitment is
 written to the audit log and committed to the database before anything is ranked; a
@@ -9,54 +9,42 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from typing import Any
 
-from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 
-from app.core import audit, clock, formatting
+from app.core import clock, formatting
 from app.core.audit import current_root, record
 from app.core.audit.chain import canonical_json
-from app.core.audit.models import AuditEntry
 from app.core.auth import credit_code
 from app.core.auth.models import Centre, User
 from app.core.crypto.secretbox import SecretBoxError, open_secret, seal_secret
 from app.core.errors import Conflict, NotFound, TooEarly, TooLate, ValidationError
 from app.core.extensions import db
-from app.core.notify import notify
 from bidding.models import Lot
-from experts import avoidance, draw, policies
+from experts import actions, avoidance, draw, policies, settings
+from experts.invitations import drop_sitting, fill_vacancies, tell_expert
 from experts.models import (
     ACTIVE_SEATS,
     AvoidReason,
     Draw,
     DrawStatus,
-    Expert,
     Invitation,
     InvitationState,
-    Sitting,
     Specialty,
 )
-from experts.sms import send_after_commit
 
-RECORD_FORMAT = "tenderhall-expert-draw/1"
 SEED_PURPOSE = "expert-draw-seed"
 LIVE = (DrawStatus.PENDING, DrawStatus.COMMITTED, DrawStatus.DRAWN, DrawStatus.REVEALED)
-
-
-def _hours(key: str) -> dt.timedelta:
-    return dt.timedelta(hours=float(current_app.config[key]))
 
 
 # ---------------------------------------------------------------- request
 def _check_groups(groups: list[dict[str, Any]], pools: list[int]) -> list[dict[str, Any]]:
     if not groups:
         raise ValidationError(_l("请至少填写一个抽取组（专业 + 人数）。"), field="groups")
-    min_reserves = int(current_app.config["EXPERT_MIN_RESERVES"])
+    min_reserves = settings.min_reserves()
     out = []
     for i, g in enumerate(groups):
         code = str(g.get("specialty", "")).strip()
@@ -131,7 +119,7 @@ def _live_root(lot_id: int, exclude: int | None = None) -> Draw | None:
 
 def request_draw(lot: Lot, actor: User, data: dict[str, Any]) -> Draw:
     """Register a draw request; the draw itself runs inside the window before the evaluation."""
-    policies.ensure(policies.can_request_draw(actor, lot))
+    policies.ensure_can_request_draw(actor, lot)
     existing = _live_root(lot.id)
     if existing is not None:
         raise Conflict(
@@ -174,7 +162,7 @@ def request_draw(lot: Lot, actor: User, data: dict[str, Any]) -> Draw:
         lot_id=lot.id,
         requested_by_id=actor.id,
         evaluation_at=evaluation_at,
-        earliest_at=evaluation_at - _hours("EXPERT_DRAW_WINDOW_HOURS"),
+        earliest_at=evaluation_at - settings.draw_window(),
         venue=venue[:200],
         purchaser_reps=reps,
         pool_centre_ids=sorted(set(pools)),
@@ -197,7 +185,7 @@ def request_draw(lot: Lot, actor: User, data: dict[str, Any]) -> Draw:
     if messages:
         raise ValidationError(_l("抽取条件无法满足：%(m)s", m=" ".join(messages)), field="groups")
     record(
-        "experts.draw_requested",
+        actions.DRAW_REQUESTED,
         item,
         {"lot_id": lot.id, "evaluation_at": evaluation_at.isoformat(), "groups": groups},
         actor=actor,
@@ -206,7 +194,7 @@ def request_draw(lot: Lot, actor: User, data: dict[str, Any]) -> Draw:
 
 
 # ---------------------------------------------------------------- commit and draw
-def _seed(item: Draw) -> bytes:
+def open_seed(item: Draw) -> bytes:
     """The draw's secret seed, opened from its sealed form."""
     try:
         seed = open_secret(item.seed_sealed or "", SEED_PURPOSE)
@@ -219,7 +207,8 @@ def _seed(item: Draw) -> bytes:
     return seed
 
 
-def _public_request(item: Draw) -> dict[str, Any]:
+def public_request(item: Draw) -> dict[str, Any]:
+    """The draw's conditions as committed to the log and exported for verification."""
     return {
         "draw_id": item.id,
         "lot_id": item.lot_id,
@@ -240,7 +229,7 @@ def commit_draw(item: Draw, actor: User | None, *, check_window: bool = True) ->
     if lot is None:
         raise NotFound(_l("标段不存在。"))
     if actor is not None:
-        policies.ensure(policies.can_request_draw(actor, lot))
+        policies.ensure_can_request_draw(actor, lot)
     if item.status == DrawStatus.COMMITTED:
         raise Conflict(_l("本次抽取已承诺，只能继续（恢复）或作废，不能重新抽取。"))
     if item.status != DrawStatus.PENDING:
@@ -262,7 +251,7 @@ def commit_draw(item: Draw, actor: User | None, *, check_window: bool = True) ->
             _l(
                 "抽取最早可于 %(t)s（北京时间）进行，即评标前 %(h)s 小时内。",
                 t=formatting.cst(item.earliest_at),
-                h=current_app.config["EXPERT_DRAW_WINDOW_HOURS"],
+                h=settings.draw_window_hours(),
             )
         )
     avoided = avoidance.merge_avoided(
@@ -279,10 +268,10 @@ def commit_draw(item: Draw, actor: User | None, *, check_window: bool = True) ->
     item.eligible = [p.eligible for p in pools]
     item.pool_hashes = [draw.pool_hash(p.eligible) for p in pools]
     entry = record(
-        "experts.draw_committed",
+        actions.DRAW_COMMITTED,
         item,
         {
-            "request": _public_request(item),
+            "request": public_request(item),
             "pool_hashes": item.pool_hashes,
             "pool_sizes": [len(p.eligible) for p in pools],
             "seed_hash": item.seed_hash,
@@ -304,12 +293,12 @@ def commit_draw(item: Draw, actor: User | None, *, check_window: bool = True) ->
 def execute_draw(item: Draw, actor: User | None = None) -> Draw:
     """Phase 2 (also the resume path): rank with the committed seed, invite, keep reserves."""
     if actor is not None:
-        policies.ensure(policies.can_view_draw(actor, item) and not policies.can_supervise(actor))
+        policies.ensure_can_run_draw(actor, item)
     if item.status != DrawStatus.COMMITTED:
         raise Conflict(_l("只有已承诺的抽取可以执行或恢复。"))
     if item.seed_sealed is None or item.public_value is None or item.eligible is None:
         raise Conflict(_l("抽取承诺不完整，只能作废。"))
-    mixed = draw.mixed_seed(_seed(item), bytes.fromhex(item.public_value))
+    mixed = draw.mixed_seed(open_seed(item), bytes.fromhex(item.public_value))
     result = draw.select(mixed, item.eligible, item.groups)
     item.result = result
     item.status = DrawStatus.DRAWN
@@ -329,7 +318,7 @@ def execute_draw(item: Draw, actor: User | None = None) -> Draw:
             )
     db.session.flush()
     record(
-        "experts.draw_drawn",
+        actions.DRAW_DRAWN,
         item,
         {
             "result_sha256": hashlib.sha256(canonical_json(result).encode()).hexdigest(),
@@ -346,7 +335,7 @@ def execute_draw(item: Draw, actor: User | None = None) -> Draw:
 
 
 def cancel_draw(item: Draw, actor: User, reason: str) -> Draw:
-    policies.ensure(policies.can_view_draw(actor, item) and not policies.can_supervise(actor))
+    policies.ensure_can_run_draw(actor, item)
     if item.status in (DrawStatus.REVEALED, DrawStatus.CANCELLED):
         raise Conflict(_l("已公开或已作废的抽取不能作废。"))
     if not reason.strip():
@@ -357,12 +346,12 @@ def cancel_draw(item: Draw, actor: User, reason: str) -> Draw:
     for inv in item.invitations:
         if inv.state in (*ACTIVE_SEATS, InvitationState.WAITING):
             if inv.state in ACTIVE_SEATS:
-                _tell_expert(inv, _("评标专家邀请已取消"), _("原抽取已作废，您无需参加本次评标。"))
-                _drop_sitting(inv)
+                tell_expert(inv, _("评标专家邀请已取消"), _("原抽取已作废，您无需参加本次评标。"))
+                drop_sitting(inv)
             inv.state = InvitationState.UNUSED
     db.session.flush()
     record(
-        "experts.draw_cancelled",
+        actions.DRAW_CANCELLED,
         item,
         {"from": before.value, "reason": reason.strip()},
         actor=actor,
@@ -373,108 +362,26 @@ def cancel_draw(item: Draw, actor: User, reason: str) -> Draw:
 def reveal_draw(item: Draw, actor: User | None) -> Draw:
     """Publish the seed once the result is public (at or after the evaluation)."""
     if actor is not None:
-        policies.ensure(policies.can_view_draw(actor, item) and not policies.can_supervise(actor))
+        policies.ensure_can_run_draw(actor, item)
     if item.status != DrawStatus.DRAWN:
         raise Conflict(_l("只有已完成的抽取可以公开种子。"))
     if clock.now() < item.evaluation_at:
         raise TooEarly(_l("评标开始前不能公开抽取种子（结果公开后方可复核）。"))
-    seed = _seed(item)
+    seed = open_seed(item)
     item.status = DrawStatus.REVEALED
     item.revealed_at = clock.now()
     item.seed_revealed = seed.hex()
     db.session.flush()
-    record("experts.draw_revealed", item, {"seed": item.seed_revealed}, actor=actor)
+    record(actions.DRAW_REVEALED, item, {"seed": item.seed_revealed}, actor=actor)
     return item
 
 
-# ---------------------------------------------------------------- invitations
-def _tell_expert(inv: Invitation, title: str, body: str) -> None:
-    expert = inv.expert
-    if expert.user is not None:
-        try:
-            link = url_for("experts.my_invitations")
-        except RuntimeError:
-            link = "/experts/my"
-        notify(expert.user, "expert_invitation", title, body, link)
-    send_after_commit(expert.phone, f"【Tender Hall】{title}：{body}")
-
-
-def _invite(inv: Invitation, item: Draw) -> None:
-    now = clock.now()
-    due = min(now + _hours("EXPERT_ANSWER_HOURS"), item.evaluation_at)
-    inv.state = InvitationState.INVITED
-    inv.invited_at = now
-    inv.answer_due_at = due
-    lot = db.session.get(Lot, item.lot_id)
-    assert lot is not None
-    _tell_expert(
-        inv,
-        _("评标专家邀请"),
-        _(
-            "您被随机抽取为“%(lot)s”的评标专家。评标时间：%(t)s（北京时间），地点：%(v)s。"
-            "请于 %(d)s 前在站内答复参加或拒绝。",
-            lot=lot.name,
-            t=formatting.cst(item.evaluation_at),
-            v=item.venue,
-            d=formatting.cst(due),
-        ),
-    )
-    record("experts.invited", inv, {"draw_id": inv.draw_id, "slot": inv.slot, "rank": inv.rank})
-
-
+# ---------------------------------------------------------------- 补抽
 def family(root: Draw) -> list[Draw]:
+    """A root draw and its 补抽, oldest first."""
     return list(
         db.session.execute(select(Draw).where(Draw.root_id == root.id).order_by(Draw.id)).scalars()
     )
-
-
-def vacancies(root: Draw) -> dict[int, int]:
-    """Seats still to fill per slot of a root draw."""
-    rows = dict(
-        db.session.execute(
-            select(Invitation.slot, func.count())
-            .where(Invitation.root_id == root.id, Invitation.state.in_(ACTIVE_SEATS))
-            .group_by(Invitation.slot)
-        ).all()
-    )
-    return {
-        int(g["slot"]): int(g["count"]) - rows.get(int(g["slot"]), 0)
-        for g in root.groups
-        if int(g["count"]) > rows.get(int(g["slot"]), 0)
-    }
-
-
-def fill_vacancies(root: Draw) -> dict[int, int]:
-    """Invite the next reserves in order for every empty seat; returns what is still short."""
-    if (
-        root.status not in (DrawStatus.DRAWN, DrawStatus.REVEALED)
-        or clock.now() >= root.evaluation_at
-    ):
-        return {}
-    short = vacancies(root)
-    for slot, missing in list(short.items()):
-        waiting = list(
-            db.session.execute(
-                select(Invitation)
-                .join(Draw, Draw.id == Invitation.draw_id)
-                .where(
-                    Invitation.root_id == root.id,
-                    Invitation.slot == slot,
-                    Invitation.state == InvitationState.WAITING,
-                    Draw.status.in_((DrawStatus.DRAWN, DrawStatus.REVEALED)),
-                )
-                .order_by(Invitation.draw_id, Invitation.rank)
-                .limit(missing)
-                .options(joinedload(Invitation.expert).joinedload(Expert.user))
-            ).scalars()
-        )
-        for inv in waiting:
-            _invite(inv, inv.draw)
-        short[slot] = missing - len(waiting)
-        if short[slot] <= 0:
-            del short[slot]
-    db.session.flush()
-    return short
 
 
 def supplementary_draw(root: Draw, short: dict[int, int]) -> Draw:
@@ -493,7 +400,7 @@ def supplementary_draw(root: Draw, short: dict[int, int]) -> Draw:
         select(Invitation.expert_id).where(Invitation.root_id == root.id)
     ).scalars()
     latest = family(root)[-1]
-    min_reserves = int(current_app.config["EXPERT_MIN_RESERVES"])
+    min_reserves = settings.min_reserves()
     groups = [
         {**g, "count": short[int(g["slot"])], "reserves": min_reserves}
         for g in root.groups
@@ -518,285 +425,6 @@ def supplementary_draw(root: Draw, short: dict[int, int]) -> Draw:
     )
     db.session.add(item)
     db.session.flush()
-    record("experts.draw_supplement_requested", item, {"root_id": root.id, "short": short})
+    record(actions.SUPPLEMENT_REQUESTED, item, {"root_id": root.id, "short": short})
     commit_draw(item, None, check_window=False)
     return execute_draw(item, None)
-
-
-def _my_invitation(inv: Invitation, user: User) -> None:
-    policies.ensure(policies.can_answer(user, inv))
-
-
-def answer(inv: Invitation, user: User, join: bool, reason: str = "") -> Invitation:
-    _my_invitation(inv, user)
-    item = inv.draw
-    if inv.state != InvitationState.INVITED:
-        raise Conflict(_l("该邀请已答复或已失效。"))
-    now = clock.now()
-    if inv.answer_due_at is not None and now > inv.answer_due_at:
-        raise TooLate(_l("答复期限已过，邀请已转给候补专家。"))
-    if not join and not reason.strip():
-        raise ValidationError(_l("拒绝参加须填写原因。"), field="reason")
-    inv.answered_at = now
-    inv.reason = reason.strip()[:500]
-    if join:
-        inv.state = InvitationState.CONFIRMED
-        lot = db.session.get(Lot, item.lot_id)
-        assert lot is not None
-        db.session.add(
-            Sitting(
-                expert_id=inv.expert_id,
-                purchaser_id=lot.project.purchaser_id,
-                lot_id=lot.id,
-                at=item.evaluation_at,
-            )
-        )
-    else:
-        inv.state = InvitationState.DECLINED
-    db.session.flush()
-    record("experts.invitation_answered", inv, {"join": join, "reason": inv.reason}, actor=user)
-    if not join:
-        root = db.session.get(Draw, inv.root_id)
-        assert root is not None
-        fill_vacancies(root)
-    return inv
-
-
-def _drop_sitting(inv: Invitation) -> None:
-    item = inv.draw
-    sitting = db.session.execute(
-        select(Sitting).where(Sitting.expert_id == inv.expert_id, Sitting.lot_id == item.lot_id)
-    ).scalar_one_or_none()
-    if sitting is not None:
-        db.session.delete(sitting)
-
-
-def declare_conflict(inv: Invitation, user: User, reason: str, code: str = "") -> Invitation:
-    """An expert who finds a conflict after accepting (or while invited) is replaced."""
-    _my_invitation(inv, user)
-    if inv.state not in ACTIVE_SEATS:
-        raise Conflict(_l("只有已邀请或已确认的专家可以申报回避。"))
-    if inv.signed_in_at is not None:
-        raise Conflict(_l("已签到的专家须在评标现场向评标委员会申报回避。"))
-    if not reason.strip():
-        raise ValidationError(_l("申报回避须说明原因。"), field="reason")
-    if code:
-        from experts.models import RelationKind
-        from experts.services import add_relation
-
-        add_relation(inv.expert, code, RelationKind.OTHER, reason, user)
-    inv.state = InvitationState.REPLACED
-    inv.reason = reason.strip()[:500]
-    inv.answered_at = clock.now()
-    _drop_sitting(inv)
-    db.session.flush()
-    record("experts.conflict_declared", inv, {"reason": inv.reason}, actor=user)
-    root = db.session.get(Draw, inv.root_id)
-    assert root is not None
-    fill_vacancies(root)
-    return inv
-
-
-def sign_in(inv: Invitation, user: User) -> Invitation:
-    """Sign-in at the evaluation: from now on the requesting staff see this expert's name."""
-    _my_invitation(inv, user)
-    if inv.state != InvitationState.CONFIRMED:
-        raise Conflict(_l("只有已确认参加的专家可以签到。"))
-    if inv.signed_in_at is not None:
-        raise Conflict(_l("您已签到。"))
-    item = inv.draw
-    now = clock.now()
-    opens = item.evaluation_at - dt.timedelta(
-        minutes=int(current_app.config["EXPERT_SIGNIN_EARLY_MINUTES"])
-    )
-    if now < opens:
-        raise TooEarly(
-            _l(
-                "评标签到于 %(t)s（北京时间）开放。",
-                t=formatting.cst(opens),
-            )
-        )
-    inv.signed_in_at = now
-    db.session.flush()
-    record("experts.signed_in", inv, {"draw_id": item.id}, actor=user)
-    return inv
-
-
-# ---------------------------------------------------------------- what staff may see
-def seat_summary(root: Draw) -> list[dict[str, Any]]:
-    """Per slot: counts per state and the names of experts who have signed in (only those)."""
-    invitations = list(
-        db.session.execute(
-            select(Invitation).where(Invitation.root_id == root.id).order_by(Invitation.id)
-        ).scalars()
-    )
-    out = []
-    for g in root.groups:
-        slot = int(g["slot"])
-        mine = [i for i in invitations if i.slot == slot]
-        counts = {s.value: sum(1 for i in mine if i.state == s) for s in InvitationState}
-        out.append(
-            {
-                "slot": slot,
-                "specialty": g["specialty"],
-                "count": int(g["count"]),
-                "centre_id": g.get("centre_id"),
-                "states": counts,
-                "signed_in": [
-                    {"name": i.expert.name, "signed_in_at": i.signed_in_at}
-                    for i in mine
-                    if i.signed_in_at is not None
-                ],
-            }
-        )
-    return out
-
-
-def appraisal_rows(root: Draw, actor: User) -> list[dict[str, Any]]:
-    """Experts who accepted a seat of this draw, for the appraisal after the evaluation.
-
-    An expert who signed in is named; one who confirmed but never signed in stays
-    unnamed (listed by seat) and can still be appraised, e.g. for not turning up.
-    """
-    from experts.models import Appraisal
-
-    lot = db.session.get(Lot, root.lot_id)
-    if lot is None:
-        raise NotFound(_l("标段不存在。"))
-    policies.ensure(policies.can_request_draw(actor, lot))
-    if clock.now() < root.evaluation_at:
-        raise TooEarly(
-            _l(
-                "评标开始（%(t)s 北京时间）后方可考评专家。",
-                t=formatting.cst(root.evaluation_at),
-            )
-        )
-    seats = list(
-        db.session.execute(
-            select(Invitation)
-            .where(Invitation.root_id == root.id, Invitation.state == InvitationState.CONFIRMED)
-            .order_by(Invitation.slot, Invitation.id)
-            .options(joinedload(Invitation.expert))
-        ).scalars()
-    )
-    done = {
-        a.expert_id: a
-        for a in db.session.execute(
-            select(Appraisal).where(
-                Appraisal.lot_id == lot.id,
-                Appraisal.expert_id.in_([i.expert_id for i in seats]),
-            )
-        ).scalars()
-    }
-    specialty = {int(g["slot"]): g["specialty"] for g in root.groups}
-    return [
-        {
-            "invitation": inv,
-            "seat": n,
-            "name": inv.expert.name if inv.signed_in_at is not None else None,
-            "specialty": specialty.get(inv.slot, ""),
-            "signed_in_at": inv.signed_in_at,
-            "appraisal": done.get(inv.expert_id),
-        }
-        for n, inv in enumerate(seats, start=1)
-    ]
-
-
-def draw_log(item: Draw) -> list[AuditEntry]:
-    ids = [str(d.id) for d in family(db.session.get(Draw, item.root_id or item.id))]  # type: ignore[arg-type]
-    inv_ids = [
-        str(i)
-        for i in db.session.execute(
-            select(Invitation.id).where(Invitation.root_id == (item.root_id or item.id))
-        ).scalars()
-    ]
-    return list(
-        db.session.execute(
-            select(AuditEntry)
-            .where(
-                ((AuditEntry.object_type == "expert_draw") & AuditEntry.object_id.in_(ids))
-                | (
-                    (AuditEntry.object_type == "expert_invitation")
-                    & AuditEntry.object_id.in_(inv_ids)
-                )
-            )
-            .order_by(AuditEntry.seq)
-        ).scalars()
-    )
-
-
-def my_invitations(user: User) -> list[Invitation]:
-    expert = policies.expert_of(user)
-    if expert is None:
-        return []
-    return list(
-        db.session.execute(
-            select(Invitation)
-            .where(Invitation.expert_id == expert.id, Invitation.state != InvitationState.WAITING)
-            .order_by(Invitation.id.desc())
-        ).scalars()
-    )
-
-
-# ---------------------------------------------------------------- export and verification
-def export_record(item: Draw) -> dict[str, Any]:
-    """A self-contained record: with it alone, anyone can re-run and check the draw."""
-    if item.commitment_seq is None:
-        raise Conflict(_l("该抽取尚未承诺，没有可导出的记录。"))
-    entry = db.session.get(AuditEntry, item.commitment_seq)
-    assert entry is not None
-    inclusion = audit.proof(entry)
-    revealed = item.status == DrawStatus.REVEALED
-    return {
-        "format": RECORD_FORMAT,
-        "draw_id": item.id,
-        "status": item.status.value,
-        "request": _public_request(item),
-        "groups": list(item.groups),
-        "eligible": item.eligible,
-        "result": item.result,
-        "public_value": item.public_value,
-        "seed": item.seed_revealed if revealed else None,
-        "commitment": {
-            "seq": entry.seq,
-            "ts": entry.ts.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            "actor_id": entry.actor_id,
-            "actor_name": entry.actor_name,
-            "role": entry.role,
-            "ip": entry.ip,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "data": entry.data,
-            "prev_hash": entry.prev_hash,
-            "entry_hash": entry.entry_hash,
-        },
-        "inclusion": {
-            "index": inclusion.leaf_index,
-            "tree_size": inclusion.tree_size,
-            "proof": [p.hex() for p in inclusion.proof],
-        },
-    }
-
-
-def verify_in_app(item: Draw) -> list[tuple[str, bool]]:
-    """Checks against the live database and log, then the same checks as the standalone tool."""
-    checks: list[tuple[str, bool]] = []
-    if item.commitment_seq is None:
-        return [("draw has a commitment", False)]
-    checks.append(
-        (
-            "public value = audit Merkle root at commitment",
-            audit.root_at(item.commitment_seq).hex() == item.public_value,
-        )
-    )
-    rows = db.session.execute(
-        select(Invitation.slot, Invitation.rank, Invitation.expert_id)
-        .where(Invitation.draw_id == item.id)
-        .order_by(Invitation.slot, Invitation.rank)
-    ).all()
-    stored: list[int] = [r[2] for r in rows]
-    expected = [i for r in (item.result or []) for i in r["invited"] + r["reserves"]]
-    checks.append(("invitations match the recorded result", stored == expected))
-    checks += draw.verify_record(json.loads(json.dumps(export_record(item), default=str)))
-    return checks
