@@ -775,17 +775,17 @@ class _Seeder:
         docs.download_document(lot, user, ip=f"10.20.3.{user.id % 250}", user_agent="Mozilla/5.0")
 
     def opening_key(self, lot: Any, key: str) -> None:
-        from bidding.bids import services as bids
+        from bidding.bids import custody
 
         names = [f"{key}_staff", f"{key}_super", f"{key}_centre"]
         custodians = [(self.users[u], CUSTODY_PASSPHRASES[u]) for u in names]
-        bids.create_opening_key(lot, custodians, 2, self.staff[key])
+        custody.create_opening_key(lot, custodians, 2, self.staff[key])
 
     def bond(self, lot: Any, staff: User, user: User, n: int) -> None:
-        from bidding.bids import services as bids
+        from bidding.bids import bonds
 
         assert user.organisation is not None
-        bids.record_paid_bond(
+        bonds.record_paid_bond(
             lot,
             user.organisation,
             staff,
@@ -798,11 +798,11 @@ class _Seeder:
         import io
 
         from app.core.crypto import seal_stream
-        from bidding.bids import services as bids
+        from bidding.bids import custody, uploads
 
         org = user.organisation
         assert org is not None
-        key = bids.opening_key(lot)
+        key = custody.opening_key(lot)
         document = _pdf(
             f"{lot.name} 投标文件",
             [
@@ -832,9 +832,9 @@ class _Seeder:
             out,
         )
         data = out.getvalue()
-        upload = bids.start_upload(lot, user, size=len(data))
-        bids.put_chunk(upload, user, 0, io.BytesIO(data))
-        bids.finish_upload(upload, user)
+        upload = uploads.start_upload(lot, user, size=len(data))
+        uploads.put_chunk(upload, user, 0, io.BytesIO(data))
+        uploads.finish_upload(upload, user)
 
     def bid_round(self, lot: Any, staff: User, bidders: list[User]) -> None:
         deadline = lot.bid_deadline
@@ -964,7 +964,7 @@ class _Seeder:
 
     def stage_closed(self, lot: Any, staff: User, bidders: list[User]) -> None:
         from bidding import doc_services as docs
-        from bidding.bids import services as bids
+        from bidding.bids import freeze
 
         self.at(lot.doc_start_at + dt.timedelta(days=2))
         docs.publish_clarification(
@@ -989,11 +989,11 @@ class _Seeder:
             lot, bidders[0], (lot.ceiling_price * Decimal("0.94")).quantize(Decimal("100")), 365
         )
         self.at(self.real_now)
-        bids.close_lot(lot)
+        freeze.close_lot(lot)
 
     def stage_failed(self, lot: Any, staff: User, bidders: list[User]) -> None:
         from bidding import doc_services as docs
-        from bidding.bids import services as bids
+        from bidding.bids import freeze
 
         bidders = [self.supplier(5), self.supplier(2)]
         self.at(lot.doc_start_at + dt.timedelta(days=3))
@@ -1002,7 +1002,7 @@ class _Seeder:
                 self.download(lot, user)
         self.bid_round(lot, staff, bidders)
         self.at(lot.bid_deadline + dt.timedelta(minutes=1))
-        bids.close_lot(lot)
+        freeze.close_lot(lot)
 
     def stage_terminated(self, lot: Any, staff: User, bidders: list[User]) -> None:
         from bidding import services as bidding
