@@ -68,7 +68,8 @@ def main() -> None:
     from app.core.storage import get_store
     from app.factory import create_app
     from bidding.bids import opening as hall
-    from bidding.bids import services
+    from bidding.bids.decryption import decrypt_bids
+    from bidding.bids.freeze import close_lot
     from bidding.bids.models import Bid, BidStatus
     from bidding.models import Lot
 
@@ -108,7 +109,7 @@ def main() -> None:
             clock.set_now(world.deadline + dt.timedelta(minutes=1))
             lot = db.session.get(Lot, world.lot_id)
             assert lot is not None
-            services.close_lot(lot)
+            close_lot(lot)
             db.session.commit()
             staff = db.session.get(User, world.staff_id)
             custodians = [db.session.get(User, i) for i in world.custodian_ids[:2]]
@@ -120,7 +121,7 @@ def main() -> None:
                 for user, passphrase in zip(custodians, PASSPHRASES, strict=False):
                     hall.present_share(lot, user, passphrase)  # type: ignore[arg-type]
                 t0 = time.perf_counter()
-                hall.decrypt_bids(lot, staff)  # type: ignore[arg-type]
+                decrypt_bids(lot, staff)  # type: ignore[arg-type]
                 seconds = time.perf_counter() - t0
                 statuses = {b.status for b in db.session.query(Bid).filter_by(lot_id=lot.id)}
                 assert statuses == {BidStatus.DECRYPTED}, statuses

@@ -16,18 +16,18 @@ from app.demo.documents import clarify, ensure_downloaded, pdf
 
 def opening_key(world: World, lot: Any, key: str) -> None:
     """The lot's opening key, shared 2-of-3 among the centre's demo custodians."""
-    from bidding.bids import services as bids
+    from bidding.bids import custody
 
     names = [f"{key}_staff", f"{key}_super", f"{key}_centre"]
     custodians = [(world.users[u], CUSTODY_PASSPHRASES[u]) for u in names]
-    bids.create_opening_key(lot, custodians, 2, world.staff[key])
+    custody.create_opening_key(lot, custodians, 2, world.staff[key])
 
 
 def bond(lot: Any, staff: User, user: User, n: int) -> None:
-    from bidding.bids import services as bids
+    from bidding.bids import bonds
 
     assert user.organisation is not None
-    bids.record_paid_bond(
+    bonds.record_paid_bond(
         lot,
         user.organisation,
         staff,
@@ -40,11 +40,11 @@ def bond(lot: Any, staff: User, user: User, n: int) -> None:
 def sealed_bid(lot: Any, user: User, price: Decimal, days: int) -> None:
     """Seal a bid in the browser's format and upload it as the bidder would."""
     from app.core.crypto import seal_stream
-    from bidding.bids import services as bids
+    from bidding.bids import custody, uploads
 
     org = user.organisation
     assert org is not None
-    key = bids.opening_key(lot)
+    key = custody.opening_key(lot)
     document = pdf(
         f"{lot.name} 投标文件",
         [
@@ -74,9 +74,9 @@ def sealed_bid(lot: Any, user: User, price: Decimal, days: int) -> None:
         out,
     )
     data = out.getvalue()
-    upload = bids.start_upload(lot, user, size=len(data))
-    bids.put_chunk(upload, user, 0, io.BytesIO(data))
-    bids.finish_upload(upload, user)
+    upload = uploads.start_upload(lot, user, size=len(data))
+    uploads.put_chunk(upload, user, 0, io.BytesIO(data))
+    uploads.finish_upload(upload, user)
 
 
 def priced(lot: Any, factor: Decimal) -> Decimal:
@@ -120,7 +120,7 @@ def stage_open(world: World, lot: Any, staff: User, bidders: list[User]) -> None
 
 def stage_closed(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
     """The deadline has just passed: four bids (one revised) are frozen for the opening."""
-    from bidding.bids import services as bids
+    from bidding.bids import freeze
 
     world.at(lot.doc_start_at + dt.timedelta(days=2))
     clarify(world, lot, staff, "cleaners")
@@ -134,12 +134,12 @@ def stage_closed(world: World, lot: Any, staff: User, bidders: list[User]) -> No
     world.at(lot.bid_deadline - dt.timedelta(hours=14))
     sealed_bid(lot, bidders[0], priced(lot, Decimal("0.94")), 365)
     world.at(world.real_now)
-    bids.close_lot(lot)
+    freeze.close_lot(lot)
 
 
 def stage_failed(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
     """Only two bids by the deadline: closing the lot declares it failed (流标)."""
-    from bidding.bids import services as bids
+    from bidding.bids import freeze
 
     bidders = [world.supplier(5), world.supplier(2)]
     world.at(lot.doc_start_at + dt.timedelta(days=3))
@@ -147,4 +147,4 @@ def stage_failed(world: World, lot: Any, staff: User, bidders: list[User]) -> No
         ensure_downloaded(lot, user)
     bid_round(world, lot, staff, bidders)
     world.at(lot.bid_deadline + dt.timedelta(minutes=1))
-    bids.close_lot(lot)
+    freeze.close_lot(lot)

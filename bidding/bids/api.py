@@ -13,9 +13,11 @@ from flask_smorest import Blueprint
 from app.core.auth.models import Organisation, User
 from app.core.errors import Forbidden, NotFound, ValidationError
 from app.core.extensions import db
+from bidding.bids import bonds, custody, decryption, freeze, opening_record, uploads
 from bidding.bids import opening as hall
-from bidding.bids import services
-from bidding.bids.models import Bid, BidBond, OpeningObjection
+from bidding.bids.loaders import load_bond, load_lot
+from bidding.bids.models import Bid, OpeningObjection, get_freeze
+from bidding.bids.policies import can_see_receipt, ensure_can_enter_hall
 from bidding.bids.schemas import (
     BidChunkQuery,
     BidOut,
@@ -36,17 +38,11 @@ from bidding.bids.schemas import (
     SharePassphraseIn,
 )
 from bidding.models import Lot
+from bidding.policies import ensure_can_manage_lot
 
 blp = Blueprint(
     "bids_api", __name__, url_prefix="/api/v1", description="Sealed bids and the opening hall"
 )
-
-
-def load_lot(lot_id: int) -> Lot:
-    lot = db.session.get(Lot, lot_id)
-    if lot is None:
-        raise NotFound(_("标段不存在。"))
-    return lot
 
 
 def _with_chunk_max(upload: Any) -> Any:
@@ -60,7 +56,7 @@ class OpeningKeyResource(MethodView):
     def get(self, lot_id: int) -> Any:
         """The lot's public opening key (PEM): seal bids to it. Public."""
         lot = load_lot(lot_id)
-        return _key_out(lot, services.opening_key(lot))
+        return _key_out(lot, custody.opening_key(lot))
 
     @login_required
     @blp.arguments(OpeningKeyIn)
@@ -68,7 +64,7 @@ class OpeningKeyResource(MethodView):
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """Key ceremony: create the opening key, one share sealed to each custodian's passphrase."""
         lot = load_lot(lot_id)
-        services.ensure_manages_lot(current_user, lot)
+        ensure_can_manage_lot(current_user, lot)
         pairs = []
         for c in data["custodians"]:
             user = db.session.get(User, c["user_id"])
@@ -77,7 +73,7 @@ class OpeningKeyResource(MethodView):
                     _("保管人 %(i)s 不存在。", i=c["user_id"]), field="custodians"
                 )
             pairs.append((user, c["passphrase"]))
-        key = services.create_opening_key(lot, pairs, data["k"], current_user)
+        key = custody.create_opening_key(lot, pairs, data["k"], current_user)
         db.session.commit()
         return _key_out(lot, key)
 
@@ -101,11 +97,11 @@ class BondsResource(MethodView):
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """Staff record a bid bond paid into the centre's account (accepted at once)."""
         lot = load_lot(lot_id)
-        services.ensure_manages_lot(current_user, lot)
+        ensure_can_manage_lot(current_user, lot)
         supplier = db.session.get(Organisation, data["supplier_id"])
         if supplier is None:
             raise ValidationError(_("供应商不存在。"), field="supplier_id")
-        bond = services.record_paid_bond(
+        bond = bonds.record_paid_bond(
             lot,
             supplier,
             current_user,
@@ -124,10 +120,8 @@ class BondDecisionResource(MethodView):
     @blp.response(200, BondOut)
     def post(self, data: dict[str, Any], bond_id: int) -> Any:
         """Staff accept or return a guarantee letter (保函)."""
-        bond = db.session.get(BidBond, bond_id)
-        if bond is None:
-            raise NotFound(_("保证金记录不存在。"))
-        services.decide_bond(bond, current_user, accept=data["accept"], note=data["note"])
+        bond = load_bond(bond_id)
+        bonds.decide_bond(bond, current_user, accept=data["accept"], note=data["note"])
         db.session.commit()
         return bond
 
@@ -140,7 +134,7 @@ class UploadsResource(MethodView):
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """Start a resumable upload of a sealed bid (refused after the deadline by server time)."""
         lot = load_lot(lot_id)
-        upload = services.start_upload(
+        upload = uploads.start_upload(
             lot, current_user, size=data["size"], fingerprint=data["fingerprint"]
         )
         db.session.commit()
@@ -153,18 +147,18 @@ class UploadResource(MethodView):
     @blp.response(200, BidUploadOut)
     def get(self, token: str) -> Any:
         """Where a resumable upload stands: `received` is the next offset to send."""
-        return _with_chunk_max(services.get_upload(token, current_user))
+        return _with_chunk_max(uploads.get_upload(token, current_user))
 
     @login_required
     @blp.arguments(BidChunkQuery, location="query")
     @blp.response(200, BidUploadOut)
     def put(self, query: dict[str, Any], token: str) -> Any:
         """Send the next chunk (raw bytes, application/octet-stream) at `offset`."""
-        upload = services.get_upload(token, current_user)
+        upload = uploads.get_upload(token, current_user)
         limit = int(current_app.config["BID_CHUNK_MAX_BYTES"])
         if (request.content_length or 0) > limit:
             raise ValidationError(_("单个分片不得超过 %(n)s 字节。", n=limit), field="chunk")
-        services.put_chunk(upload, current_user, query["offset"], request.stream)
+        uploads.put_chunk(upload, current_user, query["offset"], request.stream)
         db.session.commit()
         return _with_chunk_max(upload)
 
@@ -175,8 +169,8 @@ class UploadFinishResource(MethodView):
     @blp.response(201, ReceiptOut)
     def post(self, token: str) -> Any:
         """Finish the upload: the container is verified, stored and a signed receipt returned."""
-        upload = services.get_upload(token, current_user)
-        bid = services.finish_upload(upload, current_user)
+        upload = uploads.get_upload(token, current_user)
+        bid = uploads.finish_upload(upload, current_user)
         db.session.commit()
         return bid.receipt
 
@@ -187,7 +181,7 @@ class WithdrawResource(MethodView):
     @blp.response(200, BidOut)
     def post(self, lot_id: int) -> Any:
         """Withdraw the current bid before the deadline."""
-        bid = services.withdraw_bid(load_lot(lot_id), current_user)
+        bid = uploads.withdraw_bid(load_lot(lot_id), current_user)
         db.session.commit()
         return bid
 
@@ -200,7 +194,7 @@ class MyBidsResource(MethodView):
         """Every version of the caller's bids on the lot (ciphertext facts only)."""
         if current_user.organisation is None:
             raise Forbidden(_("只有供应商可以查看自己的投标文件。"))
-        return services.my_bids(load_lot(lot_id), current_user.organisation)
+        return uploads.my_bids(load_lot(lot_id), current_user.organisation)
 
 
 @blp.route("/bids/<int:bid_id>/receipt")
@@ -215,15 +209,6 @@ class ReceiptResource(MethodView):
         return bid.receipt
 
 
-def can_see_receipt(user: Any, bid: Bid) -> bool:
-    if user.organisation_id == bid.supplier_id:
-        return True
-    lot = bid.lot
-    return services.deadline_passed(lot) and (
-        services.manages_lot(user, lot) or services.oversees_lot(user, lot)
-    )
-
-
 @blp.route("/lots/<int:lot_id>/freeze")
 class FreezeResource(MethodView):
     @login_required
@@ -231,11 +216,11 @@ class FreezeResource(MethodView):
     def get(self, lot_id: int) -> Any:
         """The list of bid hashes frozen at the deadline (bidders, staff, supervisors)."""
         lot = load_lot(lot_id)
-        freeze = services.get_freeze(lot)
-        if freeze is None:
+        frozen = get_freeze(lot)
+        if frozen is None:
             raise NotFound(_("投标截止后才会生成投标文件哈希清单。"))
-        hall.ensure_can_enter_hall(current_user, lot)
-        return freeze
+        ensure_can_enter_hall(current_user, lot)
+        return frozen
 
 
 @blp.route("/lots/<int:lot_id>/retender")
@@ -244,7 +229,7 @@ class RetenderResource(MethodView):
     @blp.response(201, RetenderLotOut)
     def post(self, lot_id: int) -> Any:
         """Copy a failed (流标) lot into a new draft lot for a new tender."""
-        copy = services.retender(load_lot(lot_id), current_user)
+        copy = freeze.retender(load_lot(lot_id), current_user)
         db.session.commit()
         return copy
 
@@ -259,7 +244,7 @@ class HallResource(MethodView):
     def get(self, lot_id: int) -> Any:
         """The opening hall's state; price lines appear only once every bid is decrypted."""
         lot = load_lot(lot_id)
-        hall.ensure_can_enter_hall(current_user, lot)
+        ensure_can_enter_hall(current_user, lot)
         return hall.hall_state(lot)
 
 
@@ -296,7 +281,7 @@ class DecryptResource(MethodView):
     @blp.response(200, HallOut)
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """Staff decrypt the frozen bids (up to `max_bids` per call; call again to continue)."""
-        return _hall_command(lot_id, hall.decrypt_bids, data["max_bids"])
+        return _hall_command(lot_id, decryption.decrypt_bids, data["max_bids"])
 
 
 @blp.route("/lots/<int:lot_id>/hall/confirm")
@@ -341,7 +326,7 @@ class SignRecordResource(MethodView):
     @blp.response(200, HallOut)
     def post(self, lot_id: int) -> Any:
         """Staff sign the opening record (HTML and PDF generated and stored)."""
-        return _hall_command(lot_id, hall.sign_record)
+        return _hall_command(lot_id, opening_record.sign_record)
 
 
 @blp.route("/lots/<int:lot_id>/hall/record/publish")
@@ -350,4 +335,4 @@ class PublishRecordResource(MethodView):
     @blp.response(200, HallOut)
     def post(self, lot_id: int) -> Any:
         """Staff publish the signed opening record."""
-        return _hall_command(lot_id, hall.publish_record)
+        return _hall_command(lot_id, opening_record.publish_record)

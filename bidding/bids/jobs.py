@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bidding.bids.services import sweep_deadlines
+from bidding.bids.freeze import sweep_deadlines
 
 
 def deadline_sweep() -> int:

@@ -17,11 +17,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.auth.models import Organisation, User, _enum
 from app.core.db import Base, Money, UTCDateTime
+from app.core.extensions import db
 from bidding.models import Lot
 
 
@@ -264,13 +266,16 @@ CURRENT_STATUSES = (
 
 def bidder_org_ids(lot_id: int) -> set[int]:
     """Organisations holding a live bid on the lot (used by avoidance in expert draws)."""
-    from sqlalchemy import select
-
-    from app.core.extensions import db
-
     rows = db.session.execute(
         select(Bid.supplier_id)
         .where(Bid.lot_id == lot_id, Bid.status.in_(CURRENT_STATUSES))
         .distinct()
     ).scalars()
     return set(rows)
+
+
+def get_freeze(lot: Lot) -> LotFreeze | None:
+    """The lot's frozen bid list, once its deadline has been swept (else None)."""
+    return db.session.execute(
+        select(LotFreeze).where(LotFreeze.lot_id == lot.id)
+    ).scalar_one_or_none()

@@ -22,14 +22,30 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.core.auth.models import Organisation, User
-from app.core.errors import DomainError, NotFound, ValidationError
+from app.core.errors import DomainError, ValidationError
 from app.core.extensions import db
 from app.core.storage import get_store
+from bidding.bids import custody, uploads
 from bidding.bids import opening as hall
-from bidding.bids import services
-from bidding.bids.api import can_see_receipt, load_lot
-from bidding.bids.models import Bid, BidBond, LotOpeningKey, OpeningStatus
+from bidding.bids.bonds import (
+    bond_candidates,
+    bond_of,
+    bonds_of,
+    decide_bond,
+    record_paid_bond,
+    submit_guarantee,
+)
+from bidding.bids.eligibility import bid_problems, deadline_passed
+from bidding.bids.loaders import load_bond, load_lot
+from bidding.bids.models import Bid, LotOpeningKey, OpeningStatus, get_freeze
+from bidding.bids.policies import (
+    can_see_receipt,
+    ensure_can_enter_hall,
+    is_bidder,
+    is_custodian,
+)
 from bidding.models import Lot, LotStatus
+from bidding.policies import can_manage_lot, can_oversee_lot
 
 bp = Blueprint("bids", __name__, url_prefix="/bids", template_folder="templates")
 
@@ -65,9 +81,9 @@ def custody_home() -> Any:
             .order_by(Lot.id.desc())
             .limit(200)
         ).scalars()
-        if services.manages_lot(current_user, lot)
-        or services.oversees_lot(current_user, lot)
-        or hall.is_custodian(current_user, lot)
+        if can_manage_lot(current_user, lot)
+        or can_oversee_lot(current_user, lot)
+        or is_custodian(current_user, lot)
     ]
     return render_template("bidding/bids_home.html", lots=lots)
 
@@ -83,13 +99,13 @@ def lot_page(lot_id: int) -> Any:
         "bidding/bids_lot.html",
         lot=lot,
         org=org,
-        problems=services.bid_problems(lot, org),
+        problems=bid_problems(lot, org),
         key=db.session.execute(
             select(LotOpeningKey).where(LotOpeningKey.lot_id == lot.id)
         ).scalar_one_or_none(),
-        bids=services.my_bids(lot, org),
-        bond=services.bond_of(lot, org),
-        freeze=services.get_freeze(lot),
+        bids=uploads.my_bids(lot, org),
+        bond=bond_of(lot, org),
+        freeze=get_freeze(lot),
         chunk_size=int(current_app.config.get("BID_SEAL_CHUNK_BYTES", 1024 * 1024)),
     )
 
@@ -103,7 +119,7 @@ def guarantee(lot_id: int) -> Any:
     try:
         if upload is None or not upload.filename:
             raise ValidationError(_("请选择保函文件（PDF、OFD、JPG 或 PNG）。"), field="letter")
-        services.submit_guarantee(
+        submit_guarantee(
             lot,
             current_user,
             amount=request.form.get("amount", ""),
@@ -124,7 +140,7 @@ def guarantee(lot_id: int) -> Any:
 def withdraw(lot_id: int) -> Any:
     lot = load_lot(lot_id)
     try:
-        services.withdraw_bid(lot, current_user)
+        uploads.withdraw_bid(lot, current_user)
         db.session.commit()
         flash(_("投标文件已撤回。"), "success")
     except DomainError as exc:
@@ -159,10 +175,10 @@ def receipt_json(bid_id: int) -> Any:
 @login_required
 def freeze(lot_id: int) -> Any:
     lot = load_lot(lot_id)
-    frozen = services.get_freeze(lot)
+    frozen = get_freeze(lot)
     if frozen is None:
         abort(404)
-    hall.ensure_can_enter_hall(current_user, lot)
+    ensure_can_enter_hall(current_user, lot)
     return render_template("bidding/bids_freeze.html", lot=lot, freeze=frozen)
 
 
@@ -170,15 +186,15 @@ def freeze(lot_id: int) -> Any:
 @login_required
 def hall_page(lot_id: int) -> Any:
     lot = load_lot(lot_id)
-    hall.ensure_can_enter_hall(current_user, lot)
+    ensure_can_enter_hall(current_user, lot)
     return render_template(
         "bidding/bids_hall.html",
         lot=lot,
         state=hall.hall_state(lot),
-        is_staff=services.manages_lot(current_user, lot),
-        is_custodian=hall.is_custodian(current_user, lot),
-        is_bidder=hall.is_bidder(current_user, lot),
-        freeze=services.get_freeze(lot),
+        is_staff=can_manage_lot(current_user, lot),
+        is_custodian=is_custodian(current_user, lot),
+        is_bidder=is_bidder(current_user, lot),
+        freeze=get_freeze(lot),
         my_org_name=current_user.organisation.name if current_user.organisation else None,
         room=hall.room(lot),
         events=_recent_events(hall.room(lot)),
@@ -203,8 +219,8 @@ def _recent_events(room: str, limit: int = 50) -> list[dict[str, Any]]:
 
 def _ensure_sees_lot(lot: Any) -> bool:
     """Staff of the lot manage; supervisors of its centre watch. Returns `manages`."""
-    manages = services.manages_lot(current_user, lot)
-    if not (manages or services.oversees_lot(current_user, lot)):
+    manages = can_manage_lot(current_user, lot)
+    if not (manages or can_oversee_lot(current_user, lot)):
         abort(403)
     return manages
 
@@ -264,7 +280,7 @@ def ceremony(lot_id: int) -> Any:
                 k = int(k_value)
             except ValueError as exc:
                 raise ValidationError(_("开启门限 k 应为整数。"), field="k") from exc
-            services.create_opening_key(lot, _ceremony_pairs(rows), k, current_user)
+            custody.create_opening_key(lot, _ceremony_pairs(rows), k, current_user)
             db.session.commit()
             flash(
                 _(
@@ -287,13 +303,13 @@ def ceremony(lot_id: int) -> Any:
             lot=lot,
             key=key,
             manages=manages,
-            custodians=services.custodians(lot) if key else [],
-            candidates=services.custodian_candidates(lot),
+            custodians=custody.custodians(lot) if key else [],
+            candidates=custody.custodian_candidates(lot),
             rows=rows,
             count=count,
             k_value=k_value,
             min_length=int(current_app.config["CUSTODIAN_PASSPHRASE_MIN_LENGTH"]),
-            deadline_passed=services.deadline_passed(lot),
+            deadline_passed=deadline_passed(lot),
         ),
         status,
     )
@@ -321,7 +337,7 @@ def bonds(lot_id: int) -> Any:
                 supplier = None
             if supplier is None:
                 raise ValidationError(_("请选择供应商。"), field="supplier_id")
-            services.record_paid_bond(
+            record_paid_bond(
                 lot,
                 supplier,
                 current_user,
@@ -341,29 +357,22 @@ def bonds(lot_id: int) -> Any:
             "bidding/bids_bonds.html",
             lot=lot,
             manages=manages,
-            bonds=services.bonds_of(lot),
-            candidates=services.bond_candidates(lot),
+            bonds=bonds_of(lot),
+            candidates=bond_candidates(lot),
             form=form,
-            deadline_passed=services.deadline_passed(lot),
+            deadline_passed=deadline_passed(lot),
         ),
         status,
     )
 
 
-def _load_bond(bond_id: int) -> BidBond:
-    bond = db.session.get(BidBond, bond_id)
-    if bond is None:
-        raise NotFound(_("保证金记录不存在。"))
-    return bond
-
-
 @bp.route("/bonds/<int:bond_id>/decision", methods=["POST"])
 @login_required
 def bond_decision(bond_id: int) -> Any:
-    bond = _load_bond(bond_id)
+    bond = load_bond(bond_id)
     accept = request.form.get("accept") == "1"
     try:
-        services.decide_bond(bond, current_user, accept=accept, note=request.form.get("note", ""))
+        decide_bond(bond, current_user, accept=accept, note=request.form.get("note", ""))
         db.session.commit()
         flash(_("保函已确认。") if accept else _("保函已退回。"), "success")
     except DomainError as exc:
@@ -376,7 +385,7 @@ def bond_decision(bond_id: int) -> Any:
 @login_required
 def bond_letter(bond_id: int) -> Any:
     """The guarantee letter: to its supplier and to the lot's staff and supervisors."""
-    bond = _load_bond(bond_id)
+    bond = load_bond(bond_id)
     lot = load_lot(bond.lot_id)
     if current_user.organisation_id != bond.supplier_id:
         _ensure_sees_lot(lot)
@@ -398,7 +407,7 @@ def bond_letter(bond_id: int) -> Any:
 def record_file(lot_id: int, fmt: str) -> Any:
     """The signed opening record (开标记录) as stored: HTML or PDF."""
     lot = load_lot(lot_id)
-    hall.ensure_can_enter_hall(current_user, lot)
+    ensure_can_enter_hall(current_user, lot)
     opening = hall.get_opening(lot)
     if fmt not in ("html", "pdf") or opening is None:
         abort(404)

@@ -15,7 +15,8 @@ from app.core import clock
 from app.core.auth.models import Organisation, OrgKind, Role, User
 from app.core.crypto import seal_stream
 from app.core.extensions import db
-from bidding.bids import services
+from bidding.bids.bonds import record_paid_bond
+from bidding.bids.custody import opening_key
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 from tests.browser.conftest import browser, live_server, shot  # noqa: F401  (chromium fixtures)
 from tests.factories import make_centre, make_org, make_user, token_headers
@@ -78,7 +79,7 @@ def make_supplier(lot: Lot, staff: User, *, bond: bool = True, download: bool = 
     if download:
         _downloaded(lot, org, user, staff)
     if bond:
-        services.record_paid_bond(
+        record_paid_bond(
             lot, org, staff, amount=lot.bid_bond, reference=f"BANK{org.id}", payer_account="6222"
         )
     return user
@@ -184,7 +185,7 @@ def seal(
     lot_code: str | None = None,
     chunk_size: int = 4096,
 ) -> bytes:
-    key = services.opening_key(lot)
+    key = opening_key(lot)
     out = io.BytesIO()
     seal_stream(
         key.public_pem,

@@ -14,8 +14,10 @@ from app.core import clock
 from app.core.auth.models import Role, User
 from app.core.extensions import db
 from bidding.bids import opening as hall
-from bidding.bids import services
-from bidding.bids.models import Bid, BidStatus, LotOpeningKey
+from bidding.bids.decryption import decrypt_bids
+from bidding.bids.eligibility import bid_problems
+from bidding.bids.freeze import sweep_deadlines
+from bidding.bids.models import Bid, BidStatus, LotOpeningKey, get_freeze
 from bidding.models import Lot, LotStatus
 from tests.bids.conftest import DEADLINE, PASSPHRASES, World, make_supplier, seal, upload
 from tests.factories import PASSWORD, totp_now
@@ -106,13 +108,13 @@ def test_supplier_seals_in_the_browser_replaces_and_sees_the_frozen_list(
         assert resp.status_code == 201, resp.get_json()
     # The server's clock passes the deadline; the scheduler's sweep freezes the list.
     clock.set_now(DEADLINE + dt.timedelta(minutes=1))
-    assert services.sweep_deadlines() == 1
+    assert sweep_deadlines() == 1
     db.session.commit()
 
     page.goto(f"{live_server}/bids/lots/{lot.id}")
     page.click('[data-testid="freeze-link"]')
     page.wait_for_selector("table")
-    freeze = services.get_freeze(lot)
+    freeze = get_freeze(lot)
     assert freeze is not None
     text = page.content()
     assert freeze.list_hash in text and versions[2].ciphertext_sha256 in text
@@ -122,7 +124,7 @@ def test_supplier_seals_in_the_browser_replaces_and_sees_the_frozen_list(
     # What the supplier typed in the page is what the opening reads out.
     for custodian, passphrase in zip(world.custodians[:2], PASSPHRASES, strict=False):
         hall.present_share(lot, custodian, passphrase)
-    hall.decrypt_bids(lot, world.staff)
+    decrypt_bids(lot, world.staff)
     db.session.commit()
     opened = db.session.get(Bid, versions[2].id)
     assert opened is not None and opened.status == BidStatus.DECRYPTED
@@ -200,7 +202,7 @@ def test_staff_hold_the_key_ceremony_and_record_bonds_in_pages(
     page.wait_for_selector('[data-testid="bonds"] .badge-green')
     shot(page, "bids-bonds")
     db.session.expire_all()
-    assert services.bid_problems(lot, supplier.organisation) == []
+    assert bid_problems(lot, supplier.organisation) == []
     assert db.session.get(User, supplier.id).role == Role.SUPPLIER
 
 
@@ -218,7 +220,7 @@ def test_custodians_open_the_bids_in_the_hall_while_bidders_watch(
         resp = upload(client, world.headers(user), lot, seal(lot, user.organisation, price=price))
         assert resp.status_code == 201
     clock.set_now(DEADLINE + dt.timedelta(minutes=2))
-    services.sweep_deadlines()
+    sweep_deadlines()
     db.session.commit()
 
     def page_of(user: User) -> Any:

@@ -31,8 +31,9 @@ from app.core.crypto import platform_public_key, verify_receipt
 from app.core.extensions import db
 from app.core.storage import get_store
 from bidding.bids import opening as hall
-from bidding.bids import services
-from bidding.bids.models import Bid, BidStatus, BidUpload, LotCustodian, UploadStatus
+from bidding.bids.models import Bid, BidStatus, BidUpload, LotCustodian, UploadStatus, get_freeze
+from bidding.bids.opening_record import record_document
+from bidding.bids.uploads import finish_upload
 from tests.bids.conftest import DEADLINE, PASSPHRASES, T0, World, seal, upload
 
 pytestmark = pytest.mark.slow
@@ -254,7 +255,7 @@ def test_finish_interrupted_before_its_commit_can_be_sent_again(client: Any, wor
     ).get_json()["token"]
     client.put(f"/api/v1/uploads/{token}?offset=0", data=data, headers=headers)
     upload_row = db.session.query(BidUpload).filter_by(token=token).one()
-    services.finish_upload(upload_row, user)  # stored in the file store …
+    finish_upload(upload_row, user)  # stored in the file store …
     db.session.rollback()  # … and the process dies before the bid's commit
     assert db.session.query(Bid).count() == 0
     resp = client.post(f"/api/v1/uploads/{token}/finish", headers=headers)
@@ -311,7 +312,7 @@ def test_kill_9_during_the_opening_resumes_and_ends_with_the_same_record(
     assert status == 200, state
 
     db.session.expire_all()
-    freeze = services.get_freeze(lot)
+    freeze = get_freeze(lot)
     opening = hall.get_opening(lot)
     assert freeze is not None and opening is not None
     bids = {b.id: b for b in db.session.query(Bid).filter_by(lot_id=lot.id)}
@@ -336,6 +337,6 @@ def test_kill_9_during_the_opening_resumes_and_ends_with_the_same_record(
     order = sorted(bids, key=lambda i: hashlib.sha256(f"{seed}:{i}".encode()).hexdigest())
     assert (opening.order_seed, opening.reading_order) == (seed, order)
     assert all(c.presented_share is None for c in presented)
-    doc = hall.record_document(lot, opening)
+    doc = record_document(lot, opening)
     assert [line["bid_id"] for line in doc["lines"]] == order
     assert opening.record_signature

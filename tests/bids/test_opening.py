@@ -9,7 +9,8 @@ from app.core import clock
 from app.core.extensions import db
 from app.core.realtime import RoomEvent
 from app.core.storage import get_store
-from bidding.bids import services
+from bidding.bids.custody import opening_key
+from bidding.bids.freeze import sweep_deadlines
 from bidding.bids.models import Bid, BidStatus, LotCustodian, Opening
 from tests.bids.conftest import DEADLINE, PASSPHRASES, World, seal, upload
 
@@ -184,7 +185,7 @@ def test_a_custodian_alone_cannot_decrypt(world: World) -> None:
     custodian = db.session.query(LotCustodian).first()
     assert custodian is not None
     share = unseal_share(custodian.sealed_share, PASSPHRASES[0])
-    key = services.opening_key(world.lot)
+    key = opening_key(world.lot)
     with pytest.raises(CustodyError):
         recover_private_key(key.wrapped_private, [share])
 
@@ -202,7 +203,7 @@ def test_pages_show_receipt_freeze_and_hall_to_the_right_people(client: Any, wor
     other = db.session.query(Bid).filter_by(supplier_id=world.orgs[1].id).one()
     assert client.get(f"/bids/receipts/{other.id}").status_code == 404
     clock.set_now(DEADLINE + dt.timedelta(seconds=1))
-    services.sweep_deadlines()
+    sweep_deadlines()
     db.session.commit()
     freeze = client.get(f"/bids/lots/{world.lot.id}/freeze").get_data(as_text=True)
     assert other.ciphertext_sha256 in freeze

@@ -10,7 +10,8 @@ from app.core.audit.chain import leaf_hash, verify_inclusion
 from app.core.auth.models import Role
 from app.core.crypto import platform_public_key, verify_receipt
 from app.core.extensions import db
-from bidding.bids import services
+from bidding.bids.bonds import record_paid_bond
+from bidding.bids.freeze import freeze_entries, sweep_deadlines
 from bidding.bids.models import Bid, BidStatus, BidUpload, LotFreeze
 from bidding.models import Lot, LotStatus
 from tests.bids.conftest import DEADLINE, World, make_supplier, seal, upload
@@ -150,7 +151,7 @@ def test_withdrawn_bid_is_not_frozen(client: Any, world: World) -> None:
     upload(client, headers, world.lot, seal(world.lot, world.orgs[0]))
     resp = client.post(f"/api/v1/lots/{world.lot.id}/withdraw", headers=headers)
     assert resp.get_json()["status"] == "withdrawn"
-    assert services.freeze_entries(world.lot) == []
+    assert freeze_entries(world.lot) == []
 
 
 def test_supplier_without_download_bond_or_with_blacklist_cannot_bid(
@@ -176,9 +177,7 @@ def test_bond_below_the_lot_requirement_is_refused(world: World) -> None:
     from tests.factories import make_org
 
     with pytest.raises(ValidationError, match="低于"):
-        services.record_paid_bond(
-            world.lot, make_org(), world.staff, amount="100.00", reference="B1"
-        )
+        record_paid_bond(world.lot, make_org(), world.staff, amount="100.00", reference="B1")
 
 
 def _three_bids(client: Any, world: World) -> None:
@@ -191,9 +190,9 @@ def _three_bids(client: Any, world: World) -> None:
 def test_deadline_sweep_freezes_current_bid_hashes_once(client: Any, world: World) -> None:
     _three_bids(client, world)
     clock.set_now(DEADLINE + dt.timedelta(seconds=5))
-    assert services.sweep_deadlines() == 1
+    assert sweep_deadlines() == 1
     db.session.commit()
-    assert services.sweep_deadlines() == 0  # idempotent
+    assert sweep_deadlines() == 0  # idempotent
     freeze = db.session.query(LotFreeze).one()
     assert freeze.bid_count == 3 and not freeze.failed
     assert db.session.get(Lot, world.lot.id).status == LotStatus.CLOSED  # type: ignore[union-attr]
@@ -210,7 +209,7 @@ def test_fewer_than_three_bids_fail_the_lot_and_staff_may_retender(
 ) -> None:
     upload(client, world.headers(world.suppliers[0]), world.lot, seal(world.lot, world.orgs[0]))
     clock.set_now(DEADLINE + dt.timedelta(hours=2))  # the scheduler was down: it catches up
-    services.sweep_deadlines()
+    sweep_deadlines()
     db.session.commit()
     lot = db.session.get(Lot, world.lot.id)
     assert lot is not None and lot.status == LotStatus.FAILED
@@ -225,7 +224,7 @@ def test_fewer_than_three_bids_fail_the_lot_and_staff_may_retender(
 
 def test_only_staff_of_the_lot_may_retender(client: Any, world: World) -> None:
     clock.set_now(DEADLINE + dt.timedelta(seconds=1))
-    services.sweep_deadlines()
+    sweep_deadlines()
     db.session.commit()
     resp = client.post(
         f"/api/v1/lots/{world.lot.id}/retender", headers=world.headers(world.supervisor)
@@ -237,7 +236,7 @@ def test_open_upload_sessions_are_closed_by_the_freeze(client: Any, world: World
     headers = world.headers(world.suppliers[0])
     client.post(f"/api/v1/lots/{world.lot.id}/uploads", json={"size": 10}, headers=headers)
     clock.set_now(DEADLINE)
-    services.sweep_deadlines()
+    sweep_deadlines()
     db.session.commit()
     assert db.session.query(BidUpload).one().status.value == "failed"
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from app.core.extensions import db
-from bidding.bids import services
+from bidding.bids.bonds import bond_of
+from bidding.bids.eligibility import bid_problems
 from bidding.bids.models import BidBond, BondStatus, LotOpeningKey
 from bidding.models import Lot, LotStatus
 from tests.bids.conftest import DEADLINE, PASSPHRASES, World, make_supplier
@@ -109,11 +110,11 @@ def test_bond_page_refuses_an_amount_below_the_requirement(client: Any, world: W
     }
     resp = client.post(url, data=form)
     assert resp.status_code == 422 and "低于本标段要求" in resp.get_data(as_text=True)
-    assert services.bond_of(lot, supplier.organisation) is None
+    assert bond_of(lot, supplier.organisation) is None
     resp = client.post(url, data={**form, "amount": "30000.00"})
     assert resp.status_code == 302
-    assert services.bid_problems(lot, supplier.organisation) != []  # no opening key yet
-    assert services.bond_of(lot, supplier.organisation).status == BondStatus.ACCEPTED
+    assert bid_problems(lot, supplier.organisation) != []  # no opening key yet
+    assert bond_of(lot, supplier.organisation).status == BondStatus.ACCEPTED
 
 
 def test_guarantee_letter_counts_only_once_staff_accept_it(
@@ -135,9 +136,9 @@ def test_guarantee_letter_counts_only_once_staff_accept_it(
         content_type="multipart/form-data",
     )
     assert resp.status_code == 302
-    bond = services.bond_of(lot, supplier.organisation)
+    bond = bond_of(lot, supplier.organisation)
     assert bond is not None and bond.status == BondStatus.PENDING
-    assert any("保证金" in p for p in services.bid_problems(lot, supplier.organisation))
+    assert any("保证金" in p for p in bid_problems(lot, supplier.organisation))
 
     staff = app.test_client()
     login(staff, world.staff)
@@ -152,7 +153,7 @@ def test_guarantee_letter_counts_only_once_staff_accept_it(
     staff.post(f"/bids/bonds/{bond.id}/decision", data={"csrf_token": token, "accept": "1"})
     db.session.refresh(bond)
     assert bond.status == BondStatus.ACCEPTED
-    assert services.bid_problems(lot, supplier.organisation) == []
+    assert bid_problems(lot, supplier.organisation) == []
 
     other = app.test_client()
     login(other, world.suppliers[0])

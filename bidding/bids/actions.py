@@ -1,0 +1,38 @@
+"""Audit actions recorded by sealed bids and the opening (stored names: never rename one)."""
+
+from __future__ import annotations
+
+# Bid bonds
+BOND_PAID = "bid.bond.paid"
+GUARANTEE_SUBMITTED = "bid.bond.guarantee_submitted"
+BOND_ACCEPTED = "bid.bond.accepted"
+BOND_REJECTED = "bid.bond.rejected"
+
+# Opening key custody
+OPENING_KEY_CREATED = "bid.opening_key.created"
+
+# Uploads and bids
+UPLOAD_STARTED = "bid.upload.started"
+BID_SUBMITTED = "bid.submitted"
+BID_WITHDRAWN = "bid.withdrawn"
+
+# The deadline freeze and 流标
+BIDS_FROZEN = "lot.bids_frozen"
+LOT_RETENDERED = "lot.retendered"
+
+# The opening hall
+OPENING_STARTED = "opening.started"
+BIDDER_SIGNED_IN = "opening.signed_in"
+SHARE_PRESENTED = "opening.share_presented"
+DECRYPTION_STARTED = "opening.decryption_started"
+BID_DECRYPTED = "opening.bid_decrypted"
+BID_REVOKED = "opening.bid_revoked"  # 视为撤销
+BID_RETRACTED = "opening.bid_retracted"  # 视为撤回
+OPENING_DECRYPTED = "opening.decrypted"
+LINE_CONFIRMED = "opening.line_confirmed"
+OBJECTION_RAISED = "opening.objection_raised"
+OBJECTION_ANSWERED = "opening.objection_answered"
+
+# The opening record
+RECORD_SIGNED = "opening.record_signed"
+RECORD_PUBLISHED = "opening.record_published"

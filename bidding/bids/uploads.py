@@ -1,0 +1,298 @@
+"""Resumable uploads of sealed bids, their finish into a recorded bid, withdrawal.
+
+A bid's bytes accumulate in the store's staging file of its upload session; the finish
+verifies the whole container and adopts it into the content-addressed store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import secrets
+from typing import IO
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.core import clock, formatting
+from app.core.audit import record
+from app.core.auth.models import Organisation, User
+from app.core.errors import Conflict, NotFound, TooLate, ValidationError
+from app.core.extensions import db
+from app.core.http import client_info
+from app.core.notify import notify
+from app.core.realtime import after_commit
+from app.core.storage import CHUNK, get_store
+from bidding.bids import actions, sealing
+from bidding.bids.custody import opening_key
+from bidding.bids.eligibility import ensure_can_bid
+from bidding.bids.models import Bid, BidStatus, BidUpload, UploadStatus
+from bidding.bids.receipts import build_receipt
+from bidding.models import Lot, LotStatus
+
+
+def start_upload(lot: Lot, user: User, *, size: int, fingerprint: str = "") -> BidUpload:
+    org = ensure_can_bid(lot, user)
+    if size <= 0:
+        raise ValidationError(_("投标文件大小必须大于 0 字节。"), field="size")
+    if size > lot.max_bid_bytes:
+        raise ValidationError(
+            _(
+                "投标文件 %(s)s 字节，超过本标段上限 %(m)s 字节。",
+                s=size,
+                m=lot.max_bid_bytes,
+            ),
+            field="size",
+        )
+    client = client_info()
+    ip, agent = client.ip, client.user_agent
+    now = clock.now()
+    upload = BidUpload(
+        token=secrets.token_urlsafe(24),
+        lot_id=lot.id,
+        supplier_id=org.id,
+        user_id=user.id,
+        declared_size=size,
+        received=0,
+        status=UploadStatus.OPEN,
+        ip=ip,
+        user_agent=agent,
+        device_fingerprint=(fingerprint or "")[:64],
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(upload)
+    db.session.flush()
+    get_store().staging_path(upload.token).touch()
+    record(
+        actions.UPLOAD_STARTED,
+        upload,
+        {"lot": lot.id, "supplier": org.id, "size": size, "ip": ip},
+        actor=user,
+    )
+    return upload
+
+
+def get_upload(token: str, user: User) -> BidUpload:
+    upload = db.session.execute(
+        select(BidUpload).where(BidUpload.token == token)
+    ).scalar_one_or_none()
+    if upload is None or upload.user_id != user.id:
+        raise NotFound(_("上传会话不存在。"))
+    return upload
+
+
+def _open_upload_lot(upload: BidUpload, user: User, *, ended: str) -> Lot:
+    """The lot of the caller's own upload session, refused with `ended` once it is over."""
+    if upload.user_id != user.id:
+        raise NotFound(_("上传会话不存在。"))
+    if upload.status != UploadStatus.OPEN:
+        raise Conflict(ended)
+    lot = db.session.get(Lot, upload.lot_id)
+    assert lot is not None
+    return lot
+
+
+def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> BidUpload:
+    """Append one chunk at `offset`; a chunk at a stale offset is answered with the right one."""
+    lot = _open_upload_lot(upload, user, ended=_("该上传会话已结束，请重新开始上传。"))
+    ensure_can_bid(lot, user, mid_upload=True)
+    if offset != upload.received:
+        raise Conflict(
+            _(
+                "分片偏移量 %(o)s 与服务器已接收的 %(r)s 字节不符，请从第 %(r)s 字节续传。",
+                o=offset,
+                r=upload.received,
+            ),
+            expected_offset=upload.received,
+        )
+    limit = min(upload.declared_size, lot.max_bid_bytes)
+    path = get_store().staging_path(upload.token)
+    written = 0
+    with open(path, "r+b") as out:
+        # Bytes past `received` are leftovers of a chunk whose commit never happened.
+        out.seek(offset)
+        out.truncate(offset)
+        first = offset == 0
+        try:
+            while block := stream.read(CHUNK):
+                if offset + written + len(block) > limit:
+                    raise ValidationError(
+                        _(
+                            "上传内容超过申报大小或本标段上限（%(m)s 字节），已在上限处停止。",
+                            m=limit,
+                        ),
+                        field="chunk",
+                    )
+                if first:
+                    _check_header(block, lot, upload)
+                    first = False
+                out.write(block)
+                written += len(block)
+        except BaseException:
+            out.truncate(offset)
+            raise
+        # No fsync per chunk: a killed process loses nothing the page cache holds, and the
+        # whole container is re-validated and fsynced at finish, so bytes lost to a power
+        # failure surface as a refused finish (restart the upload), never as a bad bid.
+        out.flush()
+    if written == 0:
+        raise ValidationError(_("分片内容为空。"), field="chunk")
+    upload.received = offset + written
+    upload.updated_at = clock.now()
+    db.session.flush()
+    return upload
+
+
+def _check_header(first_block: bytes, lot: Lot, upload: BidUpload) -> None:
+    """Refuse a foreign-lot, foreign-bidder or re-keyed container before taking its bytes."""
+    if len(first_block) < 9:
+        raise ValidationError(_("首个分片过短：须包含完整的密封文件头。"), field="chunk")
+    header = sealing.inspect_header(io.BytesIO(first_block))
+    org = db.session.get(Organisation, upload.supplier_id)
+    assert org is not None
+    if header.lot_id != lot.id or header.lot_code != lot.code:
+        raise sealing.ContainerError("wrong_lot")
+    if header.bidder_org_id not in (None, org.id) or header.bidder_credit_code != (
+        org.credit_code or ""
+    ):
+        raise sealing.ContainerError("wrong_bidder")
+    if header.opening_key_sha256 != opening_key(lot).fingerprint:
+        raise sealing.ContainerError("wrong_key")
+
+
+def finish_upload(upload: BidUpload, user: User) -> Bid:
+    """Verify the whole container, store it atomically, record the bid and sign a receipt.
+
+    The bid counts only if, once verified, it is recorded before the deadline by the
+    server clock, with the lot row locked so that the deadline freeze cannot interleave.
+    """
+    lot = _open_upload_lot(upload, user, ended=_("该上传会话已结束。"))
+    org = ensure_can_bid(lot, user)
+    if upload.received != upload.declared_size:
+        raise ValidationError(
+            _(
+                "文件尚未传完：已收到 %(r)s / %(s)s 字节，请续传剩余部分。",
+                r=upload.received,
+                s=upload.declared_size,
+            )
+        )
+    key = opening_key(lot)
+    store = get_store()
+    path = store.staging_path(upload.token)
+    with open(path, "rb") as f:
+        sha, size = sealing.validate_structure(
+            f, lot.id, org.id, lot.max_bid_bytes, expected_key_sha256=key.fingerprint
+        )
+    store.adopt(path, sha)  # the hash was computed by the validation just above
+    # The staging file stays until the bid's transaction has committed: if the process dies
+    # in between, the session is still open and its finish can simply be sent again.
+    after_commit(lambda: path.unlink(missing_ok=True))
+    # Lock the lot: the deadline sweep takes the same lock before freezing.
+    db.session.execute(select(Lot).where(Lot.id == lot.id).with_for_update())
+    db.session.refresh(lot)
+    now = clock.now()
+    if lot.status != LotStatus.PUBLISHED or lot.bid_deadline is None or now >= lot.bid_deadline:
+        raise TooLate(
+            _(
+                "投标截止时间（%(t)s 北京时间）已到，文件在截止前未完成提交，不予接收。",
+                t=formatting.cst(lot.bid_deadline, formatting.SECOND),
+            )
+        )
+    bid = _record_bid(lot, org, user, upload, sha, size, now)
+    upload.status, upload.bid_id, upload.updated_at = UploadStatus.FINISHED, bid.id, now
+    db.session.flush()
+    notify(
+        user,
+        "bid_receipt",
+        _("投标文件已接收：%(c)s 第 %(v)s 版", c=lot.code, v=bid.version),
+        _(
+            "密文 SHA-256：%(h)s，服务器时间 %(t)s。",
+            h=sha,
+            t=formatting.cst(now, formatting.SECOND),
+        ),
+        email=False,
+    )
+    return bid
+
+
+def _record_bid(
+    lot: Lot,
+    org: Organisation,
+    user: User,
+    upload: BidUpload,
+    sha: str,
+    size: int,
+    now: dt.datetime,
+) -> Bid:
+    """The bid, received at `now`, as a new version replacing the current one, audited,
+    with its receipt."""
+    previous = db.session.execute(
+        select(Bid).where(
+            Bid.lot_id == lot.id, Bid.supplier_id == org.id, Bid.status == BidStatus.SUBMITTED
+        )
+    ).scalar_one_or_none()
+    if previous is not None:
+        previous.status = BidStatus.REPLACED
+    version = (
+        db.session.execute(
+            select(func.max(Bid.version)).where(Bid.lot_id == lot.id, Bid.supplier_id == org.id)
+        ).scalar()
+        or 0
+    ) + 1
+    bid = Bid(
+        lot_id=lot.id,
+        supplier_id=org.id,
+        version=version,
+        status=BidStatus.SUBMITTED,
+        ciphertext_sha256=sha,
+        size=size,
+        received_at=now,
+        submitted_by_id=user.id,
+        ip=upload.ip,
+        user_agent=upload.user_agent,
+        device_fingerprint=upload.device_fingerprint,
+    )
+    db.session.add(bid)
+    db.session.flush()
+    entry = record(
+        actions.BID_SUBMITTED,
+        bid,
+        {
+            "lot": lot.id,
+            "supplier": org.id,
+            "version": version,
+            "sha256": sha,
+            "size": size,
+            "replaces": previous.id if previous else None,
+        },
+        actor=user,
+    )
+    bid.audit_seq = entry.seq
+    bid.receipt = build_receipt(bid, lot, org, entry)
+    return bid
+
+
+def withdraw_bid(lot: Lot, user: User) -> Bid:
+    org = ensure_can_bid(lot, user)
+    bid = db.session.execute(
+        select(Bid).where(
+            Bid.lot_id == lot.id, Bid.supplier_id == org.id, Bid.status == BidStatus.SUBMITTED
+        )
+    ).scalar_one_or_none()
+    if bid is None:
+        raise NotFound(_("贵单位在本标段没有可撤回的投标文件。"))
+    bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, clock.now()
+    db.session.flush()
+    record(actions.BID_WITHDRAWN, bid, {"lot": lot.id, "version": bid.version}, actor=user)
+    return bid
+
+
+def my_bids(lot: Lot, org: Organisation) -> list[Bid]:
+    return list(
+        db.session.execute(
+            select(Bid)
+            .where(Bid.lot_id == lot.id, Bid.supplier_id == org.id)
+            .order_by(Bid.version.desc())
+        ).scalars()
+    )
