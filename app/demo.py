@@ -650,8 +650,9 @@ class _Seeder:
         stage: str,
         age: int,
     ) -> None:
-        from bidding import services as bidding
+        from bidding.announcements import publish_intent, publish_tender_notice
         from bidding.models import LotStatus
+        from bidding.projects import create_project
 
         centre = self.centres[key]
         staff = self.staff[key]
@@ -674,7 +675,7 @@ class _Seeder:
         if stage == "draft":
             notice = _cst_at(self.today - dt.timedelta(days=3 + n % 4), 10, 0)
         self.at(notice - dt.timedelta(days=15))
-        project = bidding.create_project(
+        project = create_project(
             staff,
             purchaser=purchaser,
             name=project_name,
@@ -689,7 +690,7 @@ class _Seeder:
         lot = project.lots[0]
         self.at(notice - dt.timedelta(days=14) if stage != "draft" else notice)
         month = clock.to_cst(docs_from).strftime("%Y-%m")
-        bidding.publish_intent(
+        publish_intent(
             staff,
             project,
             {
@@ -705,7 +706,7 @@ class _Seeder:
         custodial = stage in ("open", "closed", "failed")
         if custodial:
             self.opening_key(lot, key)
-        bidding.publish_tender_notice(
+        publish_tender_notice(
             staff,
             project,
             {"requirements": REQUIREMENTS.format(lot=lot_name), "qualifications": QUALIFICATIONS},
@@ -751,7 +752,8 @@ class _Seeder:
     ) -> None:
         import io
 
-        from bidding import doc_services as docs
+        from bidding.documents.files import stage_file
+        from bidding.documents.versions import upload_document
 
         data = _pdf(
             f"{project}招标文件",
@@ -766,13 +768,13 @@ class _Seeder:
                 + ("经评审的最低投标价法。" if cat == "A" else "综合评分法（价格分 30 分）。"),
             ],
         )
-        staged = docs.stage_file(io.BytesIO(data), f"{lot.code}-招标文件.pdf")
-        docs.upload_document(lot, staff, staged, "招标文件（第一版）")
+        staged = stage_file(io.BytesIO(data), f"{lot.code}-招标文件.pdf")
+        upload_document(lot, staff, staged, "招标文件（第一版）")
 
     def download(self, lot: Any, user: User) -> None:
-        from bidding import doc_services as docs
+        from bidding.documents.downloads import download_document
 
-        docs.download_document(lot, user, ip=f"10.20.3.{user.id % 250}", user_agent="Mozilla/5.0")
+        download_document(lot, user, ip=f"10.20.3.{user.id % 250}", user_agent="Mozilla/5.0")
 
     def opening_key(self, lot: Any, key: str) -> None:
         from bidding.bids import services as bids
@@ -848,26 +850,27 @@ class _Seeder:
 
     # ------------------------------------------------------------------ stages
     def stage_published(self, lot: Any, staff: User, bidders: list[User]) -> None:
-        from bidding import doc_services as docs
+        from bidding.documents.clarifications import publish_clarification
+        from bidding.documents.questions import answer_question, ask_question
 
         self.at(lot.doc_start_at + dt.timedelta(days=1, hours=2))
-        q = docs.ask_question(
+        q = ask_question(
             lot,
             bidders[0],
             "招标文件第三章技术参数第 12 项要求“原厂授权”，代理商投标是否须提供原厂针对本项目的专项授权书？",
         )
         self.at(lot.doc_start_at + dt.timedelta(days=1, hours=6))
-        docs.answer_question(
+        answer_question(
             q,
             staff,
             "须提供制造商针对本项目出具的专项授权书原件扫描件，格式见招标文件第六章。",
         )
         if len(bidders) > 1:
             self.at(lot.doc_start_at + dt.timedelta(days=2))
-            docs.ask_question(lot, bidders[1], "投标保证金是否接受银行保函？有效期有何要求？")
+            ask_question(lot, bidders[1], "投标保证金是否接受银行保函？有效期有何要求？")
         if lot.project.centre.code == "510700":  # an early amendment: the deadline holds
             self.at(lot.doc_start_at + dt.timedelta(days=3))
-            docs.publish_clarification(
+            publish_clarification(
                 lot,
                 staff,
                 title=f"{lot.project.name}澄清公告（第1号）",
@@ -881,23 +884,24 @@ class _Seeder:
             self.announcements += 1
 
     def stage_open(self, lot: Any, staff: User, bidders: list[User]) -> None:
-        from bidding import doc_services as docs
+        from bidding.documents.queries import has_downloaded
+        from bidding.documents.questions import answer_question, ask_question
 
         supplier01 = self.supplier(1)
         self.at(lot.doc_start_at + dt.timedelta(hours=3))
-        if not docs.has_downloaded(lot, supplier01.organisation):
+        if not has_downloaded(lot, supplier01.organisation):
             self.download(lot, supplier01)
         self.at(lot.doc_start_at + dt.timedelta(days=2))
         self.bond(lot, staff, supplier01, 1)
-        q = docs.ask_question(
+        q = ask_question(
             lot, supplier01, "前端摄像机是否要求支持 H.265 编码？存储时长按 30 天还是 90 天计算？"
         )
         self.at(lot.doc_start_at + dt.timedelta(days=2, hours=5))
-        docs.answer_question(
+        answer_question(
             q, staff, "须支持 H.265/H.264 双编码；录像存储时长按不少于 90 天配置，详见清单。"
         )
         rival = self.supplier(7)
-        if not docs.has_downloaded(lot, rival.organisation):
+        if not has_downloaded(lot, rival.organisation):
             self.download(lot, rival)
         self.bond(lot, staff, rival, 2)
         self.at(self.real_now - dt.timedelta(hours=20))
@@ -908,16 +912,17 @@ class _Seeder:
     def stage_clarified(self, lot: Any, staff: User, bidders: list[User]) -> None:
         import io
 
-        from bidding import doc_services as docs
+        from bidding.documents.clarifications import propose_deadline, publish_clarification
+        from bidding.documents.files import stage_file
 
         self.at(self.real_now - dt.timedelta(days=1, hours=2))
-        new_deadline = docs.propose_deadline(lot)
+        new_deadline = propose_deadline(lot)
         data = _pdf(
             f"{lot.project.name}招标文件（澄清后第二版）",
             ["第五章工程量清单第 3.2 节外墙保温面积由 18,600 平方米调整为 21,350 平方米。"],
         )
-        staged = docs.stage_file(io.BytesIO(data), f"{lot.code}-招标文件-第2版.pdf")
-        docs.publish_clarification(
+        staged = stage_file(io.BytesIO(data), f"{lot.code}-招标文件-第2版.pdf")
+        publish_clarification(
             lot,
             staff,
             title=f"{lot.project.name}{lot.name}澄清（更正）公告",
@@ -934,17 +939,17 @@ class _Seeder:
         self.announcements += 1
 
     def stage_objected(self, lot: Any, staff: User, bidders: list[User]) -> None:
-        from bidding import doc_services as docs
+        from bidding.documents.objections import answer_objection, file_objection
 
         self.at(lot.doc_start_at + dt.timedelta(days=1, hours=8))
-        obj = docs.file_objection(
+        obj = file_objection(
             lot,
             bidders[0],
             "招标文件要求“检测速度不低于 2000 测试/小时”且“须为进口品牌”，"
             "指向特定品牌，限制了国产设备参与竞争，请予以修改。",
         )
         self.at(lot.doc_start_at + dt.timedelta(days=2, hours=4))
-        docs.answer_objection(
+        answer_objection(
             obj,
             staff,
             "经采购人复核，删除“须为进口品牌”的要求，检测速度调整为不低于 1200 测试/小时，"
@@ -952,10 +957,10 @@ class _Seeder:
         )
 
     def stage_suspended(self, lot: Any, staff: User, bidders: list[User]) -> None:
-        from bidding import doc_services as docs
+        from bidding.documents.objections import file_objection
 
         self.at(self.real_now - dt.timedelta(hours=20))
-        docs.file_objection(
+        file_objection(
             lot,
             bidders[0],
             "评分办法中“投标人须在绵阳市区设有 4S 店”的加分项属于以特定行政区域业绩"
@@ -963,11 +968,12 @@ class _Seeder:
         )
 
     def stage_closed(self, lot: Any, staff: User, bidders: list[User]) -> None:
-        from bidding import doc_services as docs
         from bidding.bids import services as bids
+        from bidding.documents.clarifications import publish_clarification
+        from bidding.documents.queries import has_downloaded
 
         self.at(lot.doc_start_at + dt.timedelta(days=2))
-        docs.publish_clarification(
+        publish_clarification(
             lot,
             staff,
             title=f"{lot.project.name}澄清公告",
@@ -980,7 +986,7 @@ class _Seeder:
         self.at(lot.doc_start_at + dt.timedelta(days=3))
         bidders = [self.supplier(8), self.supplier(10), self.supplier(3), self.supplier(18)]
         for user in bidders:
-            if not docs.has_downloaded(lot, user.organisation):
+            if not has_downloaded(lot, user.organisation):
                 self.download(lot, user)
         self.bid_round(lot, staff, bidders)
         # 宏远物业 revises its price the evening before: the later bid replaces the first.
@@ -992,20 +998,20 @@ class _Seeder:
         bids.close_lot(lot)
 
     def stage_failed(self, lot: Any, staff: User, bidders: list[User]) -> None:
-        from bidding import doc_services as docs
         from bidding.bids import services as bids
+        from bidding.documents.queries import has_downloaded
 
         bidders = [self.supplier(5), self.supplier(2)]
         self.at(lot.doc_start_at + dt.timedelta(days=3))
         for user in bidders:
-            if not docs.has_downloaded(lot, user.organisation):
+            if not has_downloaded(lot, user.organisation):
                 self.download(lot, user)
         self.bid_round(lot, staff, bidders)
         self.at(lot.bid_deadline + dt.timedelta(minutes=1))
         bids.close_lot(lot)
 
     def stage_terminated(self, lot: Any, staff: User, bidders: list[User]) -> None:
-        from bidding import services as bidding
+        from bidding.termination import terminate_lot
 
         self.at(self.real_now - dt.timedelta(days=2, hours=3))
         reason = (
@@ -1013,12 +1019,12 @@ class _Seeder:
             if lot.project.centre.code == "150900"
             else "因项目选址调整，纳入城市更新统一实施，采购需求取消，经采购人申请终止本次采购。"
         )
-        bidding.terminate_lot(staff, lot, reason)
+        terminate_lot(staff, lot, reason)
         self.announcements += 1
 
     # ------------------------------------------------------------------ results
     def award(self, lot: Any, staff: User, bidders: list[User], *, final: bool) -> None:
-        from bidding import services as bidding
+        from bidding.announcements import publish_announcement
         from bidding.models import AnnouncementKind
 
         project = lot.project
@@ -1070,7 +1076,7 @@ class _Seeder:
             + (f"，综合得分 {c['score']}" if c["score"] else "")
             for c in candidates
         )
-        bidding.publish_announcement(
+        publish_announcement(
             staff,
             project,
             AnnouncementKind.CANDIDATES,
@@ -1096,7 +1102,7 @@ class _Seeder:
             return
         winner = candidates[0]
         self.at(lot.bid_deadline + dt.timedelta(days=6, hours=2))
-        bidding.publish_announcement(
+        publish_announcement(
             staff,
             project,
             AnnouncementKind.RESULT,
@@ -1119,7 +1125,7 @@ class _Seeder:
         if signed + dt.timedelta(days=2) > self.real_now:
             return
         self.at(signed + dt.timedelta(days=2, hours=1))
-        bidding.publish_announcement(
+        publish_announcement(
             staff,
             project,
             AnnouncementKind.CONTRACT,

@@ -132,7 +132,7 @@ def _standing_problems(lot: Lot, org: Organisation) -> list[str]:
 
 def _downloaded(lot: Lot, org: Organisation) -> bool:
     try:
-        from bidding.documents import DocumentDownload
+        from bidding.documents.models import DocumentDownload
     except ImportError:  # documents not installed: nothing to require
         return True
     return (
@@ -902,7 +902,7 @@ def bond_of(lot: Lot, org: Organisation) -> BidBond | None:
 def bond_candidates(lot: Lot) -> list[Organisation]:
     """Suppliers a bond may be recorded for: those who downloaded the tender documents."""
     try:
-        from bidding.documents import DocumentDownload
+        from bidding.documents.models import DocumentDownload
     except ImportError:
         return []
     ids = select(DocumentDownload.supplier_id).where(DocumentDownload.lot_id == lot.id)
