@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
 from app.core import clock
 from app.core.audit import record
@@ -230,6 +230,20 @@ def projects_visible_to(user: User) -> Select[tuple[Project]]:
     if user.role == Role.ADMIN and user.centre_id is None:
         return stmt
     return stmt.where(Project.centre_id == (user.centre_id or -1))
+
+
+def purchasers_for(centre_id: int | None) -> list[Organisation]:
+    """The purchasers a project of this centre may name: its own and those of no centre."""
+    return list(
+        db.session.execute(
+            select(Organisation)
+            .where(
+                Organisation.kind == OrgKind.PURCHASER,
+                or_(Organisation.centre_id == centre_id, Organisation.centre_id.is_(None)),
+            )
+            .order_by(Organisation.name)
+        ).scalars()
+    )
 
 
 def get_project(project_id: int) -> Project:

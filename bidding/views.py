@@ -5,19 +5,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
 
 from app.core import clock, formatting
-from app.core.auth.models import Organisation, OrgKind
+from app.core.auth.models import Organisation
+from app.core.calendar import calendar_for
 from app.core.errors import DomainError
 from app.core.extensions import db
 from app.core.http import load_or_404
 from bidding import announcements, categories, clocks, notice_text, policies, projects, termination
 from bidding.forms import LOT_FIELDS
-from bidding.labels import EVAL_LABELS, eval_label, kind_label, method_label, status_label
+from bidding.labels import eval_label, kind_label, method_label, status_label
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 
 bp = Blueprint("bidding", __name__, template_folder="templates")
@@ -42,20 +43,6 @@ CONTACT_FIELDS = (
 )
 _LOT_KEY = re.compile(r"^lots-(\d{1,3})-([a-z_]+)$")
 _TIME_FIELDS = ("doc_start_at", "doc_end_at", "bid_deadline")
-
-
-def _purchasers() -> list[Organisation]:
-    centre_id = current_user.centre_id
-    return list(
-        db.session.execute(
-            select(Organisation)
-            .where(
-                Organisation.kind == OrgKind.PURCHASER,
-                or_(Organisation.centre_id == centre_id, Organisation.centre_id.is_(None)),
-            )
-            .order_by(Organisation.name)
-        ).scalars()
-    )
 
 
 def _lot_rows_from_form(form: Any) -> list[dict[str, Any]]:
@@ -89,7 +76,7 @@ def _lot_form_values(lot: Lot) -> dict[str, Any]:
 def _form_context() -> dict[str, Any]:
     return {
         "methods": [(m.value, method_label(m)) for m in Method],
-        "eval_methods": [(m.value, _(EVAL_LABELS[m.value])) for m in EvalMethod],
+        "eval_methods": [(m.value, eval_label(m)) for m in EvalMethod],
         "category_choices": categories.choices(),
     }
 
@@ -159,7 +146,7 @@ def project_new() -> Any:
             "bidding/project_form.html",
             values=values,
             lots=lots,
-            purchasers=_purchasers(),
+            purchasers=projects.purchasers_for(current_user.centre_id),
             **_form_context(),
         ),
         status,
@@ -168,10 +155,6 @@ def project_new() -> Any:
 
 def _lot_hints(project: Project, lot: Lot) -> dict[str, Any]:
     """The clocks as they stand for this lot, shown next to the publish button."""
-    from flask import current_app
-
-    from app.core.calendar import calendar_for
-
     settings = project.centre.settings or {}
     min_days = clocks.bid_period_min_days(project.method.value, current_app.config, settings)
     min_window = clocks.document_window_min_working_days(current_app.config, settings)
@@ -354,23 +337,12 @@ def lot_badge(status: LotStatus) -> dict[str, str]:
     return {"cls": STATUS_BADGES.get(status, "badge"), "label": status_label(status)}
 
 
-@bp.app_template_global("method_label")
-def _method_label(method: Any) -> str:
-    return method_label(method)
-
-
-@bp.app_template_global("kind_label")
-def _kind_label(kind: Any) -> str:
-    return kind_label(kind)
-
-
 @bp.app_template_global("category_label")
 def _category_label(code: str) -> str:
-    from flask_babel import get_locale
-
     return categories.label(code, str(get_locale() or "zh_CN"))
 
 
-@bp.app_template_global("eval_label")
-def _eval_label(value: Any) -> str:
-    return eval_label(value)
+# The labels of bidding.labels, under the same names in every template.
+bp.add_app_template_global(method_label)
+bp.add_app_template_global(kind_label)
+bp.add_app_template_global(eval_label)

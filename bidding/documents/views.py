@@ -3,6 +3,7 @@ questions and objections of a lot."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -335,16 +336,11 @@ def staff_questions(lot_id: int) -> Any:
 @require_role(Role.STAFF)
 def staff_answer_question(qid: int) -> Any:
     q = questions.get_question(qid)
-    lot_id = q.lot_id
-    try:
-        questions.answer_question(q, current_user, request.form.get("answer", ""))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("bidding_docs.staff_questions", lot_id=lot_id))
-    db.session.commit()
-    flash(_("答复已匿名发布，并已通知所有下载人。"), "success")
-    return redirect(url_for("bidding_docs.staff_questions", lot_id=lot_id))
+    return _answer(
+        lambda: questions.answer_question(q, current_user, request.form.get("answer", "")),
+        url_for("bidding_docs.staff_questions", lot_id=q.lot_id),
+        _("答复已匿名发布，并已通知所有下载人。"),
+    )
 
 
 @bp.route("/staff/lots/<int:lot_id>/objections")
@@ -369,13 +365,21 @@ def staff_objections(lot_id: int) -> Any:
 @require_role(Role.STAFF)
 def staff_answer_objection(oid: int) -> Any:
     obj = objections.get_objection(oid)
-    lot_id = obj.lot_id
+    return _answer(
+        lambda: objections.answer_objection(obj, current_user, request.form.get("answer", "")),
+        url_for("bidding_docs.staff_objections", lot_id=obj.lot_id),
+        _("异议已答复；如无其他待答复异议，标段已恢复。"),
+    )
+
+
+def _answer(answer: Callable[[], object], back: str, done: str) -> Any:
+    """Answer a question or an objection, then back to its list with the outcome flashed."""
     try:
-        objections.answer_objection(obj, current_user, request.form.get("answer", ""))
+        answer()
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
-        return redirect(url_for("bidding_docs.staff_objections", lot_id=lot_id))
+        return redirect(back)
     db.session.commit()
-    flash(_("异议已答复；如无其他待答复异议，标段已恢复。"), "success")
-    return redirect(url_for("bidding_docs.staff_objections", lot_id=lot_id))
+    flash(done, "success")
+    return redirect(back)
