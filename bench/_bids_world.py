@@ -55,7 +55,7 @@ def build(app: Any, n: int, max_bid_bytes: int, deadline: dt.datetime) -> World:
     from app.core.crypto import make_opening_key
     from app.core.extensions import db
     from bidding.bids.models import LotCustodian, LotOpeningKey
-    from bidding.documents import DocumentDownload, TenderDocument
+    from bidding.documents.models import DocumentDownload, TenderDocument
     from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 
     os.environ.setdefault("TENDERHALL_ENV", "development")

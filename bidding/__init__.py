@@ -6,6 +6,7 @@ from typing import Any
 def init_app(app: Any) -> None:
     from bidding import models  # noqa: F401  (tables)
     from bidding.bids import models as bid_models  # noqa: F401
+    from bidding.documents import models as document_models  # noqa: F401  (tables)
 
     _init_documents(app)
     _init_lifecycle(app)
@@ -57,13 +58,10 @@ def _init_documents(app: Any) -> None:
 
     from app.core.extensions import api
     from app.core.nav import register_nav
-    from bidding import (
-        doc_api,
-        doc_views,
-        documents,  # noqa: F401  (tables)
-    )
+    from bidding.documents import api as documents_api
+    from bidding.documents import views as documents_views
 
-    app.register_blueprint(doc_views.bp)
-    api.register_blueprint(doc_api.blp)
+    app.register_blueprint(documents_views.bp)
+    api.register_blueprint(documents_api.blp)
     register_nav("bidding_docs.supplier_lots", _l("我的投标项目"), ("supplier",), order=20)
     register_nav("bidding_docs.staff_lots", _l("招标文件"), ("staff",), order=25)

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from app.core.auth.models import Organisation
 from app.core.errors import ValidationError
 from app.core.extensions import db
-from bidding import policies, services
+from bidding import announcements, policies, projects, termination
+from bidding.models import Project
 from bidding.schemas import (
     AnnouncementOut,
     IntentIn,
@@ -37,22 +38,16 @@ blp = Blueprint(
 )
 
 
-def _project_for_view(project_id: int) -> Any:
-    project = services.get_project(project_id)
+def _project_for_view(project_id: int) -> Project:
+    project = projects.get_project(project_id)
     policies.ensure_can_view_project(current_user, project)
     return project
 
 
-def _project_for_manage(project_id: int) -> Any:
-    project = services.get_project(project_id)
+def _project_for_manage(project_id: int) -> Project:
+    project = projects.get_project(project_id)
     policies.ensure_can_manage_project(current_user, project)
     return project
-
-
-def _lot_for_manage(lot_id: int) -> Any:
-    lot = services.get_lot(lot_id)
-    policies.ensure_can_manage_project(current_user, lot.project)
-    return lot
 
 
 @blp.route("/projects")
@@ -63,7 +58,7 @@ class ProjectsResource(MethodView):
     @blp.response(200, ProjectPage)
     def get(self, query: dict[str, Any]) -> Any:
         """Projects the caller may see: staff their agency's, supervisors their centre's."""
-        stmt = services.projects_visible_to(current_user)
+        stmt = projects.projects_visible_to(current_user)
         total = db.session.execute(
             select(func.count()).select_from(stmt.order_by(None).subquery())
         ).scalar_one()
@@ -79,7 +74,7 @@ class ProjectsResource(MethodView):
         purchaser = db.session.get(Organisation, data.pop("purchaser_id"))
         if purchaser is None:
             raise ValidationError(_("所选采购人不存在。"), field="purchaser_id")
-        project = services.create_project(current_user, purchaser=purchaser, **data)
+        project = projects.create_project(current_user, purchaser=purchaser, **data)
         db.session.commit()
         return project
 
@@ -103,7 +98,7 @@ class ProjectLotsResource(MethodView):
     def post(self, data: dict[str, Any], project_id: int) -> Any:
         """Add a lot to a project none of whose lots has been announced yet."""
         project = _project_for_manage(project_id)
-        lot = services.add_lot(current_user, project, data)
+        lot = projects.add_lot(current_user, project, data)
         db.session.commit()
         return lot
 
@@ -115,7 +110,7 @@ class ProjectAnnouncementsResource(MethodView):
     @blp.response(200, AnnouncementOut(many=True))
     def get(self, project_id: int) -> Any:
         """Every announcement of a project, newest first."""
-        return services.announcements_of(_project_for_view(project_id))
+        return projects.announcements_of(_project_for_view(project_id))
 
 
 @blp.route("/projects/<int:project_id>/intent")
@@ -129,8 +124,8 @@ class IntentResource(MethodView):
         project = _project_for_manage(project_id)
         lot = None
         if data.get("lot_id") is not None:
-            lot = services.get_lot(data["lot_id"])
-        ann = services.publish_intent(current_user, project, data, lot=lot)
+            lot = projects.get_lot(data["lot_id"])
+        ann = announcements.publish_intent(current_user, project, data, lot=lot)
         db.session.commit()
         return ann
 
@@ -146,8 +141,8 @@ class ProjectTenderNoticeResource(MethodView):
         project = _project_for_manage(project_id)
         lots = None
         if data.get("lot_ids"):
-            lots = [services.get_lot(i) for i in data["lot_ids"]]
-        ann = services.publish_tender_notice(current_user, project, data, lots=lots)
+            lots = [projects.get_lot(i) for i in data["lot_ids"]]
+        ann = announcements.publish_tender_notice(current_user, project, data, lots=lots)
         db.session.commit()
         return ann
 
@@ -159,7 +154,7 @@ class LotResource(MethodView):
     @blp.response(200, LotOut)
     def get(self, lot_id: int) -> Any:
         """One lot with its timetable and status."""
-        lot = services.get_lot(lot_id)
+        lot = projects.get_lot(lot_id)
         policies.ensure_can_view_project(current_user, lot.project)
         return lot
 
@@ -167,9 +162,9 @@ class LotResource(MethodView):
     @blp.response(200, LotOut)
     def patch(self, data: dict[str, Any], lot_id: int) -> Any:
         """Edit a draft lot; send the version you read, a stale one is refused (409)."""
-        lot = _lot_for_manage(lot_id)
+        lot = projects.get_lot_to_manage(current_user, lot_id)
         version = data.pop("version")
-        services.update_lot(current_user, lot, data, version)
+        projects.update_lot(current_user, lot, data, version)
         db.session.commit()
         return lot
 
@@ -182,8 +177,8 @@ class LotTenderNoticeResource(MethodView):
     @blp.response(201, AnnouncementOut)
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """Publish the tender notice of one draft lot; refused under the lawful clocks."""
-        lot = _lot_for_manage(lot_id)
-        ann = services.publish_tender_notice(current_user, lot.project, data, lots=[lot])
+        lot = projects.get_lot_to_manage(current_user, lot_id)
+        ann = announcements.publish_tender_notice(current_user, lot.project, data, lots=[lot])
         db.session.commit()
         return ann
 
@@ -196,7 +191,7 @@ class TerminationResource(MethodView):
     @blp.response(201, AnnouncementOut)
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """Terminate a lot with a reason; publishes the termination notice (终止公告)."""
-        lot = _lot_for_manage(lot_id)
-        ann = services.terminate_lot(current_user, lot, data["reason"])
+        lot = projects.get_lot_to_manage(current_user, lot_id)
+        ann = termination.terminate_lot(current_user, lot, data["reason"])
         db.session.commit()
         return ann

@@ -5,16 +5,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
 
 from app.core import clock, formatting
-from app.core.auth.models import Organisation, OrgKind
+from app.core.auth.models import Organisation
+from app.core.calendar import calendar_for
 from app.core.errors import DomainError
 from app.core.extensions import db
-from bidding import categories, clocks, policies, services
+from app.core.http import load_or_404
+from bidding import announcements, categories, clocks, notice_text, policies, projects, termination
+from bidding.forms import LOT_FIELDS
+from bidding.labels import eval_label, kind_label, method_label, status_label
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 
 bp = Blueprint("bidding", __name__, template_folder="templates")
@@ -41,25 +45,11 @@ _LOT_KEY = re.compile(r"^lots-(\d{1,3})-([a-z_]+)$")
 _TIME_FIELDS = ("doc_start_at", "doc_end_at", "bid_deadline")
 
 
-def _purchasers() -> list[Organisation]:
-    centre_id = current_user.centre_id
-    return list(
-        db.session.execute(
-            select(Organisation)
-            .where(
-                Organisation.kind == OrgKind.PURCHASER,
-                or_(Organisation.centre_id == centre_id, Organisation.centre_id.is_(None)),
-            )
-            .order_by(Organisation.name)
-        ).scalars()
-    )
-
-
 def _lot_rows_from_form(form: Any) -> list[dict[str, Any]]:
     rows: dict[int, dict[str, Any]] = {}
     for key in form:
         m = _LOT_KEY.match(key)
-        if m and m.group(2) in services.LOT_FIELDS:
+        if m and m.group(2) in LOT_FIELDS:
             rows.setdefault(int(m.group(1)), {})[m.group(2)] = form.get(key, "").strip()
     # A row the user added and left without a name or budget is not a lot: the other
     # inputs of a new row come pre-filled with defaults.
@@ -85,16 +75,15 @@ def _lot_form_values(lot: Lot) -> dict[str, Any]:
 
 def _form_context() -> dict[str, Any]:
     return {
-        "methods": [(m.value, services.method_label(m)) for m in Method],
-        "eval_methods": [(m.value, _(services.EVAL_LABELS[m.value])) for m in EvalMethod],
+        "methods": [(m.value, method_label(m)) for m in Method],
+        "eval_methods": [(m.value, eval_label(m)) for m in EvalMethod],
         "category_choices": categories.choices(),
     }
 
 
 def _load_project(project_id: int, manage: bool) -> Project:
-    project = db.session.get(Project, project_id)
-    if project is None:
-        abort(404)
+    # Pages answer a missing project or lot with the plain 404 page.
+    project = load_or_404(Project, project_id)
     if manage:
         policies.ensure_can_manage_project(current_user, project)
     else:
@@ -103,26 +92,24 @@ def _load_project(project_id: int, manage: bool) -> Project:
 
 
 def _load_lot(lot_id: int) -> Lot:
-    lot = db.session.get(Lot, lot_id)
-    if lot is None:
-        abort(404)
-    policies.ensure_can_manage_project(current_user, lot.project)
+    lot = load_or_404(Lot, lot_id)
+    policies.ensure_can_manage_lot(current_user, lot)
     return lot
 
 
 @bp.route("/projects")
 @login_required
 def project_list() -> Any:
-    stmt = services.projects_visible_to(current_user)
+    stmt = projects.projects_visible_to(current_user)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     per_page = 20
-    projects = list(
+    rows = list(
         db.session.execute(stmt.limit(per_page + 1).offset((page - 1) * per_page)).scalars()
     )
-    has_next = len(projects) > per_page
+    has_next = len(rows) > per_page
     return render_template(
         "bidding/project_list.html",
-        projects=projects[:per_page],
+        projects=rows[:per_page],
         page=page,
         has_next=has_next,
         can_create=policies.can_create_project(current_user),
@@ -144,7 +131,7 @@ def project_new() -> Any:
             if values["purchaser_id"].isdigit():
                 purchaser = db.session.get(Organisation, int(values["purchaser_id"]))
             data = {k: v for k, v in values.items() if k != "purchaser_id"}
-            project = services.create_project(current_user, purchaser=purchaser, lots=lots, **data)
+            project = projects.create_project(current_user, purchaser=purchaser, lots=lots, **data)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -159,7 +146,7 @@ def project_new() -> Any:
             "bidding/project_form.html",
             values=values,
             lots=lots,
-            purchasers=_purchasers(),
+            purchasers=projects.purchasers_for(current_user.centre_id),
             **_form_context(),
         ),
         status,
@@ -168,10 +155,6 @@ def project_new() -> Any:
 
 def _lot_hints(project: Project, lot: Lot) -> dict[str, Any]:
     """The clocks as they stand for this lot, shown next to the publish button."""
-    from flask import current_app
-
-    from app.core.calendar import calendar_for
-
     settings = project.centre.settings or {}
     min_days = clocks.bid_period_min_days(project.method.value, current_app.config, settings)
     min_window = clocks.document_window_min_working_days(current_app.config, settings)
@@ -195,7 +178,7 @@ def project_detail(project_id: int) -> Any:
         "bidding/project_detail.html",
         project=project,
         manage=manage,
-        announcements=services.announcements_of(project),
+        announcements=projects.announcements_of(project),
         hints={lot.id: _lot_hints(project, lot) for lot in project.lots},
     )
 
@@ -208,15 +191,13 @@ def lot_edit(lot_id: int) -> Any:
     version = lot.version
     status = 200
     if request.method == "POST":
-        values = {
-            k: request.form.get(k, "").strip() for k in services.LOT_FIELDS if k in request.form
-        }
+        values = {k: request.form.get(k, "").strip() for k in LOT_FIELDS if k in request.form}
         try:
             version = int(request.form.get("version", ""))
         except ValueError:
             version = -1
         try:
-            services.update_lot(current_user, lot, values, version)
+            projects.update_lot(current_user, lot, values, version)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -241,8 +222,8 @@ def intent_new(project_id: int) -> Any:
     lot_id = request.values.get("lot_id", type=int)
     lot = next((x for x in project.lots if x.id == lot_id), None)
     values: dict[str, Any] = {
-        **services.tender_defaults(project, lot),
-        **services.intent_defaults(project, lot),
+        **notice_text.tender_defaults(project, lot),
+        **notice_text.intent_defaults(project, lot),
     }
     status = 200
     if request.method == "POST":
@@ -251,7 +232,7 @@ def intent_new(project_id: int) -> Any:
             for k in ("requirements", "expected_month", "remarks", *CONTACT_FIELDS)
         }
         try:
-            ann = services.publish_intent(current_user, project, values, lot=lot)
+            ann = announcements.publish_intent(current_user, project, values, lot=lot)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -273,7 +254,7 @@ def intent_new(project_id: int) -> Any:
 def tender_notice_new(lot_id: int) -> Any:
     lot = _load_lot(lot_id)
     project = lot.project
-    values: dict[str, Any] = services.tender_defaults(project, lot)
+    values: dict[str, Any] = notice_text.tender_defaults(project, lot)
     status = 200
     if request.method == "POST":
         values = {
@@ -288,7 +269,7 @@ def tender_notice_new(lot_id: int) -> Any:
             )
         }
         try:
-            ann = services.publish_tender_notice(current_user, project, values, lots=[lot])
+            ann = announcements.publish_tender_notice(current_user, project, values, lots=[lot])
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -317,7 +298,7 @@ def lot_terminate(lot_id: int) -> Any:
     lot = _load_lot(lot_id)
     project_id = lot.project_id
     try:
-        services.terminate_lot(current_user, lot, request.form.get("reason", ""))
+        termination.terminate_lot(current_user, lot, request.form.get("reason", ""))
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -328,7 +309,7 @@ def lot_terminate(lot_id: int) -> Any:
                 "bidding/project_detail.html",
                 project=project,
                 manage=True,
-                announcements=services.announcements_of(project),
+                announcements=projects.announcements_of(project),
                 hints={x.id: _lot_hints(project, x) for x in project.lots},
                 terminate_reason=request.form.get("reason", ""),
             ),
@@ -353,26 +334,15 @@ STATUS_BADGES = {
 
 @bp.app_template_global("lot_badge")
 def lot_badge(status: LotStatus) -> dict[str, str]:
-    return {"cls": STATUS_BADGES.get(status, "badge"), "label": services.status_label(status)}
-
-
-@bp.app_template_global("method_label")
-def _method_label(method: Any) -> str:
-    return services.method_label(method)
-
-
-@bp.app_template_global("kind_label")
-def _kind_label(kind: Any) -> str:
-    return services.kind_label(kind)
+    return {"cls": STATUS_BADGES.get(status, "badge"), "label": status_label(status)}
 
 
 @bp.app_template_global("category_label")
 def _category_label(code: str) -> str:
-    from flask_babel import get_locale
-
     return categories.label(code, str(get_locale() or "zh_CN"))
 
 
-@bp.app_template_global("eval_label")
-def _eval_label(value: Any) -> str:
-    return _(services.EVAL_LABELS.get(str(value), str(value)))
+# The labels of bidding.labels, under the same names in every template.
+bp.add_app_template_global(method_label)
+bp.add_app_template_global(kind_label)
+bp.add_app_template_global(eval_label)

@@ -80,7 +80,8 @@ def tender_document(
     lot: Any, staff: User, project: str, lot_name: str, cat: str, budget: Decimal
 ) -> None:
     """Upload the lot's first tender document."""
-    from bidding import doc_services as docs
+    from bidding.documents.files import stage_file
+    from bidding.documents.versions import upload_document
 
     data = pdf(
         f"{project}招标文件",
@@ -95,31 +96,29 @@ def tender_document(
             + ("经评审的最低投标价法。" if cat == "A" else "综合评分法（价格分 30 分）。"),
         ],
     )
-    staged = docs.stage_file(io.BytesIO(data), f"{lot.code}-招标文件.pdf")
-    docs.upload_document(lot, staff, staged, "招标文件（第一版）")
+    staged = stage_file(io.BytesIO(data), f"{lot.code}-招标文件.pdf")
+    upload_document(lot, staff, staged, "招标文件（第一版）")
 
 
 def clarify(world: World, lot: Any, staff: User, which: str, **kw: Any) -> None:
     """Publish one of CLARIFICATIONS (with a `staged` document or `new_deadline` if given)."""
-    from bidding import doc_services as docs
+    from bidding.documents.clarifications import publish_clarification
 
     title, body = CLARIFICATIONS[which]
     names = {"project": lot.project.name, "code": lot.project.code, "lot": lot.name}
-    docs.publish_clarification(
-        lot, staff, title=title.format(**names), body=body.format(**names), **kw
-    )
+    publish_clarification(lot, staff, title=title.format(**names), body=body.format(**names), **kw)
     world.announcements += 1
 
 
 def download(lot: Any, user: User) -> None:
-    from bidding import doc_services as docs
+    from bidding.documents.downloads import download_document
 
-    docs.download_document(lot, user, ip=f"10.20.3.{user.id % 250}", user_agent="Mozilla/5.0")
+    download_document(lot, user, ip=f"10.20.3.{user.id % 250}", user_agent="Mozilla/5.0")
 
 
 def ensure_downloaded(lot: Any, user: User) -> None:
     """Download the tender document unless the user's organisation already has it."""
-    from bidding import doc_services as docs
+    from bidding.documents.queries import has_downloaded
 
-    if not docs.has_downloaded(lot, user.organisation):
+    if not has_downloaded(lot, user.organisation):
         download(lot, user)

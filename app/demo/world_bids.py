@@ -97,18 +97,18 @@ def bid_round(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
 
 def stage_open(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
     """Bidding is open: supplier01 has its bond and an answer; a rival has already bid."""
-    from bidding import doc_services as docs
+    from bidding.documents.questions import answer_question, ask_question
 
     supplier01 = world.supplier(1)
     world.at(lot.doc_start_at + dt.timedelta(hours=3))
     ensure_downloaded(lot, supplier01)
     world.at(lot.doc_start_at + dt.timedelta(days=2))
     bond(lot, staff, supplier01, 1)
-    q = docs.ask_question(
+    q = ask_question(
         lot, supplier01, "前端摄像机是否要求支持 H.265 编码？存储时长按 30 天还是 90 天计算？"
     )
     world.at(lot.doc_start_at + dt.timedelta(days=2, hours=5))
-    docs.answer_question(
+    answer_question(
         q, staff, "须支持 H.265/H.264 双编码；录像存储时长按不少于 90 天配置，详见清单。"
     )
     rival = world.supplier(7)

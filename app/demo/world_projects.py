@@ -91,7 +91,8 @@ def timetable(world: World, centre: Centre, age: int, stage: str) -> Timetable:
 
 def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> Any:
     """Create the project with its one lot and publish the procurement intent."""
-    from bidding import services as bidding
+    from bidding.announcements import publish_intent
+    from bidding.projects import create_project
 
     notice, docs_from, docs_until, deadline = times
     centre = world.centres[spec.key]
@@ -116,7 +117,7 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
     if draft:  # only the intent, published a few days ago
         notice = cst_at(world.today - dt.timedelta(days=3 + n % 4), 10, 0)
     world.at(notice - dt.timedelta(days=15))
-    project = bidding.create_project(
+    project = create_project(
         staff,
         purchaser=purchaser,
         name=spec.project,
@@ -130,7 +131,7 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
     )
     lot = project.lots[0]
     world.at(notice if draft else notice - dt.timedelta(days=14))
-    bidding.publish_intent(
+    publish_intent(
         staff,
         project,
         {
@@ -145,14 +146,14 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
 
 def _open_tender(world: World, n: int, spec: LotSpec, lot: Any, times: Timetable) -> list[User]:
     """Publish the tender notice and document; the lot's bidders download it."""
-    from bidding import services as bidding
+    from bidding.announcements import publish_tender_notice
 
     notice, docs_from = times[0], times[1]
     staff = world.staff[spec.key]
     world.at(notice)
     if spec.stage in ("open", "closed", "failed"):  # bids will be sealed to the opening key
         opening_key(world, lot, spec.key)
-    bidding.publish_tender_notice(
+    publish_tender_notice(
         staff,
         lot.project,
         {"requirements": REQUIREMENTS.format(lot=spec.lot), "qualifications": QUALIFICATIONS},
@@ -181,23 +182,23 @@ def bidders_for(world: World, key: str, cat: str, n: int) -> list[User]:
 
 def stage_published(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
     """Documents out: a question answered, another pending; 绵阳 clarifies early."""
-    from bidding import doc_services as docs
+    from bidding.documents.questions import answer_question, ask_question
 
     world.at(lot.doc_start_at + dt.timedelta(days=1, hours=2))
-    q = docs.ask_question(
+    q = ask_question(
         lot,
         bidders[0],
         "招标文件第三章技术参数第 12 项要求“原厂授权”，代理商投标是否须提供原厂针对本项目的专项授权书？",
     )
     world.at(lot.doc_start_at + dt.timedelta(days=1, hours=6))
-    docs.answer_question(
+    answer_question(
         q,
         staff,
         "须提供制造商针对本项目出具的专项授权书原件扫描件，格式见招标文件第六章。",
     )
     if len(bidders) > 1:
         world.at(lot.doc_start_at + dt.timedelta(days=2))
-        docs.ask_question(lot, bidders[1], "投标保证金是否接受银行保函？有效期有何要求？")
+        ask_question(lot, bidders[1], "投标保证金是否接受银行保函？有效期有何要求？")
     if lot.project.centre.code == "510700":  # an early amendment: the deadline holds
         world.at(lot.doc_start_at + dt.timedelta(days=3))
         clarify(world, lot, staff, "signals")
@@ -205,31 +206,32 @@ def stage_published(world: World, lot: Any, staff: User, bidders: list[User]) ->
 
 def stage_clarified(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
     """A late amendment with a second tender document: the deadline moves."""
-    from bidding import doc_services as docs
+    from bidding.documents.clarifications import propose_deadline
+    from bidding.documents.files import stage_file
 
     world.at(world.real_now - dt.timedelta(days=1, hours=2))
-    new_deadline = docs.propose_deadline(lot)
+    new_deadline = propose_deadline(lot)
     data = pdf(
         f"{lot.project.name}招标文件（澄清后第二版）",
         ["第五章工程量清单第 3.2 节外墙保温面积由 18,600 平方米调整为 21,350 平方米。"],
     )
-    staged = docs.stage_file(io.BytesIO(data), f"{lot.code}-招标文件-第2版.pdf")
+    staged = stage_file(io.BytesIO(data), f"{lot.code}-招标文件-第2版.pdf")
     clarify(world, lot, staff, "insulation", staged=staged, new_deadline=new_deadline)
 
 
 def stage_objected(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
     """An objection to a brand-pointing requirement, answered by the agency."""
-    from bidding import doc_services as docs
+    from bidding.documents.objections import answer_objection, file_objection
 
     world.at(lot.doc_start_at + dt.timedelta(days=1, hours=8))
-    obj = docs.file_objection(
+    obj = file_objection(
         lot,
         bidders[0],
         "招标文件要求“检测速度不低于 2000 测试/小时”且“须为进口品牌”，"
         "指向特定品牌，限制了国产设备参与竞争，请予以修改。",
     )
     world.at(lot.doc_start_at + dt.timedelta(days=2, hours=4))
-    docs.answer_objection(
+    answer_objection(
         obj,
         staff,
         "经采购人复核，删除“须为进口品牌”的要求，检测速度调整为不低于 1200 测试/小时，"
@@ -239,10 +241,10 @@ def stage_objected(world: World, lot: Any, staff: User, bidders: list[User]) -> 
 
 def stage_suspended(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
     """An objection filed yesterday and not yet answered: the lot is suspended."""
-    from bidding import doc_services as docs
+    from bidding.documents.objections import file_objection
 
     world.at(world.real_now - dt.timedelta(hours=20))
-    docs.file_objection(
+    file_objection(
         lot,
         bidders[0],
         "评分办法中“投标人须在绵阳市区设有 4S 店”的加分项属于以特定行政区域业绩"
@@ -252,7 +254,7 @@ def stage_suspended(world: World, lot: Any, staff: User, bidders: list[User]) ->
 
 def stage_terminated(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
     """The purchaser cancels the procurement."""
-    from bidding import services as bidding
+    from bidding.termination import terminate_lot
 
     world.at(world.real_now - dt.timedelta(days=2, hours=3))
     reason = (
@@ -260,7 +262,7 @@ def stage_terminated(world: World, lot: Any, staff: User, bidders: list[User]) -
         if lot.project.centre.code == "150900"
         else "因项目选址调整，纳入城市更新统一实施，采购需求取消，经采购人申请终止本次采购。"
     )
-    bidding.terminate_lot(staff, lot, reason)
+    terminate_lot(staff, lot, reason)
     world.announcements += 1
 
 

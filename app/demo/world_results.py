@@ -29,9 +29,9 @@ class _Notices:
     contacts: str  # the closing contact block of the text
 
     def publish(self, world: World, kind: Any, title: str, body: str, **fields: Any) -> None:
-        from bidding import services as bidding
+        from bidding.announcements import publish_announcement
 
-        bidding.publish_announcement(
+        publish_announcement(
             self.staff,
             self.lot.project,
             kind,

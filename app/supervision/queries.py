@@ -68,9 +68,9 @@ _LOT_OF_OBJECT = {
     "bid": ("bidding.bids.models", "Bid"),
     "bid_bond": ("bidding.bids.models", "BidBond"),
     "bid_upload": ("bidding.bids.models", "BidUpload"),
-    "document_download": ("bidding.documents", "DocumentDownload"),
-    "doc_question": ("bidding.documents", "Question"),
-    "doc_objection": ("bidding.documents", "Objection"),
+    "document_download": ("bidding.documents.models", "DocumentDownload"),
+    "doc_question": ("bidding.documents.models", "Question"),
+    "doc_objection": ("bidding.documents.models", "Objection"),
 }
 
 

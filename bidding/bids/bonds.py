@@ -148,7 +148,7 @@ def bond_of(lot: Lot, org: Organisation) -> BidBond | None:
 def bond_candidates(lot: Lot) -> list[Organisation]:
     """Suppliers a bond may be recorded for: those who downloaded the tender documents."""
     try:
-        from bidding.documents import DocumentDownload
+        from bidding.documents.models import DocumentDownload
     except ImportError:
         return []
     ids = select(DocumentDownload.supplier_id).where(DocumentDownload.lot_id == lot.id)

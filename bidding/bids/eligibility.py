@@ -72,7 +72,7 @@ def _standing_problems(lot: Lot, org: Organisation) -> list[str]:
 
 def _downloaded(lot: Lot, org: Organisation) -> bool:
     try:
-        from bidding.documents import DocumentDownload
+        from bidding.documents.models import DocumentDownload
     except ImportError:  # documents not installed: nothing to require
         return True
     return (

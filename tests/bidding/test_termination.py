@@ -10,7 +10,7 @@ from app.core import clock
 from app.core.audit.models import AuditEntry
 from app.core.extensions import db
 from app.core.notify import Notification
-from bidding.documents import DocumentDownload, TenderDocument
+from bidding.documents.models import DocumentDownload, TenderDocument
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from tests.bidding.helpers import TENDER_FIELDS, World, lot_payload, project_payload
 from tests.factories import token_headers

@@ -13,7 +13,7 @@ from app.core import clock
 from app.core.audit.models import AuditEntry
 from app.core.extensions import db
 from app.core.notify import Notification, read_mbox
-from bidding.documents import TenderDocument
+from bidding.documents.models import TenderDocument
 from bidding.models import Announcement, AnnouncementKind
 from tests.bidding_docs.world import CST, download, make_world, upload
 from tests.factories import csrf_from, login, token_headers

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.core import clock
 from app.core.extensions import db
 from app.core.storage import get_store
-from bidding.documents import DocumentDownload, TenderDocument
+from bidding.documents.models import DocumentDownload, TenderDocument
 from bidding.models import LotStatus
 from tests.bidding_docs.world import download, make_world, upload
 from tests.factories import token_headers

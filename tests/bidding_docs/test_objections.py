@@ -11,7 +11,7 @@ from app.core import clock
 from app.core.audit.models import AuditEntry
 from app.core.extensions import db
 from app.core.notify import Notification
-from bidding.documents import Objection
+from bidding.documents.models import Objection
 from bidding.models import LotStatus
 from tests.bidding_docs.world import download, make_world, upload
 from tests.factories import csrf_from, login, token_headers

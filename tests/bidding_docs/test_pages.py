@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.core.extensions import db
-from bidding.documents import DocumentDownload, TenderDocument
+from bidding.documents.models import DocumentDownload, TenderDocument
 from bidding.models import LotStatus
 from tests.bidding_docs.world import download, make_world, upload
 from tests.factories import csrf_from, login
@@ -68,13 +68,13 @@ def test_draft_lot_is_not_shown_to_suppliers(client: Any) -> None:
 
 
 def test_staff_answer_question_page_publishes_the_answer(client: Any) -> None:
-    from bidding import doc_services as svc
+    from bidding.documents.questions import ask_question
 
     w = make_world()
     upload(w)
     supplier = w.supplier()
     download(w, supplier)
-    q = svc.ask_question(w.lot, supplier, "保证金可否用保函？")
+    q = ask_question(w.lot, supplier, "保证金可否用保函？")
     db.session.commit()
     login(client, w.staff)
     path = f"/staff/lots/{w.lot.id}/questions"

@@ -12,7 +12,9 @@ from typing import Any
 from app.core import clock
 from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
 from app.core.extensions import db
-from bidding import doc_services as svc
+from bidding.documents.downloads import download_document
+from bidding.documents.files import stage_file
+from bidding.documents.versions import upload_document
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 from tests.factories import make_centre, make_org, make_user
 
@@ -85,9 +87,9 @@ def upload(
     world: World, data: bytes = b"%PDF-1.7 tender documents", name: str = "招标文件.pdf"
 ) -> Any:
     """The first issue of the documents, through the service."""
-    staged = svc.stage_file(io.BytesIO(data), name)
-    return svc.upload_document(world.lot, world.staff, staged)
+    staged = stage_file(io.BytesIO(data), name)
+    return upload_document(world.lot, world.staff, staged)
 
 
 def download(world: World, user: User) -> Any:
-    return svc.download_document(world.lot, user, ip="10.0.0.8", user_agent="pytest")
+    return download_document(world.lot, user, ip="10.0.0.8", user_agent="pytest")

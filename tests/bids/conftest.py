@@ -50,7 +50,7 @@ def fast_scrypt(app: Any) -> Iterator[None]:
 
 
 def _downloaded(lot: Lot, org: Organisation, user: User, staff: User) -> None:
-    from bidding.documents import DocumentDownload, TenderDocument
+    from bidding.documents.models import DocumentDownload, TenderDocument
 
     doc = db.session.query(TenderDocument).filter_by(lot_id=lot.id).first()
     if doc is None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.auth.models import OrgKind, Role
 from app.core.extensions import db
-from bidding.documents import DocumentDownload
+from bidding.documents.models import DocumentDownload
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from tests.factories import PASSWORD, make_centre, make_org, make_user
 

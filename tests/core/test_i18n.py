@@ -82,14 +82,14 @@ def test_every_extracted_string_has_an_english_translation() -> None:
 def test_labels_translated_through_a_variable_are_in_the_catalogue() -> None:
     # _(LABELS[key]) translates through a variable; the tables mark their values with N_().
     from app.factory import _FIELD_MESSAGES
-    from bidding.services import EVAL_LABELS, KIND_LABELS, METHOD_LABELS, STATUS_LABELS
+    from bidding.labels import EVAL_LABELS, KIND_LABELS, METHOD_LABELS, STATUS_LABELS
 
     translated = _as_dict(_read_po())
     tables = {
-        "bidding.services.METHOD_LABELS": METHOD_LABELS,
-        "bidding.services.EVAL_LABELS": EVAL_LABELS,
-        "bidding.services.STATUS_LABELS": STATUS_LABELS,
-        "bidding.services.KIND_LABELS": KIND_LABELS,
+        "bidding.labels.METHOD_LABELS": METHOD_LABELS,
+        "bidding.labels.EVAL_LABELS": EVAL_LABELS,
+        "bidding.labels.STATUS_LABELS": STATUS_LABELS,
+        "bidding.labels.KIND_LABELS": KIND_LABELS,
         "app.factory._FIELD_MESSAGES": _FIELD_MESSAGES,
     }
     missing = [

@@ -14,7 +14,7 @@ from app.core.auth.models import Organisation, OrgKind
 from app.core.extensions import db
 from app.demo import CUSTODY_PASSPHRASES, DEMO_ACCOUNTS, DEMO_EXPERTS, DEMO_GUIDE, DEMO_PASSWORD
 from bidding.bids.models import Bid, BidBond, BidStatus, LotCustodian, LotFreeze
-from bidding.documents import DocumentDownload, Objection, Question, TenderDocument
+from bidding.documents.models import DocumentDownload, Objection, Question, TenderDocument
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from experts.models import Draw, DrawStatus, Expert, ExpertStatus, Invitation, InvitationState
 

@@ -13,8 +13,8 @@ from app.core import clock
 from app.core.auth.models import Role
 from app.core.extensions import db
 from app.portal.listcache import ListCache, cache_for
+from bidding.announcements import publish_announcement
 from bidding.models import AnnouncementKind
-from bidding.services import publish_announcement
 from tests.factories import login, make_user
 from tests.portal.factories import T0, make_announcement, make_project
 

@@ -3,6 +3,7 @@ questions and objections of a lot."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -24,33 +25,30 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from app.core import clock, formatting
 from app.core.auth.models import Role
 from app.core.auth.policies import require_role
-from app.core.errors import DomainError, Forbidden, NotFound, ValidationError
+from app.core.errors import DomainError, Forbidden, ValidationError
 from app.core.extensions import db
 from app.core.http import client_info
 from app.core.storage import get_store
-from bidding import doc_services as svc
-from bidding.doc_services import DeadlineMustMove, StagedFile
-from bidding.documents import ObjectionStatus, TenderDocument
+from bidding.documents import (
+    clarifications,
+    downloads,
+    objections,
+    policies,
+    queries,
+    questions,
+    versions,
+)
+from bidding.documents.errors import DeadlineMustMove
+from bidding.documents.files import StagedFile, stage_file
+from bidding.documents.models import ObjectionStatus, TenderDocument
 from bidding.models import Lot
-from bidding.policies import can_oversee_centre
+from bidding.policies import can_manage_lot
+from bidding.projects import get_lot, get_lot_to_manage
 
 bp = Blueprint("bidding_docs", __name__, template_folder="templates")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def ensure_lot_readable(lot: Lot) -> None:
-    """Staff of the agency and overseers always; suppliers once the lot is published."""
-    if svc.can_manage_lot(current_user, lot) or can_oversee_centre(
-        current_user, lot.project.centre_id
-    ):
-        return
-    if current_user.role == Role.SUPPLIER and svc.visible_to_supplier(lot):
-        return
-    if current_user.role == Role.SUPPLIER:
-        raise NotFound(_l("标段不存在或尚未发布。"))
-    raise Forbidden(svc.NO_ACCESS)
 
 
 def document_response(doc: TenderDocument) -> Response:
@@ -95,19 +93,13 @@ def _unsign_staged(token: str, lot: Lot) -> StagedFile | None:
     return StagedFile(sha256=data["sha"], size=int(data["size"]), filename=data["name"])
 
 
-def _manager_lot(lot_id: int) -> Lot:
-    lot = svc.get_lot(lot_id)
-    svc.ensure_manager(current_user, lot)
-    return lot
-
-
 # --------------------------------------------------------------------------- supplier pages
 
 
 @bp.route("/supplier/lots")
 @require_role(Role.SUPPLIER)
 def supplier_lots() -> Any:
-    lots = svc.supplier_lots(current_user)
+    lots = downloads.supplier_lots(current_user)
     return render_template("bidding/doc_supplier_lots.html", lots=lots)
 
 
@@ -116,28 +108,28 @@ def _supplier_lot_page(lot: Lot, status: int = 200) -> Any:
     downloaded = False
     org_error = None
     try:
-        org = svc.supplier_org(user)
-        downloaded = svc.has_downloaded(lot, org)
+        org = policies.ensure_supplier_org(user)
+        downloaded = queries.has_downloaded(lot, org)
     except DomainError as exc:
         org_error = str(exc.message)
-    refusal = svc.download_refusal(lot, user)
+    refusal = downloads.download_refusal(lot, user)
     return (
         render_template(
             "bidding/doc_supplier_lot.html",
             lot=lot,
-            document=svc.current_document(lot),
-            documents=svc.documents_of(lot),
+            document=queries.current_document(lot),
+            documents=queries.documents_of(lot),
             refusal=str(refusal.message) if refusal else None,
             org_error=org_error,
             downloaded=downloaded,
-            clarifications=svc.clarifications_of(lot),
-            questions=svc.published_questions(lot) if downloaded else [],
-            pending=svc.own_pending_questions(lot, user) if downloaded else [],
-            objections=svc.own_objections(lot, user),
-            objection_last=svc.objection_last_moment(lot),
+            clarifications=clarifications.clarifications_of(lot),
+            questions=questions.published_questions(lot) if downloaded else [],
+            pending=questions.own_pending_questions(lot, user) if downloaded else [],
+            objections=objections.own_objections(lot, user),
+            objection_last=objections.objection_last_moment(lot),
             objection_open=downloaded
-            and svc.objection_last_moment(lot) is not None
-            and clock.now() <= svc.objection_last_moment(lot),  # type: ignore[operator]
+            and objections.objection_last_moment(lot) is not None
+            and clock.now() <= objections.objection_last_moment(lot),  # type: ignore[operator]
             form=request.form,
         ),
         status,
@@ -147,18 +139,18 @@ def _supplier_lot_page(lot: Lot, status: int = 200) -> Any:
 @bp.route("/supplier/lots/<int:lot_id>")
 @require_role(Role.SUPPLIER)
 def supplier_lot(lot_id: int) -> Any:
-    lot = svc.get_lot(lot_id)
-    ensure_lot_readable(lot)
+    lot = get_lot(lot_id)
+    policies.ensure_lot_readable(current_user, lot)
     return _supplier_lot_page(lot)
 
 
 @bp.route("/supplier/lots/<int:lot_id>/download")
 @require_role(Role.SUPPLIER)
 def supplier_download(lot_id: int) -> Any:
-    lot = svc.get_lot(lot_id)
-    ensure_lot_readable(lot)
+    lot = get_lot(lot_id)
+    policies.ensure_lot_readable(current_user, lot)
     client = client_info()
-    doc = svc.download_document(lot, current_user, ip=client.ip, user_agent=client.user_agent)
+    doc = downloads.download_document(lot, current_user, ip=client.ip, user_agent=client.user_agent)
     db.session.commit()
     return document_response(doc)
 
@@ -166,10 +158,10 @@ def supplier_download(lot_id: int) -> Any:
 @bp.route("/supplier/lots/<int:lot_id>/questions", methods=["POST"])
 @require_role(Role.SUPPLIER)
 def supplier_ask(lot_id: int) -> Any:
-    lot = svc.get_lot(lot_id)
-    ensure_lot_readable(lot)
+    lot = get_lot(lot_id)
+    policies.ensure_lot_readable(current_user, lot)
     try:
-        svc.ask_question(lot, current_user, request.form.get("text", ""))
+        questions.ask_question(lot, current_user, request.form.get("text", ""))
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -182,10 +174,10 @@ def supplier_ask(lot_id: int) -> Any:
 @bp.route("/supplier/lots/<int:lot_id>/objections", methods=["POST"])
 @require_role(Role.SUPPLIER)
 def supplier_object(lot_id: int) -> Any:
-    lot = svc.get_lot(lot_id)
-    ensure_lot_readable(lot)
+    lot = get_lot(lot_id)
+    policies.ensure_lot_readable(current_user, lot)
     try:
-        obj = svc.file_objection(lot, current_user, request.form.get("text", ""))
+        obj = objections.file_objection(lot, current_user, request.form.get("text", ""))
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -202,7 +194,7 @@ def supplier_object(lot_id: int) -> Any:
 @bp.route("/staff/tender-documents")
 @require_role(Role.STAFF)
 def staff_lots() -> Any:
-    lots = svc.managed_lots(current_user)
+    lots = versions.managed_lots(current_user)
     return render_template("bidding/doc_staff_lots.html", lots=lots)
 
 
@@ -212,11 +204,11 @@ def _staff_documents_page(lot: Lot, status: int = 200) -> Any:
             "bidding/doc_staff_documents.html",
             lot=lot,
             tab="documents",
-            documents=svc.documents_of(lot),
-            can_upload=svc.can_upload_directly(lot),
+            documents=queries.documents_of(lot),
+            can_upload=policies.can_upload_directly(lot),
             allowed=", ".join(current_app.config["ALLOWED_DOCUMENT_EXTENSIONS"]),
             max_mb=current_app.config["MAX_DOCUMENT_BYTES"] // (1024 * 1024),
-            downloaders_visible=svc.downloaders_visible(lot, current_user),
+            downloaders_visible=policies.can_list_downloaders(current_user, lot),
         ),
         status,
     )
@@ -225,15 +217,13 @@ def _staff_documents_page(lot: Lot, status: int = 200) -> Any:
 @bp.route("/staff/lots/<int:lot_id>/documents", methods=["GET", "POST"])
 @require_role(Role.STAFF)
 def staff_documents(lot_id: int) -> Any:
-    lot = _manager_lot(lot_id)
+    lot = get_lot_to_manage(current_user, lot_id)
     if request.method == "GET":
         return _staff_documents_page(lot)
     upload = request.files.get("file")
     try:
-        staged = svc.stage_file(
-            upload.stream if upload else None, upload.filename if upload else ""
-        )
-        doc = svc.upload_document(lot, current_user, staged, request.form.get("note", ""))
+        staged = stage_file(upload.stream if upload else None, upload.filename if upload else "")
+        doc = versions.upload_document(lot, current_user, staged, request.form.get("note", ""))
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -247,16 +237,16 @@ def staff_documents(lot_id: int) -> Any:
 @bp.route("/staff/lots/<int:lot_id>/documents/<int:version>")
 @login_required
 def staff_fetch(lot_id: int, version: int) -> Any:
-    lot = svc.get_lot(lot_id)
-    doc = svc.staff_fetch(lot, current_user, version)
+    lot = get_lot(lot_id)
+    doc = versions.staff_fetch(lot, current_user, version)
     return document_response(doc)
 
 
 @bp.route("/staff/lots/<int:lot_id>/downloaders")
 @require_role(Role.STAFF, Role.SUPERVISOR)
 def downloaders(lot_id: int) -> Any:
-    lot = svc.get_lot(lot_id)
-    rows = svc.list_downloaders(lot, current_user)
+    lot = get_lot(lot_id)
+    rows = downloads.list_downloaders(lot, current_user)
     return render_template("bidding/doc_downloaders.html", lot=lot, rows=rows, tab="documents")
 
 
@@ -266,8 +256,8 @@ def _clarify_page(lot: Lot, status: int = 200, **extra: Any) -> Any:
             "bidding/doc_staff_clarifications.html",
             lot=lot,
             tab="clarifications",
-            plan=svc.plan_clarification(lot),
-            clarifications=svc.clarifications_of(lot),
+            plan=clarifications.plan_clarification(lot),
+            clarifications=clarifications.clarifications_of(lot),
             form=request.form,
             **extra,
         ),
@@ -278,14 +268,14 @@ def _clarify_page(lot: Lot, status: int = 200, **extra: Any) -> Any:
 @bp.route("/staff/lots/<int:lot_id>/clarifications", methods=["GET", "POST"])
 @require_role(Role.STAFF)
 def staff_clarifications(lot_id: int) -> Any:
-    lot = _manager_lot(lot_id)
+    lot = get_lot_to_manage(current_user, lot_id)
     if request.method == "GET":
         return _clarify_page(lot)
     form = request.form
     try:
         upload = request.files.get("file")
         if upload is not None and upload.filename:
-            staged: StagedFile | None = svc.stage_file(upload.stream, upload.filename)
+            staged: StagedFile | None = stage_file(upload.stream, upload.filename)
         else:
             staged = _unsign_staged(form.get("staged", ""), lot)
         new_deadline = None
@@ -298,7 +288,7 @@ def staff_clarifications(lot_id: int) -> Any:
                     field="new_deadline",
                 ) from None
         try:
-            ann = svc.publish_clarification(
+            ann = clarifications.publish_clarification(
                 lot,
                 current_user,
                 title=form.get("title", ""),
@@ -310,7 +300,7 @@ def staff_clarifications(lot_id: int) -> Any:
             db.session.rollback()
             return render_template(
                 "bidding/doc_staff_clarify_confirm.html",
-                lot=svc.get_lot(lot_id),
+                lot=get_lot(lot_id),
                 tab="clarifications",
                 message=str(exc.message),
                 proposed=exc.proposed,
@@ -323,7 +313,7 @@ def staff_clarifications(lot_id: int) -> Any:
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
-        return _clarify_page(svc.get_lot(lot_id), exc.status)
+        return _clarify_page(get_lot(lot_id), exc.status)
     title = ann.title
     db.session.commit()
     flash(_("澄清/更正公告“%(t)s”已发布，并已通知所有下载人。", t=title), "success")
@@ -333,44 +323,39 @@ def staff_clarifications(lot_id: int) -> Any:
 @bp.route("/staff/lots/<int:lot_id>/questions")
 @require_role(Role.STAFF)
 def staff_questions(lot_id: int) -> Any:
-    lot = _manager_lot(lot_id)
+    lot = get_lot_to_manage(current_user, lot_id)
     return render_template(
         "bidding/doc_staff_questions.html",
         lot=lot,
         tab="questions",
-        questions=svc.all_questions(lot, current_user),
+        questions=questions.all_questions(lot, current_user),
     )
 
 
 @bp.route("/staff/questions/<int:qid>/answer", methods=["POST"])
 @require_role(Role.STAFF)
 def staff_answer_question(qid: int) -> Any:
-    q = svc.get_question(qid)
-    lot_id = q.lot_id
-    try:
-        svc.answer_question(q, current_user, request.form.get("answer", ""))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("bidding_docs.staff_questions", lot_id=lot_id))
-    db.session.commit()
-    flash(_("答复已匿名发布，并已通知所有下载人。"), "success")
-    return redirect(url_for("bidding_docs.staff_questions", lot_id=lot_id))
+    q = questions.get_question(qid)
+    return _answer(
+        lambda: questions.answer_question(q, current_user, request.form.get("answer", "")),
+        url_for("bidding_docs.staff_questions", lot_id=q.lot_id),
+        _("答复已匿名发布，并已通知所有下载人。"),
+    )
 
 
 @bp.route("/staff/lots/<int:lot_id>/objections")
 @require_role(Role.STAFF, Role.SUPERVISOR)
 def staff_objections(lot_id: int) -> Any:
-    lot = svc.get_lot(lot_id)
-    if not (svc.can_manage_lot(current_user, lot) or svc.can_supervise_lot(current_user, lot)):
-        raise Forbidden(svc.NO_ACCESS)
+    lot = get_lot(lot_id)
+    if not policies.can_inspect_lot(current_user, lot):
+        raise Forbidden(policies.NO_ACCESS)
     return render_template(
         "bidding/doc_staff_objections.html",
         lot=lot,
         tab="objections",
-        objections=svc.objections_of(lot),
-        show_supplier=svc.objector_visible(lot),
-        can_answer=svc.can_manage_lot(current_user, lot),
+        objections=objections.objections_of(lot),
+        show_supplier=policies.objector_visible(lot),
+        can_answer=can_manage_lot(current_user, lot),
         pending=ObjectionStatus.PENDING,
         now_at=clock.now(),
     )
@@ -379,14 +364,22 @@ def staff_objections(lot_id: int) -> Any:
 @bp.route("/staff/objections/<int:oid>/answer", methods=["POST"])
 @require_role(Role.STAFF)
 def staff_answer_objection(oid: int) -> Any:
-    obj = svc.get_objection(oid)
-    lot_id = obj.lot_id
+    obj = objections.get_objection(oid)
+    return _answer(
+        lambda: objections.answer_objection(obj, current_user, request.form.get("answer", "")),
+        url_for("bidding_docs.staff_objections", lot_id=obj.lot_id),
+        _("异议已答复；如无其他待答复异议，标段已恢复。"),
+    )
+
+
+def _answer(answer: Callable[[], object], back: str, done: str) -> Any:
+    """Answer a question or an objection, then back to its list with the outcome flashed."""
     try:
-        svc.answer_objection(obj, current_user, request.form.get("answer", ""))
+        answer()
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
-        return redirect(url_for("bidding_docs.staff_objections", lot_id=lot_id))
+        return redirect(back)
     db.session.commit()
-    flash(_("异议已答复；如无其他待答复异议，标段已恢复。"), "success")
-    return redirect(url_for("bidding_docs.staff_objections", lot_id=lot_id))
+    flash(done, "success")
+    return redirect(back)

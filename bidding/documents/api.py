@@ -7,17 +7,40 @@ from typing import Any
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
-from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
 
 from app.core import clock
 from app.core.auth.models import Role
 from app.core.errors import Forbidden
 from app.core.extensions import db
 from app.core.http import client_info
-from bidding import doc_services as svc
-from bidding.doc_views import document_response, ensure_lot_readable
-from bidding.documents import Objection, ObjectionStatus, Question
+from bidding.documents import (
+    clarifications,
+    downloads,
+    objections,
+    policies,
+    queries,
+    questions,
+    versions,
+)
+from bidding.documents.files import stage_file
+from bidding.documents.models import Objection, ObjectionStatus, Question
+from bidding.documents.schemas import (
+    ClarificationForm,
+    ClarificationOut,
+    ClarificationPlanOut,
+    DocAnswerIn,
+    DocFileForm,
+    DocTextIn,
+    DocumentForm,
+    DocumentOut,
+    DownloaderOut,
+    ObjectionOut,
+    QuestionOut,
+    SupplierLotOut,
+)
+from bidding.documents.views import document_response
+from bidding.policies import can_manage_lot, can_supervise_lot
+from bidding.projects import get_lot, get_lot_to_manage
 
 blp = Blueprint(
     "bidding_docs_api",
@@ -25,108 +48,6 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Tender documents, downloads, clarifications, Q&A and objections",
 )
-
-# --------------------------------------------------------------------------- schemas
-
-
-class DocumentOut(Schema):
-    id = fields.Integer()
-    lot_id = fields.Integer()
-    version = fields.Integer()
-    filename = fields.String()
-    sha256 = fields.String()
-    size = fields.Integer()
-    uploaded_at = fields.DateTime()
-    announcement_id = fields.Integer(allow_none=True)
-    note = fields.String()
-
-
-class DocumentForm(Schema):
-    note = fields.String(load_default="", validate=validate.Length(max=5000))
-
-
-class DocFileForm(Schema):
-    # Not required here so that a missing file gets the service's own message.
-    file = Upload(load_default=None)
-
-
-class DownloaderOut(Schema):
-    supplier_id = fields.Integer()
-    supplier_name = fields.String(attribute="supplier.name")
-    credit_code = fields.String(attribute="supplier.credit_code", allow_none=True)
-    user_id = fields.Integer()
-    user_name = fields.String(attribute="user.display_name")
-    version = fields.Integer(attribute="document.version")
-    at = fields.DateTime()
-    ip = fields.String()
-    user_agent = fields.String()
-
-
-class ClarificationForm(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    new_deadline = fields.AwareDateTime(
-        load_default=None, allow_none=True, default_timezone=clock.CST
-    )
-
-
-class ClarificationOut(Schema):
-    id = fields.Integer()
-    lot_id = fields.Integer()
-    kind = fields.String(attribute="kind.value")
-    title = fields.String()
-    body = fields.String()
-    fields_ = fields.Dict(attribute="fields", data_key="fields")
-    published_at = fields.DateTime()
-
-
-class ClarificationPlanOut(Schema):
-    deadline = fields.DateTime(allow_none=True)
-    must_move = fields.Boolean()
-    minimum_deadline = fields.DateTime(attribute="minimum", allow_none=True)
-    proposed_deadline = fields.DateTime(attribute="proposed", allow_none=True)
-
-
-class DocTextIn(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-
-
-class DocAnswerIn(Schema):
-    answer = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-
-
-class QuestionOut(Schema):
-    """Deliberately without any field naming the asker."""
-
-    id = fields.Integer()
-    lot_id = fields.Integer()
-    text = fields.String()
-    answer = fields.String()
-    asked_at = fields.DateTime()
-    answered_at = fields.DateTime(allow_none=True)
-    published = fields.Boolean()
-
-
-class ObjectionOut(Schema):
-    id = fields.Integer()
-    lot_id = fields.Integer()
-    text = fields.String()
-    filed_at = fields.DateTime()
-    answer_due_at = fields.DateTime()
-    answer = fields.String()
-    answered_at = fields.DateTime(allow_none=True)
-    status = fields.String()
-    overdue = fields.Boolean()
-    supplier_name = fields.String(allow_none=True)
-
-
-class SupplierLotOut(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
-    project_name = fields.String(attribute="project.name")
-    status = fields.String(attribute="status.value")
-    bid_deadline = fields.DateTime(allow_none=True)
 
 
 def _objection_out(obj: Objection, *, show_supplier: bool) -> dict[str, Any]:
@@ -154,9 +75,9 @@ class DocumentsResource(MethodView):
     @blp.response(200, DocumentOut(many=True))
     def get(self, lot_id: int) -> Any:
         """All versions of the lot's tender documents, newest first."""
-        lot = svc.get_lot(lot_id)
-        ensure_lot_readable(lot)
-        return svc.documents_of(lot)
+        lot = get_lot(lot_id)
+        policies.ensure_lot_readable(current_user, lot)
+        return queries.documents_of(lot)
 
     @login_required
     @blp.arguments(DocumentForm, location="form")
@@ -168,13 +89,10 @@ class DocumentsResource(MethodView):
         Limits: MAX_DOCUMENT_BYTES and ALLOWED_DOCUMENT_EXTENSIONS; an empty, oversized or
         wrongly typed file is refused with 422 and nothing is stored.
         """
-        lot = svc.get_lot(lot_id)
-        svc.ensure_manager(current_user, lot)
+        lot = get_lot_to_manage(current_user, lot_id)
         upload = files.get("file")
-        staged = svc.stage_file(
-            upload.stream if upload else None, upload.filename if upload else ""
-        )
-        doc = svc.upload_document(lot, current_user, staged, form.get("note", ""))
+        staged = stage_file(upload.stream if upload else None, upload.filename if upload else "")
+        doc = versions.upload_document(lot, current_user, staged, form.get("note", ""))
         db.session.commit()
         return doc
 
@@ -185,9 +103,9 @@ class LatestDocumentResource(MethodView):
     @blp.doc(responses={"200": {"description": "The current version's bytes"}})
     def get(self, lot_id: int) -> Any:
         """Download the current version as a supplier (recorded; hash checked)."""
-        lot = svc.get_lot(lot_id)
+        lot = get_lot(lot_id)
         client = client_info()
-        doc = svc.download_document(
+        doc = downloads.download_document(
             lot,
             current_user,
             ip=client.ip,
@@ -203,8 +121,8 @@ class DocumentVersionResource(MethodView):
     @blp.doc(responses={"200": {"description": "That version's bytes"}})
     def get(self, lot_id: int, version: int) -> Any:
         """Fetch any version as staff of the agency or a supervisor (not a supplier download)."""
-        lot = svc.get_lot(lot_id)
-        doc = svc.staff_fetch(lot, current_user, version)
+        lot = get_lot(lot_id)
+        doc = versions.staff_fetch(lot, current_user, version)
         return document_response(doc)
 
 
@@ -214,8 +132,8 @@ class DownloadersResource(MethodView):
     @blp.response(200, DownloaderOut(many=True))
     def get(self, lot_id: int) -> Any:
         """Who downloaded the documents: refused to everyone before the bid deadline."""
-        lot = svc.get_lot(lot_id)
-        return svc.list_downloaders(lot, current_user)
+        lot = get_lot(lot_id)
+        return downloads.list_downloaders(lot, current_user)
 
 
 @blp.route("/supplier/lots")
@@ -224,7 +142,7 @@ class SupplierLotsResource(MethodView):
     @blp.response(200, SupplierLotOut(many=True))
     def get(self) -> Any:
         """Lots whose documents the supplier's organisation downloaded (我的投标项目)."""
-        return svc.supplier_lots(current_user)
+        return downloads.supplier_lots(current_user)
 
 
 # --------------------------------------------------------------------------- clarifications
@@ -236,9 +154,9 @@ class ClarificationsResource(MethodView):
     @blp.response(200, ClarificationOut(many=True))
     def get(self, lot_id: int) -> Any:
         """Published clarification/amendment notices of the lot, newest first."""
-        lot = svc.get_lot(lot_id)
-        ensure_lot_readable(lot)
-        return svc.clarifications_of(lot)
+        lot = get_lot(lot_id)
+        policies.ensure_lot_readable(current_user, lot)
+        return clarifications.clarifications_of(lot)
 
     @login_required
     @blp.arguments(ClarificationForm, location="form")
@@ -252,11 +170,10 @@ class ClarificationsResource(MethodView):
         error "deadline_must_move" and `proposed_deadline`; repeat the call with
         `new_deadline` set to that date or a later one to confirm.
         """
-        lot = svc.get_lot(lot_id)
-        svc.ensure_manager(current_user, lot)
+        lot = get_lot_to_manage(current_user, lot_id)
         upload = files.get("file")
-        staged = svc.stage_file(upload.stream, upload.filename) if upload else None
-        ann = svc.publish_clarification(
+        staged = stage_file(upload.stream, upload.filename) if upload else None
+        ann = clarifications.publish_clarification(
             lot,
             current_user,
             title=form["title"],
@@ -274,9 +191,8 @@ class ClarificationPlanResource(MethodView):
     @blp.response(200, ClarificationPlanOut)
     def get(self, lot_id: int) -> Any:
         """Whether a clarification published now must move the deadline, and to when."""
-        lot = svc.get_lot(lot_id)
-        svc.ensure_manager(current_user, lot)
-        return svc.plan_clarification(lot)
+        lot = get_lot_to_manage(current_user, lot_id)
+        return clarifications.plan_clarification(lot)
 
 
 # --------------------------------------------------------------------------- Q&A
@@ -288,21 +204,23 @@ class QuestionsResource(MethodView):
     @blp.response(200, QuestionOut(many=True))
     def get(self, lot_id: int) -> Any:
         """Staff: every question. Downloaders: published answers plus their own pending ones."""
-        lot = svc.get_lot(lot_id)
-        if svc.can_manage_lot(current_user, lot):
-            return svc.all_questions(lot, current_user)
-        if svc.can_supervise_lot(current_user, lot):
-            return svc.published_questions(lot)
-        svc.ensure_downloader(current_user, lot)
-        return svc.published_questions(lot) + svc.own_pending_questions(lot, current_user)
+        lot = get_lot(lot_id)
+        if can_manage_lot(current_user, lot):
+            return questions.all_questions(lot, current_user)
+        if can_supervise_lot(current_user, lot):
+            return questions.published_questions(lot)
+        policies.ensure_downloader(current_user, lot)
+        return questions.published_questions(lot) + questions.own_pending_questions(
+            lot, current_user
+        )
 
     @login_required
     @blp.arguments(DocTextIn)
     @blp.response(201, QuestionOut)
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """Ask a question on the documents (suppliers that downloaded them)."""
-        lot = svc.get_lot(lot_id)
-        q = svc.ask_question(lot, current_user, data["text"])
+        lot = get_lot(lot_id)
+        q = questions.ask_question(lot, current_user, data["text"])
         db.session.commit()
         return q
 
@@ -314,8 +232,8 @@ class AnswerResource(MethodView):
     @blp.response(200, QuestionOut)
     def post(self, data: dict[str, Any], qid: int) -> Any:
         """Answer a question; the answer is published anonymously to every downloader."""
-        q: Question = svc.get_question(qid)
-        svc.answer_question(q, current_user, data["answer"])
+        q: Question = questions.get_question(qid)
+        questions.answer_question(q, current_user, data["answer"])
         db.session.commit()
         return q
 
@@ -330,15 +248,16 @@ class ObjectionsResource(MethodView):
     def get(self, lot_id: int) -> Any:
         """Staff and supervisors: all objections (objector named only after the deadline).
         Suppliers: their own."""
-        lot = svc.get_lot(lot_id)
-        if svc.can_manage_lot(current_user, lot) or svc.can_supervise_lot(current_user, lot):
-            show = svc.objector_visible(lot)
-            rows = svc.objections_of(lot)
+        lot = get_lot(lot_id)
+        if policies.can_inspect_lot(current_user, lot):
+            show = policies.objector_visible(lot)
+            rows = objections.objections_of(lot)
             return [_objection_out(o, show_supplier=show) for o in rows]
         if current_user.role != Role.SUPPLIER:
-            raise Forbidden(svc.NO_ACCESS)
+            raise Forbidden(policies.NO_ACCESS)
         return [
-            _objection_out(o, show_supplier=True) for o in svc.own_objections(lot, current_user)
+            _objection_out(o, show_supplier=True)
+            for o in objections.own_objections(lot, current_user)
         ]
 
     @login_required
@@ -346,8 +265,8 @@ class ObjectionsResource(MethodView):
     @blp.response(201, ObjectionOut)
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """File an objection (异议) to the documents; suspends the lot until it is answered."""
-        lot = svc.get_lot(lot_id)
-        obj = svc.file_objection(lot, current_user, data["text"])
+        lot = get_lot(lot_id)
+        obj = objections.file_objection(lot, current_user, data["text"])
         db.session.commit()
         return _objection_out(obj, show_supplier=True)
 
@@ -359,7 +278,7 @@ class ObjectionAnswerResource(MethodView):
     @blp.response(200, ObjectionOut)
     def post(self, data: dict[str, Any], oid: int) -> Any:
         """Answer an objection; the lot resumes once no objection is pending."""
-        obj = svc.get_objection(oid)
-        svc.answer_objection(obj, current_user, data["answer"])
+        obj = objections.get_objection(oid)
+        objections.answer_objection(obj, current_user, data["answer"])
         db.session.commit()
-        return _objection_out(obj, show_supplier=svc.objector_visible(obj.lot))
+        return _objection_out(obj, show_supplier=policies.objector_visible(obj.lot))

@@ -1,0 +1,28 @@
+"""Names of the audit actions recorded by projects, lots, announcements and tender documents.
+
+Stored action strings are part of each audit entry's hash and can never be renamed, so a
+constant keeps the stored string even where its Python name reads differently.
+"""
+
+from __future__ import annotations
+
+PROJECT_CREATED = "project.created"
+
+LOT_CREATED = "lot.created"
+LOT_UPDATED = "lot.updated"
+LOT_PUBLISHED = "lot.published"
+LOT_TERMINATED = "lot.terminated"
+LOT_DEADLINE_MOVED = "lot.deadline_move"  # stored name predates the past-tense rule
+LOT_SUSPENDED = "lot.suspend"  # stored name predates the past-tense rule
+LOT_RESUMED = "lot.resume"  # stored name predates the past-tense rule
+
+ANNOUNCEMENT_PUBLISHED = "announcement.published"
+
+TENDER_DOCUMENT_UPLOADED = "tender_document.upload"  # stored name predates the past-tense rule
+TENDER_DOCUMENT_DOWNLOADED = "tender_document.download"  # stored name predates the past-tense rule
+
+QUESTION_ASKED = "question.ask"  # stored name predates the past-tense rule
+QUESTION_ANSWERED = "question.answer"  # stored name predates the past-tense rule
+
+OBJECTION_FILED = "objection.file"  # stored name predates the past-tense rule
+OBJECTION_ANSWERED = "objection.answer"  # stored name predates the past-tense rule

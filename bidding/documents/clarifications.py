@@ -1,0 +1,189 @@
+"""Clarifications and amendments (澄清/更正): the notice, a new document version, and the
+deadline moved when too little time is left before it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.core import clock, formatting
+from app.core.audit import record
+from app.core.auth.models import User
+from app.core.calendar import calendar_for
+from app.core.errors import Conflict, ValidationError
+from app.core.extensions import db
+from bidding import actions
+from bidding.announcements import publish_announcement
+from bidding.clocks import clarification_deadline, clarification_min_days
+from bidding.documents.downloads import notify_downloaders, supplier_lot_link
+from bidding.documents.errors import DeadlineMustMove
+from bidding.documents.files import StagedFile
+from bidding.documents.forms import clean_text
+from bidding.documents.policies import OPEN_STATUSES, ensure_before_deadline
+from bidding.documents.versions import add_version
+from bidding.models import Announcement, AnnouncementKind, Lot
+from bidding.notice_text import TITLE_MAX
+from bidding.policies import ensure_can_manage_lot
+from bidding.projects import lock_lot
+
+
+def _clarification_days(lot: Lot) -> int:
+    return clarification_min_days(current_app.config, lot.project.centre.settings)
+
+
+def clarification_floor(lot: Lot) -> dt.datetime | None:
+    """The earliest deadline allowed for a clarification published now, or None when the
+    current deadline already leaves the legal minimum."""
+    if lot.bid_deadline is None:
+        return None
+    if clarification_deadline(clock.now(), lot.bid_deadline, _clarification_days(lot)) is None:
+        return None
+    return clock.now() + dt.timedelta(days=_clarification_days(lot))
+
+
+def propose_deadline(lot: Lot) -> dt.datetime | None:
+    """The lawful new deadline at the old opening time of day, moved on to a working day."""
+    if lot.bid_deadline is None:
+        return None
+    proposed = clarification_deadline(clock.now(), lot.bid_deadline, _clarification_days(lot))
+    if proposed is None:
+        return None
+    cal = calendar_for(lot.project.centre_id)
+    for _ in range(60):
+        if cal.is_working_day(clock.cst_date(proposed)):
+            break
+        proposed += dt.timedelta(days=1)
+    return proposed
+
+
+@dataclass(frozen=True)
+class ClarificationPlan:
+    deadline: dt.datetime | None
+    must_move: bool
+    minimum: dt.datetime | None
+    proposed: dt.datetime | None
+
+
+def plan_clarification(lot: Lot) -> ClarificationPlan:
+    floor = clarification_floor(lot)
+    if floor is None:
+        return ClarificationPlan(lot.bid_deadline, False, None, None)
+    return ClarificationPlan(lot.bid_deadline, True, floor, propose_deadline(lot))
+
+
+def clarifications_of(lot: Lot) -> list[Announcement]:
+    return list(
+        db.session.execute(
+            select(Announcement)
+            .where(
+                Announcement.lot_id == lot.id,
+                Announcement.kind == AnnouncementKind.CLARIFICATION,
+                Announcement.published_at.is_not(None),
+            )
+            .order_by(Announcement.published_at.desc(), Announcement.id.desc())
+        ).scalars()
+    )
+
+
+def publish_clarification(
+    lot: Lot,
+    user: User,
+    *,
+    title: str,
+    body: str,
+    staged: StagedFile | None = None,
+    new_deadline: dt.datetime | None = None,
+) -> Announcement:
+    """Publish a clarification/amendment, optionally with a new document version.
+
+    Inside CLARIFICATION_MIN_DAYS of the deadline the deadline must move: without an
+    explicit new deadline this raises DeadlineMustMove carrying the proposed date.
+    """
+    ensure_can_manage_lot(user, lot)
+    if lot.status not in OPEN_STATUSES:
+        raise Conflict(_l("只有已发布（或因异议暂停）的标段可以发布澄清/更正公告。"))
+    ensure_before_deadline(lot)
+    title = clean_text(title, "title", _l("公告标题"), max_len=TITLE_MAX)
+    body = clean_text(body, "body", _l("澄清/更正内容"))
+    days = _clarification_days(lot)
+    plan = plan_clarification(lot)
+    old = lot.bid_deadline
+    if plan.must_move:
+        assert plan.minimum is not None and plan.proposed is not None
+        if new_deadline is None:
+            raise DeadlineMustMove(
+                _l(
+                    "澄清/更正距投标截止不足 %(d)s 日，截止时间须顺延至不早于 %(m)s；"
+                    "建议顺延至 %(p)s（北京时间），请确认后再发布。",
+                    d=days,
+                    m=formatting.cst(plan.minimum),
+                    p=formatting.cst(plan.proposed),
+                ),
+                proposed=plan.proposed,
+                minimum=plan.minimum,
+            )
+        if new_deadline < plan.minimum:
+            raise ValidationError(
+                _l(
+                    "新的投标截止时间不得早于 %(m)s（发布之日起 %(d)s 日）。",
+                    m=formatting.cst(plan.minimum),
+                    d=days,
+                ),
+                field="new_deadline",
+            )
+    elif new_deadline is not None and old is not None and new_deadline < old:
+        raise ValidationError(
+            _l("澄清/更正不能提前投标截止时间（当前为 %(t)s）。", t=formatting.cst(old)),
+            field="new_deadline",
+        )
+    moved = new_deadline is not None and new_deadline != old
+    fields: dict[str, Any] = {
+        "old_deadline": old.isoformat() if old else None,
+        "new_deadline": (new_deadline if moved else old).isoformat() if (old or moved) else None,
+        "deadline_moved": moved,
+    }
+    if moved:
+        assert new_deadline is not None
+        lock_lot(lot)
+        lot.bid_deadline = new_deadline
+        db.session.flush()
+        record(
+            actions.LOT_DEADLINE_MOVED,
+            lot,
+            {
+                "old": old.isoformat() if old else None,
+                "new": new_deadline.isoformat(),
+                "reason": "clarification",
+            },
+        )
+    ann = publish_announcement(
+        user, lot.project, AnnouncementKind.CLARIFICATION, title, body, lot=lot, fields=fields
+    )
+    if staged is not None:
+        doc = add_version(lot, user, staged, title, ann)
+        fields = {**fields, "document_version": doc.version, "document_sha256": doc.sha256}
+        ann.fields = fields
+    db.session.flush()
+    text = body
+    if moved:
+        text += "\n\n" + str(
+            _l(
+                "投标截止（开标）时间由 %(o)s 顺延至 %(n)s（北京时间）。",
+                o=formatting.cst(old),
+                n=formatting.cst(new_deadline),
+            )
+        )
+    if staged is not None:
+        text += "\n\n" + str(_l("招标文件已更新，请下载最新版本。"))
+    notify_downloaders(
+        lot,
+        str(_l("澄清/更正：%(lot)s", lot=lot.name)) + " — " + title,
+        text,
+        supplier_lot_link(lot),
+    )
+    return ann

@@ -1,0 +1,61 @@
+"""Display names of methods, evaluation methods, lot statuses and announcement kinds.
+
+The tables hold untranslated source strings (N_); the functions translate them for the
+current request, so messages, notice bodies and templates all say the same thing.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.core.i18n import N_
+from bidding.models import AnnouncementKind, EvalMethod, LotStatus, Method
+
+METHOD_LABELS: dict[str, str] = {
+    "open": N_("公开招标"),
+    "invited": N_("邀请招标"),
+    "negotiation": N_("竞争性谈判"),
+    "consultation": N_("竞争性磋商"),
+    "inquiry": N_("询价"),
+    "single_source": N_("单一来源"),
+}
+EVAL_LABELS: dict[str, str] = {
+    "lowest_price": N_("最低评标价法"),
+    "comprehensive": N_("综合评分法"),
+}
+STATUS_LABELS: dict[str, str] = {
+    "draft": N_("登记中"),
+    "published": N_("公告中"),
+    "suspended": N_("已暂停"),
+    "closed": N_("投标已截止"),
+    "opened": N_("已开标"),
+    "failed": N_("流标"),
+    "evaluating": N_("评标中"),
+    "awarded": N_("已定标"),
+    "terminated": N_("已终止"),
+}
+KIND_LABELS: dict[str, str] = {
+    "intent": N_("采购意向"),
+    "tender": N_("招标公告"),
+    "clarification": N_("澄清/更正公告"),
+    "candidates": N_("中标候选人公示"),
+    "result": N_("中标结果公告"),
+    "contract": N_("合同公告"),
+    "termination": N_("终止公告"),
+}
+
+
+def method_label(method: Method | str) -> str:
+    return _(METHOD_LABELS.get(str(method), str(method)))
+
+
+def eval_label(method: EvalMethod | str) -> str:
+    return _(EVAL_LABELS.get(str(method), str(method)))
+
+
+def status_label(status: LotStatus | str) -> str:
+    return _(STATUS_LABELS.get(str(status), str(status)))
+
+
+def kind_label(kind: AnnouncementKind | str) -> str:
+    return _(KIND_LABELS.get(str(kind), str(kind)))

@@ -1,0 +1,77 @@
+"""Termination (终止) of a lot: the termination notice, the final status, the downloaders told."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from werkzeug.routing import BuildError
+
+from app.core.audit import record
+from app.core.auth.models import User
+from app.core.errors import Conflict, ValidationError
+from app.core.extensions import db
+from bidding import actions, policies
+from bidding.announcements import publish_announcement
+from bidding.documents.downloads import notify_downloaders
+from bidding.forms import text_field
+from bidding.labels import status_label
+from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
+from bidding.notice_text import fit_title, party_fields, render_termination_body
+
+# States from which a lot can no longer be terminated: it is finished either way.
+FINAL_STATUSES = (LotStatus.AWARDED, LotStatus.TERMINATED)
+
+
+def terminate_lot(user: User, lot: Lot, reason: str) -> Announcement:
+    """Terminate a lot (终止): publish the termination notice and close the lot for good."""
+    project = lot.project
+    policies.ensure_can_manage_lot(user, lot)
+    if lot.status in FINAL_STATUSES:
+        raise Conflict(
+            _(
+                "标段“%(n)s”当前状态为“%(s)s”，不能终止。",
+                n=lot.name,
+                s=status_label(lot.status),
+            )
+        )
+    reason = text_field(reason, _("终止原因"), "", "reason", required=True, max_len=2000)
+    if len(reason) < 5:
+        raise ValidationError(_("请具体说明终止原因（至少 5 个字）。"), field="reason")
+    previous = lot.status
+    fields = {
+        "project_code": project.code,
+        "trade_id": project.trade_id,
+        "project_name": project.name,
+        "lot_code": lot.code,
+        "lot_name": lot.name,
+        "reason": reason,
+        "previous_status": previous.value,
+        **party_fields(project, {}),
+    }
+    with force_locale("zh_CN"):
+        title = fit_title(f"{project.name}（{lot.name}）", _("终止公告"))
+        body = render_termination_body(fields)
+    ann = publish_announcement(
+        user, project, AnnouncementKind.TERMINATION, title, body, lot=lot, fields=fields
+    )
+    lot.status = LotStatus.TERMINATED
+    lot.status_reason = reason
+    db.session.flush()
+    record(
+        actions.LOT_TERMINATED,
+        lot,
+        {"reason": reason, "previous_status": previous.value, "announcement_id": ann.id},
+        actor=user,
+    )
+    _tell_downloaders(lot, title, body, ann)
+    return ann
+
+
+def _tell_downloaders(lot: Lot, title: str, body: str, ann: Announcement) -> None:
+    """Suppliers who fetched the documents learn of the termination directly."""
+    try:
+        link = url_for("portal.announcement", announcement_id=ann.id)
+    except BuildError:  # the portal's detail page may not be installed
+        link = ""
+    notify_downloaders(lot, title, body, link)
