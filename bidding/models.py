@@ -19,8 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.auth.models import Centre, Organisation, User, _enum
-from app.core.db import Base, Money, UTCDateTime
+from app.core.auth.models import Centre, Organisation, User
+from app.core.db import Base, Money, UTCDateTime, enum_column
 
 
 class Method(enum.StrEnum):
@@ -70,7 +70,7 @@ class Project(Base):
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
     purchaser_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    method: Mapped[Method] = mapped_column(_enum(Method, "procurement_method"))
+    method: Mapped[Method] = mapped_column(enum_column(Method, "procurement_method"))
     category_code: Mapped[str] = mapped_column(String(12), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     funding_source: Mapped[str] = mapped_column(String(100), default="")
@@ -114,11 +114,13 @@ class Lot(Base):
     budget: Mapped[Decimal] = mapped_column(Money())
     ceiling_price: Mapped[Decimal | None] = mapped_column(Money())
     bid_bond: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
-    evaluation_method: Mapped[EvalMethod] = mapped_column(_enum(EvalMethod, "evaluation_method"))
+    evaluation_method: Mapped[EvalMethod] = mapped_column(
+        enum_column(EvalMethod, "evaluation_method")
+    )
     committee_size: Mapped[int] = mapped_column(Integer, default=5)
     validity_days: Mapped[int] = mapped_column(Integer, default=90)
     status: Mapped[LotStatus] = mapped_column(
-        _enum(LotStatus, "lot_status"), index=True, default=LotStatus.DRAFT
+        enum_column(LotStatus, "lot_status"), index=True, default=LotStatus.DRAFT
     )
     # Timetable (UTC). The deadline is also the opening time.
     doc_start_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -154,7 +156,7 @@ class Announcement(Base):
         ForeignKey("lot.id"), index=True
     )  # None = whole project
     kind: Mapped[AnnouncementKind] = mapped_column(
-        _enum(AnnouncementKind, "announcement_kind"), index=True
+        enum_column(AnnouncementKind, "announcement_kind"), index=True
     )
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
@@ -162,7 +164,7 @@ class Announcement(Base):
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Denormalised for the portal's filters (a notice never changes once published).
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
-    method: Mapped[Method] = mapped_column(_enum(Method, "procurement_method"), index=True)
+    method: Mapped[Method] = mapped_column(enum_column(Method, "procurement_method"), index=True)
     category_code: Mapped[str] = mapped_column(String(12), index=True)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("announcement.id"))

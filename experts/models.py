@@ -21,8 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.auth.models import Centre, User, _enum
-from app.core.db import Base, UTCDateTime
+from app.core.auth.models import Centre, User
+from app.core.db import Base, UTCDateTime, enum_column
 
 
 class ExpertStatus(enum.StrEnum):
@@ -120,7 +120,7 @@ class Expert(Base):
     employer_code: Mapped[str] = mapped_column(String(18), default="", index=True)
     employer_name: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[ExpertStatus] = mapped_column(
-        _enum(ExpertStatus, "expert_status"), default=ExpertStatus.ACTIVE, index=True
+        enum_column(ExpertStatus, "expert_status"), default=ExpertStatus.ACTIVE, index=True
     )
     status_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -181,7 +181,7 @@ class Relation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     expert_id: Mapped[int] = mapped_column(ForeignKey("expert.id", ondelete="CASCADE"), index=True)
     credit_code: Mapped[str] = mapped_column(String(18), index=True)
-    kind: Mapped[RelationKind] = mapped_column(_enum(RelationKind, "expert_relation_kind"))
+    kind: Mapped[RelationKind] = mapped_column(enum_column(RelationKind, "expert_relation_kind"))
     note: Mapped[str] = mapped_column(String(200), default="")
     declared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
@@ -205,7 +205,9 @@ class CreditEntry(Base):
     __table_args__ = (CheckConstraint("end_at IS NULL OR end_at > start_at", name="period_order"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     expert_id: Mapped[int] = mapped_column(ForeignKey("expert.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[CreditKind] = mapped_column(_enum(CreditKind, "expert_credit_kind"), index=True)
+    kind: Mapped[CreditKind] = mapped_column(
+        enum_column(CreditKind, "expert_credit_kind"), index=True
+    )
     points: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str] = mapped_column(Text, default="")
     start_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -266,7 +268,7 @@ class Draw(Base):
     # Experts already drawn by earlier draws of the same family (never drawn twice).
     excluded_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     status: Mapped[DrawStatus] = mapped_column(
-        _enum(DrawStatus, "expert_draw_status"), default=DrawStatus.PENDING, index=True
+        enum_column(DrawStatus, "expert_draw_status"), default=DrawStatus.PENDING, index=True
     )
     note: Mapped[str] = mapped_column(Text, default="")
     # The secret seed, sealed at rest (app.core.crypto.secretbox) from commitment on; only the
@@ -334,7 +336,7 @@ class Invitation(Base):
     rank: Mapped[int] = mapped_column(Integer)  # order within the group of this draw
     expert_id: Mapped[int] = mapped_column(ForeignKey("expert.id"), index=True)
     state: Mapped[InvitationState] = mapped_column(
-        _enum(InvitationState, "expert_invitation_state"), index=True
+        enum_column(InvitationState, "expert_invitation_state"), index=True
     )
     invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     answer_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)

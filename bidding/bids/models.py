@@ -21,8 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.auth.models import Organisation, User, _enum
-from app.core.db import Base, Money, UTCDateTime
+from app.core.auth.models import Organisation, User
+from app.core.db import Base, Money, UTCDateTime, enum_column
 from app.core.extensions import db
 from bidding.models import Lot
 
@@ -43,7 +43,7 @@ class Bid(Base):
     lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), index=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    status: Mapped[BidStatus] = mapped_column(_enum(BidStatus, "bid_status"), index=True)
+    status: Mapped[BidStatus] = mapped_column(enum_column(BidStatus, "bid_status"), index=True)
     ciphertext_sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -87,8 +87,8 @@ class BidBond(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), index=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    kind: Mapped[BondKind] = mapped_column(_enum(BondKind, "bond_kind"))
-    status: Mapped[BondStatus] = mapped_column(_enum(BondStatus, "bond_status"), index=True)
+    kind: Mapped[BondKind] = mapped_column(enum_column(BondKind, "bond_kind"))
+    status: Mapped[BondStatus] = mapped_column(enum_column(BondStatus, "bond_status"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money())
     reference: Mapped[str] = mapped_column(String(100), default="")  # bank serial / letter no.
     # The paying account: bonds from one account are a collusion signal.
@@ -163,7 +163,9 @@ class BidUpload(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     declared_size: Mapped[int] = mapped_column(BigInteger)
     received: Mapped[int] = mapped_column(BigInteger, default=0)
-    status: Mapped[UploadStatus] = mapped_column(_enum(UploadStatus, "upload_status"), index=True)
+    status: Mapped[UploadStatus] = mapped_column(
+        enum_column(UploadStatus, "upload_status"), index=True
+    )
     error: Mapped[str] = mapped_column(Text, default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(300), default="")
@@ -205,7 +207,7 @@ class Opening(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), unique=True)
     status: Mapped[OpeningStatus] = mapped_column(
-        _enum(OpeningStatus, "opening_status"), index=True
+        enum_column(OpeningStatus, "opening_status"), index=True
     )
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     # Reading order: derived from the frozen list hash and the custodians' presentation,

@@ -8,8 +8,8 @@ import enum
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.auth.models import Organisation, User, _enum
-from app.core.db import Base, UTCDateTime
+from app.core.auth.models import Organisation, User
+from app.core.db import Base, UTCDateTime, enum_column
 from bidding.models import Announcement, Lot
 
 
@@ -91,7 +91,9 @@ class Objection(Base):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[ObjectionStatus] = mapped_column(
-        _enum(ObjectionStatus, "objection_status"), index=True, default=ObjectionStatus.PENDING
+        enum_column(ObjectionStatus, "objection_status"),
+        index=True,
+        default=ObjectionStatus.PENDING,
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
 

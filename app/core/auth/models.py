@@ -8,10 +8,9 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import Base, UTCDateTime
+from app.core.db import Base, UTCDateTime, enum_column
 
 
 class Role(enum.StrEnum):
@@ -28,17 +27,6 @@ class OrgKind(enum.StrEnum):
     PURCHASER = "purchaser"
     CENTRE = "centre"
     AUTHORITY = "authority"
-
-
-def _enum(cls: type[enum.Enum], name: str) -> SAEnum:
-    return SAEnum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class Centre(Base):
@@ -70,7 +58,7 @@ class Holiday(Base):
 class Organisation(Base):
     __tablename__ = "organisation"
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[OrgKind] = mapped_column(_enum(OrgKind, "org_kind"), index=True)
+    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind, "org_kind"), index=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)
@@ -94,7 +82,7 @@ class User(UserMixin, Base):
     email: Mapped[str] = mapped_column(String(160), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)
     is_active_flag: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
