@@ -59,3 +59,8 @@ def status_label(status: LotStatus | str) -> str:
 
 def kind_label(kind: AnnouncementKind | str) -> str:
     return _(KIND_LABELS.get(str(kind), str(kind)))
+
+
+def translated(table: dict[str, str]) -> dict[str, str]:
+    """One of the tables above in the current request's language (for pages and filters)."""
+    return {code: _(label) for code, label in table.items()}

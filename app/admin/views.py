@@ -18,6 +18,7 @@ from app.core.auth.models import Centre, Holiday, Organisation, OrgKind, Role, U
 from app.core.auth.policies import require_role
 from app.core.errors import DomainError, ValidationError
 from app.core.extensions import db
+from bidding.labels import METHOD_LABELS, translated
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,14 +34,6 @@ CLOCK_LABELS = {
     "document_window_min_working_days": _l("文件发售最少工作日"),
     "objection_last_days_before_deadline": _l("异议截止（距投标截止天数）"),
     "objection_answer_days": _l("异议答复期限（天）"),
-}
-METHOD_LABELS = {
-    "open": _l("公开招标"),
-    "invited": _l("邀请招标"),
-    "negotiation": _l("竞争性谈判"),
-    "consultation": _l("竞争性磋商"),
-    "inquiry": _l("询价"),
-    "single_source": _l("单一来源"),
 }
 
 
@@ -138,7 +131,7 @@ def centre(centre_id: int) -> Any:
         year=year,
         roles=[r.value for r in Role],
         clock_labels=CLOCK_LABELS,
-        method_labels=METHOD_LABELS,
+        method_labels=translated(METHOD_LABELS),
         tab="centres",
     )
 

@@ -24,15 +24,6 @@ from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Metho
 SEARCH_KIND = "announcement"
 PAGE_SIZE = 20
 
-KIND_LABELS: dict[str, Any] = {
-    AnnouncementKind.INTENT.value: _l("采购意向"),
-    AnnouncementKind.TENDER.value: _l("招标公告"),
-    AnnouncementKind.CLARIFICATION.value: _l("澄清/更正公告"),
-    AnnouncementKind.CANDIDATES.value: _l("中标候选人公示"),
-    AnnouncementKind.RESULT.value: _l("中标结果公告"),
-    AnnouncementKind.CONTRACT.value: _l("合同公告"),
-    AnnouncementKind.TERMINATION.value: _l("终止公告"),
-}
 KIND_BADGES = {
     "intent": "badge",
     "tender": "badge-blue",
@@ -41,14 +32,6 @@ KIND_BADGES = {
     "result": "badge-green",
     "contract": "badge-blue",
     "termination": "badge-red",
-}
-METHOD_LABELS: dict[str, Any] = {
-    Method.OPEN.value: _l("公开招标"),
-    Method.INVITED.value: _l("邀请招标"),
-    Method.NEGOTIATION.value: _l("竞争性谈判"),
-    Method.CONSULTATION.value: _l("竞争性磋商"),
-    Method.INQUIRY.value: _l("询价"),
-    Method.SINGLE_SOURCE.value: _l("单一来源"),
 }
 CATEGORY_LABELS: dict[str, Any] = {"A": _l("工程"), "B": _l("货物"), "C": _l("服务")}
 

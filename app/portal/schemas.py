@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from app.portal.queries import KIND_LABELS, METHOD_LABELS, STATUS_ALIASES, STATUS_GROUPS
+from app.portal.queries import STATUS_ALIASES, STATUS_GROUPS
+from bidding.labels import KIND_LABELS, METHOD_LABELS, kind_label
 
 _PAGE_ERROR = _l("页码须为不小于 1 的整数。")
 
@@ -97,7 +98,7 @@ class AnnouncementSummary(Schema):
     id = fields.Integer()
     title = fields.String()
     kind = fields.Function(lambda a: a.kind.value)
-    kind_label = fields.Function(lambda a: str(KIND_LABELS[a.kind.value]))
+    kind_label = fields.Function(lambda a: kind_label(a.kind))
     method = fields.Function(lambda a: a.method.value)
     category_code = fields.String()
     published_at = fields.DateTime()

@@ -19,13 +19,12 @@ from app.portal import listcache, queries
 from app.portal.queries import (
     CATEGORY_LABELS,
     KIND_BADGES,
-    KIND_LABELS,
     LOT_STATUS_BADGES,
     LOT_STATUS_LABELS,
-    METHOD_LABELS,
     STATUS_LABELS,
     Filters,
 )
+from bidding.labels import KIND_LABELS, METHOD_LABELS, method_label, translated
 
 bp = Blueprint("portal", __name__)
 
@@ -54,9 +53,9 @@ def portal_labels() -> dict[str, Any]:
             return {k: str(v) for k, v in d.items()}
 
         labels = {
-            "kind_labels": plain(KIND_LABELS),
+            "kind_labels": translated(KIND_LABELS),
             "kind_badges": KIND_BADGES,
-            "method_labels": plain(METHOD_LABELS),
+            "method_labels": translated(METHOD_LABELS),
             "status_labels": plain(STATUS_LABELS),
             "lot_status_labels": plain(LOT_STATUS_LABELS),
             "lot_status_badges": LOT_STATUS_BADGES,
@@ -95,7 +94,7 @@ def filters_from_args(args: Any) -> Filters:
                 _(
                     "公告类型“%(v)s”无效，可选：%(ok)s。已忽略。",
                     v=kind[:20],
-                    ok="、".join(f"{k}（{v}）" for k, v in KIND_LABELS.items()),
+                    ok="、".join(f"{k}（{v}）" for k, v in translated(KIND_LABELS).items()),
                 )
             )
     category = (args.get("category") or "").strip().upper()
@@ -245,7 +244,7 @@ def field_rows(fields: dict[str, Any]) -> list[tuple[str, str]]:
             with contextlib.suppress(InvalidOperation, ValueError):
                 value = formatting.money(Decimal(str(value)))
         elif key == "method" and value in METHOD_LABELS:
-            value = str(METHOD_LABELS[value])
+            value = method_label(value)
         label = str(FIELD_LABELS[key]) if key in FIELD_LABELS else key
         rows.append((label, _text(value)))
     return rows

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# Every action about a bidder's bid or bond starts with this (supervision seals them).
+PREFIX = "bid."
+
 # Bid bonds
 BOND_PAID = "bid.bond.paid"
 GUARANTEE_SUBMITTED = "bid.bond.guarantee_submitted"
