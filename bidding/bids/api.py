@@ -15,7 +15,7 @@ from app.core.errors import Forbidden, NotFound, ValidationError
 from app.core.extensions import db
 from bidding.bids import bonds, custody, decryption, freeze, opening_record, uploads
 from bidding.bids import opening as hall
-from bidding.bids.loaders import load_bond, load_lot
+from bidding.bids.loaders import load_bond
 from bidding.bids.models import Bid, OpeningObjection, get_freeze
 from bidding.bids.policies import can_see_receipt, ensure_can_enter_hall
 from bidding.bids.schemas import (
@@ -39,6 +39,7 @@ from bidding.bids.schemas import (
 )
 from bidding.models import Lot
 from bidding.policies import ensure_can_manage_lot
+from bidding.projects import get_lot
 
 blp = Blueprint(
     "bids_api", __name__, url_prefix="/api/v1", description="Sealed bids and the opening hall"
@@ -55,7 +56,7 @@ class OpeningKeyResource(MethodView):
     @blp.response(200, OpeningKeyOut)
     def get(self, lot_id: int) -> Any:
         """The lot's public opening key (PEM): seal bids to it. Public."""
-        lot = load_lot(lot_id)
+        lot = get_lot(lot_id)
         return _key_out(lot, custody.opening_key(lot))
 
     @login_required
@@ -63,7 +64,7 @@ class OpeningKeyResource(MethodView):
     @blp.response(201, OpeningKeyOut)
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """Key ceremony: create the opening key, one share sealed to each custodian's passphrase."""
-        lot = load_lot(lot_id)
+        lot = get_lot(lot_id)
         ensure_can_manage_lot(current_user, lot)
         pairs = []
         for c in data["custodians"]:
@@ -96,7 +97,7 @@ class BondsResource(MethodView):
     @blp.response(201, BondOut)
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """Staff record a bid bond paid into the centre's account (accepted at once)."""
-        lot = load_lot(lot_id)
+        lot = get_lot(lot_id)
         ensure_can_manage_lot(current_user, lot)
         supplier = db.session.get(Organisation, data["supplier_id"])
         if supplier is None:
@@ -133,7 +134,7 @@ class UploadsResource(MethodView):
     @blp.response(201, BidUploadOut)
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """Start a resumable upload of a sealed bid (refused after the deadline by server time)."""
-        lot = load_lot(lot_id)
+        lot = get_lot(lot_id)
         upload = uploads.start_upload(
             lot, current_user, size=data["size"], fingerprint=data["fingerprint"]
         )
@@ -181,7 +182,7 @@ class WithdrawResource(MethodView):
     @blp.response(200, BidOut)
     def post(self, lot_id: int) -> Any:
         """Withdraw the current bid before the deadline."""
-        bid = uploads.withdraw_bid(load_lot(lot_id), current_user)
+        bid = uploads.withdraw_bid(get_lot(lot_id), current_user)
         db.session.commit()
         return bid
 
@@ -194,7 +195,7 @@ class MyBidsResource(MethodView):
         """Every version of the caller's bids on the lot (ciphertext facts only)."""
         if current_user.organisation is None:
             raise Forbidden(_("只有供应商可以查看自己的投标文件。"))
-        return uploads.my_bids(load_lot(lot_id), current_user.organisation)
+        return uploads.my_bids(get_lot(lot_id), current_user.organisation)
 
 
 @blp.route("/bids/<int:bid_id>/receipt")
@@ -215,7 +216,7 @@ class FreezeResource(MethodView):
     @blp.response(200, FreezeOut)
     def get(self, lot_id: int) -> Any:
         """The list of bid hashes frozen at the deadline (bidders, staff, supervisors)."""
-        lot = load_lot(lot_id)
+        lot = get_lot(lot_id)
         frozen = get_freeze(lot)
         if frozen is None:
             raise NotFound(_("投标截止后才会生成投标文件哈希清单。"))
@@ -229,7 +230,7 @@ class RetenderResource(MethodView):
     @blp.response(201, RetenderLotOut)
     def post(self, lot_id: int) -> Any:
         """Copy a failed (流标) lot into a new draft lot for a new tender."""
-        copy = freeze.retender(load_lot(lot_id), current_user)
+        copy = freeze.retender(get_lot(lot_id), current_user)
         db.session.commit()
         return copy
 
@@ -243,13 +244,13 @@ class HallResource(MethodView):
     @blp.response(200, HallOut)
     def get(self, lot_id: int) -> Any:
         """The opening hall's state; price lines appear only once every bid is decrypted."""
-        lot = load_lot(lot_id)
+        lot = get_lot(lot_id)
         ensure_can_enter_hall(current_user, lot)
         return hall.hall_state(lot)
 
 
 def _hall_command(lot_id: int, fn: Any, *args: Any) -> Any:
-    lot = load_lot(lot_id)
+    lot = get_lot(lot_id)
     fn(lot, current_user, *args)
     db.session.commit()
     return hall.hall_state(lot)
@@ -310,7 +311,7 @@ class AnswerResource(MethodView):
     @blp.response(200, HallOut)
     def post(self, data: dict[str, Any], lot_id: int, objection_id: int) -> Any:
         """Staff answer an objection in the hall."""
-        lot = load_lot(lot_id)
+        lot = get_lot(lot_id)
         objection = db.session.get(OpeningObjection, objection_id)
         opening = hall.get_opening(lot)
         if objection is None or opening is None or objection.opening_id != opening.id:

@@ -1,4 +1,4 @@
-"""Rows named in the URL of a bids page or API call, or a 404 with the domain's message."""
+"""Rows of the bids domain named in a URL, or a 404 with the domain's message (lots: bidding.projects.get_lot)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,6 @@ from flask_babel import gettext as _
 from app.core.errors import NotFound
 from app.core.extensions import db
 from bidding.bids.models import BidBond
-from bidding.models import Lot
-
-
-def load_lot(lot_id: int) -> Lot:
-    lot = db.session.get(Lot, lot_id)
-    if lot is None:
-        raise NotFound(_("标段不存在。"))
-    return lot
 
 
 def load_bond(bond_id: int) -> BidBond:

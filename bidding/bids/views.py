@@ -36,7 +36,7 @@ from bidding.bids.bonds import (
     submit_guarantee,
 )
 from bidding.bids.eligibility import bid_problems, deadline_passed
-from bidding.bids.loaders import load_bond, load_lot
+from bidding.bids.loaders import load_bond
 from bidding.bids.models import Bid, LotOpeningKey, OpeningStatus, get_freeze
 from bidding.bids.policies import (
     can_see_receipt,
@@ -46,6 +46,7 @@ from bidding.bids.policies import (
 )
 from bidding.models import Lot, LotStatus
 from bidding.policies import can_manage_lot, can_oversee_lot
+from bidding.projects import get_lot
 
 bp = Blueprint("bids", __name__, url_prefix="/bids", template_folder="templates")
 
@@ -91,7 +92,7 @@ def custody_home() -> Any:
 @bp.route("/lots/<int:lot_id>")
 @login_required
 def lot_page(lot_id: int) -> Any:
-    lot = load_lot(lot_id)
+    lot = get_lot(lot_id)
     org = current_user.organisation
     if org is None:
         abort(403)
@@ -114,7 +115,7 @@ def lot_page(lot_id: int) -> Any:
 @login_required
 def guarantee(lot_id: int) -> Any:
     """A supplier uploads a guarantee letter (保函) for staff to accept."""
-    lot = load_lot(lot_id)
+    lot = get_lot(lot_id)
     upload = request.files.get("letter")
     try:
         if upload is None or not upload.filename:
@@ -138,7 +139,7 @@ def guarantee(lot_id: int) -> Any:
 @bp.route("/lots/<int:lot_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(lot_id: int) -> Any:
-    lot = load_lot(lot_id)
+    lot = get_lot(lot_id)
     try:
         uploads.withdraw_bid(lot, current_user)
         db.session.commit()
@@ -174,7 +175,7 @@ def receipt_json(bid_id: int) -> Any:
 @bp.route("/lots/<int:lot_id>/freeze")
 @login_required
 def freeze(lot_id: int) -> Any:
-    lot = load_lot(lot_id)
+    lot = get_lot(lot_id)
     frozen = get_freeze(lot)
     if frozen is None:
         abort(404)
@@ -185,7 +186,7 @@ def freeze(lot_id: int) -> Any:
 @bp.route("/lots/<int:lot_id>/hall")
 @login_required
 def hall_page(lot_id: int) -> Any:
-    lot = load_lot(lot_id)
+    lot = get_lot(lot_id)
     ensure_can_enter_hall(current_user, lot)
     return render_template(
         "bidding/bids_hall.html",
@@ -258,7 +259,7 @@ def _ceremony_pairs(rows: list[dict[str, str]]) -> list[tuple[User, str]]:
 @login_required
 def ceremony(lot_id: int) -> Any:
     """Key ceremony (密钥仪式): name the custodians; each types their own passphrase."""
-    lot = load_lot(lot_id)
+    lot = get_lot(lot_id)
     manages = _ensure_sees_lot(lot)
     key = db.session.execute(
         select(LotOpeningKey).where(LotOpeningKey.lot_id == lot.id)
@@ -322,7 +323,7 @@ def ceremony(lot_id: int) -> Any:
 @login_required
 def bonds(lot_id: int) -> Any:
     """Bid bonds of a lot: record a paid bond, review guarantee letters."""
-    lot = load_lot(lot_id)
+    lot = get_lot(lot_id)
     manages = _ensure_sees_lot(lot)
     status = 200
     form = {"supplier_id": "", "amount": str(lot.bid_bond), "reference": "", "payer_account": ""}
@@ -386,7 +387,7 @@ def bond_decision(bond_id: int) -> Any:
 def bond_letter(bond_id: int) -> Any:
     """The guarantee letter: to its supplier and to the lot's staff and supervisors."""
     bond = load_bond(bond_id)
-    lot = load_lot(bond.lot_id)
+    lot = get_lot(bond.lot_id)
     if current_user.organisation_id != bond.supplier_id:
         _ensure_sees_lot(lot)
     store = get_store()
@@ -406,7 +407,7 @@ def bond_letter(bond_id: int) -> Any:
 @login_required
 def record_file(lot_id: int, fmt: str) -> Any:
     """The signed opening record (开标记录) as stored: HTML or PDF."""
-    lot = load_lot(lot_id)
+    lot = get_lot(lot_id)
     ensure_can_enter_hall(current_user, lot)
     opening = hall.get_opening(lot)
     if fmt not in ("html", "pdf") or opening is None:
