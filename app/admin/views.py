@@ -65,6 +65,33 @@ def _act(action: Callable[[], Any], success: str, back: str) -> Any:
     return redirect(back)
 
 
+def _create(create: Callable[[], Any], done: Callable[[Any], Any]) -> tuple[Any, int]:
+    """Run a posted creation form's service: commit and answer with done(created), or roll
+    back, flash why it was refused and give the status (the page re-renders the form)."""
+    try:
+        created = create()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return None, exc.status
+    db.session.commit()
+    return done(created), 200
+
+
+def _listing(
+    arg: str, allowed: set[str], search: Callable[[str | None, str, int], tuple[list[Any], int]]
+) -> dict[str, Any]:
+    """A filtered, searched, paged list: the filter (unknown values ignored), q and the page."""
+    chosen = request.args.get(arg) or None
+    if chosen not in allowed:
+        chosen = None
+    q = request.args.get("q", "")
+    page = _page()
+    rows, total = search(chosen, q, page)
+    pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
+    return {arg: chosen, "q": q, "page": page, "rows": rows, "total": total, "pages": pages}
+
+
 def _int_or_none(value: str | None) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() else None
@@ -95,22 +122,23 @@ def centres() -> Any:
     status = 200
     if request.method == "POST":
         form = request.form.to_dict()
-        try:
-            centre = services.create_centre(
+
+        def created(centre: Centre) -> Any:
+            flash(_("已创建交易中心 %(n)s。", n=centre.name), "success")
+            return redirect(url_for("admin.centre", centre_id=centre.id))
+
+        response, status = _create(
+            lambda: services.create_centre(
                 _me(),
                 code=form.get("code", ""),
                 name=form.get("name", ""),
                 region=form.get("region", ""),
                 name_en=form.get("name_en", ""),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(_("已创建交易中心 %(n)s。", n=centre.name), "success")
-            return redirect(url_for("admin.centre", centre_id=centre.id))
+            ),
+            created,
+        )
+        if response is not None:
+            return response
     return render_template(
         "admin/centres.html", centres=queries.centres(), form=form, tab="centres"
     ), status
@@ -206,8 +234,13 @@ def organisations() -> Any:
     if request.method == "POST":
         form = request.form.to_dict()
         centre_id = _int_or_none(form.get("centre_id"))
-        try:
-            org = services.create_organisation(
+
+        def registered(org: Organisation) -> Any:
+            flash(_("已登记单位 %(n)s。", n=org.name), "success")
+            return redirect(url_for("admin.organisation", org_id=org.id))
+
+        response, status = _create(
+            lambda: services.create_organisation(
                 _me(),
                 kind=form.get("kind", ""),
                 name=form.get("name", ""),
@@ -218,29 +251,16 @@ def organisations() -> Any:
                 contact_phone=form.get("contact_phone", ""),
                 address=form.get("address", ""),
                 legal_rep=form.get("legal_rep", ""),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(_("已登记单位 %(n)s。", n=org.name), "success")
-            return redirect(url_for("admin.organisation", org_id=org.id))
-    kind = request.args.get("kind") or None
-    if kind not in {k.value for k in OrgKind}:
-        kind = None
-    q = request.args.get("q", "")
-    page = _page()
-    rows, total = queries.organisations(kind, q, page)
+            ),
+            registered,
+        )
+        if response is not None:
+            return response
+    listing = _listing("kind", {k.value for k in OrgKind}, queries.organisations)
     return render_template(
         "admin/organisations.html",
-        orgs=rows,
-        total=total,
-        page=page,
-        pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
-        kind=kind,
-        q=q,
+        orgs=listing.pop("rows"),
+        **listing,
         form=form,
         centres=queries.centres(),
         now_utc=clock.now(),
@@ -300,8 +320,15 @@ def users() -> Any:
         form = request.form.to_dict()
         org_id = _int_or_none(form.get("organisation_id"))
         centre_id = _int_or_none(form.get("centre_id"))
-        try:
-            user, initial = services.create_user(
+
+        def created_user(result: tuple[Any, str]) -> Any:
+            user, initial = result
+            return render_template(
+                "admin/user.html", user=user, new_password=initial, roles=list(Role), tab="users"
+            ), 201
+
+        response, status = _create(
+            lambda: services.create_user(
                 _me(),
                 username=form.get("username", ""),
                 display_name=form.get("display_name", ""),
@@ -312,30 +339,16 @@ def users() -> Any:
                 if org_id
                 else None,
                 centre=_load_centre(centre_id) if centre_id else None,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-            status = exc.status
-        else:
-            db.session.commit()
-            return render_template(
-                "admin/user.html", user=user, new_password=initial, roles=list(Role), tab="users"
-            ), 201
-    role = request.args.get("role") or None
-    if role not in {r.value for r in Role}:
-        role = None
-    q = request.args.get("q", "")
-    page = _page()
-    rows, total = queries.users(role, q, page)
+            ),
+            created_user,
+        )
+        if response is not None:
+            return response
+    listing = _listing("role", {r.value for r in Role}, queries.users)
     return render_template(
         "admin/users.html",
-        users=rows,
-        total=total,
-        page=page,
-        pages=max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1),
-        role=role,
-        q=q,
+        users=listing.pop("rows"),
+        **listing,
         form=form,
         roles=list(Role),
         centres=queries.centres(),
