@@ -13,6 +13,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _world import parties, project_lot  # noqa: E402  (bench/ is the script's own folder)
 
 PASSPHRASES = ("bench-custodian-one", "bench-custodian-two", "bench-custodian-three")
 MB = 1024 * 1024
@@ -49,84 +50,30 @@ class World:
 def build(app: Any, n: int, max_bid_bytes: int, deadline: dt.datetime) -> World:
     """Everything a bid needs, inserted directly (the benchmarks measure bids, not set-up)."""
     from app.core import clock
-    from app.core.auth import credit_code
-    from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
+    from app.core.auth.models import OrgKind, Role
     from app.core.auth.services import issue_token
     from app.core.crypto import make_opening_key
     from app.core.extensions import db
     from bidding.bids.models import LotCustodian, LotOpeningKey
     from bidding.documents.models import DocumentDownload, TenderDocument
-    from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
+    from bidding.models import EvalMethod, LotStatus
 
     os.environ.setdefault("TENDERHALL_ENV", "development")
     now = clock.now()
     with app.app_context():
         db.create_all()
-        centre = Centre(
-            code="150900",
-            name="基准测试交易中心",
-            name_en="Bench",
-            region="测试市",
-            settings={},
-            created_at=now,
-        )
-        db.session.add(centre)
-        db.session.flush()
-
-        def org(kind: OrgKind, i: int) -> Organisation:
-            o = Organisation(
-                kind=kind,
-                name=f"基准{kind.value}{i}有限公司",
-                credit_code=credit_code.complete(f"91150000{i:09d}"),
-                centre_id=centre.id,
-                created_at=now,
-            )
-            db.session.add(o)
-            return o
-
-        def user(role: Role, name: str, organisation: Organisation | None) -> User:
-            u = User(
-                username=name,
-                display_name=name,
-                email=f"{name}@bench.example",
-                password_hash="!",
-                role=role,
-                organisation_id=organisation.id if organisation else None,
-                centre_id=centre.id,
-                created_at=now,
-            )
-            db.session.add(u)
-            return u
-
-        agency, purchaser = org(OrgKind.AGENCY, 1), org(OrgKind.PURCHASER, 2)
-        db.session.flush()
-        staff = user(Role.STAFF, "bench-staff", agency)
+        p = parties(now)
+        staff = p.user(Role.STAFF, "bench-staff", p.agency)
         custodians = [
             staff,
-            user(Role.SUPERVISOR, "bench-sup", None),
-            user(Role.STAFF, "bench-officer", agency),
+            p.user(Role.SUPERVISOR, "bench-sup", None),
+            p.user(Role.STAFF, "bench-officer", p.agency),
         ]
         db.session.flush()
-        project = Project(
-            code="BENCH-001",
-            trade_id="BENCH-TRADE-001",
-            name="基准测试项目",
-            centre_id=centre.id,
-            purchaser_id=purchaser.id,
-            agency_id=agency.id,
-            method=Method.OPEN,
-            category_code="A08",
-            created_by_id=staff.id,
-            created_at=now,
-        )
-        db.session.add(project)
-        db.session.flush()
-        lot = Lot(
-            project_id=project.id,
-            seq=1,
-            code="BENCH-001-01",
-            name="基准标段",
-            category_code="A08",
+        org, user = p.org, p.user
+        lot = project_lot(
+            p,
+            staff,
             budget=Decimal("5000000.00"),
             bid_bond=Decimal("0"),
             evaluation_method=EvalMethod.LOWEST_PRICE,
@@ -135,8 +82,6 @@ def build(app: Any, n: int, max_bid_bytes: int, deadline: dt.datetime) -> World:
             opening_place="一号厅",
             max_bid_bytes=max_bid_bytes,
         )
-        db.session.add(lot)
-        db.session.flush()
         made = make_opening_key(list(PASSPHRASES), 2, scrypt_n=1024)
         db.session.add(
             LotOpeningKey(

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _world import parties, project_lot  # noqa: E402  (bench/ is the script's own folder)
+
 os.environ.setdefault("TENDERHALL_ENV", "testing")
 
 SPECIALTIES = (
@@ -63,9 +65,9 @@ def build(experts: int, n_avoided: int) -> dict[str, Any]:
 
     from app.core import clock
     from app.core.auth import credit_code
-    from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
+    from app.core.auth.models import Role
     from app.core.extensions import db
-    from bidding.models import EvalMethod, Lot, Method, Project
+    from bidding.models import EvalMethod
     from experts.models import (
         Employment,
         Expert,
@@ -78,59 +80,13 @@ def build(experts: int, n_avoided: int) -> dict[str, Any]:
 
     now = clock.now()
     seed_specialties()
-    centre = Centre(code="150900", name="基准中心", region="测试", settings={}, created_at=now)
-    db.session.add(centre)
+    p = parties(now)
+    centre = p.centre
+    staff = p.user(Role.STAFF, "bench-staff", p.agency)
     db.session.flush()
-
-    def org(kind: OrgKind, n: int) -> Organisation:
-        o = Organisation(
-            kind=kind,
-            name=f"{kind.value}{n}",
-            credit_code=credit_code.complete(f"91150000{n:09d}"),
-            centre_id=centre.id,
-            created_at=now,
-        )
-        db.session.add(o)
-        return o
-
-    agency, purchaser = org(OrgKind.AGENCY, 1), org(OrgKind.PURCHASER, 2)
-    db.session.flush()
-    staff = User(
-        username="bench-staff",
-        display_name="bench",
-        password_hash="!",
-        role=Role.STAFF,
-        organisation_id=agency.id,
-        centre_id=centre.id,
-        created_at=now,
+    lot = project_lot(
+        p, staff, budget=Decimal("1000000"), evaluation_method=EvalMethod.COMPREHENSIVE
     )
-    db.session.add(staff)
-    db.session.flush()
-    project = Project(
-        code="B-1",
-        trade_id="B-1",
-        name="基准项目",
-        centre_id=centre.id,
-        purchaser_id=purchaser.id,
-        agency_id=agency.id,
-        method=Method.OPEN,
-        category_code="A08",
-        created_by_id=staff.id,
-        created_at=now,
-    )
-    db.session.add(project)
-    db.session.flush()
-    lot = Lot(
-        project_id=project.id,
-        seq=1,
-        code="B-1-1",
-        name="基准标段",
-        category_code="A08",
-        budget=Decimal("1000000"),
-        evaluation_method=EvalMethod.COMPREHENSIVE,
-    )
-    db.session.add(lot)
-    db.session.flush()
     avoided = [credit_code.complete(f"91150000{100 + i:09d}") for i in range(n_avoided)]
     others = [credit_code.complete(f"91150000{900000 + i:09d}") for i in range(500)]
     _bulk(
