@@ -23,15 +23,25 @@ bp = Blueprint("remote_eval", __name__, template_folder="templates")
 _PATH = re.compile(r"^(qualification|compliance|technical|commercial)\[(\d+)\]")
 
 
+def _by_path(error: DomainError) -> dict[str, Any]:
+    """ensure_valid gives every message by path; a single error has only its field."""
+    if error.details:
+        return dict(error.details)
+    return {error.field: error.message} if error.field else {}
+
+
 def _placed(details: dict[str, Any]) -> dict[str, list[str]]:
     """Error messages by where the editor shows them: "technical-1", "technical", "price"."""
     out: dict[str, list[str]] = {}
     for path, message in details.items():
         match = _PATH.match(path)
+        head = path.split(".")[0]
         if match:
             key = f"{match.group(1)}-{match.group(2)}"
+        elif head in SECTION_LABELS or head == "price":
+            key = head
         else:
-            key = path.split(".")[0] if path.split(".")[0] in SECTION_LABELS else "price"
+            continue  # not a place in the form (version, method): the list above has it
         out.setdefault(key, []).append(str(message))
     return out
 
@@ -49,9 +59,7 @@ def _editor(
         display = forms.display_model(source or schemes.working_data(lot))
     method = methods.find(schemes.lot_method(lot))
     messages = [m for m in str(error.message).split("\n") if m] if error else []
-    placed = (
-        _placed({**error.details, **({error.field: ""} if error.field else {})}) if error else {}
-    )
+    placed = _placed(_by_path(error)) if error else {}
     return (
         render_template(
             "remote_eval/scheme_editor.html",
@@ -69,7 +77,7 @@ def _editor(
             pending=schemes.pending_changes(lot),
             method_changed=bool(row and not frozen and row.method != schemes.lot_method(lot)),
             messages=messages,
-            placed={k: [m for m in v if m] for k, v in placed.items()},
+            placed=placed,
             section_labels=SECTION_LABELS,
         ),
         status,
