@@ -40,7 +40,9 @@
       sum += number(input.value);
     });
     var badge = section.querySelector("[data-section-total]");
-    if (badge) { badge.textContent = "（" + points(sum) + "）"; }
+    if (badge) {
+      badge.textContent = "（" + badge.getAttribute("data-template").replace("{n}", points(sum)) + "）";
+    }
     return sum;
   }
 
