@@ -23,7 +23,7 @@ from app.core.calendar import calendar_for
 from app.core.db import to_money
 from app.core.errors import Conflict, ValidationError
 from app.core.extensions import db
-from bidding import actions, clocks, policies
+from bidding import actions, clocks, hooks, policies
 from bidding.forms import text_field
 from bidding.labels import method_label, status_label
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Method, Project
@@ -364,6 +364,9 @@ def publish_tender_notice(
         fields=fields,
         supersedes=latest_announcement(project, AnnouncementKind.TENDER, single),
     )
+    for lot in targets:
+        # Higher floors react here (the scoring scheme is frozen) and may refuse.
+        hooks.before_tender_published(lot, user, ann)
     for lot in targets:
         lot.status = LotStatus.PUBLISHED
         lot.status_reason = ""

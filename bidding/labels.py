@@ -22,6 +22,8 @@ METHOD_LABELS: dict[str, str] = {
 EVAL_LABELS: dict[str, str] = {
     "lowest_price": N_("最低评标价法"),
     "comprehensive": N_("综合评分法"),
+    "reasonable_lowest": N_("经评审的合理最低投标价法"),
+    "average_base": N_("平均值基准价法"),
 }
 STATUS_LABELS: dict[str, str] = {
     "draft": N_("登记中"),

@@ -37,6 +37,8 @@ class Method(enum.StrEnum):
 class EvalMethod(enum.StrEnum):
     LOWEST_PRICE = "lowest_price"  # 最低评标价法
     COMPREHENSIVE = "comprehensive"  # 综合评分法
+    REASONABLE_LOWEST = "reasonable_lowest"  # 经评审的合理最低投标价法
+    AVERAGE_BASE = "average_base"  # 平均值基准价法
 
 
 class LotStatus(enum.StrEnum):

@@ -4,6 +4,27 @@ from typing import Any
 
 
 def init_app(app: Any) -> None:
+    from remote_eval import models  # noqa: F401  (tables)
     from remote_eval.ws import rooms_cli
 
     app.cli.add_command(rooms_cli)
+    _init_schemes(app)
+
+
+def _init_schemes(app: Any) -> None:
+    """The lot's scoring scheme: editor pages, API, and its place in the lot's lifecycle."""
+    from app.core.extensions import api
+    from bidding import hooks
+    from remote_eval import api as scheme_api
+    from remote_eval import schemes, views
+    from remote_eval.scheme import num
+
+    app.register_blueprint(views.bp)
+    api.register_blueprint(scheme_api.blp)
+    hooks.register_before_tender_published(schemes.freeze_for_tender)
+    hooks.register_clarification_addendum(schemes.clarification_addendum)
+    hooks.register_clarification_published(schemes.apply_amendment)
+    # Bidding's supplier and announcement pages show the published scheme without
+    # importing this package: they call this global when it is defined.
+    app.add_template_global(views.scheme_table, "scoring_scheme_table")
+    app.add_template_filter(num, "scheme_num")

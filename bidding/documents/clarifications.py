@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -17,7 +18,7 @@ from app.core.auth.models import User
 from app.core.calendar import calendar_for
 from app.core.errors import Conflict, ValidationError
 from app.core.extensions import db
-from bidding import actions
+from bidding import actions, hooks
 from bidding.announcements import publish_announcement
 from bidding.clocks import clarification_deadline, clarification_min_days
 from bidding.documents.downloads import notify_downloaders, supplier_lot_link
@@ -141,6 +142,12 @@ def publish_clarification(
             _l("澄清/更正不能提前投标截止时间（当前为 %(t)s）。", t=formatting.cst(old)),
             field="new_deadline",
         )
+    # Pending changes of higher floors (a scoring scheme amendment) go out with this
+    # notice; the notice text is always Chinese, whoever publishes it.
+    with force_locale("zh_CN"):
+        addenda = hooks.clarification_addenda(lot)
+    if addenda:
+        body = "\n\n".join([body, *addenda])
     moved = new_deadline is not None and new_deadline != old
     fields: dict[str, Any] = {
         "old_deadline": old.isoformat() if old else None,
@@ -164,6 +171,7 @@ def publish_clarification(
     ann = publish_announcement(
         user, lot.project, AnnouncementKind.CLARIFICATION, title, body, lot=lot, fields=fields
     )
+    hooks.clarification_published(lot, user, ann)
     if staged is not None:
         doc = add_version(lot, user, staged, title, ann)
         fields = {**fields, "document_version": doc.version, "document_sha256": doc.sha256}

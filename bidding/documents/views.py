@@ -29,6 +29,7 @@ from app.core.errors import DomainError, Forbidden, ValidationError
 from app.core.extensions import db
 from app.core.http import client_info
 from app.core.storage import get_store
+from bidding import hooks
 from bidding.documents import (
     clarifications,
     downloads,
@@ -258,6 +259,7 @@ def _clarify_page(lot: Lot, status: int = 200, **extra: Any) -> Any:
             tab="clarifications",
             plan=clarifications.plan_clarification(lot),
             clarifications=clarifications.clarifications_of(lot),
+            addenda=hooks.clarification_addenda(lot),
             form=request.form,
             **extra,
         ),

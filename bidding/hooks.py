@@ -1,0 +1,60 @@
+"""Reactions of higher floors to lifecycle events of a lot, registered at start-up.
+
+Bidding may not import the floors above it, yet some of its events concern them: the
+scoring scheme is frozen when the tender notice goes out and amended only by a
+clarification. A higher package registers a function here in its `init_app`; the
+services call every registered function inside their own transaction, so a function
+may raise a DomainError to refuse the whole change, and its writes commit with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.core.auth.models import User
+from bidding.models import Announcement, Lot
+
+# (lot, acting user, the tender notice just flushed) — before the lot becomes PUBLISHED;
+# return values are ignored
+TenderHook = Callable[[Lot, User, Announcement], object]
+# (lot) → a paragraph the next clarification of the lot must carry, or None
+AddendumHook = Callable[[Lot], str | None]
+# (lot, acting user, the clarification just flushed)
+ClarificationHook = Callable[[Lot, User, Announcement], object]
+
+_before_tender: list[TenderHook] = []
+_addenda: list[AddendumHook] = []
+_clarification: list[ClarificationHook] = []
+
+
+def _add(registry: list, fn: Callable) -> None:  # type: ignore[type-arg]
+    # init_app may run once per app in tests: register each function once.
+    if fn not in registry:
+        registry.append(fn)
+
+
+def register_before_tender_published(fn: TenderHook) -> None:
+    _add(_before_tender, fn)
+
+
+def register_clarification_addendum(fn: AddendumHook) -> None:
+    _add(_addenda, fn)
+
+
+def register_clarification_published(fn: ClarificationHook) -> None:
+    _add(_clarification, fn)
+
+
+def before_tender_published(lot: Lot, user: User, notice: Announcement) -> None:
+    for fn in _before_tender:
+        fn(lot, user, notice)
+
+
+def clarification_addenda(lot: Lot) -> list[str]:
+    """What the next clarification of the lot will also publish, in the current locale."""
+    return [text for fn in _addenda if (text := fn(lot))]
+
+
+def clarification_published(lot: Lot, user: User, notice: Announcement) -> None:
+    for fn in _clarification:
+        fn(lot, user, notice)
