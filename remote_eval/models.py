@@ -111,6 +111,8 @@ class EvalMember(Base):
     avoidance_declared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     removed_reason: Mapped[str] = mapped_column(Text, default="")
+    # The removed member whose seat this one took (a reserve expert, or a new representative).
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("eval_member.id"))
     # The member's report-signing key: public half in the clear, private half only wrapped
     # under a passphrase the member chose in the browser (the server cannot sign for them).
     public_key: Mapped[str | None] = mapped_column(Text)
@@ -270,3 +272,5 @@ class EvalRequest(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(Text, default="")
+    # The cycle an approved request started (verdicts and scores of earlier cycles stay).
+    new_cycle: Mapped[int | None] = mapped_column(Integer)
