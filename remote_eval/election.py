@@ -83,6 +83,7 @@ def cast_vote(member: EvalMember, user: User, candidate_id: int) -> ElectionVote
     ).first()
     if already:
         raise Conflict(_l("您已在第 %(n)s 轮投票，每轮只能投一票。", n=current.number))
+    number = current.number  # readable after a failed flush, for the message
     vote = ElectionVote(
         round_id=current.id, voter_id=member.id, candidate_id=candidate.id, cast_at=clock.now()
     )
@@ -90,7 +91,7 @@ def cast_vote(member: EvalMember, user: User, candidate_id: int) -> ElectionVote
     try:
         db.session.flush()
     except IntegrityError as exc:  # the same ballot from another request won the race
-        raise Conflict(_l("您已在第 %(n)s 轮投票，每轮只能投一票。", n=current.number)) from exc
+        raise Conflict(_l("您已在第 %(n)s 轮投票，每轮只能投一票。", n=number)) from exc
     closed = _close_if_complete(session, current)
     record(
         actions.VOTE_CAST,

@@ -82,8 +82,9 @@ def advance(session: EvalSession, host: User) -> EvalSession:
 def pause(session: EvalSession, host: User, reason: str) -> EvalSession:
     policies.ensure_host(host, session)
     flow.ensure_phase(session, *ORDER[:-1])
+    why = _reason(reason)
     session.paused = True
-    session.pause_reason = _reason(reason)
+    session.pause_reason = why
     db.session.flush()
     record(actions.PAUSED, session, {"reason": session.pause_reason}, actor=host)
     publish(session, "session.paused", {"reason": session.pause_reason})

@@ -28,6 +28,7 @@ from remote_eval.models import (
     EvalRequest,
     EvalSession,
     MemberStatus,
+    Phase,
     RequestStatus,
 )
 from remote_eval.policies import EVAL
@@ -196,4 +197,12 @@ def state(session: EvalSession, viewer: User) -> dict[str, Any]:
         "members": [member_view(m) for m in session.members],
         "rounds": _rounds(session, me),
         "pending_request": _pending_request(session),
+        # The bidders' names are public since the opening; members declare against them.
+        "bidders": _bidders(session) if session.phase != Phase.SIGNIN else [],
     }
+
+
+def _bidders(session: EvalSession) -> list[dict[str, Any]]:
+    from remote_eval.committee import bidders
+
+    return bidders(session)

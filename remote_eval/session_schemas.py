@@ -136,7 +136,7 @@ class StateOut(Schema):
     members = fields.List(fields.Nested(MemberOut))
     rounds = fields.List(fields.Nested(RoundOut))
     pending_request = fields.Nested(RequestOut, allow_none=True)
-    bidders = fields.List(fields.Dict(), load_default=list)
+    bidders = fields.List(fields.Dict())
 
 
 class MessageOut(Schema):
