@@ -1,4 +1,5 @@
-"""Committees, venues, review and scoring, reports and signatures; the rooms websockets server."""
+"""The lot's scoring scheme and its evaluation: committees, venues, review and scoring,
+reports and signatures; the rooms websockets server."""
 
 from typing import Any
 
@@ -9,6 +10,7 @@ def init_app(app: Any) -> None:
 
     app.cli.add_command(rooms_cli)
     _init_schemes(app)
+    _init_evaluation(app)
 
 
 def _init_schemes(app: Any) -> None:
@@ -28,3 +30,20 @@ def _init_schemes(app: Any) -> None:
     # importing this package: they call this global when it is defined.
     app.add_template_global(views.scheme_table, "scoring_scheme_table")
     app.add_template_filter(num, "scheme_num")
+
+
+def _init_evaluation(app: Any) -> None:
+    """The evaluation room: its API, room policy, phase checks and sweeps."""
+    from app.core.extensions import api
+    from app.core.rooms import register_room_policy
+    from remote_eval import (
+        committee,  # noqa: F401  (registers the sign-in and commitment exit checks)
+        election,  # noqa: F401  (registers the election's exit check)
+        jobs,
+        session_api,
+    )
+    from remote_eval.policies import EVAL, may_join_eval
+
+    api.register_blueprint(session_api.blp)
+    register_room_policy(EVAL, may_join_eval)
+    jobs.register(app)

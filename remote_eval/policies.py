@@ -1,4 +1,13 @@
-"""Who may do what with a lot's scoring scheme (checked in views and again in services)."""
+"""Who may do what with a lot's scoring scheme and in its evaluation, each rule under one name.
+
+Relations to a session (checked in the API and again in the services):
+- host: the agency staff member who formed the committee; runs the phases;
+- member: an active (not removed) seat holder, acting only as themself;
+- venue staff: staff of a centre where a member sits; they confirm identities there;
+- supervisor: of the main centre or of any venue centre; watches read-only, decides
+  roll-back and reopen requests.
+Names are unsealed per member at sign-in, for every viewer alike.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +15,135 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.auth.models import Role
 from app.core.errors import Forbidden
+from app.core.extensions import db
+from app.core.rooms import RoomKind
 from bidding.documents.policies import OPEN_STATUSES
 from bidding.models import Lot, LotStatus
 from bidding.policies import can_manage_lot, can_oversee_lot
+from experts.policies import is_centre_staff
+from remote_eval.models import EvalMember, EvalSession, MemberStatus
+
+EVAL = RoomKind("eval")
 
 
+def _authenticated(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def venue_centre_ids(session: EvalSession) -> set[int]:
+    """The main centre and every centre where a member (even a removed one) sits."""
+    return {session.main_centre_id} | {m.venue_centre_id for m in session.members}
+
+
+def active_member_of(user: Any, session: EvalSession) -> EvalMember | None:
+    if not _authenticated(user):
+        return None
+    return next(
+        (m for m in session.members if m.user_id == user.id and m.status != MemberStatus.REMOVED),
+        None,
+    )
+
+
+def can_form_committee(user: Any, lot: Lot) -> bool:
+    """The lot's managing agency staff."""
+    return can_manage_lot(user, lot)
+
+
+def is_host(user: Any, session: EvalSession) -> bool:
+    return _authenticated(user) and user.id == session.host_id
+
+
+def is_venue_staff(user: Any, session: EvalSession) -> bool:
+    if not _authenticated(user) or user.role != Role.STAFF:
+        return False
+    return any(is_centre_staff(user, c) for c in venue_centre_ids(session))
+
+
+def can_supervise(user: Any, session: EvalSession) -> bool:
+    return (
+        _authenticated(user)
+        and user.role == Role.SUPERVISOR
+        and user.centre_id in venue_centre_ids(session)
+    )
+
+
+def can_confirm_identity(user: Any, member: EvalMember) -> bool:
+    """Staff of the centre where the member sits (not the host's agency, not another venue)."""
+    return (
+        _authenticated(user)
+        and user.role == Role.STAFF
+        and is_centre_staff(user, member.venue_centre_id)
+    )
+
+
+def can_watch(user: Any, session: EvalSession) -> bool:
+    """Read the room: members, the host, venue staff, supervisors of the centres involved."""
+    return bool(
+        active_member_of(user, session)
+        or is_host(user, session)
+        or is_venue_staff(user, session)
+        or can_supervise(user, session)
+    )
+
+
+def can_post(user: Any, session: EvalSession) -> bool:
+    """Write in the text channel: everyone who watches except supervisors (read-only)."""
+    return bool(
+        active_member_of(user, session) or is_host(user, session) or is_venue_staff(user, session)
+    )
+
+
+def may_join_eval(user: Any, room: str) -> bool:
+    """Room policy for "eval:<session id>"."""
+    ident = EVAL.ident(room)
+    session = db.session.get(EvalSession, ident) if ident is not None else None
+    return session is not None and can_watch(user, session)
+
+
+# ---------------------------------------------------------------- ensure_* (403 otherwise)
+def ensure_can_form_committee(user: Any, lot: Lot) -> None:
+    if not can_form_committee(user, lot):
+        raise Forbidden(_l("只有本项目代理机构的工作人员可以组建评标委员会。"))
+
+
+def ensure_host(user: Any, session: EvalSession) -> None:
+    if not is_host(user, session):
+        raise Forbidden(_l("只有本次评标的主持人可以执行此操作。"))
+
+
+def ensure_can_watch(user: Any, session: EvalSession) -> None:
+    if not can_watch(user, session):
+        raise Forbidden(_l("您不属于本评标室，无权查看。"))
+
+
+def ensure_can_post(user: Any, session: EvalSession) -> None:
+    if not can_post(user, session):
+        if can_supervise(user, session):
+            raise Forbidden(_l("监督人员只能旁观评标室，不能发言。"))
+        raise Forbidden(_l("您不属于本评标室，不能发送消息。"))
+
+
+def ensure_can_confirm_identity(user: Any, member: EvalMember) -> None:
+    if not can_confirm_identity(user, member):
+        raise Forbidden(_l("只有该评委所在场地交易中心的工作人员可以核验身份。"))
+
+
+def ensure_can_supervise(user: Any, session: EvalSession) -> None:
+    if not can_supervise(user, session):
+        raise Forbidden(_l("只有主场或副场交易中心的监督人员可以审批此申请。"))
+
+
+def ensure_acting_member(user: Any, member: EvalMember) -> None:
+    """A member acts only as themself, and only while on the committee."""
+    if not _authenticated(user) or member.user_id != user.id:
+        raise Forbidden(_l("评委只能以本人身份操作。"))
+    if member.status == MemberStatus.REMOVED:
+        raise Forbidden(_l("您已不在本评标委员会中。"))
+
+
+# ---------------------------------------------------------------- the scoring scheme
 def can_edit_scheme(user: Any, lot: Lot) -> bool:
     """The lot's managing staff (its project's agency) write the scheme."""
     return can_manage_lot(user, lot)
