@@ -7,3 +7,8 @@ def init_app(app: Any) -> None:
     from remote_eval.ws import rooms_cli
 
     app.cli.add_command(rooms_cli)
+
+    from app.core.extensions import api
+    from remote_eval import review_api
+
+    api.register_blueprint(review_api.blp)

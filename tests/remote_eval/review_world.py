@@ -20,6 +20,8 @@ from app.core.extensions import db
 from bidding.bids.models import Bid, BidStatus
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 from remote_eval.models import EvalMember, EvalSession, MemberKind, MemberStatus, Phase
+
+__all__ = ["MemberStatus"]
 from tests.factories import make_centre, make_org, make_user, token_headers
 
 T0 = dt.datetime(2026, 4, 1, 1, 0, tzinfo=dt.UTC)  # 09:00 Beijing time
