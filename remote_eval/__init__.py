@@ -40,10 +40,12 @@ def _init_evaluation(app: Any) -> None:
         committee,  # noqa: F401  (registers the sign-in and commitment exit checks)
         election,  # noqa: F401  (registers the election's exit check)
         jobs,
+        review_api,  # its services register the review, scoring and summary exit checks
         session_api,
     )
     from remote_eval.policies import EVAL, may_join_eval
 
     api.register_blueprint(session_api.blp)
+    api.register_blueprint(review_api.blp)
     register_room_policy(EVAL, may_join_eval)
     jobs.register(app)

@@ -23,10 +23,9 @@ from bidding.bids.models import Bid, BidStatus
 from bidding.models import Lot, LotStatus
 from experts import invitations as expert_invitations
 from experts.models import Draw, DrawStatus, Invitation, InvitationState
-from remote_eval import actions, flow, methods, policies
+from remote_eval import actions, flow, methods, policies, schemes
 from remote_eval.models import EvalMember, EvalSession, MemberKind, MemberStatus, Phase
 from remote_eval.room import member_view, publish
-from remote_eval.scheme import Scheme
 
 Placement = tuple[int, str]  # (venue centre id, seat)
 REASON_MAX = 500
@@ -82,20 +81,24 @@ def form_committee(
     *,
     purchaser_reps: list[tuple[User, int, str]],
     venues: Mapping[int, Placement],
-    scheme: dict[str, Any],
-    method: str,
 ) -> EvalSession:
-    """Form the committee of an opened lot; the lot moves to evaluating (评标中)."""
+    """Form the committee of an opened lot; the lot moves to evaluating (评标中).
+
+    The committee evaluates with the scoring scheme the suppliers were shown: the version
+    the tender notice froze, as amended by clarifications; it is copied into the session.
+    """
     policies.ensure_can_form_committee(host, lot)
     if lot.status != LotStatus.OPENED:
         raise Conflict(_l("只有开标已结束（已开标）的标段可以组建评标委员会。"))
     if db.session.execute(select(EvalSession.id).where(EvalSession.lot_id == lot.id)).first():
         raise Conflict(_l("该标段的评标委员会已经组建。"))
+    published = schemes.published_scheme(lot)
+    if published is None:
+        raise Conflict(_l("该标段没有随招标公告公布的评分办法，不能组建评标委员会。"))
+    frozen, _row = published
+    method = frozen.method
     if methods.find(method) is None:
         raise ValidationError(_l("未知的评标办法：%(m)s。", m=method), field="method")
-    frozen = Scheme.from_dict(scheme)
-    if frozen.method != method:
-        raise ValidationError(_l("评分办法与评标办法不一致。"), field="scheme")
     root = _root_draw(lot)
     accepted = _accepted(root) if root else []
     if not accepted:

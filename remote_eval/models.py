@@ -238,6 +238,9 @@ class ScoreSheet(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("eval_member.id"))
     bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id"))
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Set while the member corrects an objective item the members disagree on; the sheet
+    # counts as submitted again (and reopened_at is cleared) when they resubmit it.
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Justification(Base):

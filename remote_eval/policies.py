@@ -14,11 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.core.auth.models import Role
 from app.core.errors import Forbidden
 from app.core.extensions import db
 from app.core.rooms import RoomKind
+from bidding.bids.models import Bid
 from bidding.documents.policies import OPEN_STATUSES
 from bidding.models import Lot, LotStatus
 from bidding.policies import can_manage_lot, can_oversee_lot
@@ -78,14 +80,18 @@ def can_confirm_identity(user: Any, member: EvalMember) -> bool:
     )
 
 
+def is_observer(user: Any, session: EvalSession) -> bool:
+    """Watches without a seat: the host, the lot's agency staff, venue staff, supervisors of
+    the centres involved. Observers see who submitted, never a score, until scoring ends."""
+    if is_host(user, session) or is_venue_staff(user, session) or can_supervise(user, session):
+        return True
+    lot = db.session.get(Lot, session.lot_id)
+    return lot is not None and can_manage_lot(user, lot)
+
+
 def can_watch(user: Any, session: EvalSession) -> bool:
-    """Read the room: members, the host, venue staff, supervisors of the centres involved."""
-    return bool(
-        active_member_of(user, session)
-        or is_host(user, session)
-        or is_venue_staff(user, session)
-        or can_supervise(user, session)
-    )
+    """Read the room (and what the committee reads): active members and observers."""
+    return bool(active_member_of(user, session) or is_observer(user, session))
 
 
 def can_post(user: Any, session: EvalSession) -> bool:
@@ -175,3 +181,70 @@ def ensure_can_read_scheme(user: Any, lot: Lot) -> None:
 
 
 NO_READ = _l("评分办法随招标公告公开，此前仅本项目代理机构和监督人员可以查看。")
+
+
+# ---------------------------------------------------------------- acting in the review
+def is_active(member: EvalMember) -> bool:
+    """Signed in, committed, declared no conflict, and still on the committee."""
+    return (
+        member.status == MemberStatus.SIGNED_IN
+        and member.removed_at is None
+        and member.committed_at is not None
+        and member.avoidance_declared_at is not None
+    )
+
+
+def active_members(session: EvalSession) -> list[EvalMember]:
+    return [m for m in session.members if is_active(m)]
+
+
+def member_of(session: EvalSession, user: Any) -> EvalMember | None:
+    if not _authenticated(user):
+        return None
+    return db.session.execute(
+        select(EvalMember).where(EvalMember.session_id == session.id, EvalMember.user_id == user.id)
+    ).scalar_one_or_none()
+
+
+def ensure_may_act(session: EvalSession, member: EvalMember | None) -> EvalMember:
+    """The member, when it may act in this session; a Forbidden saying why otherwise."""
+    if member is None or member.session_id != session.id:
+        raise Forbidden(_l("您不是本项目评标委员会的成员。"))
+    if member.status == MemberStatus.REMOVED or member.removed_at is not None:
+        raise Forbidden(_l("您已退出本项目评标委员会，不能再进行评审操作。"))
+    if member.status != MemberStatus.SIGNED_IN:
+        raise Forbidden(_l("您尚未签到，签到后才能进行评审操作。"))
+    if member.committed_at is None or member.avoidance_declared_at is None:
+        raise Forbidden(_l("您尚未签署承诺书和回避声明。"))
+    return member
+
+
+def acting_member(session: EvalSession, user: Any) -> EvalMember:
+    """The caller's seat on the committee, when the caller may act (API entry point)."""
+    return ensure_may_act(session, member_of(session, user))
+
+
+def is_leader(session: EvalSession, member: EvalMember) -> bool:
+    return session.leader_id is not None and session.leader_id == member.id
+
+
+def ensure_leader(session: EvalSession, member: EvalMember | None) -> EvalMember:
+    member = ensure_may_act(session, member)
+    if not is_leader(session, member):
+        raise Forbidden(_l("只有评标委员会组长可以执行此操作。"))
+    return member
+
+
+def can_answer_for(user: Any, bid: Bid) -> bool:
+    """Users of the bidder's own organisation answer its clarifications."""
+    return (
+        _authenticated(user)
+        and user.role == Role.SUPPLIER
+        and user.organisation_id is not None
+        and user.organisation_id == bid.supplier_id
+    )
+
+
+def ensure_can_answer_for(user: Any, bid: Bid) -> None:
+    if not can_answer_for(user, bid):
+        raise Forbidden(_l("只有被澄清的投标人可以答复此澄清。"))

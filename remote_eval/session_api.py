@@ -129,8 +129,6 @@ class Form(MethodView):
                 current_user,
                 purchaser_reps=reps,
                 venues=venues,
-                scheme=data["scheme"],
-                method=data["method"],
             )
 
         return _state(_run("form", None, form))

@@ -24,10 +24,6 @@ class RepIn(Schema):
 
 
 class FormIn(Schema):
-    method = fields.String(required=True, validate=validate.Length(min=1, max=30))
-    scheme = fields.Dict(
-        required=True, metadata={"description": "the lot's frozen scoring scheme (JSON form)"}
-    )
     venues = fields.List(fields.Nested(PlacementIn), load_default=list)
     purchaser_reps = fields.List(fields.Nested(RepIn), load_default=list)
 

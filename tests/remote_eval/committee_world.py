@@ -20,7 +20,8 @@ from bidding.models import LotStatus
 from experts import invitations
 from experts.models import Draw, Invitation, InvitationState
 from remote_eval import committee
-from remote_eval.models import EvalMember, EvalSession, MemberStatus
+from remote_eval.models import EvalMember, EvalSession, MemberStatus, ScoringScheme
+from remote_eval.scheme import Scheme
 from tests.experts.world import EVAL_AT, World, build_world, make_pool, request, run
 from tests.factories import make_centre, make_org, make_user
 
@@ -90,8 +91,6 @@ class CommitteeWorld:
             kw.pop("host", self.host),
             purchaser_reps=[(u, main, f"R{n + 1}") for n, u in enumerate(self.reps[:reps])],
             venues=kw.pop("venues", venues),
-            scheme=kw.pop("scheme", SCHEME),
-            method=kw.pop("method", "comprehensive"),
         )
         db.session.commit()
         return session
@@ -141,6 +140,16 @@ def build(*, experts: int = 4, reserves: int = 2, bidders: int = 3) -> Committee
         db.session.add(bid)
         bids.append(bid)
     base.lot.status = LotStatus.OPENED
+    # The scheme the tender notice froze (the lot was built without publishing one).
+    db.session.add(
+        ScoringScheme(
+            lot_id=base.lot.id,
+            method=SCHEME["method"],
+            data=Scheme.from_dict(SCHEME).to_dict(),
+            updated_at=clock.now(),
+            frozen_at=clock.now(),
+        )
+    )
     reps = [make_user(Role.STAFF, organisation=base.purchaser) for _ in range(3)]
     world = CommitteeWorld(
         base=base,

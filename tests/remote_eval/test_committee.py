@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.audit.models import AuditEntry
 from app.core.errors import Conflict, Forbidden, ValidationError
 from app.core.extensions import db
@@ -178,3 +179,20 @@ def test_a_rep_who_declares_a_conflict_is_replaced_by_the_host() -> None:
     assert new.seat == rep.seat and new.replaces_id == rep.id
     with pytest.raises(Conflict, match="没有需要补充"):
         committee.add_purchaser_rep(session, w.host, w.reps[2], w.base.centre.id)
+
+
+def test_the_committee_evaluates_with_the_scheme_the_notice_froze() -> None:
+    from remote_eval.models import ScoringScheme
+
+    w = build()
+    row = db.session.execute(
+        select(ScoringScheme).where(ScoringScheme.lot_id == w.lot.id)
+    ).scalar_one()
+    row.frozen_at = None  # never published: suppliers were not shown it
+    db.session.commit()
+    with pytest.raises(Conflict, match="评分办法"):
+        w.form()
+    row.frozen_at = clock.now()
+    db.session.commit()
+    session = w.form()
+    assert session.scheme == row.data and session.method == row.method

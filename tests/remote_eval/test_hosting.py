@@ -173,11 +173,7 @@ def test_a_committee_through_the_api_from_forming_to_the_review(client) -> None:
         {"invitation_id": inv.id, "venue_centre_id": w.base.centre.id, "seat": f"A{n}"}
         for n, inv in enumerate(w.accepted())
     ]
-    from tests.remote_eval.committee_world import SCHEME
-
     body = {
-        "method": "comprehensive",
-        "scheme": SCHEME,
         "venues": venues,
         "purchaser_reps": [
             {"user_id": w.reps[0].id, "venue_centre_id": w.base.centre.id, "seat": "R1"}

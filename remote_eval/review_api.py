@@ -1,0 +1,255 @@
+"""JSON API of the review, clarifications, scoring and summary (thin: parse, load, check, call, commit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+
+from app.core.errors import Forbidden, NotFound
+from app.core.extensions import db
+from remote_eval import clarifications, policies, review, scoring, summary
+from remote_eval.models import EvalClarification, EvalSession
+from remote_eval.review_schemas import (
+    BidderClarificationOut,
+    ClarificationAnswerIn,
+    ClarificationIn,
+    DecisionOut,
+    DissentIn,
+    DissentOut,
+    EvalClarificationOut,
+    FindingIn,
+    JustificationIn,
+    JustificationOut,
+    LockOut,
+    ScoreOut,
+    ScoresIn,
+    SheetOut,
+    SummaryOut,
+    VerdictIn,
+    VerdictOut,
+    VisibleScoresOut,
+)
+
+blp = Blueprint(
+    "eval_review_api",
+    __name__,
+    url_prefix="/api/v1/evaluations",
+    description="Evaluation review, clarifications, scoring and summary",
+)
+
+
+def _session(session_id: int) -> EvalSession:
+    session = db.session.get(EvalSession, session_id)
+    if session is None:
+        raise NotFound(_l("评标不存在。"))
+    return session
+
+
+def _clarification(cid: int) -> EvalClarification:
+    item = db.session.get(EvalClarification, cid)
+    if item is None:
+        raise NotFound(_l("澄清不存在。"))
+    return item
+
+
+@blp.route("/<int:session_id>/bids/<int:bid_id>/verdicts/<string:item_id>")
+class VerdictResource(MethodView):
+    @login_required
+    @blp.arguments(VerdictIn)
+    @blp.response(200, VerdictOut)
+    def put(self, data: dict[str, Any], session_id: int, bid_id: int, item_id: str) -> Any:
+        """Record (or change) the caller's pass/fail on one check item of one bid."""
+        session = _session(session_id)
+        member = policies.acting_member(session, current_user)
+        bid = review.load_bid(session, bid_id)
+        verdict = review.record_verdict(
+            session, member, bid, item_id, data["passed"], data["reason"]
+        )
+        db.session.commit()
+        return verdict
+
+
+@blp.route("/<int:session_id>/bids/<int:bid_id>/items/<string:item_id>/decision")
+class DecisionResource(MethodView):
+    @login_required
+    @blp.response(201, DecisionOut)
+    def post(self, session_id: int, bid_id: int, item_id: str) -> Any:
+        """The leader decides an item where verdicts differ by the majority of them."""
+        session = _session(session_id)
+        member = policies.acting_member(session, current_user)
+        bid = review.load_bid(session, bid_id)
+        decision = review.decide_by_majority(session, member, bid, item_id)
+        db.session.commit()
+        return decision
+
+
+@blp.route("/<int:session_id>/dissents")
+class DissentResource(MethodView):
+    @login_required
+    @blp.arguments(DissentIn)
+    @blp.response(201, DissentOut)
+    def post(self, data: dict[str, Any], session_id: int) -> Any:
+        """A minority member's written dissent on a decided item."""
+        session = _session(session_id)
+        member = policies.acting_member(session, current_user)
+        bid = review.load_bid(session, data["bid_id"])
+        dissent = review.write_dissent(session, member, bid, data["item_id"], data["text"])
+        db.session.commit()
+        return dissent
+
+
+@blp.route("/<int:session_id>/clarifications")
+class ClarificationsResource(MethodView):
+    @login_required
+    @blp.response(200, EvalClarificationOut(many=True))
+    def get(self, session_id: int) -> Any:
+        """Every clarification of the evaluation, with the answers (committee and watchers)."""
+        session = _session(session_id)
+        policies.ensure_can_watch(current_user, session)
+        return clarifications.for_session(session)
+
+    @login_required
+    @blp.arguments(ClarificationIn)
+    @blp.response(201, EvalClarificationOut)
+    def post(self, data: dict[str, Any], session_id: int) -> Any:
+        """Ask one bidder in writing, with a deadline."""
+        session = _session(session_id)
+        member = policies.acting_member(session, current_user)
+        bid = review.load_bid(session, data["bid_id"])
+        item = clarifications.ask(
+            session, member, bid, data["question"], data["due_at"], data["kind"]
+        )
+        db.session.commit()
+        return item
+
+
+@blp.route("/clarifications/mine")
+class MyClarifications(MethodView):
+    @login_required
+    @blp.response(200, BidderClarificationOut(many=True))
+    def get(self) -> Any:
+        """The clarifications addressed to the caller's own organisation (bidders only)."""
+        if current_user.role.value != "supplier":
+            raise Forbidden(_l("只有投标人可以查看澄清要求。"))
+        return clarifications.for_bidder(current_user)
+
+
+@blp.route("/clarifications/<int:cid>/answer")
+class AnswerResource(MethodView):
+    @login_required
+    @blp.arguments(ClarificationAnswerIn)
+    @blp.response(200, BidderClarificationOut)
+    def post(self, data: dict[str, Any], cid: int) -> Any:
+        """The bidder's answer, once, before the deadline."""
+        item = _clarification(cid)
+        answered = clarifications.answer(item, current_user, data["text"])
+        db.session.commit()
+        return answered
+
+
+@blp.route("/clarifications/<int:cid>/finding")
+class FindingResource(MethodView):
+    @login_required
+    @blp.arguments(FindingIn)
+    @blp.response(200, EvalClarificationOut)
+    def post(self, data: dict[str, Any], cid: int) -> Any:
+        """The leader records whether an abnormally low price was explained."""
+        item = _clarification(cid)
+        session = _session(item.session_id)
+        member = policies.acting_member(session, current_user)
+        judged = clarifications.judge(item, member, data["accepted"])
+        db.session.commit()
+        return judged
+
+
+@blp.route("/<int:session_id>/bids/<int:bid_id>/scores")
+class ScoresResource(MethodView):
+    @login_required
+    @blp.response(200, VisibleScoresOut)
+    def get(self, session_id: int, bid_id: int) -> Any:
+        """Who submitted, and the scores the caller may see (independent first)."""
+        session = _session(session_id)
+        bid = review.load_bid(session, bid_id)
+        return scoring.visible_scores(session, current_user, bid)
+
+    @login_required
+    @blp.arguments(ScoresIn)
+    @blp.response(200, ScoreOut(many=True))
+    def put(self, data: dict[str, Any], session_id: int, bid_id: int) -> Any:
+        """Save the caller's draft scores for a bid: all valid or nothing written."""
+        session = _session(session_id)
+        member = policies.acting_member(session, current_user)
+        bid = review.load_bid(session, bid_id)
+        saved = scoring.save_scores(session, member, bid, data["scores"])
+        db.session.commit()
+        return saved
+
+
+@blp.route("/<int:session_id>/bids/<int:bid_id>/sheet")
+class SheetResource(MethodView):
+    @login_required
+    @blp.response(201, SheetOut)
+    def post(self, session_id: int, bid_id: int) -> Any:
+        """Submit the caller's sheet for a bid; its scores are frozen for this cycle."""
+        session = _session(session_id)
+        member = policies.acting_member(session, current_user)
+        bid = review.load_bid(session, bid_id)
+        sheet = scoring.submit_sheet(session, member, bid)
+        db.session.commit()
+        return sheet
+
+
+@blp.route("/<int:session_id>/bids/<int:bid_id>/sheet/reopen")
+class ReopenResource(MethodView):
+    @login_required
+    @blp.response(200, SheetOut)
+    def post(self, session_id: int, bid_id: int) -> Any:
+        """Reopen one's own sheet to settle an objective item the members disagree on."""
+        session = _session(session_id)
+        member = policies.acting_member(session, current_user)
+        bid = review.load_bid(session, bid_id)
+        sheet = scoring.reopen_sheet(session, member, bid)
+        db.session.commit()
+        return sheet
+
+
+@blp.route("/<int:session_id>/justifications")
+class JustificationResource(MethodView):
+    @login_required
+    @blp.arguments(JustificationIn)
+    @blp.response(201, JustificationOut)
+    def post(self, data: dict[str, Any], session_id: int) -> Any:
+        """A member's reason for a score far from the panel's (dispersion alert)."""
+        session = _session(session_id)
+        member = policies.acting_member(session, current_user)
+        item = summary.write_justification(
+            session, member, data["bid_id"], data["item_id"], data["text"]
+        )
+        db.session.commit()
+        return item
+
+
+@blp.route("/<int:session_id>/summary")
+class SummaryResource(MethodView):
+    @login_required
+    @blp.response(200, SummaryOut)
+    def get(self, session_id: int) -> Any:
+        """Totals, spreads, dispersion alerts, ranking and candidates."""
+        return summary.summary_table(_session(session_id), current_user)
+
+
+@blp.route("/<int:session_id>/summary/lock")
+class LockResource(MethodView):
+    @login_required
+    @blp.response(200, LockOut)
+    def post(self, session_id: int) -> Any:
+        """The leader locks the summary (every justification and finding in)."""
+        session = _session(session_id)
+        member = policies.acting_member(session, current_user)
+        locked = summary.lock_summary(session, member)
+        db.session.commit()
+        return locked

@@ -1,0 +1,263 @@
+"""汇总: totals per member and averaged, spreads, dispersion alerts, ranking, candidates.
+
+The method computes (`methods.get(code).evaluate`) from what the room recorded: the
+opened prices, the review outcome, the submitted sheets and the abnormal-price findings.
+A price the committee found unexplained is rejected before the rest are scored, as the
+law requires (财政部令第87号 第六十条), so the base price and the abnormal threshold are
+those of the remaining valid prices (a price newly flagged by that needs its own
+clarification and finding before the lock).
+
+The leader locks the summary once every dispersion alert has its justification and
+every abnormally low price its finding; after that no score changes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.core import clock
+from app.core.audit import record
+from app.core.errors import Conflict, ValidationError
+from app.core.extensions import db
+from remote_eval import actions, clarifications, flow, methods, room, scoring
+from remote_eval.methods.base import BidderInput, Evaluation, unexplained_low_reason
+from remote_eval.models import EvalMember, EvalSession, Justification, Phase
+from remote_eval.policies import (
+    active_members,
+    ensure_can_watch,
+    ensure_leader,
+    ensure_may_act,
+)
+from remote_eval.review import (
+    bid_outcome,
+    load_bid,
+    scheme_of,
+    session_bids,
+)
+
+TEXT_MAX = 2000
+
+
+def bidder_inputs(session: EvalSession) -> list[BidderInput]:
+    """One input per opened bid, in opening order, from the rows of this evaluation."""
+    uses_scores = methods.get(session.method).uses_scores
+    active = {m.id for m in active_members(session)}
+    scheme = scheme_of(session)
+    inputs = []
+    for bid in session_bids(session):
+        passed, reasons = bid_outcome(session, bid)
+        if passed and clarifications.is_rejected_low(session, bid):
+            passed, reasons = False, [unexplained_low_reason(scheme)]
+        member_scores: dict[str, dict[str, Decimal]] = {}
+        if uses_scores and passed:
+            given = scoring.scores(session, bid.id)
+            for member_id in scoring.submitted_members(session, bid.id):
+                if member_id in active:
+                    member_scores[str(member_id)] = given.get(member_id, {})
+        inputs.append(
+            BidderInput(
+                bid_id=bid.id,
+                name=bid.supplier.name,
+                price=clarifications.price_of(bid),
+                submitted_at=bid.received_at,
+                passed=passed,
+                fail_reasons=reasons,
+                member_scores=member_scores,
+                explained_ok=clarifications.explained_ok(session, bid),
+            )
+        )
+    return inputs
+
+
+def compute(session: EvalSession) -> tuple[list[BidderInput], Evaluation]:
+    inputs = bidder_inputs(session)
+    ceiling = clarifications.ceiling_of(session)
+    return inputs, methods.get(session.method).evaluate(inputs, scheme_of(session), ceiling)
+
+
+def missing_justifications(session: EvalSession) -> list[tuple[int, str, int]]:
+    """(bid id, item id, member id) of dispersion alerts without a justification."""
+    written = {
+        (j.bid_id, j.item_id, j.member_id)
+        for j in db.session.execute(
+            select(Justification).where(
+                Justification.session_id == session.id, Justification.cycle == session.cycle
+            )
+        ).scalars()
+    }
+    out = []
+    for bid in session_bids(session):
+        if not clarifications.still_in(session, bid):
+            continue
+        for a in scoring.dispersion_alerts(session, bid):
+            if (bid.id, a.item_id, a.member_id) not in written:
+                out.append((bid.id, a.item_id, a.member_id))
+    return out
+
+
+def write_justification(
+    session: EvalSession, member: EvalMember, bid_id: int, item_id: str, text: str
+) -> Justification:
+    flow.ensure_phase(session, Phase.SCORING, Phase.SUMMARY)
+    if session.summary_locked_at is not None:
+        raise Conflict(_l("汇总已锁定，不能再提交说明。"))
+    ensure_may_act(session, member)
+    bid = load_bid(session, bid_id)
+    clarifications.ensure_still_in(session, bid)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_l("说明理由不能为空。"), field="text")
+    if len(text) > TEXT_MAX:
+        raise ValidationError(_l("说明理由不得超过 %(n)s 字。", n=TEXT_MAX), field="text")
+    alerted = {(a.item_id, a.member_id) for a in scoring.dispersion_alerts(session, bid)}
+    if (item_id, member.id) not in alerted:
+        raise Conflict(_l("您对该项的评分未触发偏离提示，无需说明理由。"))
+    exists = db.session.execute(
+        select(Justification.id).where(
+            Justification.session_id == session.id,
+            Justification.cycle == session.cycle,
+            Justification.member_id == member.id,
+            Justification.bid_id == bid.id,
+            Justification.item_id == item_id,
+        )
+    ).first()
+    if exists is not None:
+        raise Conflict(_l("您已就该项评分提交说明。"))
+    item = Justification(
+        session_id=session.id,
+        cycle=session.cycle,
+        member_id=member.id,
+        bid_id=bid.id,
+        item_id=item_id,
+        text=text,
+        at=clock.now(),
+    )
+    db.session.add(item)
+    db.session.flush()
+    record(
+        actions.JUSTIFICATION_WRITTEN,
+        item,
+        {"bid_id": bid.id, "item_id": item_id},
+        actor=member.user,
+    )
+    room.publish(
+        session,
+        "justification_written",
+        {"member_id": member.id, "bid_id": bid.id, "item_id": item_id},
+    )
+    return item
+
+
+def lock_problems(session: EvalSession) -> list[Any]:
+    problems: list[Any] = []
+    missing = missing_justifications(session)
+    if missing:
+        problems.append(_l("还有 %(n)s 项评分偏离提示尚未说明理由。", n=len(missing)))
+    pending = clarifications.pending_abnormal(session)
+    if pending:
+        problems.append(_l("还有 %(n)s 个异常低价尚未澄清并由评标委员会认定。", n=len(pending)))
+    return problems
+
+
+def lock_summary(session: EvalSession, leader: EvalMember) -> EvalSession:
+    flow.ensure_phase(session, Phase.SUMMARY)
+    ensure_leader(session, leader)
+    if session.summary_locked_at is not None:
+        raise Conflict(_l("汇总已锁定。"))
+    problems = lock_problems(session)
+    if problems:
+        raise Conflict("\n".join(str(p) for p in problems))
+    _inputs, run = compute(session)
+    session.summary_locked_at = clock.now()
+    db.session.flush()
+    ranking = [r.bid_id for r in sorted(run.results, key=lambda r: (r.rank is None, r.rank or 0))]
+    candidates = [c.bid_id for c in run.candidates]
+    record(
+        actions.SUMMARY_LOCKED,
+        session,
+        {"ranking": ranking, "candidates": candidates},
+        actor=leader.user,
+    )
+    room.publish(session, "summary_locked", {"candidates": candidates})
+    return session
+
+
+def _s(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def summary_table(session: EvalSession, viewer: Any) -> dict[str, Any]:
+    """The summary as the page and the report show it (JSON-able; amounts as strings)."""
+    ensure_can_watch(viewer, session)
+    if flow.ORDER.index(session.phase) < flow.ORDER.index(Phase.SUMMARY):
+        raise Conflict(_l("评分结束后才能查看汇总。"))
+    scheme = scheme_of(session)
+    inputs, run = compute(session)
+    pending = set(clarifications.pending_abnormal(session))
+    alerts_missing = set(missing_justifications(session))
+    rows = []
+    for b, r in zip(inputs, run.results, strict=True):
+        per_member = {
+            m: {
+                "items": {i: str(v) for i, v in items.items()},
+                "total": str(sum(items.values(), Decimal("0"))),
+            }
+            for m, items in b.member_scores.items()
+        }
+        spread = {}
+        alerts = []
+        if b.member_scores:
+            for item in scheme.scored_items:
+                values = [s[item.id] for s in b.member_scores.values() if item.id in s]
+                spread[item.id] = str(max(values) - min(values)) if values else None
+            bid = load_bid(session, int(b.bid_id))
+            alerts = [
+                {
+                    "item_id": a.item_id,
+                    "member_id": a.member_id,
+                    "justified": (bid.id, a.item_id, a.member_id) not in alerts_missing,
+                }
+                for a in scoring.dispersion_alerts(session, bid)
+            ]
+        price_pending = b.bid_id in pending
+        rows.append(
+            {
+                "bid_id": b.bid_id,
+                "name": b.name,
+                "price": _s(b.price),
+                "valid": r.valid,
+                "rejected_reason": r.rejected_reason,
+                "abnormally_low": r.abnormally_low,
+                "price_pending": price_pending,
+                "price_score": None if price_pending else _s(r.price_score),
+                "technical": _s(r.technical),
+                "commercial": _s(r.commercial),
+                "total": None if price_pending else _s(r.total),
+                "rank": None if pending else r.rank,
+                "members": per_member,
+                "spread": spread,
+                "dispersion_alerts": alerts,
+            }
+        )
+    return {
+        "session_id": session.id,
+        "method": session.method,
+        "method_label": str(methods.get(session.method).label),
+        "locked_at": session.summary_locked_at.isoformat() if session.summary_locked_at else None,
+        "bidders": rows,
+        "candidates": [] if pending else [c.bid_id for c in run.candidates],
+        "problems": [str(p) for p in lock_problems(session)],
+    }
+
+
+def summary_problems(session: EvalSession) -> list[Any]:
+    if session.summary_locked_at is None:
+        return [_l("组长尚未锁定汇总结果。")]
+    return []
+
+
+flow.register_exit_check(Phase.SUMMARY, summary_problems)
