@@ -9,6 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core.crypto import p256_key_id
 from app.core.errors import DomainError
 from app.core.extensions import db
 from app.core.http import load_or_404
@@ -154,4 +155,5 @@ def sign_page(session_id: int) -> Any:
         signed_in=member.status == MemberStatus.SIGNED_IN,
         signing=session.phase.value == "signing" and not session.paused,
         phase_label=flow.phase_label(session.phase),
+        key_id=p256_key_id,
     )
