@@ -6,9 +6,11 @@ from typing import Any
 
 def init_app(app: Any) -> None:
     from remote_eval import models  # noqa: F401  (tables)
+    from remote_eval.cli import eval_cli
     from remote_eval.ws import rooms_cli
 
     app.cli.add_command(rooms_cli)
+    app.cli.add_command(eval_cli)
     _init_schemes(app)
     _init_evaluation(app)
 
@@ -40,6 +42,8 @@ def _init_evaluation(app: Any) -> None:
         committee,  # noqa: F401  (registers the sign-in and commitment exit checks)
         election,  # noqa: F401  (registers the election's exit check)
         jobs,
+        report_api,  # its services register the signing phase's exit check
+        report_views,
         review_api,  # its services register the review, scoring and summary exit checks
         session_api,
     )
@@ -47,5 +51,7 @@ def _init_evaluation(app: Any) -> None:
 
     api.register_blueprint(session_api.blp)
     api.register_blueprint(review_api.blp)
+    api.register_blueprint(report_api.blp)
+    app.register_blueprint(report_views.bp)
     register_room_policy(EVAL, may_join_eval)
     jobs.register(app)

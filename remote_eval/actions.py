@@ -57,3 +57,9 @@ SCHEME_FROZEN = "scoring_scheme.frozen"
 AMENDMENT_PROPOSED = "scoring_scheme.amendment_proposed"
 AMENDMENT_WITHDRAWN = "scoring_scheme.amendment_withdrawn"
 SCHEME_AMENDED = "scoring_scheme.amended"
+
+# 评标报告与签署 (the report and the members' signatures)
+SIGNING_KEY_REGISTERED = "eval.signing_key_registered"
+REPORT_GENERATED = "eval.report_generated"
+REPORT_SIGNED = "eval.report_signed"
+REPORT_REFUSED = "eval.report_refused"

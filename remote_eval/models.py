@@ -14,7 +14,17 @@ import enum
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.auth.models import User
@@ -327,3 +337,52 @@ class ScoringSchemeVersion(Base):
 
     scheme: Mapped[ScoringScheme] = relationship(back_populates="versions")
     announcement: Mapped[Any] = relationship("Announcement")
+
+
+# ---------------------------------------------------------------- the report and its signatures
+class EvalReport(Base):
+    """One version of the evaluation report (评标报告): a canonical JSON body and its renderings.
+
+    `body` holds the exact canonical bytes (as text) whose SHA-256 the members sign; the
+    HTML and PDF are renderings of it kept in the content store. A roll-back followed by a
+    new summary gives a new version; signatures belong to the version they cover.
+    """
+
+    __tablename__ = "eval_report"
+    __table_args__ = (UniqueConstraint("session_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("eval_session.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    cycle: Mapped[int] = mapped_column(Integer)  # the session's cycle it reports on
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON, UTF-8
+    sha256: Mapped[str] = mapped_column(String(64))
+    html_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class EvalSignature(Base):
+    """A member's answer to one report version: a signature, or a refusal with a dissent."""
+
+    __tablename__ = "eval_signature"
+    __table_args__ = (
+        UniqueConstraint("report_id", "member_id"),
+        CheckConstraint(
+            "(signature IS NOT NULL AND public_key IS NOT NULL AND dissent_id IS NULL)"
+            " OR (signature IS NULL AND dissent_id IS NOT NULL)",
+            name="signed_or_refused",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("eval_report.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("eval_member.id"))
+    # The key the signature was checked against (the member may replace theirs later).
+    public_key: Mapped[str | None] = mapped_column(Text)
+    signature: Mapped[str | None] = mapped_column(Text)  # base64 of raw r||s
+    dissent_id: Mapped[int | None] = mapped_column(ForeignKey("eval_dissent.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def refused(self) -> bool:
+        return self.signature is None

@@ -46,6 +46,10 @@ Verifiable draws (``app.core.crypto.draw``)
     ``commit(seed) -> sha256 hex``, ``mixed_seed(seed, public_value) -> bytes``,
     ``rank(seed, ids) -> [(id, hmac_hex), ...]`` sorted by HMAC-SHA256(seed, str(id)).
 
+Signatures made in a browser (``app.core.crypto.ecdsa``), ECDSA P-256 / SHA-256
+    ``verify_p256(spki_b64, message, signature_b64) -> bool``  raw r||s (WebCrypto) or DER;
+    ``p256_public_key(spki_b64) -> key | None``, ``p256_key_id(spki_b64) -> 16 hex``.
+
 Secrets at rest (``app.core.crypto.secretbox``), AES-256-GCM under HKDF(SECRET_KEY, purpose)
     ``seal_secret(data, purpose) -> str``, ``open_secret(sealed, purpose) -> bytes``;
     wrong key, purpose or an altered byte → ``SecretBoxError``.
@@ -72,6 +76,8 @@ __all__ = [
     "mixed_seed",
     "open_secret",
     "open_stream",
+    "p256_key_id",
+    "p256_public_key",
     "platform_public_key",
     "rank",
     "recover_private_key",
@@ -83,6 +89,7 @@ __all__ = [
     "unseal_share",
     "validate_structure",
     "verify_json",
+    "verify_p256",
     "verify_receipt",
 ]
 
@@ -110,6 +117,9 @@ _HOME = {
     "commit": "draw",
     "mixed_seed": "draw",
     "rank": "draw",
+    "p256_key_id": "ecdsa",
+    "p256_public_key": "ecdsa",
+    "verify_p256": "ecdsa",
     "SecretBoxError": "secretbox",
     "open_secret": "secretbox",
     "seal_secret": "secretbox",
