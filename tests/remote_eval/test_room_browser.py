@@ -171,3 +171,47 @@ def test_committee_signs_in_commits_and_elects_live(
     for page in pages.values():
         _seen_without_gaps(page)
     assert errors == []
+
+
+def test_scoring_sheet_and_summary_in_the_page(
+    app: Any,
+    rooms: RoomServer,
+    live_server: str,  # noqa: F811
+    browser: Any,  # noqa: F811
+    shot: Any,  # noqa: F811
+) -> None:
+    from remote_eval import scoring
+    from tests.remote_eval.review_world import build_world, move, pass_all
+
+    w = build_world("comprehensive", ["450000.00", "430000.00"])
+    pass_all(w)
+    move(w, Phase.SCORING)
+    errors: list[str] = []
+    path = f"/evaluations/{w.session.id}"
+    first, *others = w.members
+    page = _open(browser, live_server, first.user, path, errors)
+    watcher = _open(browser, live_server, w.host, path, errors)
+    bid = w.bids[0]
+    sheet = page.locator(f'[data-testid="sheet-{bid.id}"]')
+    sheet.locator('select[name="T2"]').select_option("5")
+    sheet.locator('select[name="C1"]').select_option("10")
+    sheet.locator('input[name="T1"]').fill("33.5")
+    page.click(f'[data-testid="submit-{bid.id}"]')
+    page.wait_for_selector("text=您已提交评分表", timeout=10000)
+    watcher.wait_for_selector(f'[data-bid="{bid.id}"] >> text={first.seat}', timeout=10000)
+    assert "33.5" not in watcher.inner_text("#eval-live")
+    _both_widths(page, shot, "scoring-member")
+    _both_widths(watcher, shot, "scoring-host")
+    for m in others:
+        for b in w.bids:
+            scoring.save_scores(w.session, m, b, {"T1": "30", "T2": "5", "C1": "10"})
+            scoring.submit_sheet(w.session, m, b)
+    scoring.save_scores(w.session, first, w.bids[1], {"T1": "20", "T2": "5", "C1": "10"})
+    scoring.submit_sheet(w.session, first, w.bids[1])
+    db.session.commit()
+    page.wait_for_selector(f'[data-testid="others-{bid.id}"]', timeout=10000)
+    move(w, Phase.SUMMARY)
+    page.reload()
+    page.wait_for_selector('[data-testid="summary-table"]')
+    _both_widths(page, shot, "summary-leader")
+    assert errors == []
