@@ -36,7 +36,10 @@ def _init_schemes(app: Any) -> None:
 
 def _init_evaluation(app: Any) -> None:
     """The evaluation room: its API, room policy, phase checks and sweeps."""
+    from flask_babel import lazy_gettext as _l
+
     from app.core.extensions import api
+    from app.core.nav import register_nav
     from app.core.rooms import register_room_policy
     from remote_eval import (
         committee,  # noqa: F401  (registers the sign-in and commitment exit checks)
@@ -45,6 +48,7 @@ def _init_evaluation(app: Any) -> None:
         report_api,  # its services register the signing phase's exit check
         report_views,
         review_api,  # its services register the review, scoring and summary exit checks
+        room_views,
         session_api,
     )
     from remote_eval.policies import EVAL, may_join_eval
@@ -55,3 +59,7 @@ def _init_evaluation(app: Any) -> None:
     app.register_blueprint(report_views.bp)
     register_room_policy(EVAL, may_join_eval)
     jobs.register(app)
+    app.register_blueprint(room_views.bp)
+    register_nav("eval_room.index", _l("我的评标"), ("expert",), order=21)
+    register_nav("eval_room.index", _l("评标室"), ("staff", "supervisor"), order=27)
+    register_nav("eval_room.bidder_clarifications", _l("评标澄清"), ("supplier",), order=23)

@@ -31,7 +31,7 @@ Placement = tuple[int, str]  # (venue centre id, seat)
 REASON_MAX = 500
 
 
-def _root_draw(lot: Lot) -> Draw | None:
+def root_draw(lot: Lot) -> Draw | None:
     return db.session.execute(
         select(Draw).where(
             Draw.lot_id == lot.id,
@@ -41,7 +41,7 @@ def _root_draw(lot: Lot) -> Draw | None:
     ).scalar_one_or_none()
 
 
-def _accepted(root: Draw) -> list[Invitation]:
+def accepted_invitations(root: Draw) -> list[Invitation]:
     return list(
         db.session.execute(
             select(Invitation)
@@ -99,8 +99,8 @@ def form_committee(
     method = frozen.method
     if methods.find(method) is None:
         raise ValidationError(_l("未知的评标办法：%(m)s。", m=method), field="method")
-    root = _root_draw(lot)
-    accepted = _accepted(root) if root else []
+    root = root_draw(lot)
+    accepted = accepted_invitations(root) if root else []
     if not accepted:
         raise Conflict(_l("该标段没有已确认参加的抽取专家，不能组建评标委员会。"))
     total = len(accepted) + len(purchaser_reps)
@@ -227,7 +227,7 @@ def sync_members(session: EvalSession) -> list[EvalMember]:
     if session.phase == Phase.DONE:
         return []
     lot = db.session.get(Lot, session.lot_id)
-    root = _root_draw(lot) if lot else None
+    root = root_draw(lot) if lot else None
     if root is None:
         return []
     taken = {m.invitation_id for m in session.members if m.invitation_id}
@@ -245,7 +245,7 @@ def sync_members(session: EvalSession) -> list[EvalMember]:
         fresh = next(
             (
                 inv
-                for inv in _accepted(root)
+                for inv in accepted_invitations(root)
                 if inv.slot == slot
                 and inv.id not in taken
                 and inv.expert.user_id is not None

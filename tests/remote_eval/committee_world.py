@@ -76,7 +76,7 @@ class CommitteeWorld:
         return self.base.lot
 
     def accepted(self) -> list[Invitation]:
-        return committee._accepted(self.draw)
+        return committee.accepted_invitations(self.draw)
 
     def form(self, reps: int = 1, **kw: Any) -> EvalSession:
         """Form the committee: two experts at the secondary venue, the rest at the main one."""

@@ -1,0 +1,177 @@
+"""Pages of the evaluation room: the list of one's evaluations, the live room, and the
+bidder's clarification page.
+
+Pages only read; every command is sent by `eval-room.js` to the JSON API
+(`/api/v1/evaluations/...`), which checks, audits and publishes the room event. The room
+page re-renders its panels from `/evaluations/<id>/live` when an event arrives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.core import clock
+from app.core.auth.models import Centre, Role, User
+from app.core.extensions import db
+from bidding.bids.models import Bid
+from bidding.models import Lot, LotStatus, Project
+from remote_eval import clarifications, committee, flow, policies, room_panels
+from remote_eval.models import EvalMember, EvalSession, MemberStatus
+
+bp = Blueprint("eval_room", __name__, url_prefix="/evaluations", template_folder="templates")
+
+LIST_LIMIT = 200
+
+
+@bp.app_template_filter("eval_phase")
+def eval_phase(value: str) -> str:
+    return flow.phase_label(value)
+
+
+def _session(session_id: int) -> EvalSession:
+    session = db.session.get(EvalSession, session_id) if 0 < session_id < 2**31 else None
+    if session is None:
+        abort(404)
+    return session
+
+
+# ---------------------------------------------------------------- the list
+def _member_sessions(user: User) -> list[EvalSession]:
+    return list(
+        db.session.execute(
+            select(EvalSession)
+            .join(EvalMember, EvalMember.session_id == EvalSession.id)
+            .where(EvalMember.user_id == user.id, EvalMember.status != MemberStatus.REMOVED)
+            .order_by(EvalSession.id.desc())
+            .limit(LIST_LIMIT)
+        ).scalars()
+    )
+
+
+def _centre_sessions(centre_id: int) -> list[EvalSession]:
+    """Sessions run by the centre or with a member seated at one of its venues."""
+    seated = select(EvalMember.session_id).where(EvalMember.venue_centre_id == centre_id)
+    return list(
+        db.session.execute(
+            select(EvalSession)
+            .where((EvalSession.main_centre_id == centre_id) | EvalSession.id.in_(seated))
+            .order_by(EvalSession.id.desc())
+            .limit(LIST_LIMIT)
+        ).scalars()
+    )
+
+
+def _agency_lots(user: User) -> tuple[list[Lot], list[EvalSession]]:
+    """The agency's opened lots (to form a committee) and its lots' sessions."""
+    if user.organisation_id is None:
+        return [], []
+    lots = db.session.execute(
+        select(Lot)
+        .join(Project, Project.id == Lot.project_id)
+        .where(Project.agency_id == user.organisation_id, Lot.status == LotStatus.OPENED)
+        .order_by(Lot.id)
+        .limit(LIST_LIMIT)
+    ).scalars()
+    sessions = db.session.execute(
+        select(EvalSession)
+        .join(Lot, Lot.id == EvalSession.lot_id)
+        .join(Project, Project.id == Lot.project_id)
+        .where(Project.agency_id == user.organisation_id)
+        .order_by(EvalSession.id.desc())
+        .limit(LIST_LIMIT)
+    ).scalars()
+    return (
+        [lot for lot in lots if policies.can_form_committee(user, lot)],
+        list(sessions),
+    )
+
+
+def _form_data(lot: Lot) -> dict[str, Any]:
+    """What the committee form offers: the accepted experts (sealed), centres, reps."""
+    root = committee.root_draw(lot)
+    accepted = committee.accepted_invitations(root) if root else []
+    return {
+        "lot": lot,
+        "experts": [
+            {"invitation_id": inv.id, "n": n, "seat": f"{n:02d}"}
+            for n, inv in enumerate(accepted, start=1)
+        ],
+        "reps": list(
+            db.session.execute(
+                select(User)
+                .where(User.organisation_id == lot.project.purchaser_id, User.is_active_flag)
+                .order_by(User.id)
+            ).scalars()
+        ),
+        "main_centre_id": lot.project.centre_id,
+    }
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    user = current_user
+    if user.role == Role.SUPPLIER:
+        return render_template("remote_eval/room_list.html", sessions=[], forms=[], rows=[])
+    sessions: dict[int, EvalSession] = {s.id: s for s in _member_sessions(user)}
+    forms: list[dict[str, Any]] = []
+    if user.role == Role.STAFF:
+        lots, agency = _agency_lots(user)
+        forms = [_form_data(lot) for lot in lots]
+        sessions.update({s.id: s for s in agency})
+    if user.role in (Role.STAFF, Role.SUPERVISOR) and user.centre_id is not None:
+        sessions.update({s.id: s for s in _centre_sessions(user.centre_id)})
+    rows = [
+        {
+            "session": s,
+            "lot": db.session.get(Lot, s.lot_id),
+            "me": policies.active_member_of(user, s),
+        }
+        for s in sorted(sessions.values(), key=lambda s: -s.id)
+        if policies.can_watch(user, s)
+    ]
+    centres = list(db.session.execute(select(Centre).order_by(Centre.id)).scalars())
+    return render_template("remote_eval/room_list.html", rows=rows, forms=forms, centres=centres)
+
+
+# ---------------------------------------------------------------- the room
+def _room_context(session_id: int) -> dict[str, Any]:
+    session = _session(session_id)
+    policies.ensure_can_watch(current_user, session)
+    if committee.sync_members(session):
+        db.session.commit()
+    return room_panels.context(session, current_user)
+
+
+@bp.get("/<int:session_id>")
+@login_required
+def room_page(session_id: int) -> Any:
+    return render_template("remote_eval/room_page.html", **_room_context(session_id))
+
+
+@bp.get("/<int:session_id>/live")
+@login_required
+def room_live(session_id: int) -> Any:
+    """The room's panels alone, for the page to swap in after a room event."""
+    return render_template("remote_eval/room_panels.html", **_room_context(session_id))
+
+
+# ---------------------------------------------------------------- the bidder
+@bp.get("/clarifications")
+@login_required
+def bidder_clarifications() -> Any:
+    """The clarifications addressed to the caller's bids; nothing else of the evaluation."""
+    if current_user.role != Role.SUPPLIER:
+        abort(403)
+    items = clarifications.for_bidder(current_user)
+    lots = {}
+    for c in items:
+        bid = db.session.get(Bid, c.bid_id)
+        lots[c.id] = bid.lot if bid is not None else None
+    return render_template(
+        "remote_eval/room_clarifications.html", items=items, lots=lots, now_at=clock.now()
+    )
