@@ -488,7 +488,7 @@ def main() -> None:
                     )  # fmt: skip
                 finally:
                     pool.stop()
-            except SystemExit:
+            except BaseException:
                 for log in sorted(instance.glob("*.log")):
                     print(f"# {log.name}:", *log.read_text().splitlines()[-15:], sep="\n# ")
                 raise
