@@ -71,7 +71,7 @@ def build(
 
     from app.core import clock
     from app.core.auth.models import ApiToken, OrgKind, Role, User
-    from app.core.auth.services import TOKEN_PREFIX, _token_hash
+    from app.core.auth.services import TOKEN_PREFIX, _token_hash, issue_token
     from app.core.extensions import db
     from bidding.bids.models import Bid, BidStatus
     from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
@@ -203,6 +203,9 @@ def build(
         for r, s in enumerate(sessions):
             s.leader_id = seats[r * members].id
 
+        # One token through the service, so the audit chain has its head before the run
+        # (the members' tokens below are inserted in bulk, without audit entries).
+        issue_token(host, "bench")
         raw_tokens = [TOKEN_PREFIX + secrets.token_urlsafe(32) for _ in users]
         db.session.execute(
             insert(ApiToken),

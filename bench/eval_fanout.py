@@ -378,6 +378,7 @@ def main() -> None:
     parser.add_argument("--client-procs", type=int, default=2)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15", help="'' to skip")
     parser.add_argument("--database-url", default=None, help="an empty database")
+    parser.add_argument("--logs", default=None, help="keep the servers' logs in this folder")
     parser.add_argument("--quick", action="store_true", help="20 rooms, 150 submissions")
     parser.add_argument("--serve", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -398,6 +399,8 @@ def main() -> None:
     results: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="th-bench-fanout-") as tmp:
         instance = Path(tmp)
+        logs = Path(args.logs) if args.logs else instance
+        logs.mkdir(parents=True, exist_ok=True)
         app = create_app(overrides(instance, args.database_url))
         t0 = time.perf_counter()
         world = build(
@@ -429,9 +432,7 @@ def main() -> None:
         # The baseline first: nothing of ours is running while it is measured.
         port = free_port()
         procs = [
-            start(
-                [sys.executable, me, "--serve", "bare", tmp, str(port), "0"], instance / "bare.log"
-            )
+            start([sys.executable, me, "--serve", "bare", tmp, str(port), "0"], logs / "bare.log")
         ]
         try:
             wait_port(port, procs[0])
@@ -448,13 +449,15 @@ def main() -> None:
         finally:
             stop(procs)
 
+        db_arg = ["--database-url", args.database_url] if args.database_url else []
         for k, mode in enumerate(modes):
             web, rooms = free_port(), free_port()
             if mode == "inproc":
                 procs = [
                     start(
-                        [sys.executable, me, "--serve", "launcher", tmp, str(web), str(rooms)],
-                        instance / "inproc.log",
+                        [sys.executable, me, "--serve", "launcher", tmp, str(web), str(rooms)]
+                        + db_arg,
+                        logs / "inproc.log",
                     )
                 ]
             else:
@@ -469,11 +472,10 @@ def main() -> None:
                 flask = str(Path(sys.executable).parent / "flask")
                 procs = [
                     start([sys.executable, me, "--serve", "web", tmp, str(web), str(rooms),
-                           "--redis", args.redis] + (["--database-url", args.database_url]
-                                                     if args.database_url else []),
-                          instance / "web.log"),
+                           "--redis", args.redis] + db_arg,
+                          logs / "web.log"),
                     start([flask, "--app", "wsgi", "rooms", "serve", "--port", str(rooms)],
-                          instance / "rooms.log", env),
+                          logs / "rooms.log", env),
                 ]  # fmt: skip
             try:
                 wait_ready(web, procs[0])
@@ -489,7 +491,7 @@ def main() -> None:
                 finally:
                     pool.stop()
             except BaseException:
-                for log in sorted(instance.glob("*.log")):
+                for log in sorted(logs.glob("*.log")):
                     print(f"# {log.name}:", *log.read_text().splitlines()[-15:], sep="\n# ")
                 raise
             finally:
