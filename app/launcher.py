@@ -68,8 +68,14 @@ def waitress_options(app: Flask) -> dict[str, Any]:
     a time instead of waitress's 8 KiB cuts the Python work of its single I/O thread, and a
     chunk's body stays in memory (bounded by connections × chunk size) instead of being
     spilled to a temporary file and read back.
+
+    poll() instead of select(): in the launcher the rooms thread holds one descriptor per
+    websocket client, so past about a thousand of them the sockets waitress accepts get
+    numbers above select()'s FD_SETSIZE (1024) and its loop dies with "filedescriptor out
+    of range in select()".
     """
     return {
+        "asyncore_use_poll": True,
         "recv_bytes": 256 * 1024,
         "inbuf_overflow": int(app.config.get("BID_CHUNK_MAX_BYTES", 8 * 1024 * 1024)) + 65536,
     }

@@ -11,7 +11,9 @@ Protocol (JSON text frames):
 
 A client that reconnects sends the last seq it saw and loses nothing. The server
 subscribes a connection to live events before it replays, then drops live events
-already covered by the replay, so nothing falls between the two. A connection that
+already covered by the replay, so nothing falls between the two; a live event that
+arrives ahead of an earlier one (publishes race after their commits) is preceded by the
+missing ones, read from the log. A connection that
 cannot keep up is closed (4408) rather than buffered without bound; it reconnects and
 replays.
 """
@@ -154,6 +156,17 @@ class RoomServer:
                         return
                     if message["seq"] <= last:
                         continue
+                    if message["seq"] > last + 1:
+                        # Publishes of two commits (other web threads or processes) can
+                        # arrive in the opposite order; every earlier seq is committed by
+                        # now, so the gap is sent from the log first rather than skipped.
+                        for event in await asyncio.to_thread(self._replay, room, last):
+                            if event["seq"] >= message["seq"]:
+                                break
+                            await ws.send(
+                                json.dumps({"type": "event", **event}, ensure_ascii=False)
+                            )
+                            last = event["seq"]
                     await ws.send(json.dumps({"type": "event", **message}, ensure_ascii=False))
                     last = message["seq"]
             finally:

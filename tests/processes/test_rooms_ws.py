@@ -204,3 +204,30 @@ def test_room_token_needs_a_well_formed_room_name(client: Any) -> None:
 def test_room_token_needs_a_login(client: Any) -> None:
     resp = client.post("/api/v1/rooms/token", json={"room": "test:1"})
     assert resp.status_code == 401
+
+
+def test_events_published_out_of_order_all_arrive_in_order(rooms: RoomServer) -> None:
+    # Two commits whose publishes race (two web threads, or two web processes on Redis):
+    # the later seq reaches the rooms server first.
+    import app.core.realtime as realtime
+
+    user = make_user(Role.STAFF)
+    room = _room()
+    token = issue_room_token(user, room)
+    db.session.commit()
+    with _join(rooms, token, room) as ws:
+        assert _recv(ws)["type"] == "ready"
+        held: list[Any] = []
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(realtime, "after_commit", held.append)
+            emit(room, "first", {})
+            db.session.commit()
+            emit(room, "second", {})
+            db.session.commit()
+        for publish in reversed(held):
+            publish()
+        got = [_recv(ws), _recv(ws)]
+        assert [(e["seq"], e["kind"]) for e in got] == [(1, "first"), (2, "second")]
+        emit(room, "third", {})
+        db.session.commit()
+        assert _recv(ws)["seq"] == 3

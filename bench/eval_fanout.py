@@ -1,0 +1,403 @@
+"""Evaluation room fan-out: score-sheet submissions over HTTP to every other member's websocket.
+
+Builds R evaluation sessions (rooms "eval:<id>") × M members in their scoring phase,
+inserted directly (SQLite unless --database-url), with every member's draft scores in.
+Opens R × M websocket clients (asyncio + `websockets`, in --client-procs processes) with
+room tokens minted by the app's own function, then drives sheet submissions through the
+real endpoint, POST /api/v1/evaluations/<id>/bids/<bid>/sheet (the submission of a
+member's scores; saving a draft publishes nothing), from --concurrency keep-alive
+clients. Each submission's latency is the time from sending the request to the LAST of
+the room's other members receiving its `sheet_submitted` event (matched by room,
+member and bid). Two deployments of ours:
+
+  inproc  one process: `flask serve`'s launcher (waitress + the rooms thread, in-process
+          broker), scheduler off
+  redis   web (waitress) and `flask rooms serve` as separate processes over Redis pub/sub
+
+and, in the same run, a bare `websockets` server doing the same broadcast (publishers
+send the marker over a websocket, the server fans the same JSON frame out to the room
+with websockets.broadcast and acks) with the same clients. Prints medians of --rounds:
+
+    eval_fanout_<mode>_p50: N ms          eval_fanout_<mode>_p99: N ms
+    eval_fanout_<mode>_events_s: N events/s (deliveries to the other members per second)
+    eval_fanout_<mode>_http_p50 / _http_p99: N ms (request → response, for the diagnosis)
+    bare_fanout_p50 / _p99 / _events_s
+    eval_fanout_<mode>_ratio: 0.xx        our events/s ÷ the bare server's
+
+Run: .venv/bin/python bench/eval_fanout.py [--rooms 500] [--members 9] [--submissions 1000]
+     [--rounds 3] [--concurrency 8] [--redis redis://127.0.0.1:6379/15 | --redis ''] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import http.client
+import json
+import math
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _eval_world import EvalWorld, build, last_seqs, overrides, room_tokens  # noqa: E402
+from _fanout_serve import serve, start, stop, wait_port  # noqa: E402
+from _serve import free_port, wait_ready  # noqa: E402
+from _ws_clients import Assignment, ClientPool, Record, raise_fd_limit  # noqa: E402
+
+SCHEME: dict[str, Any] = {
+    "method": "comprehensive",
+    "qualification": [{"id": "Q1", "name": "营业执照"}],
+    "compliance": [{"id": "K1", "name": "投标有效期"}],
+    "technical": [
+        {"id": "T1", "name": "技术方案", "type": "range", "maximum": "40", "step": "0.5"},
+        {
+            "id": "T2",
+            "name": "实施方案",
+            "type": "fixed",
+            "maximum": "10",
+            "choices": ["0", "5", "10"],
+            "objective": True,
+        },
+    ],
+    "commercial": [
+        {
+            "id": "C1",
+            "name": "售后服务",
+            "type": "fixed",
+            "maximum": "20",
+            "choices": ["0", "10", "20"],
+            "objective": True,
+        }
+    ],
+    "price": {"weight": "30"},
+}
+# Every member scores alike: a full room raises no disagreement or dispersion events.
+SCORES = {"T1": Decimal("30"), "T2": Decimal("5"), "C1": Decimal("10")}
+
+# room, member id, bid id, session id, API token
+Job = tuple[str, int, int, int, str]
+# room, member id, bid id, sent at, answered at, HTTP status
+Sent = tuple[str, int, int, float, float, int]
+
+
+# ----------------------------------------------------------------- drivers
+def drive_http(port: int, jobs: list[Job], concurrency: int) -> list[Sent]:
+    """Submit every job's sheet, `concurrency` keep-alive clients at a time."""
+    todo = iter(jobs)
+    lock = threading.Lock()
+    sent: list[Sent] = []
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while True:
+            with lock:
+                job = next(todo, None)
+            if job is None:
+                break
+            room, member, bid, session, token = job
+            t0 = time.monotonic()
+            conn.request(
+                "POST",
+                f"/api/v1/evaluations/{session}/bids/{bid}/sheet",
+                body=b"",
+                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            )
+            resp = conn.getresponse()
+            body = resp.read()
+            t1 = time.monotonic()
+            if resp.status != 201 and len(sent) < 3:
+                print(f"# {resp.status}: {body[:300]!r}", flush=True)
+            with lock:
+                sent.append((room, member, bid, t0, t1, resp.status))
+        conn.close()
+
+    with cf.ThreadPoolExecutor(concurrency) as pool:
+        for f in [pool.submit(worker) for _ in range(concurrency)]:
+            f.result()
+    return sent
+
+
+def drive_bare(port: int, jobs: list[Job], concurrency: int) -> list[Sent]:
+    from websockets.sync.client import connect
+
+    todo = iter(jobs)
+    lock = threading.Lock()
+    sent: list[Sent] = []
+
+    def worker() -> None:
+        with connect(f"ws://127.0.0.1:{port}/", max_size=None) as ws:
+            ws.send(json.dumps({"publish": True}))
+            while True:
+                with lock:
+                    job = next(todo, None)
+                if job is None:
+                    break
+                room, member, bid, session, _token = job
+                t0 = time.monotonic()
+                ws.send(
+                    json.dumps(
+                        {"room": room, "session_id": session, "member_id": member, "bid_id": bid}
+                    )
+                )
+                ws.recv()
+                with lock:
+                    sent.append((room, member, bid, t0, time.monotonic(), 201))
+
+    with cf.ThreadPoolExecutor(concurrency) as pool:
+        for f in [pool.submit(worker) for _ in range(concurrency)]:
+            f.result()
+    return sent
+
+
+# ----------------------------------------------------------------- measuring
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)] if ordered else math.nan
+
+
+def settle(pool: ClientPool, sent: list[Sent], room_size: int) -> tuple[list[Record], int]:
+    """Collect arrivals until every accepted submission reached its room (or 15 s pass)."""
+    want = sum(room_size - 1 for s in sent if s[5] == 201)
+    records: list[Record] = []
+    deadline = time.monotonic() + 15
+    while True:
+        got, dropped = pool.collect()
+        records.extend(got)
+        others = sum(1 for r in records if r[1] != r[3])
+        if others >= want or time.monotonic() > deadline:
+            return records, dropped
+        time.sleep(0.3)
+
+
+def analyse(sent: list[Sent], records: list[Record], room_size: int) -> dict[str, float]:
+    arrivals: dict[tuple[str, int, int], dict[int, float]] = {}
+    for room, member, bid, me, t in records:
+        if me != member:
+            seen = arrivals.setdefault((room, member, bid), {})
+            seen[me] = min(t, seen.get(me, t))
+    latencies, lost, errors = [], 0, 0
+    for room, member, bid, t0, _t1, status in sent:
+        if status != 201:
+            errors += 1
+            continue
+        got = arrivals.get((room, member, bid), {})
+        if len(got) < room_size - 1:
+            lost += 1
+            continue
+        latencies.append(max(got.values()) - t0)
+    deliveries = sum(len(v) for v in arrivals.values())
+    ends = [t for v in arrivals.values() for t in v.values()]
+    span = (max(ends) - min(s[3] for s in sent)) if ends else math.nan
+    return {
+        "p50": pct(latencies, 0.50) * 1000,
+        "p99": pct(latencies, 0.99) * 1000,
+        "events_s": deliveries / span,
+        "http_p50": pct([s[4] - s[3] for s in sent], 0.50) * 1000,
+        "http_p99": pct([s[4] - s[3] for s in sent], 0.99) * 1000,
+        "errors": errors,
+        "lost": lost,
+    }
+
+
+def run_rounds(
+    name: str,
+    pool: ClientPool,
+    drive: Any,
+    plan: list[list[Job]],
+    room_size: int,
+) -> list[dict[str, float]]:
+    out = []
+    for r, jobs in enumerate(plan):
+        sent = drive(jobs)
+        records, dropped = settle(pool, sent, room_size)
+        stats = analyse(sent, records, room_size)
+        stats["dropped"] = dropped
+        out.append(stats)
+        print(
+            f"# {name} round {r + 1}: p50 {stats['p50']:.1f} ms, p99 {stats['p99']:.1f} ms, "
+            f"{stats['events_s']:.0f} events/s, http p50/p99 {stats['http_p50']:.1f}/{stats['http_p99']:.1f} ms, "
+            f"errors {stats['errors']}, lost {stats['lost']}, dropped clients {dropped}",
+            flush=True,
+        )
+    return out
+
+
+def assignments(
+    world: EvalWorld, tokens: dict[int, str] | None, after: dict[str, int]
+) -> list[Assignment]:
+    return [
+        (room.name, m.id, tokens[m.id] if tokens else "bare", after.get(room.name, 0))
+        for room in world.rooms
+        for m in room.members
+    ]
+
+
+def connect(name: str, url: str, items: list[Assignment], procs: int) -> ClientPool:
+    pool = ClientPool(url, items, procs)
+    t0 = time.perf_counter()
+    ok, failed = pool.start()
+    print(
+        f"# {name}: {ok} clients connected ({failed} failed) in {time.perf_counter() - t0:.1f}s",
+        flush=True,
+    )
+    return pool
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rooms", type=int, default=500)
+    parser.add_argument("--members", type=int, default=9)
+    parser.add_argument("--submissions", type=int, default=1000, help="per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=8, help="submitting clients")
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--client-procs", type=int, default=2)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15", help="'' to skip")
+    parser.add_argument("--database-url", default=None, help="an empty database")
+    parser.add_argument("--logs", default=None, help="keep the servers' logs in this folder")
+    parser.add_argument("--quick", action="store_true", help="20 rooms, 150 submissions")
+    parser.add_argument("--serve", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        kind, instance, port, rooms_port = args.serve
+        serve(kind, Path(instance), int(port), int(rooms_port), args)
+        return
+    if args.quick:
+        args.rooms, args.submissions = 20, 150
+    raise_fd_limit()
+    os.environ["TENDERHALL_ENV"] = "development"
+    from app.factory import create_app
+
+    modes = ["inproc"] + (["redis"] if args.redis else [])
+    per_bid = args.rooms * args.members
+    bids = max(1, math.ceil(len(modes) * args.rounds * args.submissions / per_bid))
+    me = str(Path(__file__).resolve())
+    results: dict[str, list[dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="th-bench-fanout-") as tmp:
+        instance = Path(tmp)
+        logs = Path(args.logs) if args.logs else instance
+        logs.mkdir(parents=True, exist_ok=True)
+        app = create_app(overrides(instance, args.database_url))
+        t0 = time.perf_counter()
+        world = build(
+            app,
+            args.rooms,
+            args.members,
+            bids,
+            SCHEME,
+            score_of=lambda _r, _m, _b, item: SCORES[item.id],
+        )
+        print(
+            f"# {args.rooms} rooms × {args.members} members, {bids} bids each, "
+            f"built in {time.perf_counter() - t0:.1f}s",
+            flush=True,
+        )
+        jobs: list[Job] = [
+            (room.name, m.id, b, room.session_id, m.token)
+            for room in world.rooms
+            for m in room.members
+            for b in room.bid_ids
+        ]
+        random.Random(8).shuffle(jobs)
+        n = args.submissions
+
+        def plan(k: int) -> list[list[Job]]:
+            start_at = k * args.rounds * n
+            return [jobs[start_at + r * n : start_at + (r + 1) * n] for r in range(args.rounds)]
+
+        # The baseline first: nothing of ours is running while it is measured.
+        port = free_port()
+        procs = [
+            start([sys.executable, me, "--serve", "bare", tmp, str(port), "0"], logs / "bare.log")
+        ]
+        try:
+            wait_port(port, procs[0])
+            pool = connect(
+                "bare", f"ws://127.0.0.1:{port}/", assignments(world, None, {}), args.client_procs
+            )
+            try:
+                results["bare"] = run_rounds(
+                    "bare", pool, lambda j: drive_bare(port, j, args.concurrency), plan(0),
+                    args.members,
+                )  # fmt: skip
+            finally:
+                pool.stop()
+        finally:
+            stop(procs)
+
+        db_arg = ["--database-url", args.database_url] if args.database_url else []
+        for k, mode in enumerate(modes):
+            web, rooms = free_port(), free_port()
+            if mode == "inproc":
+                procs = [
+                    start(
+                        [sys.executable, me, "--serve", "launcher", tmp, str(web), str(rooms)]
+                        + db_arg,
+                        logs / "inproc.log",
+                    )
+                ]
+            else:
+                env = {
+                    "TENDERHALL_INSTANCE_PATH": tmp,
+                    "TENDERHALL_DATABASE_URL": overrides(instance, args.database_url)[
+                        "DATABASE_URL"
+                    ],
+                    "TENDERHALL_REDIS_URL": args.redis,
+                    "TENDERHALL_SCHEDULER_ENABLED": "false",
+                }
+                flask = str(Path(sys.executable).parent / "flask")
+                procs = [
+                    start([sys.executable, me, "--serve", "web", tmp, str(web), str(rooms),
+                           "--redis", args.redis] + db_arg,
+                          logs / "web.log"),
+                    start([flask, "--app", "wsgi", "rooms", "serve", "--port", str(rooms)],
+                          logs / "rooms.log", env),
+                ]  # fmt: skip
+            try:
+                wait_ready(web, procs[0])
+                wait_port(rooms, procs[-1])
+                tokens = room_tokens(app, world)
+                items = assignments(world, tokens, last_seqs(app, world))
+                pool = connect(mode, f"ws://127.0.0.1:{rooms}/", items, args.client_procs)
+                try:
+                    results[mode] = run_rounds(
+                        mode, pool, lambda j, web=web: drive_http(web, j, args.concurrency), plan(k),
+                        args.members,
+                    )  # fmt: skip
+                finally:
+                    pool.stop()
+            except BaseException:
+                for log in sorted(logs.glob("*.log")):
+                    print(f"# {log.name}:", *log.read_text().splitlines()[-15:], sep="\n# ")
+                raise
+            finally:
+                stop(procs)
+
+    def med(name: str, key: str) -> float:
+        return statistics.median(r[key] for r in results[name])
+
+    for name in modes:
+        label = f"eval_fanout_{name}"
+        print(f"{label}_p50: {med(name, 'p50'):.1f} ms")
+        print(f"{label}_p99: {med(name, 'p99'):.1f} ms")
+        print(f"{label}_events_s: {med(name, 'events_s'):.0f} events/s")
+        print(f"{label}_http_p50: {med(name, 'http_p50'):.1f} ms")
+        print(f"{label}_http_p99: {med(name, 'http_p99'):.1f} ms")
+    print(f"bare_fanout_p50: {med('bare', 'p50'):.1f} ms")
+    print(f"bare_fanout_p99: {med('bare', 'p99'):.1f} ms")
+    print(f"bare_fanout_events_s: {med('bare', 'events_s'):.0f} events/s")
+    for name in modes:
+        ratio = med(name, "events_s") / med("bare", "events_s")
+        print(f"eval_fanout_{name}_ratio: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
