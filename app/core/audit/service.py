@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import has_request_context
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
 from app.core.audit.chain import (
@@ -54,9 +55,16 @@ def record(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one_or_none()
     if head is None:
-        head = AuditHead(id=1, seq=0, entry_hash=GENESIS, frontier=[])
-        session.add(head)
-        session.flush()
+        # The very first entries may race to create the head: the loser's insert waits for
+        # the winner's commit, fails on the primary key, and then takes the head in turn.
+        try:
+            with session.begin_nested():
+                session.add(AuditHead(id=1, seq=0, entry_hash=GENESIS, frontier=[]))
+        except IntegrityError:
+            pass
+        head = session.execute(
+            select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        ).scalar_one()
     if actor is not None:
         actor_id, actor_name, role = actor.id, actor.username, str(actor.role.value)
     else:
