@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,6 +32,7 @@ from remote_eval.methods.base import BidderInput, screen_prices, unexplained_low
 from remote_eval.models import EvalClarification, EvalMember, EvalSession, Phase
 from remote_eval.policies import ensure_can_answer_for, ensure_leader, ensure_may_act
 from remote_eval.review import bid_outcome, load_bid, scheme_of, session_bids
+from remote_eval.scheme import Scheme
 
 GENERAL = "general"
 ABNORMAL_PRICE = "abnormal_price"
@@ -57,8 +59,12 @@ def ceiling_of(session: EvalSession) -> Decimal | None:
 
 def price_rejection(session: EvalSession, bid: Bid) -> str:
     """Why the bid's price is rejected on its own (missing, not positive, above the ceiling)."""
+    return rejection_of(bid, scheme_of(session), ceiling_of(session))
+
+
+def rejection_of(bid: Bid, scheme: Scheme, ceiling: Decimal | None) -> str:
     alone = [BidderInput(bid.id, "", price_of(bid), bid.received_at)]
-    return screen_prices(alone, scheme_of(session), ceiling_of(session))[bid.id].rejected_reason
+    return screen_prices(alone, scheme, ceiling)[bid.id].rejected_reason
 
 
 def still_in(session: EvalSession, bid: Bid) -> bool:
@@ -82,12 +88,18 @@ def ensure_still_in(session: EvalSession, bid: Bid) -> None:
 
 def flagged_low(session: EvalSession) -> set[int]:
     """Bids still in whose valid price is abnormally low, as the method's screen sees it."""
-    inputs = []
-    for bid in session_bids(session):
-        passed, _ = bid_outcome(session, bid)
-        if passed and not is_rejected_low(session, bid):
-            inputs.append(BidderInput(bid.id, "", price_of(bid), bid.received_at))
-    outcomes = screen_prices(inputs, scheme_of(session), ceiling_of(session))
+    screened = [
+        bid
+        for bid in session_bids(session)
+        if bid_outcome(session, bid)[0] and not is_rejected_low(session, bid)
+    ]
+    return low_among(screened, scheme_of(session), ceiling_of(session))
+
+
+def low_among(bids: Iterable[Bid], scheme: Scheme, ceiling: Decimal | None) -> set[int]:
+    """The bids whose valid price is abnormally low among these (the bids still in)."""
+    inputs = [BidderInput(bid.id, "", price_of(bid), bid.received_at) for bid in bids]
+    outcomes = screen_prices(inputs, scheme, ceiling)
     return {int(b) for b, o in outcomes.items() if o.abnormally_low}
 
 

@@ -19,6 +19,7 @@ value travels in the room event.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,32 +106,20 @@ class ItemState:
         return sorted(m for m, v in self.verdicts.items() if v.passed != self.decision.passed)
 
 
-def item_states(session: EvalSession, bid: Bid) -> list[ItemState]:
-    """Every check item of the bid, in scheme order, as the active members stand now."""
-    members = {m.id for m in active_members(session)}
-    verdicts = db.session.execute(
-        select(Verdict).where(
-            Verdict.session_id == session.id,
-            Verdict.cycle == session.cycle,
-            Verdict.bid_id == bid.id,
-        )
-    ).scalars()
-    by_item: dict[str, dict[int, Verdict]] = {}
+def build_states(
+    scheme: Scheme, members: set[int], verdicts: Iterable[Any], decisions: Mapping[str, Any]
+) -> list[ItemState]:
+    """Every check item of a bid, in scheme order, from its verdicts and decisions.
+
+    Verdicts and decisions are ORM objects or plain rows with the same attributes, so the
+    summary can settle every bid from one query each.
+    """
+    by_item: dict[str, dict[int, Any]] = {}
     for v in verdicts:
         if v.member_id in members:
             by_item.setdefault(v.item_id, {})[v.member_id] = v
-    decisions = {
-        d.item_id: d
-        for d in db.session.execute(
-            select(ItemDecision).where(
-                ItemDecision.session_id == session.id,
-                ItemDecision.cycle == session.cycle,
-                ItemDecision.bid_id == bid.id,
-            )
-        ).scalars()
-    }
     states = []
-    for section, item in check_items(scheme_of(session)):
+    for section, item in check_items(scheme):
         given = by_item.get(item.id, {})
         states.append(
             ItemState(
@@ -144,10 +133,35 @@ def item_states(session: EvalSession, bid: Bid) -> list[ItemState]:
     return states
 
 
-def bid_outcome(session: EvalSession, bid: Bid) -> tuple[bool, list[str]]:
-    """(still in, reasons it is out): out when it fails any settled item."""
+def item_states(session: EvalSession, bid: Bid) -> list[ItemState]:
+    """Every check item of the bid, in scheme order, as the active members stand now."""
+    members = {m.id for m in active_members(session)}
+    verdicts = db.session.execute(
+        select(Verdict)
+        .where(
+            Verdict.session_id == session.id,
+            Verdict.cycle == session.cycle,
+            Verdict.bid_id == bid.id,
+        )
+        .order_by(Verdict.id)
+    ).scalars()
+    decisions = {
+        d.item_id: d
+        for d in db.session.execute(
+            select(ItemDecision).where(
+                ItemDecision.session_id == session.id,
+                ItemDecision.cycle == session.cycle,
+                ItemDecision.bid_id == bid.id,
+            )
+        ).scalars()
+    }
+    return build_states(scheme_of(session), members, verdicts, decisions)
+
+
+def outcome_of(states: Iterable[ItemState]) -> tuple[bool, list[str]]:
+    """(still in, reasons it is out) from a bid's item states."""
     reasons = []
-    for state in item_states(session, bid):
+    for state in states:
         if state.passed is False:
             why = "；".join(
                 dict.fromkeys(
@@ -165,6 +179,11 @@ def bid_outcome(session: EvalSession, bid: Bid) -> tuple[bool, list[str]]:
                 )
             )
     return not reasons, reasons
+
+
+def bid_outcome(session: EvalSession, bid: Bid) -> tuple[bool, list[str]]:
+    """(still in, reasons it is out): out when it fails any settled item."""
+    return outcome_of(item_states(session, bid))
 
 
 def record_verdict(

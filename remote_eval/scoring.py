@@ -40,7 +40,7 @@ from remote_eval.policies import (
     member_of,
 )
 from remote_eval.review import load_bid, scheme_of, session_bids
-from remote_eval.scheme import ScoredItem, num
+from remote_eval.scheme import Scheme, ScoredItem, num
 
 
 def _sheet(session: EvalSession, member_id: int, bid_id: int) -> ScoreSheet | None:
@@ -282,9 +282,14 @@ def dispersion_alerts(session: EvalSession, bid: Bid) -> list[Alert]:
     """Scores further from the panel's mean than `dispersion_share` × the item's maximum."""
     if not all_in(session, bid):
         return []
-    scheme = scheme_of(session)
     active = [m.id for m in active_members(session)]
-    given = scores(session, bid.id)
+    return alerts_from(scheme_of(session), active, scores(session, bid.id))
+
+
+def alerts_from(
+    scheme: Scheme, active: list[int], given: Mapping[int, Mapping[str, Decimal]]
+) -> list[Alert]:
+    """The dispersion alerts of one bid whose sheets are all in (member → item → points)."""
     out = []
     for item in scheme.scored_items:
         values = {m: given[m][item.id] for m in active if item.id in given.get(m, {})}

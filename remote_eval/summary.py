@@ -27,35 +27,33 @@ from remote_eval import actions, clarifications, flow, methods, room, scoring
 from remote_eval.methods.base import BidderInput, Evaluation, unexplained_low_reason
 from remote_eval.models import EvalMember, EvalSession, Justification, Phase
 from remote_eval.policies import (
-    active_members,
     ensure_can_watch,
     ensure_leader,
     ensure_may_act,
 )
-from remote_eval.review import (
-    bid_outcome,
-    load_bid,
-    scheme_of,
-    session_bids,
-)
+from remote_eval.review import load_bid
+from remote_eval.summary_data import SummaryData
 
 TEXT_MAX = 2000
 
 
 def bidder_inputs(session: EvalSession) -> list[BidderInput]:
     """One input per opened bid, in opening order, from the rows of this evaluation."""
-    uses_scores = methods.get(session.method).uses_scores
-    active = {m.id for m in active_members(session)}
-    scheme = scheme_of(session)
+    return _inputs(SummaryData.load(session))
+
+
+def _inputs(data: SummaryData) -> list[BidderInput]:
+    uses_scores = methods.get(data.session.method).uses_scores
+    active = set(data.active)
     inputs = []
-    for bid in session_bids(session):
-        passed, reasons = bid_outcome(session, bid)
-        if passed and clarifications.is_rejected_low(session, bid):
-            passed, reasons = False, [unexplained_low_reason(scheme)]
+    for bid in data.bids:
+        passed, reasons = data.outcomes[bid.id]
+        if passed and data.rejected_low(bid):
+            passed, reasons = False, [unexplained_low_reason(data.scheme)]
         member_scores: dict[str, dict[str, Decimal]] = {}
         if uses_scores and passed:
-            given = scoring.scores(session, bid.id)
-            for member_id in scoring.submitted_members(session, bid.id):
+            given = data.scores.get(bid.id, {})
+            for member_id in data.submitted_members(bid):
                 if member_id in active:
                     member_scores[str(member_id)] = given.get(member_id, {})
         inputs.append(
@@ -67,36 +65,24 @@ def bidder_inputs(session: EvalSession) -> list[BidderInput]:
                 passed=passed,
                 fail_reasons=reasons,
                 member_scores=member_scores,
-                explained_ok=clarifications.explained_ok(session, bid),
+                explained_ok=data.explained_ok(bid),
             )
         )
     return inputs
 
 
 def compute(session: EvalSession) -> tuple[list[BidderInput], Evaluation]:
-    inputs = bidder_inputs(session)
-    ceiling = clarifications.ceiling_of(session)
-    return inputs, methods.get(session.method).evaluate(inputs, scheme_of(session), ceiling)
+    return _compute(SummaryData.load(session))
+
+
+def _compute(data: SummaryData) -> tuple[list[BidderInput], Evaluation]:
+    inputs = _inputs(data)
+    return inputs, methods.get(data.session.method).evaluate(inputs, data.scheme, data.ceiling)
 
 
 def missing_justifications(session: EvalSession) -> list[tuple[int, str, int]]:
     """(bid id, item id, member id) of dispersion alerts without a justification."""
-    written = {
-        (j.bid_id, j.item_id, j.member_id)
-        for j in db.session.execute(
-            select(Justification).where(
-                Justification.session_id == session.id, Justification.cycle == session.cycle
-            )
-        ).scalars()
-    }
-    out = []
-    for bid in session_bids(session):
-        if not clarifications.still_in(session, bid):
-            continue
-        for a in scoring.dispersion_alerts(session, bid):
-            if (bid.id, a.item_id, a.member_id) not in written:
-                out.append((bid.id, a.item_id, a.member_id))
-    return out
+    return SummaryData.load(session).missing_justifications()
 
 
 def write_justification(
@@ -153,11 +139,15 @@ def write_justification(
 
 
 def lock_problems(session: EvalSession) -> list[Any]:
+    return _lock_problems(SummaryData.load(session))
+
+
+def _lock_problems(data: SummaryData) -> list[Any]:
     problems: list[Any] = []
-    missing = missing_justifications(session)
+    missing = data.missing_justifications()
     if missing:
         problems.append(_l("还有 %(n)s 项评分偏离提示尚未说明理由。", n=len(missing)))
-    pending = clarifications.pending_abnormal(session)
+    pending = data.pending_abnormal()
     if pending:
         problems.append(_l("还有 %(n)s 个异常低价尚未澄清并由评标委员会认定。", n=len(pending)))
     return problems
@@ -168,10 +158,11 @@ def lock_summary(session: EvalSession, leader: EvalMember) -> EvalSession:
     ensure_leader(session, leader)
     if session.summary_locked_at is not None:
         raise Conflict(_l("汇总已锁定。"))
-    problems = lock_problems(session)
+    data = SummaryData.load(session)
+    problems = _lock_problems(data)
     if problems:
         raise Conflict("\n".join(str(p) for p in problems))
-    _inputs, run = compute(session)
+    _inputs, run = _compute(data)
     session.summary_locked_at = clock.now()
     db.session.flush()
     ranking = [r.bid_id for r in sorted(run.results, key=lambda r: (r.rank is None, r.rank or 0))]
@@ -195,12 +186,13 @@ def summary_table(session: EvalSession, viewer: Any) -> dict[str, Any]:
     ensure_can_watch(viewer, session)
     if flow.ORDER.index(session.phase) < flow.ORDER.index(Phase.SUMMARY):
         raise Conflict(_l("评分结束后才能查看汇总。"))
-    scheme = scheme_of(session)
-    inputs, run = compute(session)
-    pending = set(clarifications.pending_abnormal(session))
-    alerts_missing = set(missing_justifications(session))
+    data = SummaryData.load(session)
+    scheme = data.scheme
+    inputs, run = _compute(data)
+    pending = set(data.pending_abnormal())
+    alerts_missing = set(data.missing_justifications())
     rows = []
-    for b, r in zip(inputs, run.results, strict=True):
+    for bid, b, r in zip(data.bids, inputs, run.results, strict=True):
         per_member = {
             m: {
                 "items": {i: str(v) for i, v in items.items()},
@@ -214,14 +206,13 @@ def summary_table(session: EvalSession, viewer: Any) -> dict[str, Any]:
             for item in scheme.scored_items:
                 values = [s[item.id] for s in b.member_scores.values() if item.id in s]
                 spread[item.id] = str(max(values) - min(values)) if values else None
-            bid = load_bid(session, int(b.bid_id))
             alerts = [
                 {
                     "item_id": a.item_id,
                     "member_id": a.member_id,
                     "justified": (bid.id, a.item_id, a.member_id) not in alerts_missing,
                 }
-                for a in scoring.dispersion_alerts(session, bid)
+                for a in data.alerts(bid)
             ]
         price_pending = b.bid_id in pending
         rows.append(
@@ -250,7 +241,7 @@ def summary_table(session: EvalSession, viewer: Any) -> dict[str, Any]:
         "locked_at": session.summary_locked_at.isoformat() if session.summary_locked_at else None,
         "bidders": rows,
         "candidates": [] if pending else [c.bid_id for c in run.candidates],
-        "problems": [str(p) for p in lock_problems(session)],
+        "problems": [str(p) for p in _lock_problems(data)],
     }
 
 
