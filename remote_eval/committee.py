@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.audit import record
 from app.core.auth.models import Centre, User
-from app.core.errors import Conflict, Forbidden, ValidationError
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.core.extensions import db
 from bidding.bids.models import Bid, BidStatus
 from bidding.models import Lot, LotStatus
@@ -73,6 +73,14 @@ def _check_rep(lot: Lot, user: User) -> None:
             _l("业主代表须是本项目采购人（招标人）单位的用户：%(u)s。", u=user.username),
             field="purchaser_reps",
         )
+
+
+def get_session(session_id: int) -> EvalSession:
+    """The evaluation named in a URL, or a 404 in the user's language."""
+    session = db.session.get(EvalSession, session_id)
+    if session is None:
+        raise NotFound(_l("评标不存在。"))
+    return session
 
 
 def form_committee(
@@ -400,12 +408,8 @@ def sign_commitment(
 
 
 # ---------------------------------------------------------------- exit checks
-def active_members(session: EvalSession) -> list[EvalMember]:
-    return [m for m in session.members if m.status != MemberStatus.REMOVED]
-
-
 def _signin_problems(session: EvalSession) -> list[Any]:
-    waiting = [m.seat for m in active_members(session) if m.signed_in_at is None]
+    waiting = [m.seat for m in policies.seated_members(session) if m.signed_in_at is None]
     return [_l("尚未签到的席位：%(s)s。", s="、".join(waiting))] if waiting else []
 
 
@@ -420,7 +424,7 @@ def _vacant_seats(session: EvalSession) -> list[str]:
 
 def _commitment_problems(session: EvalSession) -> list[Any]:
     problems: list[Any] = []
-    pending = [m.seat for m in active_members(session) if m.committed_at is None]
+    pending = [m.seat for m in policies.seated_members(session) if m.committed_at is None]
     if pending:
         problems.append(_l("尚未签署承诺书和回避声明的席位：%(s)s。", s="、".join(pending)))
     vacant = _vacant_seats(session)

@@ -21,7 +21,6 @@ from app.core.auth.models import User
 from app.core.errors import Conflict, NotFound
 from app.core.extensions import db
 from remote_eval import actions, flow, policies
-from remote_eval.committee import active_members
 from remote_eval.models import (
     ElectionRound,
     ElectionVote,
@@ -30,6 +29,7 @@ from remote_eval.models import (
     MemberStatus,
     Phase,
 )
+from remote_eval.policies import seated_members
 from remote_eval.room import publish
 
 
@@ -110,7 +110,7 @@ def cast_vote(member: EvalMember, user: User, candidate_id: int) -> ElectionVote
 
 
 def _close_if_complete(session: EvalSession, current: ElectionRound) -> dict[str, Any] | None:
-    voters = {m.id for m in active_members(session)}
+    voters = {m.id for m in seated_members(session)}
     votes = list(
         db.session.execute(
             select(ElectionVote).where(ElectionVote.round_id == current.id)

@@ -184,7 +184,7 @@ NO_READ = _l("评分办法随招标公告公开，此前仅本项目代理机构
 
 
 # ---------------------------------------------------------------- acting in the review
-def is_active(member: EvalMember) -> bool:
+def is_acting(member: EvalMember) -> bool:
     """Signed in, committed, declared no conflict, and still on the committee."""
     return (
         member.status == MemberStatus.SIGNED_IN
@@ -194,8 +194,13 @@ def is_active(member: EvalMember) -> bool:
     )
 
 
-def active_members(session: EvalSession) -> list[EvalMember]:
-    return [m for m in session.members if is_active(m)]
+def acting_members(session: EvalSession) -> list[EvalMember]:
+    return [m for m in session.members if is_acting(m)]
+
+
+def seated_members(session: EvalSession) -> list[EvalMember]:
+    """Everyone holding a seat (not removed), signed in or not: whom the phase waits for."""
+    return [m for m in session.members if m.status != MemberStatus.REMOVED]
 
 
 def member_of(session: EvalSession, user: Any) -> EvalMember | None:

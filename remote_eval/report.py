@@ -99,7 +99,7 @@ def answers(report: EvalReport) -> dict[int, EvalSignature]:
 def missing(session: EvalSession, report: EvalReport) -> list[EvalMember]:
     """Active members who have neither signed nor refused this version."""
     done = answers(report)
-    return [m for m in policies.active_members(session) if m.id not in done]
+    return [m for m in policies.acting_members(session) if m.id not in done]
 
 
 def report_view(session: EvalSession, report: EvalReport, viewer: User) -> dict[str, Any]:

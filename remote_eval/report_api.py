@@ -6,14 +6,12 @@ from typing import Any
 
 from flask import Response, send_file
 from flask.views import MethodView
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from app.core.errors import NotFound
 from app.core.extensions import db
 from app.core.storage import get_store
-from remote_eval import policies, report, signatures
+from remote_eval import committee, policies, report, signatures
 from remote_eval.models import EvalMember, EvalSession
 from remote_eval.report_schemas import (
     AnswerOut,
@@ -31,13 +29,6 @@ blp = Blueprint(
     url_prefix="/api/v1/evaluations",
     description="Evaluation report (评标报告), signing keys and signatures",
 )
-
-
-def _session(session_id: int) -> EvalSession:
-    session = db.session.get(EvalSession, session_id)
-    if session is None:
-        raise NotFound(_l("评标不存在。"))
-    return session
 
 
 def _seat(session: EvalSession) -> EvalMember:
@@ -66,7 +57,7 @@ class ReportResource(MethodView):
     @blp.response(200, ReportOut)
     def get(self, query: dict[str, Any], session_id: int) -> Any:
         """The report (latest version, or `version`): its signed text, content and answers."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         policies.ensure_can_watch(current_user, session)
         rep = report.report_or_404(session, query["version"])
         return report.report_view(session, rep, current_user)
@@ -75,7 +66,7 @@ class ReportResource(MethodView):
     @blp.response(201, ReportOut)
     def post(self, session_id: int) -> Any:
         """The host generates the report (a new version while nobody has signed)."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         policies.ensure_host(current_user, session)
         rep = report.generate_report(session, current_user)
         db.session.commit()
@@ -88,7 +79,7 @@ class ReportPdfResource(MethodView):
     @blp.arguments(ReportQuery, location="query")
     def get(self, query: dict[str, Any], session_id: int) -> Any:
         """The report as PDF (a rendering of the signed body)."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         policies.ensure_can_watch(current_user, session)
         return pdf_response(session, report.report_or_404(session, query["version"]))
 
@@ -99,7 +90,7 @@ class ReportExportResource(MethodView):
     @blp.arguments(ReportQuery, location="query")
     def get(self, query: dict[str, Any], session_id: int) -> Any:
         """Body, hash, signatures and refusals: what `flask eval verify-report` checks."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         policies.ensure_can_watch(current_user, session)
         return report.export(report.report_or_404(session, query["version"]))
 
@@ -110,7 +101,7 @@ class SigningKeyResource(MethodView):
     @blp.response(200, SigningKeyOut)
     def get(self, session_id: int) -> Any:
         """The caller's own wrapped key (unwrapped only in their browser, with the passphrase)."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         return signatures.my_key(_seat(session), current_user)
 
     @login_required
@@ -118,7 +109,7 @@ class SigningKeyResource(MethodView):
     @blp.response(201, SigningKeyOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """Store the caller's public key and passphrase-wrapped private key."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         member = signatures.register_key(
             _seat(session), current_user, data["public_key"], data["wrapped_key"]
         )
@@ -133,7 +124,7 @@ class SignatureResource(MethodView):
     @blp.response(201, AnswerOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """The caller's signature of the current version, checked before it is stored."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         member = policies.acting_member(session, current_user)
         row = signatures.sign(session, member, data["signature"], data["sha256"])
         db.session.commit()
@@ -147,7 +138,7 @@ class RefusalResource(MethodView):
     @blp.response(201, AnswerOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """The caller declines to sign and writes why (a dissent that goes with the report)."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         member = policies.acting_member(session, current_user)
         row = signatures.refuse(session, member, data["text"])
         db.session.commit()

@@ -50,7 +50,7 @@ def _centre_name(centre_id: int) -> str:
 
 
 def _member(session: EvalSession, m: EvalMember) -> dict[str, Any]:
-    active = policies.is_active(m)
+    active = policies.is_acting(m)
     return {
         "id": m.id,
         "seat": m.seat,

@@ -68,7 +68,7 @@ def report_page(session_id: int) -> Any:
     doc = report.body_of(rep) if rep is not None else None
     lot = db.session.get(Lot, session.lot_id)
     me = policies.active_member_of(current_user, session)
-    keys_missing = [m for m in policies.active_members(session) if not m.public_key]
+    keys_missing = [m for m in policies.acting_members(session) if not m.public_key]
     return render_template(
         "remote_eval/report.html",
         session=session,

@@ -33,7 +33,7 @@ from app.core.extensions import db
 from bidding.bids.models import Bid, BidStatus
 from remote_eval import actions, flow, room
 from remote_eval.models import Dissent, EvalMember, EvalSession, ItemDecision, Phase, Verdict
-from remote_eval.policies import active_members, ensure_leader, ensure_may_act
+from remote_eval.policies import acting_members, ensure_leader, ensure_may_act
 from remote_eval.scheme import SECTION_LABELS, CheckItem, Scheme
 
 REASON_MAX = 2000
@@ -135,7 +135,7 @@ def build_states(
 
 def item_states(session: EvalSession, bid: Bid) -> list[ItemState]:
     """Every check item of the bid, in scheme order, as the active members stand now."""
-    members = {m.id for m in active_members(session)}
+    members = {m.id for m in acting_members(session)}
     verdicts = db.session.execute(
         select(Verdict)
         .where(

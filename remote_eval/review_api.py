@@ -11,8 +11,8 @@ from flask_smorest import Blueprint
 
 from app.core.errors import Forbidden, NotFound
 from app.core.extensions import db
-from remote_eval import clarifications, policies, review, scoring, summary
-from remote_eval.models import EvalClarification, EvalSession
+from remote_eval import clarifications, committee, policies, review, scoring, summary
+from remote_eval.models import EvalClarification
 from remote_eval.review_schemas import (
     BidderClarificationOut,
     ClarificationAnswerIn,
@@ -42,13 +42,6 @@ blp = Blueprint(
 )
 
 
-def _session(session_id: int) -> EvalSession:
-    session = db.session.get(EvalSession, session_id)
-    if session is None:
-        raise NotFound(_l("评标不存在。"))
-    return session
-
-
 def _clarification(cid: int) -> EvalClarification:
     item = db.session.get(EvalClarification, cid)
     if item is None:
@@ -63,7 +56,7 @@ class VerdictResource(MethodView):
     @blp.response(200, VerdictOut)
     def put(self, data: dict[str, Any], session_id: int, bid_id: int, item_id: str) -> Any:
         """Record (or change) the caller's pass/fail on one check item of one bid."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         member = policies.acting_member(session, current_user)
         bid = review.load_bid(session, bid_id)
         verdict = review.record_verdict(
@@ -79,7 +72,7 @@ class DecisionResource(MethodView):
     @blp.response(201, DecisionOut)
     def post(self, session_id: int, bid_id: int, item_id: str) -> Any:
         """The leader decides an item where verdicts differ by the majority of them."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         member = policies.acting_member(session, current_user)
         bid = review.load_bid(session, bid_id)
         decision = review.decide_by_majority(session, member, bid, item_id)
@@ -94,7 +87,7 @@ class DissentResource(MethodView):
     @blp.response(201, DissentOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """A minority member's written dissent on a decided item."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         member = policies.acting_member(session, current_user)
         bid = review.load_bid(session, data["bid_id"])
         dissent = review.write_dissent(session, member, bid, data["item_id"], data["text"])
@@ -108,7 +101,7 @@ class ClarificationsResource(MethodView):
     @blp.response(200, EvalClarificationOut(many=True))
     def get(self, session_id: int) -> Any:
         """Every clarification of the evaluation, with the answers (committee and watchers)."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         policies.ensure_can_watch(current_user, session)
         return clarifications.for_session(session)
 
@@ -117,7 +110,7 @@ class ClarificationsResource(MethodView):
     @blp.response(201, EvalClarificationOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """Ask one bidder in writing, with a deadline."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         member = policies.acting_member(session, current_user)
         bid = review.load_bid(session, data["bid_id"])
         item = clarifications.ask(
@@ -159,7 +152,7 @@ class FindingResource(MethodView):
     def post(self, data: dict[str, Any], cid: int) -> Any:
         """The leader records whether an abnormally low price was explained."""
         item = _clarification(cid)
-        session = _session(item.session_id)
+        session = committee.get_session(item.session_id)
         member = policies.acting_member(session, current_user)
         judged = clarifications.judge(item, member, data["accepted"])
         db.session.commit()
@@ -172,7 +165,7 @@ class ScoresResource(MethodView):
     @blp.response(200, VisibleScoresOut)
     def get(self, session_id: int, bid_id: int) -> Any:
         """Who submitted, and the scores the caller may see (independent first)."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         bid = review.load_bid(session, bid_id)
         return scoring.visible_scores(session, current_user, bid)
 
@@ -181,7 +174,7 @@ class ScoresResource(MethodView):
     @blp.response(200, ScoreOut(many=True))
     def put(self, data: dict[str, Any], session_id: int, bid_id: int) -> Any:
         """Save the caller's draft scores for a bid: all valid or nothing written."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         member = policies.acting_member(session, current_user)
         bid = review.load_bid(session, bid_id)
         saved = scoring.save_scores(session, member, bid, data["scores"])
@@ -195,7 +188,7 @@ class SheetResource(MethodView):
     @blp.response(201, SheetOut)
     def post(self, session_id: int, bid_id: int) -> Any:
         """Submit the caller's sheet for a bid; its scores are frozen for this cycle."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         member = policies.acting_member(session, current_user)
         bid = review.load_bid(session, bid_id)
         sheet = scoring.submit_sheet(session, member, bid)
@@ -209,7 +202,7 @@ class ReopenResource(MethodView):
     @blp.response(200, SheetOut)
     def post(self, session_id: int, bid_id: int) -> Any:
         """Reopen one's own sheet to settle an objective item the members disagree on."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         member = policies.acting_member(session, current_user)
         bid = review.load_bid(session, bid_id)
         sheet = scoring.reopen_sheet(session, member, bid)
@@ -224,7 +217,7 @@ class JustificationResource(MethodView):
     @blp.response(201, JustificationOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """A member's reason for a score far from the panel's (dispersion alert)."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         member = policies.acting_member(session, current_user)
         item = summary.write_justification(
             session, member, data["bid_id"], data["item_id"], data["text"]
@@ -239,7 +232,7 @@ class SummaryResource(MethodView):
     @blp.response(200, SummaryOut)
     def get(self, session_id: int) -> Any:
         """Totals, spreads, dispersion alerts, ranking and candidates."""
-        return summary.summary_table(_session(session_id), current_user)
+        return summary.summary_table(committee.get_session(session_id), current_user)
 
 
 @blp.route("/<int:session_id>/summary/lock")
@@ -248,7 +241,7 @@ class LockResource(MethodView):
     @blp.response(200, LockOut)
     def post(self, session_id: int) -> Any:
         """The leader locks the summary (every justification and finding in)."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         member = policies.acting_member(session, current_user)
         locked = summary.lock_summary(session, member)
         db.session.commit()

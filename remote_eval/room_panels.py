@@ -126,7 +126,7 @@ def _files(bid: Bid) -> list[dict[str, Any]]:
 
 
 def _review(session: EvalSession, me: EvalMember | None, labels: dict[int, str]) -> Any:
-    active = policies.active_members(session)
+    active = policies.acting_members(session)
     dissents = {
         (d.member_id, d.bid_id, d.item_id)
         for d in db.session.execute(
@@ -253,7 +253,7 @@ def context(session: EvalSession, user: Any) -> dict[str, Any]:
     """Everything the room's panels need, for this viewer."""
     state = room.state(session, user)
     me = policies.active_member_of(user, session)
-    acting = me if me is not None and policies.is_active(me) else None
+    acting = me if me is not None and policies.is_acting(me) else None
     labels = {m["id"]: member_label(m) for m in state["members"]}
     centres = {
         c.id: c.name

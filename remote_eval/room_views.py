@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.auth.models import Centre, Role, User
 from app.core.extensions import db
+from app.core.http import load_or_404
 from bidding.bids.models import Bid
 from bidding.models import Lot, LotStatus, Project
 from remote_eval import clarifications, committee, flow, policies, room_panels
@@ -30,13 +31,6 @@ LIST_LIMIT = 200
 @bp.app_template_filter("eval_phase")
 def eval_phase(value: str) -> str:
     return flow.phase_label(value)
-
-
-def _session(session_id: int) -> EvalSession:
-    session = db.session.get(EvalSession, session_id) if 0 < session_id < 2**31 else None
-    if session is None:
-        abort(404)
-    return session
 
 
 # ---------------------------------------------------------------- the list
@@ -140,7 +134,7 @@ def index() -> Any:
 
 # ---------------------------------------------------------------- the room
 def _room_context(session_id: int) -> dict[str, Any]:
-    session = _session(session_id)
+    session = load_or_404(EvalSession, session_id)
     policies.ensure_can_watch(current_user, session)
     if committee.sync_members(session):
         db.session.commit()

@@ -33,9 +33,9 @@ from remote_eval.clarifications import ensure_still_in, still_in
 from remote_eval.methods.base import score_problem
 from remote_eval.models import EvalMember, EvalSession, Phase, Score, ScoreSheet
 from remote_eval.policies import (
-    active_members,
+    acting_members,
     ensure_may_act,
-    is_active,
+    is_acting,
     is_observer,
     member_of,
 )
@@ -244,7 +244,7 @@ def submitted_members(session: EvalSession, bid_id: int) -> list[int]:
 
 def all_in(session: EvalSession, bid: Bid) -> bool:
     done = set(submitted_members(session, bid.id))
-    active = {m.id for m in active_members(session)}
+    active = {m.id for m in acting_members(session)}
     return bool(active) and active <= done
 
 
@@ -256,7 +256,7 @@ class Disagreement:
 
 def objective_disagreements(session: EvalSession, bid: Bid) -> list[Disagreement]:
     """Objective items with different values, once every active member's sheet exists."""
-    active = {m.id for m in active_members(session)}
+    active = {m.id for m in acting_members(session)}
     if not active or not active <= set(sheets(session, bid.id)):
         return []
     given = scores(session, bid.id)
@@ -282,7 +282,7 @@ def dispersion_alerts(session: EvalSession, bid: Bid) -> list[Alert]:
     """Scores further from the panel's mean than `dispersion_share` × the item's maximum."""
     if not all_in(session, bid):
         return []
-    active = [m.id for m in active_members(session)]
+    active = [m.id for m in acting_members(session)]
     return alerts_from(scheme_of(session), active, scores(session, bid.id))
 
 
@@ -311,7 +311,7 @@ def visible_scores(session: EvalSession, viewer: Any, bid: Bid) -> dict[str, Any
     member = member_of(session, viewer)
     all_scores = scores(session, bid.id)
     own_sheet = member is not None and member.id in sheets(session, bid.id)
-    if member is not None and is_active(member):
+    if member is not None and is_acting(member):
         visible = {member.id: all_scores.get(member.id, {})}
         if own_sheet or phase_over:
             shown = set(sheets(session, bid.id))

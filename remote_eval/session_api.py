@@ -58,10 +58,6 @@ def _get(model: type[T], ident: int | None, message: Any) -> T:
     return obj
 
 
-def _session(session_id: int) -> EvalSession:
-    return _get(EvalSession, session_id, _l("评标会话不存在。"))
-
-
 def _own_member(session: EvalSession) -> EvalMember:
     member = policies.active_member_of(current_user, session)
     if member is None:
@@ -140,7 +136,7 @@ class State(MethodView):
     @blp.response(200, StateOut)
     def get(self, session_id: int) -> Any:
         """The room's state as the caller may see it (names only after sign-in)."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         policies.ensure_can_watch(current_user, session)
         if committee.sync_members(session):
             db.session.commit()
@@ -155,7 +151,7 @@ class Identity(MethodView):
         """Venue staff of the member's centre confirm the member's identity."""
 
         def confirm() -> EvalMember:
-            session = _session(session_id)
+            session = committee.get_session(session_id)
             member = _get(EvalMember, member_id, _l("评委席位不存在。"))
             if member.session_id != session.id:
                 raise NotFound(_l("评委席位不存在。"))
@@ -174,7 +170,9 @@ class SignIn(MethodView):
             _run(
                 "signin",
                 session_id,
-                lambda: committee.sign_in(_own_member(_session(session_id)), current_user),
+                lambda: committee.sign_in(
+                    _own_member(committee.get_session(session_id)), current_user
+                ),
             )
         )
 
@@ -191,7 +189,7 @@ class Commitment(MethodView):
                 "commitment",
                 session_id,
                 lambda: committee.sign_commitment(
-                    _own_member(_session(session_id)),
+                    _own_member(committee.get_session(session_id)),
                     current_user,
                     data["declare_conflict"],
                     data["reason"],
@@ -207,7 +205,7 @@ class Votes(MethodView):
     @blp.response(201, StateOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """A secret ballot for the leader in the open round."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         _run(
             "vote",
             session_id,
@@ -217,7 +215,7 @@ class Votes(MethodView):
 
 
 def _host_command(command: str, session_id: int, fn: Callable[[EvalSession], Any]) -> Any:
-    session = _session(session_id)
+    session = committee.get_session(session_id)
     _run(command, session_id, lambda: fn(session))
     return _state(session)
 
@@ -281,7 +279,7 @@ class Requests(MethodView):
                 s, current_user, data["target_phase"] or Phase.REVIEW.value, data["reason"]
             )
 
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         return room.request_view(_run("request", session_id, lambda: make(session)))
 
 
@@ -309,7 +307,7 @@ class Messages(MethodView):
     @blp.response(201, MessageOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """Write in the room's logged text channel (supervisors read only)."""
-        session = _session(session_id)
+        session = committee.get_session(session_id)
         event = _run(
             "message", session_id, lambda: room.post_message(session, current_user, data["text"])
         )
@@ -325,7 +323,7 @@ class PurchaserReps(MethodView):
         """Name a purchaser representative in place of one removed for a conflict."""
 
         def add() -> EvalMember:
-            session = _session(session_id)
+            session = committee.get_session(session_id)
             user = _get(User, data["user_id"], _l("业主代表用户不存在。"))
             return committee.add_purchaser_rep(
                 session, current_user, user, data["venue_centre_id"], data["seat"]

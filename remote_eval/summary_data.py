@@ -31,7 +31,7 @@ from remote_eval.models import (
     ScoreSheet,
     Verdict,
 )
-from remote_eval.policies import active_members
+from remote_eval.policies import acting_members
 from remote_eval.review import build_states, outcome_of, scheme_of
 from remote_eval.scheme import Scheme
 from remote_eval.scoring import Alert, alerts_from
@@ -67,7 +67,7 @@ class SummaryData:
                 .order_by(Bid.id)
             ).scalars()
         )
-        active = [m.id for m in active_members(session)]
+        active = [m.id for m in acting_members(session)]
         verdicts: dict[int, list[object]] = {}
         for v in db.session.execute(
             select(
