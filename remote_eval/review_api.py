@@ -11,8 +11,9 @@ from flask_smorest import Blueprint
 
 from app.core.errors import Forbidden, NotFound
 from app.core.extensions import db
+from bidding.bids.models import Bid
 from remote_eval import clarifications, committee, policies, review, scoring, summary
-from remote_eval.models import EvalClarification
+from remote_eval.models import EvalClarification, EvalMember, EvalSession
 from remote_eval.review_schemas import (
     BidderClarificationOut,
     ClarificationAnswerIn,
@@ -42,6 +43,13 @@ blp = Blueprint(
 )
 
 
+def _acting_on_bid(session_id: int, bid_id: int) -> tuple[EvalSession, EvalMember, Bid]:
+    """The session, the caller's seat (when they may act) and the bid a URL names."""
+    session = committee.get_session(session_id)
+    member = policies.acting_member(session, current_user)
+    return session, member, review.load_bid(session, bid_id)
+
+
 def _clarification(cid: int) -> EvalClarification:
     item = db.session.get(EvalClarification, cid)
     if item is None:
@@ -56,9 +64,7 @@ class VerdictResource(MethodView):
     @blp.response(200, VerdictOut)
     def put(self, data: dict[str, Any], session_id: int, bid_id: int, item_id: str) -> Any:
         """Record (or change) the caller's pass/fail on one check item of one bid."""
-        session = committee.get_session(session_id)
-        member = policies.acting_member(session, current_user)
-        bid = review.load_bid(session, bid_id)
+        session, member, bid = _acting_on_bid(session_id, bid_id)
         verdict = review.record_verdict(
             session, member, bid, item_id, data["passed"], data["reason"]
         )
@@ -72,9 +78,7 @@ class DecisionResource(MethodView):
     @blp.response(201, DecisionOut)
     def post(self, session_id: int, bid_id: int, item_id: str) -> Any:
         """The leader decides an item where verdicts differ by the majority of them."""
-        session = committee.get_session(session_id)
-        member = policies.acting_member(session, current_user)
-        bid = review.load_bid(session, bid_id)
+        session, member, bid = _acting_on_bid(session_id, bid_id)
         decision = review.decide_by_majority(session, member, bid, item_id)
         db.session.commit()
         return decision
@@ -174,9 +178,7 @@ class ScoresResource(MethodView):
     @blp.response(200, ScoreOut(many=True))
     def put(self, data: dict[str, Any], session_id: int, bid_id: int) -> Any:
         """Save the caller's draft scores for a bid: all valid or nothing written."""
-        session = committee.get_session(session_id)
-        member = policies.acting_member(session, current_user)
-        bid = review.load_bid(session, bid_id)
+        session, member, bid = _acting_on_bid(session_id, bid_id)
         saved = scoring.save_scores(session, member, bid, data["scores"])
         db.session.commit()
         return saved
@@ -188,9 +190,7 @@ class SheetResource(MethodView):
     @blp.response(201, SheetOut)
     def post(self, session_id: int, bid_id: int) -> Any:
         """Submit the caller's sheet for a bid; its scores are frozen for this cycle."""
-        session = committee.get_session(session_id)
-        member = policies.acting_member(session, current_user)
-        bid = review.load_bid(session, bid_id)
+        session, member, bid = _acting_on_bid(session_id, bid_id)
         sheet = scoring.submit_sheet(session, member, bid)
         db.session.commit()
         return sheet
@@ -202,9 +202,7 @@ class ReopenResource(MethodView):
     @blp.response(200, SheetOut)
     def post(self, session_id: int, bid_id: int) -> Any:
         """Reopen one's own sheet to settle an objective item the members disagree on."""
-        session = committee.get_session(session_id)
-        member = policies.acting_member(session, current_user)
-        bid = review.load_bid(session, bid_id)
+        session, member, bid = _acting_on_bid(session_id, bid_id)
         sheet = scoring.reopen_sheet(session, member, bid)
         db.session.commit()
         return sheet
