@@ -15,17 +15,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.core import clock
-from app.core.auth.models import Centre, Role, User
+from app.core.auth.models import Centre, Role
 from app.core.extensions import db
 from app.core.http import load_or_404
 from bidding.bids.models import Bid
-from bidding.models import Lot, LotStatus, Project
-from remote_eval import clarifications, committee, flow, policies, room_panels
-from remote_eval.models import EvalMember, EvalSession, MemberStatus
+from bidding.models import Lot
+from remote_eval import clarifications, committee, flow, policies, queries, room_panels
+from remote_eval.models import EvalSession
 
 bp = Blueprint("eval_room", __name__, url_prefix="/evaluations", template_folder="templates")
-
-LIST_LIMIT = 200
 
 
 @bp.app_template_filter("eval_phase")
@@ -34,56 +32,6 @@ def eval_phase(value: str) -> str:
 
 
 # ---------------------------------------------------------------- the list
-def _member_sessions(user: User) -> list[EvalSession]:
-    return list(
-        db.session.execute(
-            select(EvalSession)
-            .join(EvalMember, EvalMember.session_id == EvalSession.id)
-            .where(EvalMember.user_id == user.id, EvalMember.status != MemberStatus.REMOVED)
-            .order_by(EvalSession.id.desc())
-            .limit(LIST_LIMIT)
-        ).scalars()
-    )
-
-
-def _centre_sessions(centre_id: int) -> list[EvalSession]:
-    """Sessions run by the centre or with a member seated at one of its venues."""
-    seated = select(EvalMember.session_id).where(EvalMember.venue_centre_id == centre_id)
-    return list(
-        db.session.execute(
-            select(EvalSession)
-            .where((EvalSession.main_centre_id == centre_id) | EvalSession.id.in_(seated))
-            .order_by(EvalSession.id.desc())
-            .limit(LIST_LIMIT)
-        ).scalars()
-    )
-
-
-def _agency_lots(user: User) -> tuple[list[Lot], list[EvalSession]]:
-    """The agency's opened lots (to form a committee) and its lots' sessions."""
-    if user.organisation_id is None:
-        return [], []
-    lots = db.session.execute(
-        select(Lot)
-        .join(Project, Project.id == Lot.project_id)
-        .where(Project.agency_id == user.organisation_id, Lot.status == LotStatus.OPENED)
-        .order_by(Lot.id)
-        .limit(LIST_LIMIT)
-    ).scalars()
-    sessions = db.session.execute(
-        select(EvalSession)
-        .join(Lot, Lot.id == EvalSession.lot_id)
-        .join(Project, Project.id == Lot.project_id)
-        .where(Project.agency_id == user.organisation_id)
-        .order_by(EvalSession.id.desc())
-        .limit(LIST_LIMIT)
-    ).scalars()
-    return (
-        [lot for lot in lots if policies.can_form_committee(user, lot)],
-        list(sessions),
-    )
-
-
 def _form_data(lot: Lot) -> dict[str, Any]:
     """What the committee form offers: the accepted experts (sealed), centres, reps."""
     root = committee.root_draw(lot)
@@ -94,13 +42,7 @@ def _form_data(lot: Lot) -> dict[str, Any]:
             {"invitation_id": inv.id, "n": n, "seat": f"{n:02d}"}
             for n, inv in enumerate(accepted, start=1)
         ],
-        "reps": list(
-            db.session.execute(
-                select(User)
-                .where(User.organisation_id == lot.project.purchaser_id, User.is_active_flag)
-                .order_by(User.id)
-            ).scalars()
-        ),
+        "reps": queries.purchaser_users(lot),
         "main_centre_id": lot.project.centre_id,
     }
 
@@ -111,14 +53,14 @@ def index() -> Any:
     user = current_user
     if user.role == Role.SUPPLIER:
         return render_template("remote_eval/room_list.html", sessions=[], forms=[], rows=[])
-    sessions: dict[int, EvalSession] = {s.id: s for s in _member_sessions(user)}
+    sessions: dict[int, EvalSession] = {s.id: s for s in queries.member_sessions(user)}
     forms: list[dict[str, Any]] = []
     if user.role == Role.STAFF:
-        lots, agency = _agency_lots(user)
+        lots, agency = queries.agency_lots(user)
         forms = [_form_data(lot) for lot in lots]
         sessions.update({s.id: s for s in agency})
     if user.role in (Role.STAFF, Role.SUPERVISOR) and user.centre_id is not None:
-        sessions.update({s.id: s for s in _centre_sessions(user.centre_id)})
+        sessions.update({s.id: s for s in queries.centre_sessions(user.centre_id)})
     rows = [
         {
             "session": s,

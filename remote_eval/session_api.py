@@ -21,7 +21,7 @@ from app.core.audit import record
 from app.core.auth.models import User
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.core.extensions import db
-from bidding.models import Lot
+from bidding.projects import get_lot
 from remote_eval import actions, committee, election, hosting, policies, room
 from remote_eval.models import EvalMember, EvalRequest, EvalSession, Phase, RequestKind
 from remote_eval.session_schemas import (
@@ -110,7 +110,7 @@ class Form(MethodView):
         """Form the committee of an opened lot (the lot's agency staff; the caller hosts)."""
 
         def form() -> EvalSession:
-            lot = _get(Lot, lot_id, _l("标段不存在。"))
+            lot = get_lot(lot_id)
             reps = [
                 (
                     _get(User, r["user_id"], _l("业主代表用户不存在。")),
