@@ -158,43 +158,10 @@
   var start = parseInt(root.dataset.seq || "0", 10);
   var room = { socket: null, start: start, lastSeq: start, seen: [], ready: false };
   window.__evalRoom = room;
-  var delay = 500;
-
-  function showConn(ok) { room.ready = ok; if (conn) { conn.hidden = ok; } }
-
-  function connect() {
-    fetch("/api/v1/rooms/token", {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify({ room: root.dataset.room })
-    }).then(function (r) { return r.json(); }).then(function (t) {
-      if (!t.token) { throw new Error("no token"); }
-      var ws = new WebSocket(t.url);
-      room.socket = ws;
-      ws.onopen = function () { ws.send(JSON.stringify({ token: t.token, room: root.dataset.room, after: room.lastSeq })); };
-      ws.onmessage = function (m) {
-        var data;
-        try { data = JSON.parse(m.data); } catch (e) { return; }
-        (Array.isArray(data) ? data : [data]).forEach(function (ev) {
-          if (ev.type === "ready") { showConn(true); delay = 500; return; }
-          if (ev.type !== "event" || ev.seq <= room.lastSeq) { return; }
-          room.lastSeq = ev.seq;
-          room.seen.push(ev.seq);
-          soon();
-        });
-      };
-      ws.onclose = function (e) {
-        showConn(false);
-        if (room.socket !== ws) { return; }
-        if (e.code === 4403) { say(root.dataset.msgGone || ""); return; }
-        setTimeout(connect, delay);
-        delay = Math.min(delay * 2, 8000);
-      };
-    }).catch(function () {
-      showConn(false);
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 8000);
-    });
-  }
-  connect();
+  var socket = window.TenderHallRoom.connect({
+    room: root.dataset.room, csrf: csrf, after: start,
+    onEvent: function (ev) { room.lastSeq = ev.seq; room.seen.push(ev.seq); soon(); },
+    onReady: function (ok) { room.ready = ok; room.socket = socket ? socket.socket : null; if (conn) { conn.hidden = ok; } },
+    onGone: function () { say(root.dataset.msgGone || ""); }
+  });
 })();

@@ -63,21 +63,5 @@
     JSON.parse(root.dataset.events || "[]").forEach(function (ev) { show(ev, true); });
   } catch (e) { /* a malformed list only costs the backlog */ }
 
-  function connect() {
-    fetch("/api/v1/rooms/token", {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ room: room })
-    }).then(function (r) { return r.json(); }).then(function (t) {
-      if (!t.token) { return; }
-      var ws = new WebSocket(t.url);
-      ws.onopen = function () { ws.send(JSON.stringify({ token: t.token, room: room, after: lastSeq })); };
-      ws.onmessage = function (m) {
-        var data = JSON.parse(m.data);
-        (Array.isArray(data) ? data : (data.events || [data])).forEach(function (ev) { if (ev.type === "event") { show(ev); } });
-      };
-      ws.onclose = function () { setTimeout(connect, 3000); };
-    }).catch(function () { setTimeout(connect, 5000); });
-  }
-  connect();
+  window.TenderHallRoom.connect({ room: room, csrf: csrf, after: lastSeq, onEvent: function (ev) { show(ev); } });
 })();
