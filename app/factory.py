@@ -381,6 +381,7 @@ def _flatten(errors: Any, prefix: str = "") -> str:
 def _install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = formatting.money
     app.jinja_env.filters["cst"] = formatting.cst
+    app.jinja_env.filters["cst_until"] = formatting.cst_until
     app.jinja_env.globals["now"] = clock.now
 
     @app.context_processor

@@ -232,13 +232,14 @@ def check_tender_clocks(lot: Lot, now: dt.datetime | None = None) -> None:
         if p.code == "bid_period":
             messages.append(
                 _(
-                    "标段“%(n)s”：%(m)s自招标文件开始发出之日起至投标截止之日止不得少于 %(d)s 日，"
-                    "当前投标截止时间为 %(cur)s，最早的合法截止时间为 %(e)s（北京时间）",
+                    "标段“%(n)s”：%(m)s自招标文件开始发出之日起至投标截止之日止不得少于 %(d)s 日"
+                    "（发出当日不计入，末日为法定节假日的顺延至其后第一个工作日），"
+                    "当前投标截止时间为 %(cur)s，投标截止日期最早为 %(e)s（当日任何时刻均可）",
                     n=label,
                     m=method_label(project.method),
                     d=min_days,
                     cur=formatting.cst(lot.bid_deadline, formatting.CHINESE_MINUTE),
-                    e=formatting.cst(p.bound, formatting.CHINESE_MINUTE),
+                    e=p.bound.strftime(formatting.CHINESE_DAY),
                 )
             )
         else:
@@ -246,12 +247,12 @@ def check_tender_clocks(lot: Lot, now: dt.datetime | None = None) -> None:
                 field = "doc_end_at"
             messages.append(
                 _(
-                    "标段“%(n)s”：招标文件发售期不得少于 %(w)s 个工作日（按本中心工作日历，当前安排仅 %(a)s 个工作日），"
+                    "标段“%(n)s”：招标文件发售期不得少于 %(w)s 个工作日（按本中心工作日历，发出当日不计入，当前安排仅 %(a)s 个工作日），"
                     "文件发售截止日期最早为 %(e)s",
                     n=label,
                     w=min_window,
                     a=p.actual,
-                    e=p.bound.strftime("%Y年%m月%d日"),
+                    e=p.bound.strftime(formatting.CHINESE_DAY),
                 )
             )
     if messages:

@@ -4,6 +4,24 @@ Every limit is passed in or looked up from the settings mapping and a centre's o
 settings, so that a centre can tune them and the tests can reason about them directly.
 Datetimes are aware; calendar arithmetic happens on China Standard Time dates, which is
 how the law and the centres count days.
+
+How a period in days is counted, once for every clock (民法典 第二百零一条至第二百零四条):
+- 第二百零一条: a period counted in days starts the day after the event; the event's own
+  day is not counted, whatever its hour. So periods are counted in calendar dates, never
+  in 24-hour spans from the time of posting.
+- 第二百零三条第一款: when the last day is a statutory holiday (a weekend or a holiday of
+  the centre's calendar; a make-up workday, 调休, is a working day), the period ends on
+  the first working day after it.
+- 第二百零三条第二款: the period ends at 24:00 of its last day (where an act must happen
+  in business hours, at their close: a deadline or a document window set during the last
+  day meets the period).
+- 第二百零四条: these are the defaults; a law that counts otherwise wins. The
+  procurement laws count "不少于 N 日" / "N 日前" / "N 日内" and leave the counting to
+  the Civil Code, so every clock below follows it.
+
+`period_last_day` / `period_end` are the rule; every clock that counts days calls them.
+Working-day periods (the document window) count working days the same way: the event's
+day is not counted.
 """
 
 from __future__ import annotations
@@ -18,16 +36,105 @@ from app.core.clock import CST, WorkCalendar
 DEFAULT_BID_PERIOD_MIN_DAYS = 20
 DEFAULT_DOCUMENT_WINDOW_MIN_WORKING_DAYS = 5
 DEFAULT_CLARIFICATION_MIN_DAYS = 15
+DEFAULT_OBJECTION_LAST_DAYS_BEFORE_DEADLINE = 10
+DEFAULT_OBJECTION_ANSWER_DAYS = 3
 DEFAULT_BID_BOND_MAX_RATIO = "0.02"
 DEFAULT_COMMITTEE_MIN_SIZE = 5
 DEFAULT_COMMITTEE_LARGE_MIN_SIZE = 7
 DEFAULT_COMMITTEE_LARGE_BUDGET = "10000000"
+
+# Looking for the next working day stops here: no calendar has a holiday this long, and a
+# calendar filled by mistake must not hang a request.
+_MAX_HOLIDAY_RUN = 60
+
+
+# --- the rule: how a period in days is counted ---------------------------------------
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """00:00 of a CST date, as an aware UTC datetime (24:00 of the day before)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=CST).astimezone(dt.UTC)
+
+
+def next_working_day_from(day: dt.date, calendar: WorkCalendar) -> dt.date:
+    """`day` itself when it is a working day, else the first working day after it."""
+    for _ in range(_MAX_HOLIDAY_RUN):
+        if calendar.is_working_day(day):
+            return day
+        day += dt.timedelta(days=1)
+    return day
+
+
+def period_last_day(event_at: dt.datetime, days: int, calendar: WorkCalendar) -> dt.date:
+    """The last day of a period of `days` calendar days that the event starts.
+
+    民法典 第二百零一条: the event's day is not counted, so the last day is the CST date
+    of the event plus `days`; 第二百零三条第一款: a last day that is a statutory holiday
+    moves on to the next working day of the centre's calendar.
+    """
+    last = event_at.astimezone(CST).date() + dt.timedelta(days=days)
+    return next_working_day_from(last, calendar)
+
+
+def period_end(event_at: dt.datetime, days: int, calendar: WorkCalendar) -> dt.datetime:
+    """The instant a period of `days` calendar days that the event starts runs out.
+
+    民法典 第二百零三条第二款: 24:00 CST of the last day (`period_last_day`), returned as
+    the first instant after it (00:00 of the next day, UTC-aware): a time `t` is within
+    the period when `t < period_end(...)`.
+    """
+    return start_of_day(period_last_day(event_at, days, calendar) + dt.timedelta(days=1))
+
+
+def working_period_last_day(
+    event_at: dt.datetime, working_days: int, calendar: WorkCalendar
+) -> dt.date:
+    """The last day of a period of `working_days` working days that the event starts.
+
+    The same counting for periods the law states in working days: the event's day is not
+    counted (民法典 第二百零一条), and the n-th working day after it is the last.
+    """
+    return calendar.add_working_days(event_at.astimezone(CST).date(), working_days)
+
+
+def last_day_before(deadline: dt.datetime, days: int) -> dt.date:
+    """The last date on which something due `days` days before the deadline may be done.
+
+    Counted back by calendar dates from the deadline's day (民法典 第二百零一条 applied
+    to a period that ends at the deadline): acting on date D leaves the days D+1 … the
+    deadline's day, so D may be at most the deadline's date minus `days`. No holiday
+    shift: 第二百零三条 lengthens a period for the one who must act; moving this day later
+    would shorten the time the law keeps before the deadline.
+    """
+    return deadline.astimezone(CST).date() - dt.timedelta(days=days)
+
+
+def reaches(at: dt.datetime, last_day: dt.date) -> bool:
+    """Whether a deadline or end set at `at` lies on or after a period's last day.
+
+    A deadline set on the last day keeps the period (第二百零三条第二款: where an act has
+    business hours, their close ends the day), so only the date is compared.
+    """
+    return at.astimezone(CST).date() >= last_day
 
 
 def _centre_value(centre_settings: Mapping[str, Any] | None, key: str) -> Any:
     if not centre_settings:
         return None
     return centre_settings.get(key)
+
+
+def _setting(
+    config: Mapping[str, Any],
+    centre_settings: Mapping[str, Any] | None,
+    key: str,
+    config_key: str,
+    default: int,
+) -> int:
+    value = _centre_value(centre_settings, key)
+    if value is not None:
+        return int(value)
+    return int(config.get(config_key, default))
 
 
 def bid_period_min_days(
@@ -49,79 +156,146 @@ def bid_period_min_days(
 def document_window_min_working_days(
     config: Mapping[str, Any], centre_settings: Mapping[str, Any] | None = None
 ) -> int:
-    value = _centre_value(centre_settings, "document_window_min_working_days")
-    if value is not None:
-        return int(value)
-    return int(
-        config.get("DOCUMENT_WINDOW_MIN_WORKING_DAYS", DEFAULT_DOCUMENT_WINDOW_MIN_WORKING_DAYS)
+    return _setting(
+        config,
+        centre_settings,
+        "document_window_min_working_days",
+        "DOCUMENT_WINDOW_MIN_WORKING_DAYS",
+        DEFAULT_DOCUMENT_WINDOW_MIN_WORKING_DAYS,
     )
 
 
 def clarification_min_days(
     config: Mapping[str, Any], centre_settings: Mapping[str, Any] | None = None
 ) -> int:
-    value = _centre_value(centre_settings, "clarification_min_days")
-    if value is not None:
-        return int(value)
-    return int(config.get("CLARIFICATION_MIN_DAYS", DEFAULT_CLARIFICATION_MIN_DAYS))
+    return _setting(
+        config,
+        centre_settings,
+        "clarification_min_days",
+        "CLARIFICATION_MIN_DAYS",
+        DEFAULT_CLARIFICATION_MIN_DAYS,
+    )
 
 
-def earliest_lawful_deadline(doc_start: dt.datetime, min_days: int) -> dt.datetime:
-    """The first instant a deadline may fall on: `min_days` full days after documents go out."""
-    return doc_start + dt.timedelta(days=min_days)
+def objection_last_days_before_deadline(
+    config: Mapping[str, Any], centre_settings: Mapping[str, Any] | None = None
+) -> int:
+    return _setting(
+        config,
+        centre_settings,
+        "objection_last_days_before_deadline",
+        "OBJECTION_LAST_DAYS_BEFORE_DEADLINE",
+        DEFAULT_OBJECTION_LAST_DAYS_BEFORE_DEADLINE,
+    )
 
 
-def bid_period_is_lawful(doc_start: dt.datetime, deadline: dt.datetime, min_days: int) -> bool:
-    return deadline >= earliest_lawful_deadline(doc_start, min_days)
+def objection_answer_days(
+    config: Mapping[str, Any], centre_settings: Mapping[str, Any] | None = None
+) -> int:
+    return _setting(
+        config,
+        centre_settings,
+        "objection_answer_days",
+        "OBJECTION_ANSWER_DAYS",
+        DEFAULT_OBJECTION_ANSWER_DAYS,
+    )
+
+
+# --- bid period (招标投标法 第二十四条: 自招标文件开始发出之日起至投标截止之日止，不得少于二十日)
+
+
+def earliest_deadline_date(
+    doc_start: dt.datetime, min_days: int, calendar: WorkCalendar
+) -> dt.date:
+    """The first date a deadline may fall on: the bid period's last day."""
+    return period_last_day(doc_start, min_days, calendar)
+
+
+def earliest_lawful_deadline(
+    doc_start: dt.datetime, min_days: int, calendar: WorkCalendar
+) -> dt.datetime:
+    """The first instant a deadline may fall on: 00:00 of the bid period's last day."""
+    return start_of_day(earliest_deadline_date(doc_start, min_days, calendar))
+
+
+def bid_period_is_lawful(
+    doc_start: dt.datetime, deadline: dt.datetime, min_days: int, calendar: WorkCalendar
+) -> bool:
+    return reaches(deadline, earliest_deadline_date(doc_start, min_days, calendar))
+
+
+# --- document window (政府采购货物和服务招标投标管理办法 第十九条: 不得少于5个工作日)
 
 
 def window_working_days(start: dt.datetime, end: dt.datetime, calendar: WorkCalendar) -> int:
-    """Working days on which documents are on offer, counting the first and last CST dates."""
+    """Working days on which documents are on offer: after the first CST date, up to the last.
+
+    The day the documents go out is not counted (民法典 第二百零一条); the last day counts
+    when the window closes on it.
+    """
     first = start.astimezone(CST).date()
     last = end.astimezone(CST).date()
-    if last < first:
+    if last <= first:
         return 0
-    return calendar.working_days_between(first - dt.timedelta(days=1), last)
+    return calendar.working_days_between(first, last)
 
 
 def earliest_document_end_date(
     start: dt.datetime, calendar: WorkCalendar, min_working_days: int
 ) -> dt.date:
-    """The CST date of the n-th working day on or after the first day of the window."""
-    first = start.astimezone(CST).date()
-    return calendar.add_working_days(first - dt.timedelta(days=1), min_working_days)
+    """The CST date of the n-th working day after the day the documents go out."""
+    return working_period_last_day(start, min_working_days, calendar)
 
 
 def document_window_is_lawful(
     start: dt.datetime, end: dt.datetime, calendar: WorkCalendar, min_working_days: int
 ) -> bool:
-    return window_working_days(start, end, calendar) >= min_working_days
+    return reaches(end, earliest_document_end_date(start, calendar, min_working_days))
+
+
+# --- clarification (招标投标法 第二十三条: 截止时间至少十五日前，书面通知)
+
+
+def clarification_min_deadline(
+    now: dt.datetime, min_days: int, calendar: WorkCalendar
+) -> dt.datetime:
+    """The earliest deadline a clarification issued `now` allows: 00:00 of the period's
+    last day (the deadline may be at any time of that day)."""
+    return start_of_day(period_last_day(now, min_days, calendar))
 
 
 def clarification_deadline(
-    now: dt.datetime, deadline: dt.datetime, min_days: int
+    now: dt.datetime, deadline: dt.datetime, min_days: int, calendar: WorkCalendar
 ) -> dt.datetime | None:
     """The new deadline when a clarification issued `now` leaves too little time, else None.
 
     A clarification that can affect bid preparation must reach bidders at least
-    `min_days` before the deadline. When it cannot, the deadline moves to the first day
-    at or after now + min_days, keeping the original opening time of day (CST) so the
-    opening stays in office hours.
+    `min_days` before the deadline, counted as the Civil Code counts (see the module's
+    docstring). When it cannot, the deadline moves to the period's last day (already a
+    working day), keeping the original opening time of day (CST) so the opening stays in
+    office hours.
     """
-    earliest = now + dt.timedelta(days=min_days)
-    if deadline >= earliest:
+    last = period_last_day(now, min_days, calendar)
+    if reaches(deadline, last):
         return None
     local_deadline = deadline.astimezone(CST)
-    local_earliest = earliest.astimezone(CST)
-    candidate = local_earliest.replace(
-        hour=local_deadline.hour,
-        minute=local_deadline.minute,
-        second=local_deadline.second,
-        microsecond=local_deadline.microsecond,
-    )
-    if candidate < local_earliest:
-        candidate += dt.timedelta(days=1)
-    return candidate.astimezone(dt.UTC)
+    moved = dt.datetime.combine(last, local_deadline.timetz().replace(tzinfo=None), tzinfo=CST)
+    return moved.astimezone(dt.UTC)
+
+
+# --- objections to the documents (招标投标法实施条例 第二十二条: 投标截止时间10日前提出；
+# 自收到异议之日起3日内作出答复)
+
+
+def objection_deadline(deadline: dt.datetime, days_before: int) -> dt.datetime:
+    """The end of the last day an objection may be filed: 24:00 CST, `days_before`
+    calendar days before the deadline's date (a time `t` is in time when `t <` this)."""
+    return start_of_day(last_day_before(deadline, days_before) + dt.timedelta(days=1))
+
+
+def objection_answer_due(filed_at: dt.datetime, days: int, calendar: WorkCalendar) -> dt.datetime:
+    """When the answer to an objection filed at `filed_at` is due: the end of the period."""
+    return period_end(filed_at, days, calendar)
 
 
 @dataclass(frozen=True)
@@ -142,12 +316,16 @@ def check_timetable(
     min_window_days: int,
     calendar: WorkCalendar,
 ) -> list[TimetableProblem]:
-    """Every legal clock the timetable of a tender notice breaks (empty when lawful)."""
+    """Every legal clock the timetable of a tender notice breaks (empty when lawful).
+
+    The bound of a broken bid period is the earliest lawful deadline date; of a broken
+    document window, the earliest lawful end date.
+    """
     problems: list[TimetableProblem] = []
-    if not bid_period_is_lawful(doc_start, deadline, min_bid_days):
+    if not bid_period_is_lawful(doc_start, deadline, min_bid_days, calendar):
         problems.append(
             TimetableProblem(
-                "bid_period", earliest_lawful_deadline(doc_start, min_bid_days), deadline
+                "bid_period", earliest_deadline_date(doc_start, min_bid_days, calendar), deadline
             )
         )
     if not document_window_is_lawful(doc_start, doc_end, calendar, min_window_days):

@@ -159,13 +159,12 @@ def _lot_hints(project: Project, lot: Lot) -> dict[str, Any]:
     min_days = clocks.bid_period_min_days(project.method.value, current_app.config, settings)
     min_window = clocks.document_window_min_working_days(current_app.config, settings)
     start = max(lot.doc_start_at, clock.now()) if lot.doc_start_at else clock.now()
+    cal = calendar_for(project.centre_id)
     return {
         "min_days": min_days,
         "min_window": min_window,
-        "earliest_deadline": clocks.earliest_lawful_deadline(start, min_days),
-        "earliest_doc_end": clocks.earliest_document_end_date(
-            start, calendar_for(project.centre_id), min_window
-        ),
+        "earliest_deadline": clocks.earliest_deadline_date(start, min_days, cal),
+        "earliest_doc_end": clocks.earliest_document_end_date(start, cal, min_window),
     }
 
 

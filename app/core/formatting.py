@@ -15,6 +15,7 @@ from app.core.db import to_money
 
 MINUTE = "%Y-%m-%d %H:%M"
 SECOND = "%Y-%m-%d %H:%M:%S"
+DAY = "%Y-%m-%d"
 # Formal notices and signed records write dates the Chinese way.
 CHINESE_MINUTE = "%Y年%m月%d日 %H:%M"
 CHINESE_DAY = "%Y年%m月%d日"
@@ -30,6 +31,20 @@ def cst(value: dt.datetime | str | None, fmt: str = MINUTE) -> str:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     return clock.to_cst(value).strftime(fmt)
+
+
+def cst_until(value: dt.datetime | str | None, fmt: str = MINUTE) -> str:
+    """The end of a period: an instant at 00:00 CST reads as 24:00 of the day before, the
+    way the law states a period's end (the day it ends is the one that counts)."""
+    if value is None or value == "":
+        return MISSING
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    local = clock.to_cst(value)
+    if local.time() == dt.time() and "%H:%M" in fmt:
+        before = local - dt.timedelta(days=1)
+        return before.strftime(fmt.replace("%H:%M", "24:00").replace(":%S", ""))
+    return local.strftime(fmt)
 
 
 def form_input(value: dt.datetime | None) -> str:

@@ -51,7 +51,7 @@ blp = Blueprint(
 
 
 def _objection_out(obj: Objection, *, show_supplier: bool) -> dict[str, Any]:
-    overdue = obj.status == ObjectionStatus.PENDING and clock.now() > obj.answer_due_at
+    overdue = obj.status == ObjectionStatus.PENDING and clock.now() >= obj.answer_due_at
     return {
         "id": obj.id,
         "lot_id": obj.lot_id,

@@ -20,7 +20,11 @@ from app.core.errors import Conflict, ValidationError
 from app.core.extensions import db
 from bidding import actions, hooks
 from bidding.announcements import publish_announcement
-from bidding.clocks import clarification_deadline, clarification_min_days
+from bidding.clocks import (
+    clarification_deadline,
+    clarification_min_days,
+    clarification_min_deadline,
+)
 from bidding.documents.downloads import notify_downloaders, supplier_lot_link
 from bidding.documents.errors import DeadlineMustMove
 from bidding.documents.files import StagedFile
@@ -38,28 +42,23 @@ def _clarification_days(lot: Lot) -> int:
 
 
 def clarification_floor(lot: Lot) -> dt.datetime | None:
-    """The earliest deadline allowed for a clarification published now, or None when the
-    current deadline already leaves the legal minimum."""
+    """The earliest deadline allowed for a clarification published now (00:00 of the
+    period's last day), or None when the current deadline already leaves the legal minimum."""
     if lot.bid_deadline is None:
         return None
-    if clarification_deadline(clock.now(), lot.bid_deadline, _clarification_days(lot)) is None:
+    if propose_deadline(lot) is None:
         return None
-    return clock.now() + dt.timedelta(days=_clarification_days(lot))
+    cal = calendar_for(lot.project.centre_id)
+    return clarification_min_deadline(clock.now(), _clarification_days(lot), cal)
 
 
 def propose_deadline(lot: Lot) -> dt.datetime | None:
-    """The lawful new deadline at the old opening time of day, moved on to a working day."""
+    """The lawful new deadline: the period's last day (a working day), at the old opening
+    time of day."""
     if lot.bid_deadline is None:
         return None
-    proposed = clarification_deadline(clock.now(), lot.bid_deadline, _clarification_days(lot))
-    if proposed is None:
-        return None
     cal = calendar_for(lot.project.centre_id)
-    for _ in range(60):
-        if cal.is_working_day(clock.cst_date(proposed)):
-            break
-        proposed += dt.timedelta(days=1)
-    return proposed
+    return clarification_deadline(clock.now(), lot.bid_deadline, _clarification_days(lot), cal)
 
 
 @dataclass(frozen=True)
@@ -68,13 +67,15 @@ class ClarificationPlan:
     must_move: bool
     minimum: dt.datetime | None
     proposed: dt.datetime | None
+    days: int
 
 
 def plan_clarification(lot: Lot) -> ClarificationPlan:
-    floor = clarification_floor(lot)
-    if floor is None:
-        return ClarificationPlan(lot.bid_deadline, False, None, None)
-    return ClarificationPlan(lot.bid_deadline, True, floor, propose_deadline(lot))
+    days = _clarification_days(lot)
+    proposed = propose_deadline(lot)
+    if proposed is None:
+        return ClarificationPlan(lot.bid_deadline, False, None, None, days)
+    return ClarificationPlan(lot.bid_deadline, True, clarification_floor(lot), proposed, days)
 
 
 def clarifications_of(lot: Lot) -> list[Announcement]:
@@ -119,10 +120,10 @@ def publish_clarification(
         if new_deadline is None:
             raise DeadlineMustMove(
                 _l(
-                    "澄清/更正距投标截止不足 %(d)s 日，截止时间须顺延至不早于 %(m)s；"
+                    "澄清/更正距投标截止不足 %(d)s 日（发布当日不计入），截止日期须顺延至 %(m)s 或之后；"
                     "建议顺延至 %(p)s（北京时间），请确认后再发布。",
                     d=days,
-                    m=formatting.cst(plan.minimum),
+                    m=formatting.cst(plan.minimum, formatting.DAY),
                     p=formatting.cst(plan.proposed),
                 ),
                 proposed=plan.proposed,
@@ -131,8 +132,8 @@ def publish_clarification(
         if new_deadline < plan.minimum:
             raise ValidationError(
                 _l(
-                    "新的投标截止时间不得早于 %(m)s（发布之日起 %(d)s 日）。",
-                    m=formatting.cst(plan.minimum),
+                    "新的投标截止日期不得早于 %(m)s（发布当日不计入，满 %(d)s 日）。",
+                    m=formatting.cst(plan.minimum, formatting.DAY),
                     d=days,
                 ),
                 field="new_deadline",

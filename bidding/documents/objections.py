@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from app.core import clock, formatting
 from app.core.audit import record
 from app.core.auth.models import Role, User
+from app.core.calendar import calendar_for
 from app.core.errors import Conflict, NotFound, TooLate
 from app.core.extensions import db
 from app.core.notify import notify
-from bidding import actions
+from bidding import actions, clocks
 from bidding.documents.downloads import supplier_lot_link
 from bidding.documents.forms import clean_text
 from bidding.documents.models import Objection, ObjectionStatus
@@ -24,11 +25,27 @@ from bidding.policies import ensure_can_manage_lot
 from bidding.projects import lock_lot
 
 
+def _last_days(lot: Lot) -> int:
+    return clocks.objection_last_days_before_deadline(
+        current_app.config, lot.project.centre.settings
+    )
+
+
 def objection_last_moment(lot: Lot) -> dt.datetime | None:
+    """The end (24:00 CST) of the last day an objection to the documents may be filed."""
     if lot.bid_deadline is None:
         return None
-    days = int(current_app.config["OBJECTION_LAST_DAYS_BEFORE_DEADLINE"])
-    return lot.bid_deadline - dt.timedelta(days=days)
+    return clocks.objection_deadline(lot.bid_deadline, _last_days(lot))
+
+
+def objection_window_open(lot: Lot) -> bool:
+    """Whether an objection filed now is in time."""
+    last = objection_last_moment(lot)
+    return last is not None and clock.now() < last
+
+
+def answer_days(lot: Lot) -> int:
+    return clocks.objection_answer_days(current_app.config, lot.project.centre.settings)
 
 
 def file_objection(lot: Lot, user: User, text: str) -> Objection:
@@ -39,16 +56,15 @@ def file_objection(lot: Lot, user: User, text: str) -> Objection:
     text = clean_text(text, "text", _l("异议内容"))
     last = objection_last_moment(lot)
     now = clock.now()
-    if last is None or now > last:
-        days = int(current_app.config["OBJECTION_LAST_DAYS_BEFORE_DEADLINE"])
+    if not objection_window_open(lot):
         raise TooLate(
             _l(
                 "对招标文件的异议须在投标截止时间 %(d)s 日前提出，最后期限为 %(t)s（北京时间），现已逾期。",
-                d=days,
-                t=formatting.cst(last),
+                d=_last_days(lot),
+                t=formatting.cst_until(last),
             )
         )
-    due = now + dt.timedelta(days=int(current_app.config["OBJECTION_ANSWER_DAYS"]))
+    due = clocks.objection_answer_due(now, answer_days(lot), calendar_for(lot.project.centre_id))
     lock_lot(lot)
     obj = Objection(
         lot_id=lot.id,
@@ -65,7 +81,7 @@ def file_objection(lot: Lot, user: User, text: str) -> Objection:
         lot.status_reason = str(
             _l(
                 "供应商对招标文件提出异议，暂停至答复为止（答复期限 %(t)s）。",
-                t=formatting.cst(due),
+                t=formatting.cst_until(due),
             )
         )
         db.session.flush()
@@ -77,7 +93,7 @@ def file_objection(lot: Lot, user: User, text: str) -> Objection:
     _notify_agency(
         lot,
         str(_l("收到对招标文件的异议：%(lot)s", lot=lot.name)),
-        str(_l("请在 %(t)s（北京时间）前答复。标段已暂停。", t=formatting.cst(due))),
+        str(_l("请在 %(t)s（北京时间）前答复。标段已暂停。", t=formatting.cst_until(due))),
     )
     return obj
 
@@ -110,7 +126,7 @@ def answer_objection(obj: Objection, user: User, answer: str) -> Objection:
     record(
         actions.OBJECTION_ANSWERED,
         obj,
-        {"lot_id": lot.id, "overdue": now > obj.answer_due_at},
+        {"lot_id": lot.id, "overdue": now >= obj.answer_due_at},
     )
     still_pending = db.session.execute(
         select(func.count())

@@ -128,9 +128,8 @@ def _supplier_lot_page(lot: Lot, status: int = 200) -> Any:
             pending=questions.own_pending_questions(lot, user) if downloaded else [],
             objections=objections.own_objections(lot, user),
             objection_last=objections.objection_last_moment(lot),
-            objection_open=downloaded
-            and objections.objection_last_moment(lot) is not None
-            and clock.now() <= objections.objection_last_moment(lot),  # type: ignore[operator]
+            objection_open=downloaded and objections.objection_window_open(lot),
+            objection_answer_days=objections.answer_days(lot),
             form=request.form,
         ),
         status,
@@ -183,7 +182,7 @@ def supplier_object(lot_id: int) -> Any:
         db.session.rollback()
         flash(str(exc.message), "error")
         return _supplier_lot_page(lot, exc.status)
-    due = formatting.cst(obj.answer_due_at)
+    due = formatting.cst_until(obj.answer_due_at)
     db.session.commit()
     flash(_("异议已提交，标段已暂停；代理机构应在 %(t)s 前答复。", t=due), "success")
     return redirect(url_for("bidding_docs.supplier_lot", lot_id=lot.id) + "#objections")

@@ -73,7 +73,7 @@ def lot_payload(**overrides: Any) -> dict[str, Any]:
         "committee_size": 5,
         "validity_days": 90,
         "doc_start_at": cst_iso(2026, 3, 3, 9, 0),
-        "doc_end_at": cst_iso(2026, 3, 9, 17, 0),
+        "doc_end_at": cst_iso(2026, 3, 10, 17, 0),
         "bid_deadline": cst_iso(2026, 3, 24, 9, 30),
         "opening_place": "乌兰察布市公共资源交易中心第一开标室",
     }

@@ -65,7 +65,7 @@ def test_tender_notice_publishes_the_lot_with_structured_fields(client: Any, wor
     for text in (
         "预算金额：1,200,000.00 元",
         "最高限价：1,150,000.00 元",
-        "2026年03月03日 09:00 至 2026年03月09日 17:00",
+        "2026年03月03日 09:00 至 2026年03月10日 17:00",
         "投标截止时间及开标时间 2026年03月24日 09:30（北京时间）",
         "二、投标人的资格要求",
         "联系人：李老师",
@@ -102,7 +102,8 @@ def test_tender_notice_under_twenty_days_is_refused_with_the_earliest_lawful_dea
     assert resp.status_code == 422
     message = resp.get_json()["message"]
     assert "公开招标自招标文件开始发出之日起至投标截止之日止不得少于 20 日" in message
-    assert "最早的合法截止时间为 2026年03月23日 09:00（北京时间）" in message
+    # Out on 3 March at 09:00 (not counted): the twentieth day is 23 March, at any hour.
+    assert "投标截止日期最早为 2026年03月23日（当日任何时刻均可）" in message
     assert announcements() == 0
     assert db.session.get(Lot, lot_id).status == LotStatus.DRAFT
 
@@ -113,11 +114,12 @@ def test_bid_period_counts_from_publication_when_documents_were_due_earlier(
     from app.core import clock
 
     project = create(client, world)
-    # A week later the planned document start has passed: the 20 days run from today.
+    # A week later the planned document start has passed: the 20 days run from today, and
+    # their last day, Sunday 29 March, moves on to Monday 30 March.
     clock.set_now(dt.datetime(2026, 3, 9, 10, 0, tzinfo=clock.CST))
     resp = publish(client, world, project["lots"][0]["id"])
     assert resp.status_code == 422
-    assert "2026年03月29日 10:00" in resp.get_json()["message"]
+    assert "投标截止日期最早为 2026年03月30日" in resp.get_json()["message"]
 
 
 def test_centre_may_lengthen_the_bid_period(client: Any, world: World) -> None:
@@ -127,14 +129,21 @@ def test_centre_may_lengthen_the_bid_period(client: Any, world: World) -> None:
     resp = publish(client, world, project["lots"][0]["id"])
     assert resp.status_code == 422
     assert "不得少于 25 日" in resp.get_json()["message"]
-    assert "2026年03月28日 09:00" in resp.get_json()["message"]
+    # 3 March + 25 days = Saturday 28 March → Monday 30 March.
+    assert "投标截止日期最早为 2026年03月30日" in resp.get_json()["message"]
 
 
 def test_negotiation_needs_only_three_days(client: Any, world: World) -> None:
     resp = client.post(
         "/api/v1/projects",
         json=project_payload(
-            world, method="negotiation", lots=[lot_payload(bid_deadline=cst_iso(2026, 3, 10, 9, 0))]
+            world,
+            method="negotiation",
+            lots=[
+                lot_payload(
+                    doc_end_at=cst_iso(2026, 3, 10, 9, 0), bid_deadline=cst_iso(2026, 3, 10, 9, 0)
+                )
+            ],
         ),
         headers=token_headers(world.staff),
     )
@@ -145,13 +154,14 @@ def test_negotiation_needs_only_three_days(client: Any, world: World) -> None:
 
 
 def test_document_window_under_five_working_days_is_refused(client: Any, world: World) -> None:
-    project = create(client, world, doc_end_at=cst_iso(2026, 3, 6, 17, 0))
+    # Out on Tuesday 3 March (not counted), closing on Monday 9 March: Wed, Thu, Fri, Mon.
+    project = create(client, world, doc_end_at=cst_iso(2026, 3, 9, 17, 0))
     resp = publish(client, world, project["lots"][0]["id"])
     assert resp.status_code == 422
     message = resp.get_json()["message"]
     assert "招标文件发售期不得少于 5 个工作日" in message
     assert "当前安排仅 4 个工作日" in message
-    assert "文件发售截止日期最早为 2026年03月09日" in message
+    assert "文件发售截止日期最早为 2026年03月10日" in message
     assert announcements() == 0
 
 
@@ -164,7 +174,7 @@ def test_holiday_in_the_centre_calendar_shortens_the_document_window(
     resp = publish(client, world, project["lots"][0]["id"])
     assert resp.status_code == 422
     assert "当前安排仅 4 个工作日" in resp.get_json()["message"]
-    assert "最早为 2026年03月10日" in resp.get_json()["message"]
+    assert "最早为 2026年03月11日" in resp.get_json()["message"]
 
 
 def test_make_up_workday_restores_the_document_window(client: Any, world: World) -> None:

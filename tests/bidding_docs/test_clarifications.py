@@ -46,7 +46,10 @@ def test_clarification_less_than_15_days_moves_deadline_only_after_confirmation(
     assert first.status_code == 409
     assert first.json["error"] == "deadline_must_move"
     proposed = dt.datetime.fromisoformat(first.json["proposed_deadline"])
-    assert proposed >= clock.now() + dt.timedelta(days=15)
+    # Posted on Tuesday 17 March (not counted): the fifteenth day is Wednesday 1 April.
+    assert proposed == dt.datetime(2026, 4, 1, 9, 30, tzinfo=CST)
+    minimum = dt.datetime.fromisoformat(first.json["minimum_deadline"])
+    assert minimum == dt.datetime(2026, 4, 1, 0, 0, tzinfo=CST)
     assert proposed.astimezone(CST).time() == old_deadline.astimezone(CST).time()
     assert proposed.astimezone(CST).weekday() < 5
     db.session.expire_all()
@@ -131,6 +134,57 @@ def test_clarification_15_or_more_days_ahead_keeps_the_deadline(client: Any) -> 
     db.session.expire_all()
     assert w.lot.bid_deadline == old_deadline
     assert db.session.execute(select(Notification)).scalar_one().kind == "lot_documents"
+
+
+def test_clarification_posted_at_10_keeps_a_09_30_deadline_on_the_15th_day(
+    client: Any,
+) -> None:
+    w = make_world(deadline_days=25)  # deadline Friday 27 March 09:30
+    upload(w)
+    download(w, w.supplier())
+    db.session.commit()
+    # 12 March is not counted; 13 … 27 March are fifteen days, although fewer than
+    # 15 × 24 hours remain.
+    clock.set_now(dt.datetime(2026, 3, 12, 10, 0, tzinfo=CST))
+    headers = token_headers(w.staff)
+    plan = client.get(f"/api/v1/lots/{w.lot.id}/clarifications/plan", headers=headers).json
+    assert plan["must_move"] is False
+    clock.set_now(dt.datetime(2026, 3, 13, 0, 0, tzinfo=CST))
+    plan = client.get(f"/api/v1/lots/{w.lot.id}/clarifications/plan", headers=headers).json
+    assert plan["must_move"] is True
+    # Saturday 28 March → Monday 30 March, at the opening's time of day.
+    assert dt.datetime.fromisoformat(plan["proposed_deadline"]) == dt.datetime(
+        2026, 3, 30, 9, 30, tzinfo=CST
+    )
+
+
+def test_clarification_deadline_moves_past_the_centres_holidays(client: Any) -> None:
+    from app.core.auth.models import Holiday
+
+    w = make_world(deadline_days=25)
+    upload(w)
+    download(w, w.supplier())
+    for day in (dt.date(2026, 4, 1), dt.date(2026, 4, 2)):
+        db.session.add(Holiday(centre_id=w.centre.id, day=day, name="地方假日"))
+    db.session.commit()
+    clock.set_now(dt.datetime(2026, 3, 17, 15, 0, tzinfo=CST))  # + 15 days = 1 April
+    headers = token_headers(w.staff)
+    plan = client.get(f"/api/v1/lots/{w.lot.id}/clarifications/plan", headers=headers).json
+    assert plan["must_move"] is True
+    assert dt.datetime.fromisoformat(plan["proposed_deadline"]) == dt.datetime(
+        2026, 4, 3, 9, 30, tzinfo=CST
+    )
+    assert dt.datetime.fromisoformat(plan["minimum_deadline"]) == dt.datetime(
+        2026, 4, 3, 0, 0, tzinfo=CST
+    )
+    too_early = client.post(
+        f"/api/v1/lots/{w.lot.id}/clarifications",
+        data={"title": "更正", "body": "工期调整。", "new_deadline": "2026-04-02T09:30:00+08:00"},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert too_early.status_code == 422
+    assert "2026-04-03" in too_early.json["message"]
 
 
 def test_clarification_page_shows_a_confirmation_screen_before_moving_the_deadline(

@@ -17,39 +17,92 @@ from tests.bidding_docs.world import download, make_world, upload
 from tests.factories import csrf_from, login, token_headers
 
 
-def test_objection_after_the_last_day_is_refused_naming_that_day(client: Any) -> None:
-    w = make_world()
-    upload(w)
-    supplier = w.supplier()
-    download(w, supplier)
-    db.session.commit()
-    last = w.lot.bid_deadline - dt.timedelta(days=10)
-    clock.set_now(last + dt.timedelta(minutes=1))
-    resp = client.post(
+def _file(client: Any, w: Any, supplier: Any) -> Any:
+    return client.post(
         f"/api/v1/lots/{w.lot.id}/objections",
         json={"text": "资格条件排斥潜在投标人。"},
         headers=token_headers(supplier),
     )
+
+
+def test_objection_after_the_last_day_is_refused_naming_that_day(client: Any) -> None:
+    w = make_world()  # deadline Friday 27 March 09:30: the last day is 17 March
+    upload(w)
+    supplier = w.supplier()
+    download(w, supplier)
+    db.session.commit()
+    clock.set_now(dt.datetime(2026, 3, 18, 0, 0, tzinfo=clock.CST))
+    resp = _file(client, w, supplier)
     assert resp.status_code == 409
-    assert clock.to_cst(last).strftime("%Y-%m-%d %H:%M") in resp.json["message"]
+    assert "2026-03-17 24:00" in resp.json["message"]
     assert db.session.execute(select(Objection)).first() is None
     db.session.expire_all()
     assert w.lot.status == LotStatus.PUBLISHED
 
 
-def test_objection_on_the_last_moment_is_accepted(client: Any) -> None:
+def test_objection_on_the_tenth_day_before_the_deadline_is_accepted_all_day(
+    client: Any,
+) -> None:
+    # 10:00 on 17 March is less than 10 × 24 hours before the opening at 09:30 on the 27th,
+    # but the ten days 18 … 27 March are still to come: in time (民法典 第二百零一条).
+    w = make_world()
+    upload(w)
+    first, second = w.supplier(), w.supplier()
+    download(w, first)
+    download(w, second)
+    db.session.commit()
+    clock.set_now(dt.datetime(2026, 3, 17, 10, 0, tzinfo=clock.CST))
+    assert _file(client, w, first).status_code == 201
+    clock.set_now(dt.datetime(2026, 3, 17, 23, 59, 59, tzinfo=clock.CST))
+    assert _file(client, w, second).status_code == 201
+
+
+def test_answer_due_at_24_00_of_the_third_day_moves_past_a_weekend_and_holiday(
+    client: Any,
+) -> None:
+    from app.core.auth.models import Holiday
+
     w = make_world()
     upload(w)
     supplier = w.supplier()
     download(w, supplier)
+    db.session.add(Holiday(centre_id=w.centre.id, day=dt.date(2026, 3, 9), name="地方假日"))
     db.session.commit()
-    clock.set_now(w.lot.bid_deadline - dt.timedelta(days=10))
+    # Filed Thursday 5 March: the third day is Sunday 8 March, Monday 9 March is the
+    # centre's holiday, so the answer is due by the end of Tuesday 10 March.
+    clock.set_now(dt.datetime(2026, 3, 5, 16, 0, tzinfo=clock.CST))
+    login(client, supplier)
     resp = client.post(
-        f"/api/v1/lots/{w.lot.id}/objections",
-        json={"text": "资格条件排斥潜在投标人。"},
-        headers=token_headers(supplier),
+        f"/supplier/lots/{w.lot.id}/objections",
+        data={
+            "text": "业绩要求过高。",
+            "csrf_token": csrf_from(client, f"/supplier/lots/{w.lot.id}"),
+        },
+        follow_redirects=True,
     )
+    assert resp.status_code == 200
+    assert "2026-03-10 24:00" in resp.get_data(as_text=True)
+    obj = db.session.execute(select(Objection)).scalar_one()
+    assert obj.answer_due_at == dt.datetime(2026, 3, 11, 0, 0, tzinfo=clock.CST)
+
+
+def test_centre_setting_lengthens_the_objection_clocks(client: Any) -> None:
+    w = make_world()
+    w.centre.settings = {"objection_last_days_before_deadline": 12, "objection_answer_days": 5}
+    upload(w)
+    supplier = w.supplier()
+    download(w, supplier)
+    db.session.commit()
+    clock.set_now(dt.datetime(2026, 3, 16, 9, 0, tzinfo=clock.CST))  # 11 days before
+    resp = _file(client, w, supplier)
+    assert resp.status_code == 409
+    assert "12 日前" in resp.json["message"] and "2026-03-15 24:00" in resp.json["message"]
+    clock.set_now(dt.datetime(2026, 3, 13, 9, 0, tzinfo=clock.CST))  # Friday
+    resp = _file(client, w, supplier)
     assert resp.status_code == 201
+    # Five days after Friday 13 March is Wednesday 18 March.
+    due = dt.datetime.fromisoformat(resp.json["answer_due_at"])
+    assert due == dt.datetime(2026, 3, 19, 0, 0, tzinfo=clock.CST)
 
 
 def test_objection_suspends_the_lot_and_the_answer_resumes_it(client: Any) -> None:
@@ -64,8 +117,9 @@ def test_objection_suspends_the_lot_and_the_answer_resumes_it(client: Any) -> No
         headers=token_headers(supplier),
     )
     assert filed.status_code == 201
+    # Filed Monday 2 March: due by 24:00 of Thursday 5 March.
     due = dt.datetime.fromisoformat(filed.json["answer_due_at"])
-    assert due == clock.now() + dt.timedelta(days=3)
+    assert due == dt.datetime(2026, 3, 6, 0, 0, tzinfo=clock.CST)
     db.session.expire_all()
     assert w.lot.status == LotStatus.SUSPENDED
     assert "异议" in w.lot.status_reason
