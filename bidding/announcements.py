@@ -259,6 +259,11 @@ def check_tender_clocks(lot: Lot, now: dt.datetime | None = None) -> None:
         raise ValidationError("；".join(messages) + "。", field=field)
 
 
+def _given_or_default(given: Mapping[str, Any], defaults: Mapping[str, Any], key: str) -> Any:
+    value = given.get(key)
+    return defaults[key] if value is None else value
+
+
 def publish_tender_notice(
     user: User,
     project: Project,
@@ -290,18 +295,25 @@ def publish_tender_notice(
     now = clock.now()
     for lot in targets:
         check_tender_clocks(lot, now)
+    # What the form starts from is also what an API call that leaves a field out gets; a
+    # field sent blank is refused, since someone cleared it on purpose.
+    defaults = tender_defaults(project, targets[0] if len(targets) == 1 else None)
     requirements = text_field(
-        given.get("requirements"), _("采购需求"), "", "requirements", required=True, max_len=20000
+        _given_or_default(given, defaults, "requirements"),
+        _("采购需求"),
+        "",
+        "requirements",
+        required=True,
+        max_len=20000,
     )
     qualifications = text_field(
-        given.get("qualifications"),
+        _given_or_default(given, defaults, "qualifications"),
         _("投标人资格要求"),
         "",
         "qualifications",
         required=True,
         max_len=10000,
     )
-    defaults = tender_defaults(project)
     obtain = text_field(
         given.get("doc_obtain_method") or defaults["doc_obtain_method"],
         _("招标文件获取方式"),

@@ -170,8 +170,15 @@ class IntentIn(_Contacts):
 
 
 class TenderNoticeIn(_Contacts):
-    requirements = fields.String(required=True, metadata={"description": "采购需求"})
-    qualifications = fields.String(required=True, metadata={"description": "投标人资格要求"})
+    # Left out, these take what the tender-notice form offers (bidding.notice_text.tender_defaults):
+    # requirements from the procurement intent or the project's description, the standard
+    # qualifications; sent blank, they are refused.
+    requirements = fields.String(
+        load_default=None, metadata={"description": "采购需求；省略时取采购意向或项目概况"}
+    )
+    qualifications = fields.String(
+        load_default=None, metadata={"description": "投标人资格要求；省略时取标准资格条款"}
+    )
     doc_obtain_method = fields.String(load_default="", metadata={"description": "获取招标文件方式"})
     bid_submission = fields.String(load_default="")
     remarks = fields.String(load_default="")

@@ -205,6 +205,25 @@ def test_tender_notice_requires_qualifications(client: Any, world: World) -> Non
     assert announcements() == 0
 
 
+def test_tender_notice_left_without_qualifications_takes_the_forms_default(
+    client: Any, world: World
+) -> None:
+    project = create(client, world)
+    lot_id = project["lots"][0]["id"]
+    given = {k: v for k, v in TENDER_FIELDS.items() if k not in ("qualifications", "requirements")}
+    resp = client.post(
+        f"/api/v1/lots/{lot_id}/tender-notice", json=given, headers=token_headers(world.staff)
+    )
+    assert resp.status_code == 201, resp.get_json()
+    fields = resp.get_json()["fields"]
+    assert fields["qualifications"].startswith("1. 满足《中华人民共和国政府采购法》第二十二条规定")
+    assert fields["requirements"] == project["description"]
+    # The OpenAPI document says so too.
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schema = spec["components"]["schemas"]["TenderNoticeIn"]
+    assert "qualifications" not in schema.get("required", [])
+
+
 def test_lot_without_timetable_cannot_be_announced(client: Any, world: World) -> None:
     project = create(client, world, doc_start_at=None, doc_end_at=None, bid_deadline=None)
     resp = publish(client, world, project["lots"][0]["id"])
