@@ -162,6 +162,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _install_hooks(app: Flask) -> None:
+    from app.core.auth.login import bearer_token
     from app.core.auth.models import User
     from app.core.auth.services import user_for_token
 
@@ -178,13 +179,13 @@ def _install_hooks(app: Flask) -> None:
 
     @login_manager.request_loader
     def load_user_from_request(req: Any) -> User | None:
-        header = req.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            user = user_for_token(header.removeprefix("Bearer ").strip())
-            if user is not None:
-                g.token_auth = True
-            return user
-        return None
+        token = bearer_token(req)
+        if token is None:
+            return None
+        user = user_for_token(token)
+        if user is not None:
+            g.token_auth = True
+        return user
 
     @login_manager.unauthorized_handler
     def unauthorized() -> Any:
@@ -209,7 +210,7 @@ def _install_hooks(app: Flask) -> None:
         # Bearer-token API calls carry no ambient credentials, so CSRF does not apply.
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return
-        if request.headers.get("Authorization", "").startswith("Bearer "):
+        if bearer_token(request) is not None:
             return
         # An API call that carries no logged-in session has no ambient authority to abuse.
         if request.path.startswith("/api/") and "_user_id" not in session:

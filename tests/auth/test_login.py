@@ -168,3 +168,35 @@ def test_credit_code_check_digit() -> None:
     assert is_valid(code)
     assert not is_valid(code[:-1] + ("0" if code[-1] != "0" else "1"))
     assert not is_valid("123")
+
+
+def test_bearer_token_works_after_the_client_fetched_a_page(client) -> None:
+    # Fetching any page leaves a session (its CSRF token) without a login in it; "strong"
+    # session protection used to reject that session before the token was read (401).
+    from tests.factories import token_headers
+
+    user = make_user(Role.SUPPLIER, totp=False)
+    headers = token_headers(user)
+    client.get("/login")
+    with client.session_transaction() as sess:
+        assert sess  # the page left a session cookie behind
+    resp = client.get("/api/v1/auth/me", headers={**headers, "User-Agent": "th-client/1.0"})
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["username"] == user.username
+
+
+def test_bearer_request_is_the_tokens_user_whatever_session_it_carries(client) -> None:
+    from tests.factories import token_headers
+
+    browser_user = make_user(Role.SUPPLIER, totp=False)
+    token_user = make_user(Role.SUPPLIER, totp=False)
+    headers = token_headers(token_user)
+    login(client, browser_user)
+    resp = client.get("/api/v1/auth/me", headers=headers)
+    assert resp.status_code == 200
+    assert resp.get_json()["username"] == token_user.username
+    # A wrong token is a wrong token: the session does not stand in for it …
+    bad = client.get("/api/v1/auth/me", headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401
+    # … and the browser's own session is left as it was.
+    assert client.get("/api/v1/auth/me").get_json()["username"] == browser_user.username
