@@ -83,8 +83,8 @@ def _key_out(lot: Lot, key: Any) -> dict[str, Any]:
     return {
         "lot_id": lot.id,
         "lot_code": lot.code,
-        "public_pem": key.public_pem,
-        "fingerprint": key.fingerprint,
+        "public_key_pem": key.public_pem,
+        "key_sha256": key.fingerprint,
         "k": key.k,
         "n": key.n,
     }

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.core.crypto.opening_key import OpeningKeyDocument
 
-class OpeningKeyOut(Schema):
-    lot_id = fields.Integer(required=True)
-    lot_code = fields.String(required=True)
-    public_pem = fields.String(required=True, metadata={"description": "RSA-3072 public key, PEM"})
-    fingerprint = fields.String(required=True, metadata={"description": "SHA-256 of the key DER"})
-    k = fields.Integer(required=True)
-    n = fields.Integer(required=True)
+# The published opening key has one shape, shared with `tenderhall-seal` (ground floor).
+OpeningKeyOut = OpeningKeyDocument
 
 
 class CustodianIn(Schema):

@@ -253,7 +253,7 @@ def test_only_suppliers_may_upload(client: Any, world: World) -> None:
 def test_public_opening_key_is_served_as_pem(client: Any, world: World) -> None:
     resp = client.get(f"/api/v1/lots/{world.lot.id}/opening-key")
     body = resp.get_json()
-    assert body["public_pem"].startswith("-----BEGIN PUBLIC KEY-----")
+    assert body["public_key_pem"].startswith("-----BEGIN PUBLIC KEY-----")
     assert (body["k"], body["n"]) == (2, 3)
     assert "PRIVATE" not in resp.get_data(as_text=True)
 

@@ -181,6 +181,8 @@ def test_cli_fetches_the_opening_key_and_refuses_another_lots(
             "lot_code": "CZ2026-0042-01",
             "public_key_pem": key.public_key().export_key().decode(),
             "key_sha256": public_key_sha256(key),
+            "k": 2,
+            "n": 3,
         }
     )
     try:

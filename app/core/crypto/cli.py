@@ -10,6 +10,7 @@ import argparse
 import json
 import mimetypes
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from app.core.crypto.container import (
     validate_structure,
 )
 from app.core.crypto.custody import CustodyError
+from app.core.crypto.opening_key import OpeningKeyMismatch, SchemaError, read_opening_key
 
 
 class CliError(Exception):
@@ -32,29 +34,40 @@ class CliError(Exception):
 
 
 def _fetch_key(url: str) -> tuple[str, dict[str, Any]]:
+    """The opening key at `url`: the platform's JSON document (OpeningKeyDocument, checked
+    against its own fingerprint) or a bare PEM."""
     if not url.startswith(("https://", "http://")):
         raise CliError("--url 须以 https:// 或 http:// 开头")
     req = urllib.request.Request(url, headers={"Accept": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 (scheme checked above)
-        body = resp.read(1024 * 1024).decode("utf-8")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 (scheme checked above)
+            body = resp.read(1024 * 1024).decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        raise CliError(f"服务器拒绝了请求（HTTP {exc.code}）：{_server_message(exc)}") from exc
     if body.lstrip().startswith("-----BEGIN"):
         return body, {}
-    data = json.loads(body)
-    pem = data.get("public_key_pem") or data.get("pem")
-    if not isinstance(pem, str):
-        raise CliError("服务器返回的开标公钥格式无法识别")
-    return pem, data
+    try:
+        doc = read_opening_key(json.loads(body))
+    except (ValueError, SchemaError) as exc:
+        if isinstance(exc, OpeningKeyMismatch):
+            raise CliError("服务器返回的开标公钥与其指纹不符，已停止") from exc
+        detail = exc.messages if isinstance(exc, SchemaError) else exc
+        raise CliError(f"服务器返回的开标公钥格式无法识别：{detail}") from exc
+    return doc["public_key_pem"], doc
+
+
+def _server_message(exc: urllib.error.HTTPError) -> str:
+    try:
+        return str(json.loads(exc.read(64 * 1024).decode("utf-8"))["message"])
+    except (ValueError, KeyError, TypeError, OSError):
+        return str(exc.reason)
 
 
 def _cmd_seal(args: argparse.Namespace) -> int:
-    from Crypto.PublicKey import RSA
-
     if args.key:
         pem, info = Path(args.key).read_text(encoding="ascii"), {}
     else:
         pem, info = _fetch_key(args.url)
-    if info.get("key_sha256") and info["key_sha256"] != public_key_sha256(RSA.import_key(pem)):
-        raise CliError("服务器返回的开标公钥与其指纹不符，已停止")
     if info.get("lot_id") is not None and int(info["lot_id"]) != args.lot:
         raise CliError("开标公钥属于另一个标段，已停止")
     price_form = json.loads(Path(args.price_form).read_text(encoding="utf-8"))

@@ -166,7 +166,7 @@
       var lot = sealForm.dataset.lot;
       call("GET", "/api/v1/lots/" + lot + "/opening-key").then(function (res) {
         if (!res.ok) { throw res.body && res.body.message ? res : new Error(msg.nokey); }
-        if (sealForm.dataset.fingerprint && res.body.fingerprint !== sealForm.dataset.fingerprint) {
+        if (sealForm.dataset.fingerprint && res.body.key_sha256 !== sealForm.dataset.fingerprint) {
           throw new Error(msg.key);
         }
         var header = {
@@ -177,7 +177,7 @@
           chunk_size: parseInt(sealForm.dataset.chunk, 10) || undefined
         };
         // Sealing is the first half of the bar, the upload the second.
-        return window.TenderHallSeal.sealBid(res.body.public_pem, header, { price_form: priceForm }, files,
+        return window.TenderHallSeal.sealBid(res.body.public_key_pem, header, { price_form: priceForm }, files,
           function (doneBytes, total) { ui.progress(total ? 0.5 * doneBytes / total : 0); });
       }).then(function (blob) {
         ui.progress(0.5);
