@@ -17,10 +17,9 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from app.core import clock, formatting
+from app.core import clock, formatting, json_limits, validation_messages
 from app.core.errors import DomainError
 from app.core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
-from app.core.i18n import N_
 from config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,6 +150,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
 
     _install_hooks(app)
+    json_limits.install(app)
     _install_error_handlers(app)
     _install_template_helpers(app)
 
@@ -288,13 +288,15 @@ def _install_error_handlers(app: Flask) -> None:
             405: _("不支持此请求方法。"),
         }
         status = exc.code or 500
-        extra = None
         data = getattr(exc, "data", None)
-        if status == 422 and data:  # flask-smorest / webargs validation error
-            errors = data.get("messages") or data.get("errors") or {}
+        errors = (data.get("messages") or data.get("errors")) if isinstance(data, dict) else None
+        if status in (400, 422) and errors:  # flask-smorest / webargs validation error
             extra = {"errors": errors}
             return _error_response(
-                422, "invalid", _("提交的数据有误：%(f)s", f=_flatten(errors)), extra
+                status,
+                "invalid",
+                _("提交的数据有误：%(f)s", f=validation_messages.flatten(errors)),
+                extra,
             )
         return _error_response(
             status, exc.name.lower().replace(" ", "_"), str(messages.get(status, exc.description))
@@ -319,64 +321,6 @@ def _install_error_handlers(app: Flask) -> None:
     def unexpected(exc: Exception) -> Any:
         app.logger.exception("unhandled error")
         return _error_response(500, "internal", _("系统内部错误，已记录，请稍后再试。"))
-
-
-_FIELD_MESSAGES = {
-    "Missing data for required field.": N_("必填字段缺失"),
-    "Field may not be null.": N_("不能为空"),
-    "Not a valid string.": N_("应为文本"),
-    "Not a valid integer.": N_("应为整数"),
-    "Not a valid number.": N_("应为数字"),
-    "Not a valid boolean.": N_("应为布尔值"),
-    "Not a valid datetime.": N_("日期时间格式无效（应为 ISO 8601，如 2026-12-01T09:30:00+08:00）"),
-    "Not a valid date.": N_("日期格式无效（应为 YYYY-MM-DD）"),
-    "Not a valid email address.": N_("电子邮箱格式无效"),
-    "Unknown field.": N_("未知字段"),
-    "Invalid input type.": N_("输入类型无效"),
-    "Not a valid list.": N_("应为列表"),
-    "Not a valid mapping type.": N_("应为对象"),
-    "Special numeric values (nan or infinity) are not permitted.": N_("不允许 NaN 或无穷大"),
-}
-
-
-def _field_message(msg: Any) -> str:
-    from flask_babel import gettext
-
-    text = str(msg)
-    if text in _FIELD_MESSAGES:
-        return gettext(_FIELD_MESSAGES[text])
-    import re
-
-    m = re.match(r"(Shorter than minimum length|Longer than maximum length) (\d+)\.", text)
-    if m:
-        key = (
-            N_("长度不得少于 %(n)s")
-            if m.group(1).startswith("Shorter")
-            else N_("长度不得超过 %(n)s")
-        )
-        return gettext(key, n=m.group(2))
-    m = re.match(r"Must be one of: (.*)\.", text)
-    if m:
-        return gettext("取值须为以下之一：%(v)s", v=m.group(1))
-    return text
-
-
-def _flatten(errors: Any, prefix: str = "") -> str:
-    parts: list[str] = []
-    if isinstance(errors, dict):
-        for k, v in errors.items():
-            if k in ("json", "form", "query", "files", "headers") and not prefix:
-                parts.append(_flatten(v, ""))
-            else:
-                parts.append(_flatten(v, f"{prefix}{k}"))
-    elif isinstance(errors, list):
-        joined = "；".join(
-            _field_message(x) if not isinstance(x, (dict, list)) else _flatten(x) for x in errors
-        )
-        parts.append(f"{prefix}: {joined}" if prefix else joined)
-    else:
-        parts.append(f"{prefix}: {_field_message(errors)}" if prefix else _field_message(errors))
-    return "；".join(p for p in parts if p)
 
 
 def _install_template_helpers(app: Flask) -> None:

@@ -49,6 +49,10 @@ class BaseConfig:
     MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
     ALLOWED_DOCUMENT_EXTENSIONS = ("pdf", "zip", "doc", "docx", "xls", "xlsx", "rar", "7z", "txt")
     STORAGE_DIR: str | None = None  # None → instance/storage
+    # JSON bodies are checked before any parser sees them (app.core.json_limits): deeper
+    # nesting would exhaust the parser's recursion, and no form of the API needs either.
+    JSON_MAX_BYTES = 2 * 1024 * 1024
+    JSON_MAX_DEPTH = 64
 
     # Mail: "mailbox" writes RFC 5322 messages to a local mbox file; "smtp" sends.
     MAIL_BACKEND = "mailbox"

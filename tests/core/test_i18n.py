@@ -81,7 +81,7 @@ def test_every_extracted_string_has_an_english_translation() -> None:
 
 def test_labels_translated_through_a_variable_are_in_the_catalogue() -> None:
     # _(LABELS[key]) translates through a variable; the tables mark their values with N_().
-    from app.factory import _FIELD_MESSAGES
+    from app.core.validation_messages import TEMPLATES
     from bidding.labels import EVAL_LABELS, KIND_LABELS, METHOD_LABELS, STATUS_LABELS
 
     translated = _as_dict(_read_po())
@@ -90,7 +90,7 @@ def test_labels_translated_through_a_variable_are_in_the_catalogue() -> None:
         "bidding.labels.EVAL_LABELS": EVAL_LABELS,
         "bidding.labels.STATUS_LABELS": STATUS_LABELS,
         "bidding.labels.KIND_LABELS": KIND_LABELS,
-        "app.factory._FIELD_MESSAGES": _FIELD_MESSAGES,
+        "app.core.validation_messages.TEMPLATES": dict(TEMPLATES),
     }
     missing = [
         f"{name}: {value}"
@@ -152,3 +152,54 @@ def test_api_domain_error_message_follows_the_session_language(client: Any) -> N
     message = en.get_json()["message"]
     assert "Unified social credit code 12345 is invalid" in message
     assert "统一社会信用代码" not in message
+
+
+def test_validation_messages_are_wholly_in_the_users_language(client: Any) -> None:
+    from app.core.auth.models import Role
+    from tests.factories import make_user, token_headers
+
+    headers = token_headers(make_user(Role.STAFF))
+    zh = client.get("/api/v1/projects?page=0&per_page=500", headers=headers)
+    assert zh.status_code == 422
+    assert zh.get_json()["message"] == (
+        "提交的数据有误：page：须大于或等于 1；per_page：须在 1 至 100 之间（含两端）"
+    )
+    en = client.get("/api/v1/projects?page=0&per_page=500&lang=en", headers=headers)
+    message = en.get_json()["message"]
+    assert "page: Must be greater than or equal to 1" in message
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in message), message
+    assert en.get_json()["errors"] == zh.get_json()["errors"]  # the machine-readable part
+
+
+def test_every_marshmallow_message_has_a_chinese_form() -> None:
+    import re
+
+    import marshmallow.fields as mf
+    import marshmallow.validate as mv
+
+    from app.core.validation_messages import TEMPLATES, translate
+    from app.factory import create_app
+
+    with create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).test_request_context("/"):
+        # A sample of what marshmallow really produces, formatted by marshmallow itself.
+        produced = [
+            mf.Integer().error_messages["invalid"],
+            mf.String().error_messages["required"],
+            mf.DateTime().error_messages["invalid"].format(obj_type="datetime"),
+            mv.Range(min=1)._format_error(0, mv.Range(min=1).message_min),
+            mv.Range(min=1, max=5)._format_error(9, mv.Range(min=1, max=5).message_all),
+            mv.Range(max=5, max_inclusive=False)._format_error(
+                9, mv.Range(max=5, max_inclusive=False).message_max
+            ),
+            mv.Length(min=2)._format_error("a", mv.Length.message_min),
+            mv.OneOf(["a", "b"])._format_error("c"),
+        ]
+        for text in produced:
+            out = translate(text)
+            assert out != text and not re.search(r"\b(?!ISO|YYYY|MM|DD)[A-Za-z]{3,}\b", out), (
+                text,
+                out,
+            )
+        for _template, msgid in TEMPLATES:
+            words = re.sub(r"%\(\w+\)s|UUID|JSON|ISO|YYYY|UTF|HH|MM|DD|NaN|IP", "", msgid)
+            assert not re.search(r"[A-Za-z]{2,}", words), msgid
