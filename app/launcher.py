@@ -7,8 +7,10 @@ SIGINT / SIGTERM stop the web server first, then the rooms server and the schedu
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -81,6 +83,82 @@ def waitress_options(app: Flask) -> dict[str, Any]:
     }
 
 
+class PortUnavailable(click.ClickException):
+    """A port the launcher needs cannot be bound: says which, and how to choose another."""
+
+    def __init__(self, what: str, host: str, port: int, exc: OSError, hint: str) -> None:
+        reason = "already in use" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
+        super().__init__(
+            f"port {port} on {host} ({what}) cannot be used: {reason}. "
+            f"Stop what uses it, or choose another with {hint}."
+        )
+        self.port = port
+
+
+@dataclass
+class Launched:
+    """The parts `launch()` started; `stop()` stops them in order."""
+
+    server: Any
+    url: str
+    rooms: Any = None
+    sched: Any = None
+    rooms_url: str | None = None
+
+    def stop(self) -> None:
+        self.server.close()
+        if self.rooms is not None:
+            self.rooms.stop()
+        if self.sched is not None:
+            self.sched.stop()
+
+
+def launch(
+    app: Flask,
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    *,
+    threads: int = 8,
+    with_scheduler: bool = True,
+    with_rooms: bool = True,
+    rooms_port: int | None = None,
+) -> Launched:
+    """Bind the web port, then the rooms port (given, else ROOMS_PORT, else beside the web
+    port), then start the scheduler. A port that cannot be bound raises PortUnavailable
+    naming it, with whatever was started already stopped."""
+    from waitress import create_server
+
+    from app.core.rooms import rooms_port as default_rooms_port
+    from app.core.scheduler import Scheduler
+
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, **waitress_options(app))
+    except OSError as exc:
+        raise PortUnavailable("web", host, port, exc, "--port") from exc
+    launched = Launched(server, f"http://{host}:{server.effective_port}/")
+    if with_rooms:
+        from remote_eval.ws import RoomServer
+
+        chosen = rooms_port if rooms_port is not None else default_rooms_port(app.config, port)
+        rooms = RoomServer(app, port=chosen)
+        try:
+            rooms.start_in_thread()
+        except OSError as exc:
+            launched.stop()
+            raise PortUnavailable(
+                "live rooms", rooms.host, chosen, exc, "--rooms-port (or TENDERHALL_ROOMS_PORT)"
+            ) from exc
+        launched.rooms = rooms
+        # The pages learn where the rooms are from the server (the room-token API answers
+        # app.core.rooms.rooms_public_url()): tell it the port actually bound.
+        app.config["ROOMS_PORT"] = rooms.port
+        launched.rooms_url = f"ws://{rooms.host}:{rooms.port}/"
+    if with_scheduler and app.config.get("SCHEDULER_ENABLED", True):
+        launched.sched = Scheduler(app)
+        launched.sched.start(blocking=False)
+    return launched
+
+
 def serve_all(
     app: Flask,
     host: str = "127.0.0.1",
@@ -89,49 +167,51 @@ def serve_all(
     threads: int = 8,
     with_scheduler: bool = True,
     with_rooms: bool = True,
+    rooms_port: int | None = None,
 ) -> None:
     """Run until SIGINT/SIGTERM; then stop every part and return."""
-    from waitress import create_server
-
-    from app.core.scheduler import Scheduler
-
     log = logging.getLogger("tenderhall.launcher")
-    rooms = None
-    sched = None
-    if with_rooms:
-        from remote_eval.ws import RoomServer
-
-        rooms = RoomServer(app)
-        rooms.start_in_thread()
-    if with_scheduler and app.config.get("SCHEDULER_ENABLED", True):
-        sched = Scheduler(app)
-        sched.start(blocking=False)
-    server = create_server(app, host=host, port=port, threads=threads, **waitress_options(app))
-    url = f"http://{host}:{server.effective_port}/"
-    rooms_url = f"ws://{rooms.host}:{rooms.port}/" if rooms else None
-    print_banner(app, url, rooms_url)
+    launched = launch(
+        app,
+        host,
+        port,
+        threads=threads,
+        with_scheduler=with_scheduler,
+        with_rooms=with_rooms,
+        rooms_port=rooms_port,
+    )
+    print_banner(app, launched.url, launched.rooms_url)
     signal.signal(signal.SIGTERM, _raise_exit)
     try:
-        server.run()  # waitress returns after KeyboardInterrupt / SystemExit
+        launched.server.run()  # waitress returns after KeyboardInterrupt / SystemExit
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         log.info("stopping")
-        server.close()
-        if rooms is not None:
-            rooms.stop()
-        if sched is not None:
-            sched.stop()
+        launched.stop()
         click.echo("Tender Hall stopped.")
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
+@click.option(
+    "--rooms-port",
+    default=None,
+    type=int,
+    help="Port of the live rooms (default ROOMS_PORT, else the web port + 1).",
+)
 @click.option("--threads", default=8, type=int, show_default=True)
 @click.option("--no-scheduler", is_flag=True, help="Do not run the scheduler here.")
 @click.option("--no-rooms", is_flag=True, help="Do not run the rooms server here.")
-def serve_command(host: str, port: int, threads: int, no_scheduler: bool, no_rooms: bool) -> None:
+def serve_command(
+    host: str,
+    port: int,
+    rooms_port: int | None,
+    threads: int,
+    no_scheduler: bool,
+    no_rooms: bool,
+) -> None:
     """Start web app, scheduler and rooms server together (one machine)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("waitress").setLevel(logging.WARNING)
@@ -143,6 +223,7 @@ def serve_command(host: str, port: int, threads: int, no_scheduler: bool, no_roo
         threads=threads,
         with_scheduler=not no_scheduler,
         with_rooms=not no_rooms,
+        rooms_port=rooms_port,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import typing
 from typing import Any
 
 DEFAULT_SECRET = "dev-insecure-secret-key-change-me"
@@ -86,8 +87,9 @@ class BaseConfig:
 
     # Realtime rooms
     ROOMS_HOST = "127.0.0.1"
-    ROOMS_PORT = 5001
-    ROOMS_PUBLIC_URL: str | None = None  # None → ws://<host>:<port>
+    # None → beside the web port in `flask serve` (web + 1), else 5001 (app.core.rooms.rooms_port)
+    ROOMS_PORT: int | None = None
+    ROOMS_PUBLIC_URL: str | None = None  # None → ws(s)://<the page's host>:<rooms port>/
     ROOM_TOKEN_TTL_SECONDS = 300
 
     SCHEDULER_ENABLED = True
@@ -161,7 +163,10 @@ CONFIGS: dict[str, type[BaseConfig]] = {
 }
 
 
-def _coerce(raw: str, current: Any) -> Any:
+def _coerce(raw: str, current: Any, hint: Any = None) -> Any:
+    if current is None and hint is not None and int in typing.get_args(hint):
+        # `int | None` settings whose default is None (e.g. ROOMS_PORT) still arrive as ints.
+        return int(raw) if raw.strip() else None
     if isinstance(current, bool):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(current, int):
@@ -179,10 +184,11 @@ def load_config(env: str | None = None, overrides: dict[str, Any] | None = None)
         raise RuntimeError(f"TENDERHALL_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
     cls = CONFIGS[name]
     settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+    hints = typing.get_type_hints(cls)
     for key, raw in os.environ.items():
         if key.startswith("TENDERHALL_") and key != "TENDERHALL_ENV":
             name_ = key.removeprefix("TENDERHALL_")
-            settings[name_] = _coerce(raw, settings.get(name_))
+            settings[name_] = _coerce(raw, settings.get(name_), hints.get(name_))
     if overrides:
         settings.update(overrides)
     if settings["ENV_NAME"] == "production" and settings["SECRET_KEY"] == DEFAULT_SECRET:

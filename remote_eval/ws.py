@@ -36,7 +36,7 @@ from websockets.exceptions import ConnectionClosed
 
 from app.core.extensions import db
 from app.core.realtime import RoomEvent, get_broker
-from app.core.rooms import RoomTokenInvalid, may_join, read_room_token
+from app.core.rooms import RoomTokenInvalid, may_join, read_room_token, rooms_port
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class RoomServer:
     def __init__(self, app: Flask, host: str | None = None, port: int | None = None) -> None:
         self.app = app
         self.host = host or app.config["ROOMS_HOST"]
-        self.port = int(port if port is not None else app.config["ROOMS_PORT"])
+        self.port = int(port if port is not None else rooms_port(app.config))
         self.secret = app.config["SECRET_KEY"]
         self.ttl = int(app.config["ROOM_TOKEN_TTL_SECONDS"])
         self.broker = get_broker(app.config.get("REDIS_URL"))
@@ -60,6 +60,7 @@ class RoomServer:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._unsubscribe: Any = None
+        self.start_error: OSError | None = None
 
     # --- broker side (called from whatever thread publishes) ---
     def _on_publish(self, channel: str, message: dict[str, Any]) -> None:
@@ -192,12 +193,18 @@ class RoomServer:
         self._stop = asyncio.Event()
         self._unsubscribe = self.broker.subscribe(self._on_publish)
         try:
-            async with serve(self.handler, self.host, self.port) as server:
-                self._server = server
-                sock = next(iter(server.sockets))
-                self.port = sock.getsockname()[1]
-                self._ready.set()
-                await self._stop.wait()
+            try:
+                async with serve(self.handler, self.host, self.port) as server:
+                    self._server = server
+                    sock = next(iter(server.sockets))
+                    self.port = sock.getsockname()[1]
+                    self._ready.set()
+                    await self._stop.wait()
+            except OSError as exc:
+                if self._server is not None:
+                    raise
+                # The port could not be bound: start_in_thread() raises it to the caller.
+                self.start_error = exc
         finally:
             if self._unsubscribe is not None:
                 self._unsubscribe()
@@ -216,6 +223,8 @@ class RoomServer:
         )
         self._thread.start()
         if not self._ready.wait(timeout) or self._server is None:
+            if self.start_error is not None:
+                raise self.start_error
             raise RuntimeError("rooms server did not start")
         return self.port
 
@@ -248,3 +257,9 @@ def serve_command(host: str | None, port: int | None) -> None:
 
     click.echo(f"rooms server on ws://{server.host}:{server.port}/")
     asyncio.run(main())
+    if server.start_error is not None:
+        raise click.ClickException(
+            f"port {server.port} on {server.host} (live rooms) cannot be used: "
+            f"{server.start_error.strerror or server.start_error}. Stop what uses it, or "
+            "choose another with --port (or TENDERHALL_ROOMS_PORT)."
+        )

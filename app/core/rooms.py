@@ -13,11 +13,12 @@ on the first websocket message. Tokens are signed with the app's SECRET_KEY (sal
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -121,9 +122,33 @@ def read_room_token(token: str, *, secret_key: str, max_age: int) -> RoomClaim:
     return RoomClaim(int(data["uid"]), str(data["room"]), str(data["role"]))
 
 
+DEFAULT_ROOMS_PORT = 5001
+
+
+def rooms_port(config: Mapping[str, Any], beside: int | None = None) -> int:
+    """The rooms server's port: ROOMS_PORT when set; else the one after the web port the
+    launcher serves on (`beside`; 0, any free port, stays 0); else DEFAULT_ROOMS_PORT."""
+    if config.get("ROOMS_PORT") is not None:
+        return int(config["ROOMS_PORT"])
+    if beside is not None:
+        return beside + 1 if beside else 0
+    return DEFAULT_ROOMS_PORT
+
+
 def rooms_public_url() -> str:
+    """Where pages connect: ROOMS_PUBLIC_URL, or the rooms port on the host the page was
+    served from (so a page reached by name or over https gets a URL that works for it)."""
     cfg = current_app.config
-    return cfg.get("ROOMS_PUBLIC_URL") or f"ws://{cfg['ROOMS_HOST']}:{cfg['ROOMS_PORT']}/"
+    if cfg.get("ROOMS_PUBLIC_URL"):
+        return str(cfg["ROOMS_PUBLIC_URL"])
+    port = rooms_port(cfg)
+    if has_request_context():
+        scheme = "wss" if request.scheme == "https" else "ws"
+        host = urlsplit(f"//{request.host}").hostname or cfg["ROOMS_HOST"]
+        if ":" in host:  # an IPv6 address
+            host = f"[{host}]"
+        return f"{scheme}://{host}:{port}/"
+    return f"ws://{cfg['ROOMS_HOST']}:{port}/"
 
 
 class RoomTokenRequest(Schema):
