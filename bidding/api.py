@@ -14,6 +14,7 @@ from app.core.auth.models import Organisation
 from app.core.errors import ValidationError
 from app.core.extensions import db
 from bidding import announcements, policies, projects, termination
+from bidding.forms import project_choices
 from bidding.models import Project
 from bidding.schemas import (
     AnnouncementOut,
@@ -21,11 +22,14 @@ from bidding.schemas import (
     LotIn,
     LotOut,
     LotPatch,
+    ProjectChoicesOut,
     ProjectIn,
     ProjectOut,
     ProjectPage,
     ProjectQuery,
     ProjectTenderNoticeIn,
+    PurchaserOut,
+    PurchaserQuery,
     TenderNoticeIn,
     TerminationIn,
 )
@@ -77,6 +81,33 @@ class ProjectsResource(MethodView):
         project = projects.create_project(current_user, purchaser=purchaser, **data)
         db.session.commit()
         return project
+
+
+@blp.route("/purchasers")
+class PurchasersResource(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(PurchaserQuery, location="query")
+    @blp.response(200, PurchaserOut(many=True))
+    def get(self, query: dict[str, Any]) -> Any:
+        """The purchasers a new project may name, as the project form lists them (agency staff):
+        those of the caller's centre and those of no centre; `q` narrows by name."""
+        policies.ensure_can_create_project(current_user)
+        return projects.purchasers_for(current_user.centre_id, query["q"])
+
+
+@blp.route("/project-choices")
+class ProjectChoicesResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, ProjectChoicesOut)
+    def get(self) -> Any:
+        """The other choices of the project form: methods, evaluation methods, categories."""
+        policies.ensure_can_create_project(current_user)
+        return {
+            key: [{"value": v, "label": label} for v, label in pairs]
+            for key, pairs in project_choices().items()
+        }
 
 
 @blp.route("/projects/<int:project_id>")

@@ -19,8 +19,8 @@ from app.core.db import to_money
 from app.core.errors import ValidationError
 from app.core.formatting import yuan
 from bidding import categories
-from bidding.labels import EVAL_LABELS
-from bidding.models import EvalMethod
+from bidding.labels import EVAL_LABELS, eval_label, method_label
+from bidding.models import EvalMethod, Method
 from bidding.settings import bond_max_ratio, committee_rule
 
 MAX_COMMITTEE = 49
@@ -373,3 +373,15 @@ def _clean_timetable(
 
 def _minute(value: dt.datetime) -> str:
     return formatting.cst(value, formatting.CHINESE_MINUTE)
+
+
+def project_choices() -> dict[str, list[tuple[str, str]]]:
+    """What the project form's lists offer, as (value, label) in the reader's language: the
+    pages render them, the API serves them (GET /api/v1/project-choices)."""
+    from flask_babel import get_locale
+
+    return {
+        "methods": [(m.value, method_label(m)) for m in Method],
+        "evaluation_methods": [(m.value, eval_label(m)) for m in EvalMethod],
+        "categories": categories.choices(str(get_locale() or "zh_CN")),
+    }

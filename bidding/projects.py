@@ -232,18 +232,16 @@ def projects_visible_to(user: User) -> Select[tuple[Project]]:
     return stmt.where(Project.centre_id == (user.centre_id or -1))
 
 
-def purchasers_for(centre_id: int | None) -> list[Organisation]:
-    """The purchasers a project of this centre may name: its own and those of no centre."""
-    return list(
-        db.session.execute(
-            select(Organisation)
-            .where(
-                Organisation.kind == OrgKind.PURCHASER,
-                or_(Organisation.centre_id == centre_id, Organisation.centre_id.is_(None)),
-            )
-            .order_by(Organisation.name)
-        ).scalars()
+def purchasers_for(centre_id: int | None, name_contains: str = "") -> list[Organisation]:
+    """The purchasers a project of this centre may name: its own and those of no centre
+    (what the project form offers, and the API's purchaser lookup), optionally by name."""
+    stmt = select(Organisation).where(
+        Organisation.kind == OrgKind.PURCHASER,
+        or_(Organisation.centre_id == centre_id, Organisation.centre_id.is_(None)),
     )
+    if name_contains.strip():
+        stmt = stmt.where(Organisation.name.contains(name_contains.strip(), autoescape=True))
+    return list(db.session.execute(stmt.order_by(Organisation.name)).scalars())
 
 
 def get_project(project_id: int) -> Project:

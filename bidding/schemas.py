@@ -85,6 +85,34 @@ class ProjectQuery(Schema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
+class PurchaserQuery(Schema):
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=100),
+        metadata={"description": "part of the purchaser's name"},
+    )
+
+
+class PurchaserOut(Schema):
+    """A purchaser the caller's project form offers: `id` is the project's `purchaser_id`."""
+
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ChoiceOut(Schema):
+    value = fields.String(metadata={"description": "what the API takes"})
+    label = fields.String(metadata={"description": "what the form shows, in the caller's language"})
+
+
+class ProjectChoicesOut(Schema):
+    """The choices of the project form: procurement and evaluation methods, categories."""
+
+    methods = fields.List(fields.Nested(ChoiceOut))
+    evaluation_methods = fields.List(fields.Nested(ChoiceOut))
+    categories = fields.List(fields.Nested(ChoiceOut))
+
+
 class LotOut(Schema):
     id = fields.Integer()
     project_id = fields.Integer()

@@ -17,9 +17,9 @@ from app.core.errors import DomainError
 from app.core.extensions import db
 from app.core.http import load_or_404
 from bidding import announcements, categories, clocks, notice_text, policies, projects, termination
-from bidding.forms import LOT_FIELDS
+from bidding.forms import LOT_FIELDS, project_choices
 from bidding.labels import eval_label, kind_label, method_label, status_label
-from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
+from bidding.models import Lot, LotStatus, Method, Project
 
 bp = Blueprint("bidding", __name__, template_folder="templates")
 
@@ -74,10 +74,11 @@ def _lot_form_values(lot: Lot) -> dict[str, Any]:
 
 
 def _form_context() -> dict[str, Any]:
+    offered = project_choices()
     return {
-        "methods": [(m.value, method_label(m)) for m in Method],
-        "eval_methods": [(m.value, eval_label(m)) for m in EvalMethod],
-        "category_choices": categories.choices(),
+        "methods": offered["methods"],
+        "eval_methods": offered["evaluation_methods"],
+        "category_choices": offered["categories"],
     }
 
 

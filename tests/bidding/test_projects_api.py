@@ -296,3 +296,50 @@ def test_openapi_documents_the_lifecycle_operations(client: Any, world: World) -
     assert "/api/v1/projects" in spec["paths"]
     assert "/api/v1/lots/{lot_id}/tender-notice" in spec["paths"]
     assert spec["paths"]["/api/v1/projects"]["post"]["summary"]
+
+
+def test_agency_staff_find_a_purchasers_id_as_the_form_offers_it(client: Any, world: World) -> None:
+    from tests.factories import make_centre
+
+    unattached = make_org(OrgKind.PURCHASER, "自治区直属采购单位", None)
+    elsewhere = make_org(OrgKind.PURCHASER, "别的盟市采购人", make_centre(code="150100"))
+    make_org(OrgKind.SUPPLIER, "某供应商", world.centre)
+    headers = token_headers(world.staff)
+    resp = client.get("/api/v1/purchasers", headers=headers)
+    assert resp.status_code == 200, resp.get_json()
+    names = {p["name"]: p["id"] for p in resp.get_json()}
+    assert names == {world.purchaser.name: world.purchaser.id, unattached.name: unattached.id}
+    assert elsewhere.name not in names
+    # The same list as the page's select.
+    from tests.factories import login
+
+    login(client, world.staff)
+    page = client.get("/projects/new").get_data(as_text=True)
+    for pid in names.values():
+        assert f'<option value="{pid}"' in page
+    # Narrowed by name, and the id is what a project takes.
+    found = client.get("/api/v1/purchasers?q=第一中学", headers=headers).get_json()
+    assert [p["id"] for p in found] == [world.purchaser.id]
+    assert post_project(client, world, purchaser_id=found[0]["id"]).status_code == 201
+
+
+def test_purchaser_lookup_is_for_agency_staff_only(client: Any, world: World) -> None:
+    for user in (world.supplier, world.supervisor):
+        resp = client.get("/api/v1/purchasers", headers=token_headers(user))
+        assert resp.status_code == 403
+    assert client.get("/api/v1/purchasers").status_code == 401
+
+
+def test_project_choices_are_the_forms_lists_with_labels(client: Any, world: World) -> None:
+    resp = client.get("/api/v1/project-choices", headers=token_headers(world.staff))
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert {"value": "open", "label": "公开招标"} in body["methods"]
+    assert any(c["value"] == "B0201" for c in body["categories"])
+    assert {c["value"] for c in body["evaluation_methods"]} >= {"comprehensive"}
+    en = client.get("/api/v1/project-choices?lang=en", headers=token_headers(world.staff))
+    assert {"value": "open", "label": "Open tender"} in en.get_json()["methods"]
+    assert (
+        client.get("/api/v1/project-choices", headers=token_headers(world.supplier)).status_code
+        == 403
+    )
