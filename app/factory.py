@@ -150,7 +150,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
 
     _install_hooks(app)
-    json_limits.install(app)
     _install_error_handlers(app)
     _install_template_helpers(app)
 
@@ -204,6 +203,9 @@ def _install_hooks(app: Flask) -> None:
         g.pop("token_auth", None)
         # Nor its language: flask-babel caches the selected locale on g.
         g.pop("_flask_babel", None)
+
+    # Before CSRF and every view: no parser may meet an unbounded JSON body.
+    json_limits.install(app)
 
     @app.before_request
     def csrf_unless_token() -> None:

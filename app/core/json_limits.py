@@ -78,8 +78,8 @@ def check_json_body() -> None:
 
 
 def install(app: Flask) -> None:
-    """Run the check first among the app's before_request functions."""
-    app.before_request_funcs.setdefault(None, []).insert(0, check_json_body)
+    """Register the check; create_app() does so before CSRF and before any view."""
+    app.before_request(check_json_body)
 
 
 __all__ = ["JsonTooDeep", "JsonTooLarge", "check_json_body", "install", "json_depth"]
