@@ -7,6 +7,7 @@ def init_app(app: Any) -> None:
     from bidding import models  # noqa: F401  (tables)
     from bidding.bids import models as bid_models  # noqa: F401
     from bidding.documents import models as document_models  # noqa: F401  (tables)
+    from bidding.results import models as result_models  # noqa: F401  (tables)
 
     _init_documents(app)
     _init_lifecycle(app)
