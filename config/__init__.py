@@ -92,6 +92,7 @@ class BaseConfig:
     RESULT_REMIND_HOURS = 24  # remind the answerer this long before a filing falls due
     RESULT_SWEEP_SECONDS = 300
     ARCHIVE_RETENTION_YEARS = 15
+    ARCHIVE_SWEEP_SECONDS = 600
     ARCHIVE_RETENTION_YEARS_BY_CATEGORY: dict[str, int] = {}
     TWO_FACTOR_REQUIRED_ROLES = ("staff", "expert", "supervisor", "admin")
 

@@ -16,7 +16,9 @@ from decimal import Decimal
 from app.core import clock
 from app.core.auth.models import Holiday, OrgKind, Role, User
 from app.core.extensions import db
+from app.core.storage import get_store
 from bidding.bids.models import Bid, BidStatus
+from bidding.documents.models import TenderDocument
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 from bidding.results.handoff import SignedReport, receive_report
 from bidding.results.models import LotResult
@@ -93,8 +95,8 @@ def build(category: str = "B01", method: Method = Method.OPEN) -> ResultWorld:
             supplier_id=org.id,
             version=1,
             status=BidStatus.DECRYPTED,
-            ciphertext_sha256=hashlib.sha256(f"bid{i}".encode()).hexdigest(),
-            size=100,
+            ciphertext_sha256=get_store().put_bytes(f"sealed bid {i}".encode() * 20)[0],
+            size=len(f"sealed bid {i}".encode() * 20),
             received_at=T0 - dt.timedelta(days=3),
             submitted_by_id=user.id,
             opened_at=T0 - dt.timedelta(days=2),
@@ -105,6 +107,18 @@ def build(category: str = "B01", method: Method = Method.OPEN) -> ResultWorld:
         bids.append(bid)
         bidders.append(user)
     outsider = make_user(Role.SUPPLIER, organisation=make_org(OrgKind.SUPPLIER))
+    doc_sha, doc_size = get_store().put_bytes(b"%PDF-1.4 tender documents\n%%EOF\n")
+    db.session.add(
+        TenderDocument(
+            lot_id=lot.id,
+            version=1,
+            filename="招标文件.pdf",
+            sha256=doc_sha,
+            size=doc_size,
+            uploaded_by_id=staff.id,
+            uploaded_at=T0 - dt.timedelta(days=30),
+        )
+    )
     db.session.flush()
     scores = [("92.50", "30.00", "42.50", "20.00"), ("88.10", "28.90", "40.20", "19.00")]
     scores.append(("80.00", "27.60", "35.40", "17.00"))
