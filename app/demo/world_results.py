@@ -116,7 +116,7 @@ def award(world: World, lot: Any, staff: User, bidders: list[User], *, final: bo
     if not has_bids:
         _award(world, lot, staff)
         return
-    objector = bidders[-2] if len(bidders) > 3 else bidders[-1]
+    objector = bidders[1]  # the second candidate (prices fall with each bidder)
     world.at(deadline + dt.timedelta(days=2, hours=3))
     objection = filings.file_filing(
         lot,

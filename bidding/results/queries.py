@@ -133,7 +133,12 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
         "amend": policies.can_file_contract(user, lot) and lot.status == LotStatus.CONTRACTED,
         "object": bidder and lot.status == LotStatus.PUBLICITY,
         "challenge": bidder and rules.is_procurement(lot) and result.awarded_at is not None,
-        "complain": bidder and any(f.kind != FilingKind.COMPLAINT for f in rows),
+        "complain": bidder
+        and any(
+            f.kind != FilingKind.COMPLAINT
+            and (f.status == FilingStatus.ANSWERED or now > f.due_at)
+            for f in rows
+        ),
     }
     out["pass_over_reasons"] = [
         {"code": k, "label": _(v)} for k, v in rules.PASS_OVER_REASONS.items()
