@@ -50,6 +50,29 @@ def _copy(src: Any, dst: Any) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+class _HashingFile:
+    """A write-only, unseekable file that hashes what passes through it: zipfile then
+    writes every entry once, in order (data descriptors instead of seeking back), so the
+    package's SHA-256 is known without reading it again."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw, self.digest, self.size = raw, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return int(self.raw.write(data))
+
+    def tell(self) -> int:
+        return self.size
+
+    def seekable(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
 def _write(zf: zipfile.ZipFile, item: contents.Item) -> dict[str, Any]:
     info = zipfile.ZipInfo(item.path, date_time=(2026, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_STORED
@@ -86,7 +109,10 @@ def build_archive(lot: Lot, user: User | None) -> LotArchive:
     tmp = store.root / "tmp" / f"archive-{lot.id}-{secrets.token_hex(6)}.zip"
     try:
         listed: list[dict[str, Any]] = []
-        with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+        with (
+            open(tmp, "wb") as raw_file,
+            zipfile.ZipFile(out := _HashingFile(raw_file), "w", allowZip64=True) as zf,
+        ):
             seen: set[str] = set()
             for item in [*files, *contents.audit_items(refs)]:
                 path = item.path
@@ -115,12 +141,7 @@ def build_archive(lot: Lot, user: User | None) -> LotArchive:
             zf.writestr("manifest.json", raw)
             zf.writestr("manifest.sig", sign_json(manifest))
             zf.writestr("platform-key.pem", key.pem)
-        digest, size = hashlib.sha256(), 0
-        with open(tmp, "rb") as f:
-            while block := f.read(CHUNK):
-                digest.update(block)
-                size += len(block)
-        sha = digest.hexdigest()
+        sha, size = out.digest.hexdigest(), out.size
         store.adopt(tmp, sha)
     finally:
         tmp.unlink(missing_ok=True)
