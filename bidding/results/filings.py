@@ -29,7 +29,7 @@ from app.core.notify import notify
 from bidding import clocks
 from bidding.documents.files import stage_file
 from bidding.documents.forms import clean_text
-from bidding.models import Lot
+from bidding.models import Lot, LotStatus
 from bidding.projects import lock_lot
 from bidding.results import actions, policies, rules
 from bidding.results.handoff import result_of
@@ -286,4 +286,52 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
                     rules.staff_link(lot),
                 )
             counts["reminded"] += 1
+    return counts
+
+
+def sweep_result_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
+    """Tell the supervisors, once, of a publicity not published or a contract not filed
+    by its deadline."""
+    now = now or clock.now()
+    counts = {"publicity": 0, "contract": 0}
+    late = db.session.execute(
+        select(LotResult).where(
+            (LotResult.publicity_id.is_(None) & (LotResult.publish_by < now))
+            | (LotResult.contract_due.is_not(None) & (LotResult.contract_due < now))
+        )
+    ).scalars()
+    for result in late:
+        lot = result.lot
+        if result.publicity_id is None and lot.status == LotStatus.EVALUATED:
+            what, due, title = (
+                "publicity",
+                result.publish_by,
+                _l("中标候选人公示逾期未发布：%(lot)s", lot=lot.name),
+            )
+        elif lot.status == LotStatus.AWARDED and result.contract_due is not None:
+            what, due, title = (
+                "contract",
+                result.contract_due,
+                _l("合同逾期未备案：%(lot)s", lot=lot.name),
+            )
+        else:
+            continue
+        if what in (result.flagged or []):
+            continue
+        result.flagged = [*(result.flagged or []), what]
+        db.session.flush()
+        record(
+            actions.PUBLICITY_LATE if what == "publicity" else actions.CONTRACT_OVERDUE,
+            lot,
+            {"due": due.isoformat()},
+        )
+        for supervisor in rules.supervisors(lot):
+            notify(
+                supervisor,
+                "result_late",
+                str(title),
+                str(_l("期限 %(t)s（北京时间）已过。", t=formatting.cst(due))),
+                rules.staff_link(lot),
+            )
+        counts[what] += 1
     return counts

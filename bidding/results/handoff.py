@@ -64,6 +64,7 @@ def receive_report(lot: Lot, report: SignedReport, user: User) -> LotResult:
         candidates=list(report.candidates),
         rejected=list(report.rejected),
         publish_by=rules.publish_by(lot, report.at),
+        flagged=[],
         created_at=now,
     )
     db.session.add(result)

@@ -6,5 +6,6 @@ from bidding.results import filings
 
 
 def filings_sweep() -> dict[str, int]:
-    """Remind answerers of filings falling due; flag late ones to the supervisors."""
-    return filings.sweep()  # the scheduler commits
+    """Remind answerers of filings falling due; flag late filings, an unpublished publicity
+    and an unfiled contract to the supervisors."""
+    return {**filings.sweep(), **filings.sweep_result_deadlines()}  # the scheduler commits

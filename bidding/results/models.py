@@ -26,6 +26,8 @@ class LotResult(Base):
     report_sha256: Mapped[str] = mapped_column(String(64))
     report_pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     report_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Deadlines already reported late to the supervisors ("publicity", "contract"): once each.
+    flagged: Mapped[list[str]] = mapped_column(JSON, default=list)
     # [{rank, bid_id, supplier_id, supplier_name, price, total, price_score, technical,
     #   commercial}] and [{bid_id, supplier_id, supplier_name, reason}], as the report has them
     candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

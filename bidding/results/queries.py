@@ -135,8 +135,7 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
         "challenge": bidder and rules.is_procurement(lot) and result.awarded_at is not None,
         "complain": bidder
         and any(
-            f.kind != FilingKind.COMPLAINT
-            and (f.status == FilingStatus.ANSWERED or now > f.due_at)
+            f.kind != FilingKind.COMPLAINT and (f.status == FilingStatus.ANSWERED or now > f.due_at)
             for f in rows
         ),
     }

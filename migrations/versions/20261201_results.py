@@ -131,6 +131,7 @@ def upgrade():
     sa.Column('report_sha256', sa.String(length=64), nullable=False),
     sa.Column('report_pdf_sha256', sa.String(length=64), nullable=True),
     sa.Column('report_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('flagged', sa.JSON(), nullable=False),
     sa.Column('candidates', sa.JSON(), nullable=False),
     sa.Column('rejected', sa.JSON(), nullable=False),
     sa.Column('publish_by', app.core.db.UTCDateTime(timezone=True), nullable=False),

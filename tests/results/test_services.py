@@ -343,3 +343,36 @@ def test_contract_after_its_deadline_is_refused_with_the_date(w: ResultWorld) ->
         _contract(w)
     clock.set_now(cst(2026, 5, 5, 23, 59))
     _contract(w)
+
+
+def test_the_sweep_flags_an_unpublished_publicity_and_an_unfiled_contract(w: ResultWorld) -> None:
+    from bidding.results import jobs
+
+    clock.set_now(cst(2026, 4, 4, 23, 59))  # the publicity may still go out today
+    assert jobs.filings_sweep()["publicity"] == 0
+    clock.set_now(cst(2026, 4, 5, 0, 0, 1))
+    assert jobs.filings_sweep()["publicity"] == 1
+    assert jobs.filings_sweep()["publicity"] == 0  # once
+    db.session.commit()
+    publicity.publish_publicity(w.lot, w.staff)
+    clock.set_now(cst(2026, 4, 9, 10, 0))
+    award.confirm_award(w.lot, w.staff)  # contract due 24:00 of 9 May
+    db.session.commit()
+    clock.set_now(cst(2026, 5, 9, 23, 0))
+    assert jobs.filings_sweep()["contract"] == 0
+    clock.set_now(cst(2026, 5, 10, 0, 0, 1))
+    assert jobs.filings_sweep()["contract"] == 1
+    assert jobs.filings_sweep()["contract"] == 0
+    db.session.commit()
+    titles = [
+        n.title
+        for n in db.session.execute(
+            select(Notification).where(
+                Notification.user_id == w.supervisor.id, Notification.kind == "result_late"
+            )
+        ).scalars()
+    ]
+    assert any("公示逾期未发布" in t for t in titles) and any("合同逾期未备案" in t for t in titles)
+    assert db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "contract.overdue")
+    ).scalar_one()
