@@ -32,6 +32,7 @@ PACKAGES = (
     "experts",
     "remote_eval",
     "app.portal",
+    "app.archive",
     "app.supervision",
     "app.admin",
     "app.demo",

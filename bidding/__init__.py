@@ -7,10 +7,35 @@ def init_app(app: Any) -> None:
     from bidding import models  # noqa: F401  (tables)
     from bidding.bids import models as bid_models  # noqa: F401
     from bidding.documents import models as document_models  # noqa: F401  (tables)
+    from bidding.results import models as result_models  # noqa: F401  (tables)
 
     _init_documents(app)
     _init_lifecycle(app)
     _init_bids(app)
+    _init_results(app)
+
+
+def _init_results(app: Any) -> None:
+    """The result stages: publicity, filings, award, notices, contracts; their sweep."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.extensions import api
+    from app.core.nav import register_nav
+    from app.core.scheduler import register_job
+    from bidding.results import api as results_api
+    from bidding.results import jobs as results_jobs
+    from bidding.results import views as results_views
+
+    app.register_blueprint(results_views.bp)
+    api.register_blueprint(results_api.blp)
+    register_job(
+        "results.filings_sweep",
+        results_jobs.filings_sweep,
+        int(app.config.get("RESULT_SWEEP_SECONDS", 300)),
+    )
+    register_nav(
+        "results.home", _l("评标结果"), ("staff", "supervisor", "admin", "supplier"), order=28
+    )
 
 
 def _init_bids(app: Any) -> None:

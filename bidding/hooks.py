@@ -9,6 +9,7 @@ may raise a DomainError to refuse the whole change, and its writes commit with i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from app.core.auth.models import User
@@ -22,9 +23,14 @@ AddendumHook = Callable[[Lot], str | None]
 # (lot, acting user, the clarification just flushed)
 ClarificationHook = Callable[[Lot, User, Announcement], object]
 
+# (lot, acting user, when) — inside the award / contract-filing transaction
+ResultHook = Callable[[Lot, User, dt.datetime], object]
+
 _before_tender: list[TenderHook] = []
 _addenda: list[AddendumHook] = []
 _clarification: list[ClarificationHook] = []
+_awarded: list[ResultHook] = []
+_contract_signed: list[ResultHook] = []
 
 
 def _add(registry: list, fn: Callable) -> None:  # type: ignore[type-arg]
@@ -58,3 +64,23 @@ def clarification_addenda(lot: Lot) -> list[str]:
 def clarification_published(lot: Lot, user: User, notice: Announcement) -> None:
     for fn in _clarification:
         fn(lot, user, notice)
+
+
+def register_lot_awarded(fn: ResultHook) -> None:
+    _add(_awarded, fn)
+
+
+def register_contract_signed(fn: ResultHook) -> None:
+    _add(_contract_signed, fn)
+
+
+def lot_awarded(lot: Lot, user: User, at: dt.datetime) -> None:
+    """The award notice was issued (others' bonds fall due for release from `at`)."""
+    for fn in _awarded:
+        fn(lot, user, at)
+
+
+def contract_signed(lot: Lot, user: User, at: dt.datetime) -> None:
+    """The signed contract was filed (the winner's bond falls due for release from `at`)."""
+    for fn in _contract_signed:
+        fn(lot, user, at)

@@ -33,7 +33,10 @@ STATUS_LABELS: dict[str, str] = {
     "opened": N_("已开标"),
     "failed": N_("流标"),
     "evaluating": N_("评标中"),
+    "evaluated": N_("评标结束"),
+    "publicity": N_("候选人公示中"),
     "awarded": N_("已定标"),
+    "contracted": N_("合同已备案"),
     "terminated": N_("已终止"),
 }
 KIND_LABELS: dict[str, str] = {

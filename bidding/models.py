@@ -49,7 +49,10 @@ class LotStatus(enum.StrEnum):
     OPENED = "opened"  # 已开标
     FAILED = "failed"  # 流标
     EVALUATING = "evaluating"  # 评标中
-    AWARDED = "awarded"  # 已定标
+    EVALUATED = "evaluated"  # 评标结束: the signed report awaits its candidate publicity
+    PUBLICITY = "publicity"  # 中标候选人公示中 (objections to the result may be filed)
+    AWARDED = "awarded"  # 已定标: award notice issued, contract awaited
+    CONTRACTED = "contracted"  # 合同已备案
     TERMINATED = "terminated"  # 已终止
 
 

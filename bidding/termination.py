@@ -20,7 +20,7 @@ from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from bidding.notice_text import fit_title, party_fields, render_termination_body
 
 # States from which a lot can no longer be terminated: it is finished either way.
-FINAL_STATUSES = (LotStatus.AWARDED, LotStatus.TERMINATED)
+FINAL_STATUSES = (LotStatus.AWARDED, LotStatus.CONTRACTED, LotStatus.TERMINATED)
 
 
 def terminate_lot(user: User, lot: Lot, reason: str) -> Announcement:

@@ -83,6 +83,22 @@ class BaseConfig:
     DOCUMENT_WINDOW_MIN_WORKING_DAYS = 5
     OBJECTION_LAST_DAYS_BEFORE_DEADLINE = 10
     OBJECTION_ANSWER_DAYS = 3
+    # Result stages (bidding.clocks.result_period_days; centres override per method)
+    PUBLICITY_WITHIN_DAYS = 3  # publish the candidates within … days of the signed report
+    PUBLICITY_MIN_DAYS = 3  # … for at least … days
+    RESULT_OBJECTION_ANSWER_DAYS = 3
+    CHALLENGE_WORKING_DAYS = 7  # 质疑, government procurement, after the result
+    CHALLENGE_ANSWER_WORKING_DAYS = 7
+    COMPLAINT_WORKING_DAYS = 15  # 投诉 after the answer (government procurement)
+    COMPLAINT_DAYS_TENDERING = 10  # 投诉 after the answer (tendering law, calendar days)
+    COMPLAINT_DECISION_WORKING_DAYS = 30
+    CONTRACT_FILING_DAYS = 30
+    CONTRACT_NOTICE_WORKING_DAYS = 2
+    RESULT_REMIND_HOURS = 24  # remind the answerer this long before a filing falls due
+    RESULT_SWEEP_SECONDS = 300
+    ARCHIVE_RETENTION_YEARS = 15
+    ARCHIVE_SWEEP_SECONDS = 600
+    ARCHIVE_RETENTION_YEARS_BY_CATEGORY: dict[str, int] = {}
     TWO_FACTOR_REQUIRED_ROLES = ("staff", "expert", "supervisor", "admin")
 
     # Realtime rooms

@@ -32,6 +32,7 @@ from app.core.crypto import canonical_json
 from app.core.errors import Conflict, NotFound
 from app.core.extensions import db
 from app.core.storage import get_store
+from bidding.results.handoff import SignedReport
 from remote_eval import actions, flow, policies, room
 from remote_eval.models import Dissent, EvalMember, EvalReport, EvalSession, EvalSignature, Phase
 from remote_eval.report_body import FORMAT, build_body, iso
@@ -205,3 +206,49 @@ def export(report: EvalReport) -> dict[str, Any]:
         "signatures": signatures,
         "refusals": refusals,
     }
+
+
+def signed_report(report: EvalReport) -> SignedReport:
+    """The complete report as the input of the lot's result stages (bidding.results)."""
+    from bidding.bids.models import Bid
+
+    body = body_of(report)
+    rows = {r["bid_id"]: r for r in body["results"]}
+    bid_ids = [c["bid_id"] for c in body["candidates"]] + [r["bid_id"] for r in body["rejected"]]
+    rows_ = db.session.execute(select(Bid.id, Bid.supplier_id).where(Bid.id.in_(bid_ids)))
+    suppliers = {bid_id: supplier_id for bid_id, supplier_id in rows_}
+
+    def score(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    candidates = [
+        {
+            "rank": c["order"],
+            "bid_id": c["bid_id"],
+            "supplier_id": suppliers.get(c["bid_id"]),
+            "supplier_name": c["name"],
+            "price": c["price"],
+            "total": score(c["total"]),
+            "price_score": score(rows.get(c["bid_id"], {}).get("price_score")),
+            "technical": score(rows.get(c["bid_id"], {}).get("technical")),
+            "commercial": score(rows.get(c["bid_id"], {}).get("commercial")),
+        }
+        for c in body["candidates"]
+    ]
+    rejected = [
+        {
+            "bid_id": r["bid_id"],
+            "supplier_id": suppliers.get(r["bid_id"]),
+            "supplier_name": r["name"],
+            "reason": r["reason"] or "",
+        }
+        for r in body["rejected"]
+    ]
+    return SignedReport(
+        source=f"eval_report:{report.id}",
+        sha256=report.sha256,
+        pdf_sha256=report.pdf_sha256,
+        at=clock.now(),
+        candidates=candidates,
+        rejected=rejected,
+    )

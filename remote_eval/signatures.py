@@ -11,9 +11,9 @@ Signing: the browser unwraps the key with the passphrase and signs
 `report.signed_message(sha256)`; the server checks the signature against the key the
 report lists for that member (which must still be the member's key) before storing it.
 A member who will not sign writes a dissent (subject "report") instead. When every
-active member has signed or refused, the session is done (评标结束). The lot stays in
-its evaluating state: bidding has no "evaluated" status yet, and the results stage takes
-the signed report as its input.
+active member has signed or refused, the session is done (评标结束) and, in the same
+transaction, the complete report is handed to the lot's result stages
+(`bidding.results.handoff`): the lot moves to 评标结束 and awaits its candidate publicity.
 """
 
 from __future__ import annotations
@@ -30,9 +30,18 @@ from app.core.auth.models import User
 from app.core.crypto import p256_key_id, p256_public_key, verify_p256
 from app.core.errors import Conflict, ValidationError
 from app.core.extensions import db
+from bidding.projects import get_lot
+from bidding.results.handoff import receive_report
 from remote_eval import actions, flow, policies, room
 from remote_eval.models import Dissent, EvalMember, EvalReport, EvalSession, EvalSignature, Phase
-from remote_eval.report import answers, body_of, current_report, missing, signed_message
+from remote_eval.report import (
+    answers,
+    body_of,
+    current_report,
+    missing,
+    signed_message,
+    signed_report,
+)
 
 MIN_ITERATIONS = 600_000
 MAX_ITERATIONS = 10_000_000
@@ -222,6 +231,7 @@ def _finish_if_complete(session: EvalSession, report: EvalReport, user: User) ->
         },
         actor=user,
     )
+    receive_report(get_lot(session.lot_id), signed_report(report), user)
     room.publish(
         session,
         "phase.changed",

@@ -5,7 +5,8 @@ current code is shown by `flask users totp NAME`), so a fresh install can be exp
 once. Lots are created through the bidding, documents, bids and experts services with the
 clock set in the past, so their history (notices, downloads, bids, draws, audit entries)
 happened under every rule; only the evaluation stages, which no service here reaches,
-are set on the lot directly (with an audit entry).
+are set on the lot directly (with an audit entry); the result stages after them (publicity,
+objections, award, contract, archive) go through the result services.
 
 The builders share one `World` (context.py): accounts.py and guide.py hold what is
 printed, catalogue.py the fixed cast and lot programme, world_*.py build each part.

@@ -24,7 +24,7 @@ from app.demo.documents import (
     tender_document,
 )
 from app.demo.world_bids import opening_key, stage_closed, stage_failed, stage_open
-from app.demo.world_results import award
+from app.demo.world_results import award, stage_bids
 
 # Notice time, documents from, documents until, bid deadline.
 Timetable = tuple[dt.datetime, dt.datetime, dt.datetime, dt.datetime]
@@ -35,7 +35,8 @@ TRADES = {
     "B": "设备|医疗|信息|电子|安防|教学|器械|装备|机械|办公",
     "C": "物业|运输|环境|信息|环保|园林",
 }
-# Stages no service here reaches: the lot is set to them directly, with an audit entry.
+# Stages no service here reaches (the evaluation): the lot is set to them directly, with an
+# audit entry; the result stages after it go through the result services (world_results.py).
 EVALUATED = ("opened", "evaluating", "awarded", "publicity")
 
 
@@ -54,7 +55,8 @@ def build_lot(world: World, n: int, spec: LotSpec) -> None:
         builder(world, lot, staff, bidders)
     if spec.stage in EVALUATED:
         world.at(times[3] + dt.timedelta(minutes=45))
-        lot.status = LotStatus.EVALUATING if spec.stage == "publicity" else LotStatus(spec.stage)
+        evaluating = spec.stage in ("publicity", "awarded")
+        lot.status = LotStatus.EVALUATING if evaluating else LotStatus(spec.stage)
         db.session.flush()
         record("demo.lot_stage", lot, {"status": lot.status.value})
     if spec.stage in ("awarded", "publicity"):
@@ -278,4 +280,6 @@ STAGES: dict[str, StageBuilder] = {
     "closed": stage_closed,
     "failed": stage_failed,
     "terminated": stage_terminated,
+    "publicity": stage_bids,
+    "awarded": stage_bids,
 }

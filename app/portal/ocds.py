@@ -1,8 +1,9 @@
 """OCDS 1.1 releases built from published announcements.
 
 One announcement is one release: intent → planning; tender → tender; clarification →
-tenderAmendment; termination → tenderCancellation. The ocid names the project (its
-unified trade id), so every notice of one procurement shares it.
+tenderAmendment; termination → tenderCancellation; result → award; contract → contract
+(an amended contract → contractAmendment). The ocid names the project (its unified trade
+id), so every notice of one procurement shares it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ TAGS: dict[AnnouncementKind, str] = {
     AnnouncementKind.TENDER: "tender",
     AnnouncementKind.CLARIFICATION: "tenderAmendment",
     AnnouncementKind.TERMINATION: "tenderCancellation",
+    AnnouncementKind.RESULT: "award",
+    AnnouncementKind.CONTRACT: "contract",
 }
 FEED_KINDS = tuple(TAGS)
 
@@ -61,6 +64,9 @@ LOT_STATUS = {
     LotStatus.CLOSED: "active",
     LotStatus.OPENED: "active",
     LotStatus.EVALUATING: "active",
+    LotStatus.EVALUATED: "active",
+    LotStatus.PUBLICITY: "active",
+    LotStatus.CONTRACTED: "complete",
     LotStatus.FAILED: "unsuccessful",
     LotStatus.AWARDED: "complete",
     LotStatus.TERMINATED: "cancelled",
@@ -160,6 +166,8 @@ def release(a: Announcement) -> dict[str, Any]:
     else:
         parties[0]["roles"].append("procuringEntity")
     tag = TAGS[a.kind]
+    if a.kind == AnnouncementKind.CONTRACT and a.supersedes_id is not None:
+        tag = "contractAmendment"
     out: dict[str, Any] = {
         "ocid": ocid_for(project),
         "id": release_id(a),
@@ -185,6 +193,8 @@ def release(a: Announcement) -> dict[str, Any]:
             "procurementMethodDetails": METHOD_DETAILS[a.method],
         }
         return _clean(out)
+    if a.kind in (AnnouncementKind.RESULT, AnnouncementKind.CONTRACT):
+        return _clean(_result_release(a, out, lots))
 
     deadline = max((lot.bid_deadline for lot in lots if lot.bid_deadline), default=None)
     doc_start = min((lot.doc_start_at for lot in lots if lot.doc_start_at), default=None)
@@ -228,6 +238,58 @@ def release(a: Announcement) -> dict[str, Any]:
         tender["statusDetails"] = str(reason)
     out["tender"] = tender
     return _clean(out)
+
+
+def _award_id(a: Announcement) -> str:
+    lot_id = (a.fields or {}).get("lot_id") or a.lot_id or a.project_id
+    return f"award-{lot_id}"
+
+
+def _result_release(a: Announcement, out: dict[str, Any], lots: list[Lot]) -> dict[str, Any]:
+    """An award (中标结果公告) or contract (合同公告) release from the notice's fields."""
+    f = a.fields or {}
+    supplier_id = f.get("winner_supplier_id") or f.get("supplier_id")
+    supplier = db.session.get(Organisation, supplier_id) if supplier_id else None
+    if supplier is not None:
+        out["parties"].append(_party(supplier, ["supplier"]))
+    amount = Decimal(str(f["amount"])) if f.get("amount") is not None else None
+    related = [lot.code for lot in lots]
+    if a.kind == AnnouncementKind.RESULT:
+        out["awards"] = [
+            {
+                "id": _award_id(a),
+                "title": a.title,
+                "status": "active",
+                "date": iso(a.published_at),
+                "value": value(amount),
+                "suppliers": [_ref(supplier)] if supplier is not None else None,
+                "relatedLots": related,
+            }
+        ]
+        return out
+    signed = f.get("signed_on")
+    out["contracts"] = [
+        {
+            "id": str(f.get("contract_number") or f"contract-{a.id}"),
+            "awardID": _award_id(a),
+            "title": a.title,
+            "status": "active",
+            "value": value(amount),
+            "dateSigned": f"{signed}T00:00:00+08:00" if signed else None,
+            "amendments": [
+                {
+                    "id": f"amendment-{a.id}",
+                    "date": iso(a.published_at),
+                    "rationale": str(f.get("amendment_reason") or a.title),
+                    "amendsReleaseID": _superseded_release(a),
+                    "releaseID": release_id(a),
+                }
+            ]
+            if a.supersedes_id is not None
+            else None,
+        }
+    ]
+    return out
 
 
 def _clean(obj: Any) -> Any:

@@ -40,9 +40,10 @@ CATEGORY_LABELS: dict[str, Any] = {"A": _l("工程"), "B": _l("货物"), "C": _l
 STATUS_GROUPS: dict[str, tuple[LotStatus, ...]] = {
     "open": (LotStatus.PUBLISHED,),
     "suspended": (LotStatus.SUSPENDED,),
-    "closed": (LotStatus.CLOSED, LotStatus.OPENED, LotStatus.EVALUATING),
+    "closed": (LotStatus.CLOSED, LotStatus.OPENED, LotStatus.EVALUATING, LotStatus.EVALUATED),
+    "publicity": (LotStatus.PUBLICITY,),
     "failed": (LotStatus.FAILED,),
-    "awarded": (LotStatus.AWARDED,),
+    "awarded": (LotStatus.AWARDED, LotStatus.CONTRACTED),
     "terminated": (LotStatus.TERMINATED,),
 }
 STATUS_ALIASES = {"bidding": "open", "published": "open"}
@@ -51,6 +52,7 @@ STATUS_LABELS: dict[str, Any] = {
     "suspended": _l("暂停"),
     "closed": _l("已截止/评审中"),
     "failed": _l("流标"),
+    "publicity": _l("候选人公示中"),
     "awarded": _l("已定标"),
     "terminated": _l("已终止"),
 }
@@ -62,7 +64,10 @@ LOT_STATUS_LABELS: dict[str, Any] = {
     LotStatus.OPENED.value: _l("已开标"),
     LotStatus.FAILED.value: _l("流标"),
     LotStatus.EVALUATING.value: _l("评标中"),
+    LotStatus.EVALUATED.value: _l("评标结束"),
+    LotStatus.PUBLICITY.value: _l("候选人公示中"),
     LotStatus.AWARDED.value: _l("已定标"),
+    LotStatus.CONTRACTED.value: _l("合同已备案"),
     LotStatus.TERMINATED.value: _l("已终止"),
 }
 LOT_STATUS_BADGES = {
@@ -71,8 +76,11 @@ LOT_STATUS_BADGES = {
     "closed": "badge-amber",
     "opened": "badge-amber",
     "evaluating": "badge-amber",
+    "evaluated": "badge-amber",
+    "publicity": "badge-blue",
     "failed": "badge-red",
     "awarded": "badge-blue",
+    "contracted": "badge-blue",
     "terminated": "badge-red",
 }
 

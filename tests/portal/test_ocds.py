@@ -73,7 +73,7 @@ def test_every_release_validates_against_ocds_1_1(client: Any) -> None:
     assert_valid(package)
     assert package["version"] == "1.1"
     assert package["publisher"]["name"] == "Tender Hall"
-    assert len(package["releases"]) == 4  # result and draft are not in the feed
+    assert len(package["releases"]) == 5  # the draft is not in the feed
     by_project = fetch(client, f"/api/v1/ocds/releases/ocds-th0001-{w['p'].trade_id}")
     assert_valid(by_project)
 
@@ -86,8 +86,9 @@ def test_tags_follow_the_announcement_kind_and_ids_are_unique(client: Any) -> No
         ["tender"],
         ["tenderAmendment"],
         ["tenderCancellation"],
+        ["award"],
     ]
-    assert len({r["id"] for r in releases}) == 4
+    assert len({r["id"] for r in releases}) == 5
     assert {r["ocid"] for r in releases} == {f"ocds-th0001-{w['p'].trade_id}"}
     amendment = releases[2]["tender"]["amendments"][0]
     assert amendment["amendsReleaseID"] == releases[1]["id"]
@@ -185,3 +186,47 @@ def test_schema_check_rejects_a_release_breaking_the_standard(client: Any) -> No
     package["releases"][0]["tag"] = ["notATag"]
     with pytest.raises(AssertionError):
         assert_valid(package)
+
+
+def test_award_and_contract_releases_from_the_result_services(client: Any) -> None:
+    import datetime as dt_
+
+    from app.core import clock
+    from bidding.results import award, contracts, publicity
+    from tests.results import world as rw
+
+    w = rw.build()
+    cst = dt_.timezone(dt_.timedelta(hours=8))
+    clock.set_now(dt_.datetime(2026, 4, 1, 10, tzinfo=cst))
+    publicity.publish_publicity(w.lot, w.staff)
+    clock.set_now(dt_.datetime(2026, 4, 5, 10, tzinfo=cst))
+    award.confirm_award(w.lot, w.staff)
+    clock.set_now(dt_.datetime(2026, 4, 9, 10, tzinfo=cst))
+    args = {"signed_on": "2026-04-08", "filename": "c.pdf"}
+    contracts.file_contract(
+        w.lot,
+        w.staff,
+        number="HT-7",
+        lot_code=w.lot.code,
+        supplier_id=w.bidders[0].organisation_id,
+        price="880000.00",
+        stream=rw.pdf_file(),
+        **args,
+    )
+    contracts.amend_contract(
+        w.lot, w.staff, reason="增加数量", price="900000.00", stream=rw.pdf_file("b"), **args
+    )
+    db.session.commit()
+    package = fetch(client, f"/api/v1/ocds/releases/ocds-th0001-{w.lot.project.trade_id}")
+    assert_valid(package)
+    by_tag = {r["tag"][0]: r for r in package["releases"]}
+    assert set(by_tag) == {"award", "contract", "contractAmendment"}
+    won = by_tag["award"]["awards"][0]
+    assert won["value"]["amount"] == Decimal("880000.00")
+    assert won["suppliers"][0]["name"] == "投标人A有限公司"
+    assert "supplier" in {r for p in by_tag["award"]["parties"] for r in p["roles"]}
+    signed = by_tag["contract"]["contracts"][0]
+    assert signed["awardID"] == won["id"] and signed["id"] == "HT-7"
+    amended = by_tag["contractAmendment"]["contracts"][0]
+    assert amended["value"]["amount"] == Decimal("900000.00")
+    assert amended["amendments"][0]["amendsReleaseID"] == by_tag["contract"]["id"]

@@ -17,6 +17,7 @@ from app.core.audit.models import AuditEntry
 from app.core.errors import Conflict, Forbidden, ValidationError
 from app.core.extensions import db
 from bidding.models import LotStatus
+from bidding.results.handoff import result_of
 from remote_eval import flow, hosting, report, signatures
 from remote_eval.models import Dissent, EvalSignature, Phase
 from tests.remote_eval import review_world as rw
@@ -143,8 +144,15 @@ def test_refusal_with_dissent_and_completion(client: Any, signing: ReviewWorld) 
     assert resp.status_code == 201 and resp.get_json()["refused"] is True
     db.session.expire_all()
     assert w.session.phase == Phase.DONE and w.session.finished_at is not None
-    # bidding has no "evaluated" status: the lot stays evaluating for the results stage
-    assert w.lot.status == LotStatus.EVALUATING
+    # the same transaction handed the report to the result stages
+    assert w.lot.status == LotStatus.EVALUATED
+    result = result_of(w.lot)
+    assert result is not None and result.report_sha256 == report.current_report(w.session).sha256
+    assert [c["rank"] for c in result.candidates] == list(range(1, len(result.candidates) + 1))
+    assert {c["supplier_id"] for c in result.candidates} <= {b.supplier_id for b in w.bids}
+    rejected = {r["supplier_id"]: r["reason"] for r in result.rejected}
+    assert w.bids[3].supplier_id in rejected and all(rejected.values())
+    assert not rejected.keys() & {c["supplier_id"] for c in result.candidates}
     dissent = db.session.execute(select(Dissent).where(Dissent.subject == "report")).scalar_one()
     assert dissent.member_id == m3.id
     done = (

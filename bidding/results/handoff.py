@@ -1,0 +1,108 @@
+"""The hand-off: a signed evaluation report becomes the input of the lot's result stages.
+
+The evaluation room calls `receive_report` in the transaction in which the last member
+signs or dissents, so the lot never sits in a finished evaluation without a result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.core import clock, formatting
+from app.core.audit import record
+from app.core.auth.models import User
+from app.core.errors import Conflict
+from app.core.extensions import db
+from app.core.notify import notify
+from bidding.labels import status_label
+from bidding.models import Lot, LotStatus
+from bidding.projects import lock_lot
+from bidding.results import actions, rules
+from bidding.results.models import LotResult
+
+
+@dataclass(frozen=True)
+class SignedReport:
+    """What the results need from a signed report, whoever produced it."""
+
+    source: str  # e.g. "eval_report:12"
+    sha256: str  # of the canonical body the members signed
+    pdf_sha256: str | None
+    at: dt.datetime  # when the report was complete
+    # [{rank, bid_id, supplier_id, supplier_name, price, total, price_score, technical,
+    #   commercial}] best first; amounts and scores as strings
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+
+def result_of(lot: Lot) -> LotResult | None:
+    return db.session.execute(
+        select(LotResult).where(LotResult.lot_id == lot.id)
+    ).scalar_one_or_none()
+
+
+def receive_report(lot: Lot, report: SignedReport, user: User) -> LotResult:
+    """Record the report as the lot's result input; the lot moves to 评标结束 (or fails
+    when no bid survived the evaluation)."""
+    lock_lot(lot)
+    if lot.status != LotStatus.EVALUATING:
+        raise Conflict(_l("标段当前状态为“%(s)s”，不能接收评标报告。", s=status_label(lot.status)))
+    if result_of(lot) is not None:
+        raise Conflict(_l("该标段已经接收过评标报告。"))
+    now = clock.now()
+    result = LotResult(
+        lot_id=lot.id,
+        source=report.source,
+        report_sha256=report.sha256,
+        report_pdf_sha256=report.pdf_sha256,
+        report_at=report.at,
+        candidates=list(report.candidates),
+        rejected=list(report.rejected),
+        publish_by=rules.publish_by(lot, report.at),
+        flagged=[],
+        created_at=now,
+    )
+    db.session.add(result)
+    if report.candidates:
+        lot.status = LotStatus.EVALUATED
+        lot.status_reason = ""
+        action = actions.LOT_EVALUATED
+    else:
+        # Every bid was rejected: the lot fails (废标) and may be tendered again.
+        lot.status = LotStatus.FAILED
+        lot.status_reason = str(_l("评标委员会否决了全部投标，本标段废标。"))
+        action = actions.LOT_RESULT_FAILED
+    db.session.flush()
+    record(
+        action,
+        lot,
+        {
+            "source": report.source,
+            "report_sha256": report.sha256,
+            "candidates": len(report.candidates),
+            "rejected": len(report.rejected),
+            "publish_by": result.publish_by.isoformat(),
+        },
+        actor=user,
+    )
+    for staff in rules.agency_staff(lot):
+        notify(
+            staff,
+            "result",
+            str(_l("评标报告已签署：%(lot)s", lot=lot.name)),
+            str(
+                _l(
+                    "请在 %(t)s（北京时间）前发布中标候选人公示。",
+                    t=formatting.cst(result.publish_by),
+                )
+            )
+            if report.candidates
+            else lot.status_reason,
+            rules.staff_link(lot),
+        )
+    return result
