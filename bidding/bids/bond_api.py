@@ -250,9 +250,8 @@ class BankKeysResource(MethodView):
             public_key=data["public_key"],
         )
         db.session.commit()
-        out = BankKeyOut().dump(key)
-        out["secret"] = secret
-        return out
+        key.secret = secret  # shown in this answer only; never stored in clear
+        return key
 
 
 @blp.route("/bank/keys/<int:key_id>/revoke")

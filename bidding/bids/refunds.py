@@ -14,7 +14,6 @@ stages call them through `bidding.hooks` once registered there.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -97,7 +96,13 @@ def _accepted_bonds(lot: Lot) -> list[BidBond]:
 
 def start_refunds_on_award(lot: Lot, user: User, at: dt.datetime) -> list[BondRefund]:
     """The award notice went out at `at`: every bond but the winner's falls due in 5 days."""
-    winner = winner_of(lot)
+    return start_refunds_except(lot, user, at, winner_of(lot))
+
+
+def start_refunds_except(
+    lot: Lot, user: User, at: dt.datetime, winner: int | None
+) -> list[BondRefund]:
+    """Start the refunds of every accepted bond of the lot but the `winner`'s."""
     started = [
         _start(lot, bond, RefundReason.NOT_AWARDED, user, at)
         for bond in _accepted_bonds(lot)
@@ -152,7 +157,7 @@ def record_refund_done(refund: BondRefund, actor: User, *, bank_reference: str) 
         refund,
         {
             "reference": refund.bank_reference,
-            "late": refund.done_at > refund.due_at,
+            "late": refund.done_at >= refund.due_at,
             "amount": str(refund.amount),
         },
         actor=actor,
@@ -199,7 +204,3 @@ def load_refund(refund_id: int) -> BondRefund:
     if refund is None:
         raise NotFound(_("退还记录不存在。"))
     return refund
-
-
-def total(refunds: list[BondRefund]) -> Decimal:
-    return sum((r.amount for r in refunds), Decimal("0"))

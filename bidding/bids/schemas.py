@@ -216,7 +216,8 @@ class BankKeyOut(Schema):
     alg = fields.Function(lambda k: k.alg.value)
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
-    secret = fields.String(
+    secret = fields.Function(
+        lambda k: getattr(k, "secret", None),
         allow_none=True,
         metadata={"description": "HMAC secret, returned once at registration, never again"},
     )
