@@ -517,3 +517,42 @@ def test_a_supplier_sees_its_own_bond_and_nobody_elses(client: Any, world: World
         ).status_code
         == 403
     )
+
+
+# ---------------------------------------------------------------- supervision
+
+
+def test_supervisors_see_one_account_paying_for_several_bidders_and_nobody_else_does(
+    client: Any, app: Any, world: World
+) -> None:
+    from tests.bids.conftest import pay_bond
+
+    a, b, c = (_unpaid(world) for _i in range(3))
+    pay_bond(world.lot, a, payer_account="6222000011112222")
+    pay_bond(world.lot, b, payer_account="6222000011112222")
+    pay_bond(world.lot, c, payer_account="6222000099998888")
+    db.session.commit()
+    resp = client.get("/api/v1/supervision/shared-payers", headers=token_headers(world.supervisor))
+    signals = resp.get_json()
+    assert resp.status_code == 200 and len(signals) == 1
+    assert signals[0]["payer_account"] == "6222000011112222"
+    assert sorted(p["supplier_id"] for p in signals[0]["payments"]) == sorted(
+        [a.organisation_id, b.organisation_id]
+    )
+    for who in (world.staff, world.admin, world.suppliers[0], centre_officer(world.lot)):
+        assert (
+            client.get("/api/v1/supervision/shared-payers", headers=token_headers(who)).status_code
+            == 403
+        )
+    page = app.test_client()
+    login(page, world.supervisor)
+    text = page.get("/supervision/bond-signals").get_data(as_text=True)
+    assert a.organisation.name in text and b.organisation.name in text
+    assert c.organisation.name not in text and "6222000099998888" not in text
+    agency = app.test_client()
+    login(agency, world.staff)
+    assert agency.get("/supervision/bond-signals").status_code == 403
+    # The agency's list after the deadline names the bidders but never the paying accounts.
+    clock.set_now(DEADLINE)
+    listed = agency.get(f"/bonds/lots/{world.lot.id}").get_data(as_text=True)
+    assert a.organisation.name in listed and "6222000011112222" not in listed
