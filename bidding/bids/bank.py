@@ -29,6 +29,7 @@ from app.core.crypto import ed25519_public_key_ok, open_secret, seal_secret, ver
 from app.core.db import to_money
 from app.core.errors import Conflict, NotFound, Unauthorized, ValidationError
 from app.core.extensions import db
+from app.core.notify import notify
 from bidding.bids import actions
 from bidding.bids.bond_models import (
     ArrivalSource,
@@ -143,6 +144,8 @@ def _store(
     if reason is None:
         assert sub is not None
         _credit(row, sub, actor)
+    if sub is not None:
+        _tell_supplier(sub, row)
     record(
         actions.ARRIVAL_MATCHED if reason is None else actions.ARRIVAL_HELD,
         row,
@@ -156,6 +159,21 @@ def _store(
         actor=actor,
     )
     return row
+
+
+def _tell_supplier(sub: SubAccount, row: BankArrival) -> None:
+    """The sub-account's holder learns at once what arrived (only its own payment)."""
+    holder = db.session.get(User, sub.issued_by_id)
+    if holder is None:
+        return
+    lot = sub.lot
+    if row.status == ArrivalStatus.MATCHED:
+        title = _("投标保证金已到账：%(c)s", c=lot.code)
+        body = _("%(a)s 元已到账并确认，可以递交投标文件。", a=row.amount)
+    else:
+        title = _("投标保证金到账待处理：%(c)s", c=lot.code)
+        body = _("%(a)s 元已到账，但未能自动确认，交易中心将处理。", a=row.amount)
+    notify(holder, "bond", title, body, f"/bonds/lots/{lot.id}/mine")
 
 
 def _existing(centre: Centre, txn_id: str) -> BankArrival | None:

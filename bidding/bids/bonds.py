@@ -22,6 +22,7 @@ from app.core.auth.models import Centre, Organisation, OrgKind, Role, User
 from app.core.db import to_money
 from app.core.errors import Conflict, Forbidden, TooLate, ValidationError
 from app.core.extensions import db
+from app.core.notify import notify
 from app.core.storage import get_store
 from bidding.bids import actions
 from bidding.bids.bond_models import BankArrival, BondRefund, SubAccount
@@ -254,6 +255,17 @@ def decide_guarantee(bond: BidBond, actor: User, *, accept: bool, note: str = ""
         {"lot": lot.id, "note": bond.note},
         actor=actor,
     )
+    submitter = db.session.get(User, bond.recorded_by_id)
+    if submitter is not None:
+        notify(
+            submitter,
+            "bond",
+            _("保函已核验通过：%(c)s", c=lot.code)
+            if accept
+            else _("保函被退回：%(c)s", c=lot.code),
+            bond.note,
+            f"/bonds/lots/{lot.id}/mine",
+        )
     return bond
 
 

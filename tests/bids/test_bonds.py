@@ -108,6 +108,11 @@ def test_statement_rows_are_matched_or_held_with_a_reason(world: World) -> None:
     bond = bonds.bond_of(world.lot, paid.organisation)
     assert bond is not None and bond.kind == BondKind.PAID and bond.reference == "T1"
     assert _audit(actions.ARRIVAL_HELD) == 4 and _audit(actions.STATEMENT_IMPORTED) >= 1
+    from app.core.notify import Notification
+
+    told = {n.user_id: n.title for n in db.session.query(Notification).filter_by(kind="bond")}
+    assert "已到账" in told[paid.id] and "待处理" in told[short.id]
+    assert world.staff.id not in told  # the agency hears nothing
 
 
 def test_staff_settle_a_held_payment_credit_or_return(world: World) -> None:
