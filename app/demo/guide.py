@@ -8,9 +8,9 @@ from app.demo.accounts import DEMO_PASSWORD, account_lines
 
 # Shown by the seed and by `flask serve`: who to log in as for what.
 DEMO_GUIDE: list[str] = [
-    "wlcb_staff / my_staff（代理机构经办人）→ “项目管理”：各阶段的项目、招标文件、澄清、答疑、异议、保证金",
+    "wlcb_staff / my_staff（代理机构经办人）→ “项目管理”：各阶段的项目、招标文件、澄清、答疑、异议、保证金（投标截止后方可查看）",
     "supplier01（内蒙古蒙电信息技术有限公司）→ “集宁区智慧校园安防系统建设项目”正在投标："
-    "招标文件可下载，保证金已登记，可在浏览器中加密递交投标文件",
+    "招标文件可下载，保证金已通过本标段的虚拟子账号到账确认，可在浏览器中加密递交投标文件",
     "开标大厅：“乌兰察布市中心医院物业管理服务采购项目”刚刚截止，已冻结 4 家投标；"
     "投标人 supplier08 / supplier10 / supplier03 / supplier18 签到（截止后 60 分钟内），"
     "密钥保管人任意 2 人出示分片后解密",
@@ -18,8 +18,9 @@ DEMO_GUIDE: list[str] = [
     "wlcb_centre → kaibiao-wlcb-centre",
     "“察右前旗农村牧区道路硬化工程”投标人不足 3 家，已流标（可重新招标）",
     "expert001（评标专家）→ “我的邀请”：明日物业管理服务评标的邀请（2 小时内答复）",
-    "wlcb_centre / my_centre（交易中心工作人员）→ 专家库（64 位专家）与专家抽取记录",
-    "wlcb_super / my_super（监督人员）→ 审计日志、开标与抽取的全程记录",
+    "wlcb_centre / my_centre（交易中心工作人员）→ 专家库（64 位专家）与专家抽取记录；"
+    "“保证金账户”：导入银行对账单、处理未匹配的到账、核验保函、登记退还",
+    "wlcb_super / my_super（监督人员）→ 审计日志、开标与抽取的全程记录、保证金同源预警",
     "门户首页：采购意向、招标、澄清/更正、中标候选人公示、中标结果、合同、终止公告（可搜索“施工”“医疗”“物业”）",
 ]
 
