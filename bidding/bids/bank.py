@@ -388,6 +388,18 @@ def authenticate_notice(
     return key
 
 
+def purge_nonces() -> int:
+    """Forget nonces older than twice the timestamp window: a notice that old is refused by
+    its timestamp anyway, so its nonce no longer guards against anything."""
+    skew = int(current_app.config.get("BANK_NOTICE_MAX_SKEW_SECONDS", 300))
+    cutoff = clock.now() - dt.timedelta(seconds=2 * skew)
+    old = list(db.session.execute(select(BankNonce).where(BankNonce.seen_at < cutoff)).scalars())
+    for row in old:
+        db.session.delete(row)
+    db.session.flush()
+    return len(old)
+
+
 def receive_notice(key: BankKey, fields: dict[str, Any]) -> tuple[BankArrival, bool]:
     """Store an authenticated notice; a transaction already recorded is answered, not doubled.
     Returns (arrival, created)."""

@@ -11,7 +11,10 @@ def deadline_sweep() -> int:
 
 
 def refund_sweep() -> int:
-    """Flag bond refunds past their legal due time (退还保证金逾期)."""
+    """Flag bond refunds past their legal due time (退还保证金逾期); forget stale bank nonces."""
+    from bidding.bids.bank import purge_nonces
     from bidding.bids.refunds import sweep_overdue
 
-    return sweep_overdue()
+    flagged = sweep_overdue()
+    purge_nonces()
+    return flagged

@@ -332,6 +332,12 @@ def test_a_signed_notice_is_matched_and_replays_and_forgeries_are_refused(
     assert altered.status_code == 401
     refused = BankArrival.bank_txn_id.in_(["N2", "N3", "N4"])
     assert db.session.query(BankArrival).filter(refused).count() == 0
+    # Past twice the window the nonce is forgotten: its timestamp alone now refuses it.
+    clock.advance(dt.timedelta(minutes=11))
+    assert bank.purge_nonces() >= 1
+    db.session.commit()
+    late = _notice(client, key["key_id"], sign, fields, nonce="nonce0001", timestamp=int(ts))
+    assert late.status_code == 401
 
 
 def test_an_hmac_key_is_shown_once_and_a_revoked_key_is_refused(client: Any, world: World) -> None:
