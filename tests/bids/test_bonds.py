@@ -567,3 +567,24 @@ def test_supervisors_see_one_account_paying_for_several_bidders_and_nobody_else_
     clock.set_now(DEADLINE)
     listed = agency.get(f"/bonds/lots/{world.lot.id}").get_data(as_text=True)
     assert a.organisation.name in listed and "6222000011112222" not in listed
+
+
+def test_the_desk_lists_every_bad_row_of_a_refused_statement(client: Any, world: World) -> None:
+    officer = centre_officer(world.lot)
+    db.session.commit()
+    login(client, officer)
+    token = csrf_from(client, "/bonds/centre")
+    bad = statement_csv(
+        ("D1", "1234", "abc", "6222", "x", "2026-03-02 10:00:00"),
+        ("D2", "1234", "10", "", "x", "2026-03-02 10:00:00"),
+    )
+    resp = client.post(
+        "/bonds/centre/statement",
+        data={"csrf_token": token, "file": (io.BytesIO(bad), "s.csv")},
+        content_type="multipart/form-data",
+    )
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "第 2 行" in text and "第 3 行" in text
+    assert db.session.query(BankArrival).filter(BankArrival.bank_txn_id.like("D%")).count() == 0
+    login(client, world.staff)
+    assert client.get("/bonds/centre").status_code == 403
