@@ -5,6 +5,7 @@ from typing import Any
 
 def init_app(app: Any) -> None:
     from bidding import models  # noqa: F401  (tables)
+    from bidding.bids import bond_models  # noqa: F401  (tables)
     from bidding.bids import models as bid_models  # noqa: F401
     from bidding.documents import models as document_models  # noqa: F401  (tables)
     from bidding.results import models as result_models  # noqa: F401  (tables)
@@ -47,19 +48,33 @@ def _init_bids(app: Any) -> None:
     from app.core.rooms import register_room_policy
     from app.core.scheduler import register_job
     from bidding.bids import api as bids_api
+    from bidding.bids import bond_api, bond_views
     from bidding.bids import jobs as bids_jobs
     from bidding.bids import views as bids_views
     from bidding.bids.policies import HALL, may_join_hall
 
     app.register_blueprint(bids_views.bp)
     api.register_blueprint(bids_api.blp)
+    app.register_blueprint(bond_views.bp)
+    api.register_blueprint(bond_api.blp)
     register_room_policy(HALL, may_join_hall)
     register_job(
         "bids.deadline_sweep",
         bids_jobs.deadline_sweep,
         int(app.config.get("BID_DEADLINE_SWEEP_SECONDS", 15)),
     )
+    register_job(
+        "bids.refund_sweep",
+        bids_jobs.refund_sweep,
+        int(app.config.get("BOND_REFUND_SWEEP_SECONDS", 3600)),
+    )
     register_nav("bids.my_bids", _l("我的投标"), ("supplier",), order=22)
+    register_nav(
+        "bonds.desk", _l("保证金账户"), ("staff",), order=27, when=bond_views.may_open_desk
+    )
+    register_nav(
+        "bonds.bank_keys", _l("银行密钥"), ("admin",), order=85, when=bond_views.may_register_keys
+    )
     register_nav("bids.custody_home", _l("开标与密钥"), ("staff", "supervisor", "admin"), order=26)
 
 

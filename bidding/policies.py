@@ -33,6 +33,22 @@ def is_agency_staff(user: Any) -> bool:
     )
 
 
+def is_centre_officer(user: Any, centre_id: int | None) -> bool:
+    """Staff of the trading centre's own organisation (its finance and service desk).
+
+    Unlike agency staff they run the centre's bond account; unlike administrators they
+    are not kept out of it. A user of another centre is an officer of none of this one's.
+    """
+    return bool(
+        _authenticated(user)
+        and centre_id is not None
+        and user.role == Role.STAFF
+        and user.organisation is not None
+        and user.organisation.kind == OrgKind.CENTRE
+        and user.centre_id == centre_id
+    )
+
+
 def can_create_project(user: Any) -> bool:
     return is_agency_staff(user)
 

@@ -122,6 +122,17 @@ class BaseConfig:
     OPENING_SIGNIN_AFTER_MINUTES = 60
     BID_DEADLINE_SWEEP_SECONDS = 15
 
+    # Bid bonds: the centre's bond account (a centre's "bond_account" setting wins),
+    # sub-account numbers, the bank's signed notices and refunds
+    BOND_ACCOUNT_NAME = ""  # "" → the centre's name
+    BOND_ACCOUNT_BANK = "中国工商银行股份有限公司"
+    BOND_ACCOUNT_NUMBER = "0602 0000 0920 0000 000"
+    BOND_SUB_ACCOUNT_PREFIX = ""  # "" → the centre's region code
+    BOND_STATEMENT_MAX_ROWS = 5000
+    BANK_NOTICE_MAX_SKEW_SECONDS = 300
+    BOND_REFUND_DAYS = 5  # 民法典 periods: from the day after the award / contract
+    BOND_REFUND_SWEEP_SECONDS = 3600
+
     # Expert draws (centres override the cap in their settings as "max_sittings_per_purchaser")
     EXPERT_DRAW_WINDOW_HOURS = 24  # a draw may run at most this long before the evaluation
     EXPERT_MIN_RESERVES = 2

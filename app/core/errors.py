@@ -33,6 +33,13 @@ class ValidationError(DomainError):
     code = "invalid"
 
 
+class Unauthorized(DomainError):
+    """The caller did not prove who it is (a machine's signature, not a login)."""
+
+    status = 401
+    code = "unauthorized"
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

@@ -24,17 +24,34 @@ def opening_key(world: World, lot: Any, key: str) -> None:
 
 
 def bond(lot: Any, staff: User, user: User, n: int) -> None:
-    from bidding.bids import bonds
+    """The supplier asks for its sub-account and pays in; the bank's statement row, imported by
+    the centre's staff, is matched to it (the agency `staff` plays no part)."""
+    from sqlalchemy import select
 
-    assert user.organisation is not None
-    bonds.record_paid_bond(
-        lot,
-        user.organisation,
-        staff,
-        amount=lot.bid_bond,
-        reference=f"BOND{formatting.cst(clock.now(), '%Y%m%d')}{lot.id:04d}{n:03d}",
-        payer_account=f"6222 0206 0200 {1000 + user.id:04d}",
+    from app.core.auth.models import Organisation, OrgKind, Role
+    from app.core.extensions import db
+    from bidding.bids import bank, bonds
+
+    sub = bonds.issue_sub_account(lot, user)
+    officer = db.session.execute(
+        select(User)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(
+            User.role == Role.STAFF,
+            Organisation.kind == OrgKind.CENTRE,
+            User.centre_id == lot.project.centre_id,
+        )
+        .order_by(User.id)
+    ).scalar_one()
+    org = user.organisation
+    assert org is not None
+    paid = formatting.cst(clock.now(), formatting.SECOND)
+    row = (
+        f"BOND{formatting.cst(clock.now(), '%Y%m%d')}{lot.id:04d}{n:03d},{sub.number},"
+        f"{lot.bid_bond},6222 0206 0200 {1000 + user.id:04d},{org.name},{paid}"
     )
+    statement = "交易流水号,虚拟子账号,金额,付款账号,付款户名,交易时间\n" + row + "\n"
+    bank.import_statement(lot.project.centre, officer, "statement.csv", statement.encode())
 
 
 def sealed_bid(lot: Any, user: User, price: Decimal, days: int) -> None:

@@ -163,3 +163,57 @@ def visible_entries(rows: list[AuditEntry], now: Any) -> list[EntryView]:
                 )
             )
     return out
+
+
+@dataclass
+class SharedPayer:
+    """One paying account that funded the bonds of several bidders of one lot (串标信号)."""
+
+    lot: Any
+    payer_account: str
+    payer_names: list[str]
+    payments: list[Any]  # BankArrival rows, each with its sub-account's supplier
+
+    @property
+    def suppliers(self) -> list[Any]:
+        seen: dict[int, Any] = {}
+        for p in self.payments:
+            seen.setdefault(p.sub_account.supplier_id, p.sub_account.supplier)
+        return list(seen.values())
+
+
+def shared_payers(centre_id: int | None) -> list[SharedPayer]:
+    """Payer accounts behind the bonds of two or more suppliers of the same lot.
+
+    Every credit that reached a sub-account counts, held or not: the signal is who paid,
+    not whether the payment was accepted.
+    """
+    from bidding.bids.bond_models import BankArrival, SubAccount
+    from bidding.models import Lot, Project
+
+    pairs = (
+        select(SubAccount.lot_id, BankArrival.payer_account)
+        .join(SubAccount, SubAccount.id == BankArrival.sub_account_id)
+        .group_by(SubAccount.lot_id, BankArrival.payer_account)
+        .having(func.count(func.distinct(SubAccount.supplier_id)) >= 2)
+    )
+    if centre_id is not None:
+        pairs = pairs.where(BankArrival.centre_id == centre_id)
+    found: list[SharedPayer] = []
+    for lot_id, account in db.session.execute(pairs).all():
+        lot = db.session.get(Lot, lot_id)
+        project = db.session.get(Project, lot.project_id) if lot else None
+        if lot is None or project is None:
+            continue
+        rows = list(
+            db.session.execute(
+                select(BankArrival)
+                .join(SubAccount, SubAccount.id == BankArrival.sub_account_id)
+                .where(SubAccount.lot_id == lot_id, BankArrival.payer_account == account)
+                .order_by(BankArrival.paid_at)
+            ).scalars()
+        )
+        names = sorted({r.payer_name for r in rows if r.payer_name})
+        found.append(SharedPayer(lot, account, names, rows))
+    found.sort(key=lambda s: (s.lot.id, s.payer_account))
+    return found

@@ -10,12 +10,14 @@ from flask_login import current_user
 
 from app.core import clock
 from app.core.audit.service import verify
-from app.core.auth.policies import require_role
+from app.core.auth.models import Role
+from app.core.auth.policies import ensure_role, require_role
 from app.supervision.queries import (
     PAGE_SIZE,
     AuditFilter,
     audit_page,
     lots_by_status,
+    shared_payers,
     visible_entries,
 )
 
@@ -60,6 +62,18 @@ def dashboard() -> Any:
         statuses=STATUS_ORDER,
         centre=current_user.centre,
         now_utc=clock.now(),
+    )
+
+
+@bp.route("/bond-signals")
+def bond_signals() -> Any:
+    """One account paying several bidders' bonds on a lot: a collusion signal (串通投标).
+    Supervisors only: administrators are kept out of bidding secrets."""
+    ensure_role(current_user, Role.SUPERVISOR)
+    return render_template(
+        "supervision/bond_signals.html",
+        signals=shared_payers(current_user.centre_id),
+        centre=current_user.centre,
     )
 
 

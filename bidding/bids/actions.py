@@ -10,6 +10,18 @@ BOND_PAID = "bid.bond.paid"
 GUARANTEE_SUBMITTED = "bid.bond.guarantee_submitted"
 BOND_ACCEPTED = "bid.bond.accepted"
 BOND_REJECTED = "bid.bond.rejected"
+SUB_ACCOUNT_ISSUED = "bid.bond.sub_account_issued"
+ARRIVAL_MATCHED = "bid.bond.arrival_matched"
+ARRIVAL_HELD = "bid.bond.arrival_held"
+ARRIVAL_CREDITED = "bid.bond.arrival_credited"
+ARRIVAL_RETURNED = "bid.bond.arrival_returned"
+REFUND_STARTED = "bid.bond.refund_started"
+REFUND_DONE = "bid.bond.refund_done"
+REFUND_OVERDUE = "bid.bond.refund_overdue"
+# The centre's bond account (not about one bidder, so not sealed by the prefix above)
+STATEMENT_IMPORTED = "bond_account.statement_imported"
+BANK_KEY_REGISTERED = "bond_account.bank_key_registered"
+BANK_KEY_REVOKED = "bond_account.bank_key_revoked"
 
 # Opening key custody
 OPENING_KEY_CREATED = "bid.opening_key.created"

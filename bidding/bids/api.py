@@ -10,12 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from app.core.auth.models import Organisation, User
+from app.core.auth.models import User
 from app.core.errors import Forbidden, NotFound, ValidationError
 from app.core.extensions import db
-from bidding.bids import bonds, custody, decryption, freeze, opening_record, uploads
+from bidding.bids import custody, decryption, freeze, opening_record, uploads
 from bidding.bids import opening as hall
-from bidding.bids.loaders import load_bond
 from bidding.bids.models import Bid, OpeningObjection, get_freeze
 from bidding.bids.policies import can_see_receipt, ensure_can_enter_hall
 from bidding.bids.schemas import (
@@ -23,8 +22,6 @@ from bidding.bids.schemas import (
     BidOut,
     BidUploadIn,
     BidUploadOut,
-    BondDecisionIn,
-    BondOut,
     FreezeOut,
     HallAnswerIn,
     HallDecryptIn,
@@ -32,7 +29,6 @@ from bidding.bids.schemas import (
     HallOut,
     OpeningKeyIn,
     OpeningKeyOut,
-    PaidBondIn,
     ReceiptOut,
     RetenderLotOut,
     SharePassphraseIn,
@@ -88,43 +84,6 @@ def _key_out(lot: Lot, key: Any) -> dict[str, Any]:
         "k": key.k,
         "n": key.n,
     }
-
-
-@blp.route("/lots/<int:lot_id>/bonds")
-class BondsResource(MethodView):
-    @login_required
-    @blp.arguments(PaidBondIn)
-    @blp.response(201, BondOut)
-    def post(self, data: dict[str, Any], lot_id: int) -> Any:
-        """Staff record a bid bond paid into the centre's account (accepted at once)."""
-        lot = get_lot(lot_id)
-        ensure_can_manage_lot(current_user, lot)
-        supplier = db.session.get(Organisation, data["supplier_id"])
-        if supplier is None:
-            raise ValidationError(_("供应商不存在。"), field="supplier_id")
-        bond = bonds.record_paid_bond(
-            lot,
-            supplier,
-            current_user,
-            amount=data["amount"],
-            reference=data["reference"],
-            payer_account=data["payer_account"],
-        )
-        db.session.commit()
-        return bond
-
-
-@blp.route("/bonds/<int:bond_id>/decision")
-class BondDecisionResource(MethodView):
-    @login_required
-    @blp.arguments(BondDecisionIn)
-    @blp.response(200, BondOut)
-    def post(self, data: dict[str, Any], bond_id: int) -> Any:
-        """Staff accept or return a guarantee letter (保函)."""
-        bond = load_bond(bond_id)
-        bonds.decide_bond(bond, current_user, accept=data["accept"], note=data["note"])
-        db.session.commit()
-        return bond
 
 
 @blp.route("/lots/<int:lot_id>/uploads")

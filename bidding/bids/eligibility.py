@@ -58,7 +58,7 @@ def _standing_problems(lot: Lot, org: Organisation) -> list[str]:
     if lot.bid_bond > 0 and _accepted_bond(lot, org) is None:
         problems.append(
             _(
-                "投标保证金（%(a)s 元）尚未缴纳或保函尚未被确认；保证金登记并确认后方可投标。",
+                "投标保证金（%(a)s 元）尚未到账确认，或保函尚未核验通过；请在“我的投标保证金”页办理，确认后方可投标。",
                 a=lot.bid_bond,
             )
         )

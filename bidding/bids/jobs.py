@@ -8,3 +8,13 @@ from bidding.bids.freeze import sweep_deadlines
 def deadline_sweep() -> int:
     """Close every lot whose bid deadline has passed: freeze the bid hashes or declare 流标."""
     return sweep_deadlines()
+
+
+def refund_sweep() -> int:
+    """Flag bond refunds past their legal due time (退还保证金逾期); forget stale bank nonces."""
+    from bidding.bids.bank import purge_nonces
+    from bidding.bids.refunds import sweep_overdue
+
+    flagged = sweep_overdue()
+    purge_nonces()
+    return flagged

@@ -101,6 +101,7 @@ class BidBond(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
+    lot: Mapped[Lot] = relationship()
     supplier: Mapped[Organisation] = relationship()
 
 

@@ -21,22 +21,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.core.auth.models import Organisation, User
+from app.core.auth.models import User
 from app.core.errors import DomainError, ValidationError
 from app.core.extensions import db
 from app.core.storage import get_store
 from bidding.bids import custody, uploads
 from bidding.bids import opening as hall
-from bidding.bids.bonds import (
-    bond_candidates,
-    bond_of,
-    bonds_of,
-    decide_bond,
-    record_paid_bond,
-    submit_guarantee,
-)
+from bidding.bids.bonds import bond_of
 from bidding.bids.eligibility import bid_problems, deadline_passed
-from bidding.bids.loaders import load_bond
 from bidding.bids.models import Bid, LotOpeningKey, OpeningStatus, get_freeze
 from bidding.bids.policies import (
     can_see_receipt,
@@ -109,31 +101,6 @@ def lot_page(lot_id: int) -> Any:
         freeze=get_freeze(lot),
         chunk_size=int(current_app.config.get("BID_SEAL_CHUNK_BYTES", 1024 * 1024)),
     )
-
-
-@bp.route("/lots/<int:lot_id>/guarantee", methods=["POST"])
-@login_required
-def guarantee(lot_id: int) -> Any:
-    """A supplier uploads a guarantee letter (保函) for staff to accept."""
-    lot = get_lot(lot_id)
-    upload = request.files.get("letter")
-    try:
-        if upload is None or not upload.filename:
-            raise ValidationError(_("请选择保函文件（PDF、OFD、JPG 或 PNG）。"), field="letter")
-        submit_guarantee(
-            lot,
-            current_user,
-            amount=request.form.get("amount", ""),
-            reference=request.form.get("reference", ""),
-            filename=upload.filename,
-            stream=upload.stream,
-        )
-        db.session.commit()
-        flash(_("保函已提交，待代理机构确认后即可投标。"), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    return redirect(url_for("bids.lot_page", lot_id=lot.id))
 
 
 @bp.route("/lots/<int:lot_id>/withdraw", methods=["POST"])
@@ -313,90 +280,6 @@ def ceremony(lot_id: int) -> Any:
             deadline_passed=deadline_passed(lot),
         ),
         status,
-    )
-
-
-# ---------------------------------------------------------------- staff: bid bonds
-
-
-@bp.route("/lots/<int:lot_id>/bonds", methods=["GET", "POST"])
-@login_required
-def bonds(lot_id: int) -> Any:
-    """Bid bonds of a lot: record a paid bond, review guarantee letters."""
-    lot = get_lot(lot_id)
-    manages = _ensure_sees_lot(lot)
-    status = 200
-    form = {"supplier_id": "", "amount": str(lot.bid_bond), "reference": "", "payer_account": ""}
-    if request.method == "POST":
-        if not manages:
-            abort(403)
-        form = {k: request.form.get(k, "").strip() for k in form}
-        try:
-            try:
-                supplier = db.session.get(Organisation, int(form["supplier_id"]))
-            except ValueError:
-                supplier = None
-            if supplier is None:
-                raise ValidationError(_("请选择供应商。"), field="supplier_id")
-            record_paid_bond(
-                lot,
-                supplier,
-                current_user,
-                amount=form["amount"],
-                reference=form["reference"],
-                payer_account=form["payer_account"],
-            )
-            db.session.commit()
-            flash(_("已登记 %(s)s 的投标保证金。", s=supplier.name), "success")
-            return redirect(url_for("bids.bonds", lot_id=lot.id))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-            status = 422
-    return (
-        render_template(
-            "bidding/bids_bonds.html",
-            lot=lot,
-            manages=manages,
-            bonds=bonds_of(lot),
-            candidates=bond_candidates(lot),
-            form=form,
-            deadline_passed=deadline_passed(lot),
-        ),
-        status,
-    )
-
-
-@bp.route("/bonds/<int:bond_id>/decision", methods=["POST"])
-@login_required
-def bond_decision(bond_id: int) -> Any:
-    bond = load_bond(bond_id)
-    accept = request.form.get("accept") == "1"
-    try:
-        decide_bond(bond, current_user, accept=accept, note=request.form.get("note", ""))
-        db.session.commit()
-        flash(_("保函已确认。") if accept else _("保函已退回。"), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    return redirect(url_for("bids.bonds", lot_id=bond.lot_id))
-
-
-@bp.route("/bonds/<int:bond_id>/letter")
-@login_required
-def bond_letter(bond_id: int) -> Any:
-    """The guarantee letter: to its supplier and to the lot's staff and supervisors."""
-    bond = load_bond(bond_id)
-    lot = get_lot(bond.lot_id)
-    if current_user.organisation_id != bond.supplier_id:
-        _ensure_sees_lot(lot)
-    store = get_store()
-    if not bond.letter_sha256 or not store.exists(bond.letter_sha256):
-        abort(404)
-    return send_file(
-        store.path_for(bond.letter_sha256),
-        download_name=bond.letter_name or "guarantee.pdf",
-        as_attachment=True,
     )
 
 

@@ -15,7 +15,6 @@ from app.core import clock
 from app.core.auth.models import Organisation, OrgKind, Role, User
 from app.core.crypto import seal_stream
 from app.core.extensions import db
-from bidding.bids.bonds import record_paid_bond
 from bidding.bids.custody import opening_key
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 from tests.browser.conftest import browser, live_server, shot  # noqa: F401  (chromium fixtures)
@@ -79,10 +78,61 @@ def make_supplier(lot: Lot, staff: User, *, bond: bool = True, download: bool = 
     if download:
         _downloaded(lot, org, user, staff)
     if bond:
-        record_paid_bond(
-            lot, org, staff, amount=lot.bid_bond, reference=f"BANK{org.id}", payer_account="6222"
-        )
+        pay_bond(lot, user)
     return user
+
+
+def centre_officer(lot: Lot) -> User:
+    """Staff of the lot's centre (its bond account desk), made once per centre."""
+    from sqlalchemy import select
+
+    found = (
+        db.session.execute(
+            select(User)
+            .join(Organisation, Organisation.id == User.organisation_id)
+            .where(
+                User.role == Role.STAFF,
+                Organisation.kind == OrgKind.CENTRE,
+                User.centre_id == lot.project.centre_id,
+            )
+            .order_by(User.id)
+        )
+        .scalars()
+        .first()
+    )
+    if found is not None:
+        return found
+    centre = lot.project.centre
+    return make_user(
+        Role.STAFF, organisation=make_org(OrgKind.CENTRE, centre=centre), centre=centre
+    )
+
+
+def statement_csv(*rows: tuple[str, str, str, str, str, str]) -> bytes:
+    lines = ["交易流水号,虚拟子账号,金额,付款账号,付款户名,交易时间"]
+    lines += [",".join(r) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def pay_bond(lot: Lot, user: User, *, payer_account: str | None = None, amount: Any = None) -> Any:
+    """The supplier asks for its sub-account and pays; the statement row is matched to it."""
+    from app.core import formatting
+    from bidding.bids import bank, bonds
+
+    sub = bonds.issue_sub_account(lot, user)
+    org = user.organisation
+    assert org is not None
+    data = statement_csv(
+        (
+            f"BANK{org.id}-{lot.id}",
+            sub.number,
+            str(amount if amount is not None else lot.bid_bond),
+            payer_account or f"6222{org.id:012d}",
+            org.name,
+            formatting.cst(clock.now(), formatting.SECOND),
+        )
+    )
+    return bank.import_statement(lot.project.centre, centre_officer(lot), "s.csv", data)
 
 
 _KEY_CACHE: dict[str, Any] = {}

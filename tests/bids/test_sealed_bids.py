@@ -10,7 +10,7 @@ from app.core.audit.chain import leaf_hash, verify_inclusion
 from app.core.auth.models import Role
 from app.core.crypto import platform_public_key, verify_receipt
 from app.core.extensions import db
-from bidding.bids.bonds import record_paid_bond
+from bidding.bids.eligibility import bid_problems
 from bidding.bids.freeze import freeze_entries, sweep_deadlines
 from bidding.bids.models import Bid, BidStatus, BidUpload, LotFreeze
 from bidding.models import Lot, LotStatus
@@ -170,14 +170,13 @@ def test_supplier_without_download_bond_or_with_blacklist_cannot_bid(
         assert word in resp.get_json()["message"]
 
 
-def test_bond_below_the_lot_requirement_is_refused(world: World) -> None:
-    import pytest
+def test_a_bond_paid_short_does_not_open_the_gate(world: World) -> None:
+    from tests.bids.conftest import pay_bond
+    from tests.factories import make_org, make_user
 
-    from app.core.errors import ValidationError
-    from tests.factories import make_org
-
-    with pytest.raises(ValidationError, match="低于"):
-        record_paid_bond(world.lot, make_org(), world.staff, amount="100.00", reference="B1")
+    user = make_user(Role.SUPPLIER, organisation=make_org())
+    pay_bond(world.lot, user, amount="100.00")
+    assert any("保证金" in p for p in bid_problems(world.lot, user.organisation))
 
 
 def _three_bids(client: Any, world: World) -> None:

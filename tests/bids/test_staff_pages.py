@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from typing import Any
 
 from app.core.extensions import db
-from bidding.bids.bonds import bond_of
-from bidding.bids.eligibility import bid_problems
-from bidding.bids.models import BidBond, BondStatus, LotOpeningKey
+from bidding.bids.models import LotOpeningKey
 from bidding.models import Lot, LotStatus
-from tests.bids.conftest import DEADLINE, PASSPHRASES, World, make_supplier
+from tests.bids.conftest import DEADLINE, PASSPHRASES, World
 from tests.factories import csrf_from, login
 
 
@@ -76,88 +73,11 @@ def test_supervisor_sees_ceremony_and_bonds_but_cannot_act(client: Any, world: W
     lot = _second_lot(world)
     login(client, world.supervisor)
     assert client.get(f"/bids/lots/{lot.id}/ceremony").status_code == 200
-    assert client.get(f"/bids/lots/{lot.id}/bonds").status_code == 200
-    token = csrf_from(client, f"/bids/lots/{lot.id}/bonds")
+    assert client.get(f"/bonds/lots/{lot.id}").status_code == 200
+    token = csrf_from(client, f"/bonds/lots/{lot.id}")
     resp = client.post(f"/bids/lots/{lot.id}/ceremony", data=_ceremony_form(world, token))
     assert resp.status_code == 403
-    supplier = make_supplier(lot, world.staff, bond=False)
-    db.session.commit()
-    resp = client.post(
-        f"/bids/lots/{lot.id}/bonds",
-        data={
-            "csrf_token": token,
-            "supplier_id": supplier.organisation_id,
-            "amount": "30000",
-            "reference": "X1",
-        },
-    )
-    assert resp.status_code == 403
-    assert db.session.query(BidBond).count() == 3  # the world's own lot only
-
-
-def test_bond_page_refuses_an_amount_below_the_requirement(client: Any, world: World) -> None:
-    lot = _second_lot(world)
-    supplier = make_supplier(lot, world.staff, bond=False)
-    db.session.commit()
-    login(client, world.staff)
-    url = f"/bids/lots/{lot.id}/bonds"
-    token = csrf_from(client, url)
-    form = {
-        "csrf_token": token,
-        "supplier_id": str(supplier.organisation_id),
-        "amount": "29999.99",
-        "reference": "BANK-1",
-    }
-    resp = client.post(url, data=form)
-    assert resp.status_code == 422 and "低于本标段要求" in resp.get_data(as_text=True)
-    assert bond_of(lot, supplier.organisation) is None
-    resp = client.post(url, data={**form, "amount": "30000.00"})
-    assert resp.status_code == 302
-    assert bid_problems(lot, supplier.organisation) != []  # no opening key yet
-    assert bond_of(lot, supplier.organisation).status == BondStatus.ACCEPTED
-
-
-def test_guarantee_letter_counts_only_once_staff_accept_it(
-    client: Any, app: Any, world: World
-) -> None:
-    lot = world.lot
-    supplier = make_supplier(lot, world.staff, bond=False)
-    db.session.commit()
-    login(client, supplier)
-    token = csrf_from(client, f"/bids/lots/{lot.id}")
-    resp = client.post(
-        f"/bids/lots/{lot.id}/guarantee",
-        data={
-            "csrf_token": token,
-            "amount": "50000",
-            "reference": "BG-2026-7",
-            "letter": (io.BytesIO(b"%PDF-1.4 guarantee"), "保函.pdf"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert resp.status_code == 302
-    bond = bond_of(lot, supplier.organisation)
-    assert bond is not None and bond.status == BondStatus.PENDING
-    assert any("保证金" in p for p in bid_problems(lot, supplier.organisation))
-
-    staff = app.test_client()
-    login(staff, world.staff)
-    url = f"/bids/lots/{lot.id}/bonds"
-    token = csrf_from(staff, url)
-    assert "保函待审核" in staff.get(url).get_data(as_text=True)
-    letter = staff.get(f"/bids/bonds/{bond.id}/letter")
-    assert letter.status_code == 200 and letter.data == b"%PDF-1.4 guarantee"
-    staff.post(f"/bids/bonds/{bond.id}/decision", data={"csrf_token": token, "accept": "0"})
-    db.session.refresh(bond)
-    assert bond.status == BondStatus.PENDING  # returning a letter needs a reason
-    staff.post(f"/bids/bonds/{bond.id}/decision", data={"csrf_token": token, "accept": "1"})
-    db.session.refresh(bond)
-    assert bond.status == BondStatus.ACCEPTED
-    assert bid_problems(lot, supplier.organisation) == []
-
-    other = app.test_client()
-    login(other, world.suppliers[0])
-    assert other.get(f"/bids/bonds/{bond.id}/letter").status_code == 403
+    assert client.get("/bonds/centre").status_code == 403
 
 
 def test_opening_record_files_exist_only_once_signed(client: Any, world: World) -> None:

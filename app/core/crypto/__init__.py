@@ -46,6 +46,10 @@ Verifiable draws (``app.core.crypto.draw``)
     ``commit(seed) -> sha256 hex``, ``mixed_seed(seed, public_value) -> bytes``,
     ``rank(seed, ids) -> [(id, hmac_hex), ...]`` sorted by HMAC-SHA256(seed, str(id)).
 
+Raw-byte Ed25519 (``app.core.crypto.ed25519``): a bank's signed arrival notices
+    ``new_ed25519_keypair() -> (private_pem, public_pem)``, ``sign_ed25519(private_pem, msg)``,
+    ``verify_ed25519(public_key, msg, signature_hex) -> bool``, ``ed25519_public_key_ok(text)``.
+
 Signatures made in a browser (``app.core.crypto.ecdsa``), ECDSA P-256 / SHA-256
     ``verify_p256(spki_b64, message, signature_b64) -> bool``  raw r||s (WebCrypto) or DER;
     ``p256_public_key(spki_b64) -> key | None``, ``p256_key_id(spki_b64) -> 16 hex``.
@@ -71,9 +75,11 @@ __all__ = [
     "SecretBoxError",
     "canonical_json",
     "commit",
+    "ed25519_public_key_ok",
     "inspect_header",
     "make_opening_key",
     "mixed_seed",
+    "new_ed25519_keypair",
     "open_secret",
     "open_stream",
     "p256_key_id",
@@ -83,11 +89,13 @@ __all__ = [
     "recover_private_key",
     "seal_secret",
     "seal_stream",
+    "sign_ed25519",
     "seal_share",
     "sign_json",
     "sign_receipt",
     "unseal_share",
     "validate_structure",
+    "verify_ed25519",
     "verify_json",
     "verify_p256",
     "verify_receipt",
@@ -117,6 +125,10 @@ _HOME = {
     "commit": "draw",
     "mixed_seed": "draw",
     "rank": "draw",
+    "ed25519_public_key_ok": "ed25519",
+    "new_ed25519_keypair": "ed25519",
+    "sign_ed25519": "ed25519",
+    "verify_ed25519": "ed25519",
     "p256_key_id": "ecdsa",
     "p256_public_key": "ecdsa",
     "verify_p256": "ecdsa",
