@@ -34,6 +34,11 @@ def _init_bids(app: Any) -> None:
         bids_jobs.deadline_sweep,
         int(app.config.get("BID_DEADLINE_SWEEP_SECONDS", 15)),
     )
+    register_job(
+        "bids.file_hashes_sweep",
+        bids_jobs.file_hashes_sweep,
+        int(app.config.get("BID_FILES_CHECK_SWEEP_SECONDS", 15)),
+    )
     register_nav("bids.my_bids", _l("我的投标"), ("supplier",), order=22)
     register_nav("bids.custody_home", _l("开标与密钥"), ("staff", "supervisor", "admin"), order=26)
 

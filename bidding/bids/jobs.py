@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from bidding.bids.file_hashes import check_pending
 from bidding.bids.freeze import sweep_deadlines
 
 
 def deadline_sweep() -> int:
     """Close every lot whose bid deadline has passed: freeze the bid hashes or declare 流标."""
     return sweep_deadlines()
+
+
+def file_hashes_sweep() -> int:
+    """Hash the plaintext files of opened bids still pending (after a crash or restart)."""
+    return check_pending()
