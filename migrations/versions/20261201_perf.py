@@ -1,4 +1,4 @@
-"""opened bids: the state and time of the plaintext file hashes computed after the prices are read
+"""opened bids: the state and time of the plaintext file hashes computed after the prices are read; the publication counter of the public list cache
 
 Revision ID: 20261201_perf
 Revises: 20261130_0004
@@ -19,6 +19,12 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('publication_counter',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_publication_counter'))
+    )
+    op.execute("INSERT INTO publication_counter (id, value) VALUES (1, 0)")
     with op.batch_alter_table('bid', schema=None) as batch_op:
         batch_op.add_column(sa.Column('files_check', sa.String(length=16), nullable=True))
         batch_op.add_column(
@@ -32,6 +38,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('publication_counter')
     with op.batch_alter_table('bid', schema=None) as batch_op:
         batch_op.drop_column('files_checked_at')
         batch_op.drop_column('files_check')
