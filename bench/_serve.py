@@ -6,6 +6,8 @@ import http.client
 import socket
 import subprocess
 import time
+from collections.abc import Callable
+from typing import Any
 
 
 def free_port() -> int:
@@ -28,3 +30,55 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) ->
         except OSError:
             time.sleep(0.2)
     raise SystemExit("server did not become ready")
+
+
+def run_gunicorn(
+    factory: Callable[[], Any], *, host: str, port: int, workers: int, threads: int
+) -> None:
+    """Serve `factory()` with gunicorn gthread workers (the scale path: `gunicorn wsgi:app`).
+
+    Each worker builds its own app after the fork (no preload), so no database connection
+    crosses a fork; each worker thread reads its request body straight from its socket.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "loglevel": "error",
+                "accesslog": None,
+                "timeout": 300,
+                "keepalive": 30,
+            }.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return factory()
+
+    _App().run()
+
+
+def tree_peak_rss_mb(pid: int) -> float:
+    """Sum of VmHWM (peak resident memory) over a server process and its children."""
+    from pathlib import Path
+
+    def children(p: int) -> list[int]:
+        out: list[int] = []
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            text = (task / "children").read_text().split()
+            out += [int(c) for c in text]
+        return out
+
+    total = 0.0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1]) / 1024
+        todo += children(p)
+    return total

@@ -8,7 +8,7 @@ SHA-256 + fsync using as many threads: the raw baseline. Prints the medians of -
 rounds:
 
     bids_surge_mb_s: N            accepted ciphertext MB/s through HTTP
-    bids_surge_peak_rss_mb: N     server VmHWM (peak resident memory)
+    bids_surge_peak_rss_mb: N     server VmHWM (peak resident memory; summed over workers)
     raw_write_mb_s: N             hash + write + fsync of the same bytes
     bids_surge_ratio: 0.xx        bids_surge_mb_s / raw_write_mb_s
 
@@ -35,10 +35,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bids_world import MB, ROOT, Bidder, build, overrides, seal_all  # noqa: E402
-from _serve import free_port, wait_ready  # noqa: E402
+from _serve import free_port, tree_peak_rss_mb, wait_ready  # noqa: E402
 
 
-def serve(instance: Path, port: int, threads: int, database_url: str | None) -> None:
+def serve(
+    instance: Path, port: int, threads: int, database_url: str | None, server: str, workers: int
+) -> None:
     import logging
 
     import waitress
@@ -48,18 +50,22 @@ def serve(instance: Path, port: int, threads: int, database_url: str | None) -> 
     logging.getLogger("waitress").setLevel(logging.ERROR)
     from app.launcher import waitress_options
 
+    if server == "gunicorn":
+        from _serve import run_gunicorn
+
+        run_gunicorn(
+            lambda: create_app(overrides(instance, database_url)),
+            host="127.0.0.1",
+            port=port,
+            workers=workers,
+            threads=threads,
+        )
+        return
     app = create_app(overrides(instance, database_url))
     # The socket and buffer settings `flask serve` ships with, so the figure is the product's.
     waitress.serve(
         app, host="127.0.0.1", port=port, threads=threads, _quiet=True, **waitress_options(app)
     )
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def upload_one(port: int, bidder: Bidder, path: Path, lot_id: int, chunk: int) -> str:
@@ -115,7 +121,14 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=20.0, help="plaintext size of each bid")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--clients", type=int, default=16, help="concurrent uploading clients")
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=8, help="server threads (per worker)")
+    parser.add_argument(
+        "--server",
+        choices=("waitress", "gunicorn"),
+        default="waitress",
+        help="waitress (flask serve) or gunicorn gthread workers (the scale path)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--chunk-mb", type=float, default=4.0)
     parser.add_argument("--database-url", default=None)
     parser.add_argument(
@@ -123,7 +136,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.serve:
-        serve(Path(args.serve[0]), int(args.serve[1]), int(args.serve[2]), args.database_url)
+        serve(
+            Path(args.serve[0]),
+            int(args.serve[1]),
+            int(args.serve[2]),
+            args.database_url,
+            args.server,
+            args.workers,
+        )
         return
 
     os.environ["TENDERHALL_ENV"] = "development"
@@ -154,6 +174,7 @@ def main() -> None:
             str(port),
             str(args.threads),
         ]
+        cmd += ["--server", args.server, "--workers", str(args.workers)]
         if args.database_url:
             cmd += ["--database-url", args.database_url]
         proc = subprocess.Popen(
@@ -196,7 +217,7 @@ def main() -> None:
                     f"# round {r + 1}: surge {surge[-1]:.1f} MB/s, raw {raw[-1]:.1f} MB/s",
                     flush=True,
                 )
-            rss = peak_rss_mb(proc.pid)
+            rss = tree_peak_rss_mb(proc.pid)
         finally:
             proc.terminate()
             try:

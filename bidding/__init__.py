@@ -68,6 +68,11 @@ def _init_bids(app: Any) -> None:
         bids_jobs.refund_sweep,
         int(app.config.get("BOND_REFUND_SWEEP_SECONDS", 3600)),
     )
+    register_job(
+        "bids.file_hashes_sweep",
+        bids_jobs.file_hashes_sweep,
+        int(app.config.get("BID_FILES_CHECK_SWEEP_SECONDS", 15)),
+    )
     register_nav("bids.my_bids", _l("我的投标"), ("supplier",), order=22)
     register_nav(
         "bonds.desk", _l("保证金账户"), ("staff",), order=27, when=bond_views.may_open_desk

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -16,8 +17,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    insert,
+    inspect,
+    update,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.core.auth.models import Centre, Organisation, User
 from app.core.db import Base, Money, UTCDateTime, enum_column
@@ -179,3 +184,37 @@ class Announcement(Base):
     project: Mapped[Project] = relationship()
     lot: Mapped[Lot | None] = relationship()
     centre: Mapped[Centre] = relationship()
+
+
+class PublicationCounter(Base):
+    """One row, bumped in the transaction that publishes an announcement (or moves a
+    published one's time), so that "anything new on the public list?" is one primary-key
+    read instead of a count over every announcement (app/portal/listcache.py)."""
+
+    __tablename__ = "publication_counter"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def _publishes(session: Session) -> bool:
+    for obj in session.new:
+        if isinstance(obj, Announcement) and obj.published_at is not None:
+            return True
+    for obj in session.dirty:
+        if isinstance(obj, Announcement) and inspect(obj).attrs.published_at.history.has_changes():
+            return True
+    return any(isinstance(obj, Announcement) for obj in session.deleted)
+
+
+@event.listens_for(Session, "after_flush")
+def _count_publications(session: Session, _context: Any) -> None:
+    if not _publishes(session):
+        return
+    conn = session.connection()
+    bumped = conn.execute(
+        update(PublicationCounter)
+        .where(PublicationCounter.id == 1)
+        .values(value=PublicationCounter.value + 1)
+    )
+    if bumped.rowcount == 0:  # a database made by create_all (the migration adds the row)
+        conn.execute(insert(PublicationCounter).values(id=1, value=1))

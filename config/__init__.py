@@ -121,6 +121,10 @@ class BaseConfig:
     OPENING_SIGNIN_BEFORE_MINUTES = 30
     OPENING_SIGNIN_AFTER_MINUTES = 60
     BID_DEADLINE_SWEEP_SECONDS = 15
+    # Plaintext file hashes after the prices are read (bidding/bids/file_hashes.py): a
+    # thread started when the ceremony commits, and a sweep that finishes what a crash left.
+    BID_FILES_CHECK_THREAD = True
+    BID_FILES_CHECK_SWEEP_SECONDS = 15
 
     # Bid bonds: the centre's bond account (a centre's "bond_account" setting wins),
     # sub-account numbers, the bank's signed notices and refunds
@@ -172,6 +176,9 @@ class TestingConfig(BaseConfig):
     TESTING = True
     WTF_CSRF_ENABLED = True
     SCHEDULER_ENABLED = False
+    # Tests run the file-hash pass explicitly (or switch the thread on) so that no
+    # background writer races their assertions.
+    BID_FILES_CHECK_THREAD = False
     RATELIMIT_ENABLED = True
     SECRET_KEY = "testing-secret-key"
 

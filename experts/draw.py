@@ -1,8 +1,17 @@
-"""Pure rules of the verifiable draw: commitments, seed mixing and HMAC ranking.
+"""Pure rules of the verifiable draw: commitments, seed mixing and the pick.
 
 No database, no Flask: the same functions run inside the app and in `flask experts
 verify-draw`; scripts/verify_draw.py re-implements them with the standard library alone
-(a full sort rather than the head selection used here), so anyone can re-run a draw.
+(a full sort rather than the head selection used here for rule 1), so anyone can re-run
+a draw.
+
+Two draw rules, named in the commitment entry (``rule``; absent = rule 1) so a draw is
+always re-run with the rule it committed to:
+- ``RULE_HMAC_RANK`` (1): every eligible id ranked by HMAC-SHA256(mixed seed, id);
+- ``RULE_FISHER_YATES`` (2): the group's eligible ids in ascending order (the order the
+  pool hash commits to), shuffled by a partial Fisher–Yates driven by the HMAC counter
+  stream ``HMAC-SHA256(mixed seed, "tenderhall-draw/2:<group>:<j>")``, stopped once the
+  group's seats are filled: O(seats), whatever the size of the pool.
 """
 
 from __future__ import annotations
@@ -19,6 +28,18 @@ from app.core.crypto import draw as _crypto_draw
 
 commit = _crypto_draw.commit
 mixed_seed = _crypto_draw.mixed_seed
+
+RULE_HMAC_RANK = 1
+RULE_FISHER_YATES = 2
+RULES = (RULE_HMAC_RANK, RULE_FISHER_YATES)
+# The rule new draws commit to.
+CURRENT_RULE = RULE_FISHER_YATES
+
+
+def committed_rule(data: dict[str, Any]) -> int:
+    """The rule a commitment entry's data names; entries from before rules had numbers
+    carry none and were drawn with rule 1."""
+    return int(data.get("rule", RULE_HMAC_RANK))
 
 
 def _keys(seed: bytes, ids: Iterable[int]) -> list[tuple[bytes, bytes]]:
@@ -57,19 +78,37 @@ def pool_hash(ids: Sequence[int]) -> str:
     return hashlib.sha256(canonical_json(sorted(ids)).encode("utf-8")).hexdigest()
 
 
+def shuffled(
+    mixed: bytes, group_index: int, ids: Sequence[int], n: int, skip: Collection[int]
+) -> list[int]:
+    """Rule 2: the first ``n`` ids not in ``skip`` of the group's seeded Fisher–Yates shuffle."""
+    return _crypto_draw.shuffle_head(
+        mixed, f"tenderhall-draw/2:{group_index}", sorted(ids), n, skip
+    )
+
+
 def select(
-    mixed: bytes, eligible: Sequence[Sequence[int]], groups: Sequence[dict[str, Any]]
+    mixed: bytes,
+    eligible: Sequence[Sequence[int]],
+    groups: Sequence[dict[str, Any]],
+    rule: int = RULE_HMAC_RANK,
 ) -> list[dict[str, list[int]]]:
-    """Rank each group's pool; the first `count` are invited, the next `reserves` wait.
+    """Order each group's pool by ``rule``; the first `count` are invited, the next
+    `reserves` wait.
 
     Groups are served in order and an expert already placed by an earlier group is skipped,
     so nobody holds two seats.
     """
+    if rule not in RULES:
+        raise ValueError(f"unknown draw rule {rule!r}")
     taken: set[int] = set()
     out: list[dict[str, list[int]]] = []
-    for pool, group in zip(eligible, groups, strict=True):
+    for g, (pool, group) in enumerate(zip(eligible, groups, strict=True)):
         count, reserves = int(group["count"]), int(group["reserves"])
-        ordered = top(mixed, pool, count + reserves, taken)
+        if rule == RULE_FISHER_YATES:
+            ordered = shuffled(mixed, g, pool, count + reserves, taken)
+        else:
+            ordered = top(mixed, pool, count + reserves, taken)
         invited, waiting = ordered[:count], ordered[count : count + reserves]
         taken.update(invited)
         taken.update(waiting)
@@ -125,10 +164,9 @@ def verify_record(rec: dict[str, Any]) -> list[tuple[str, bool]]:
     seed = bytes.fromhex(seed_hex)
     checks.append(("seed matches committed hash", commit(seed) == data.get("seed_hash")))
     mixed = mixed_seed(seed, bytes.fromhex(rec["public_value"]))
-    checks.append(
-        (
-            "ranking reproduces the result",
-            select(mixed, rec["eligible"], rec["groups"]) == rec["result"],
-        )
-    )
+    try:
+        again = select(mixed, rec["eligible"], rec["groups"], committed_rule(data))
+    except (ValueError, TypeError):
+        again = None  # a rule this platform does not know cannot match
+    checks.append(("ranking reproduces the result", again == rec["result"]))
     return checks

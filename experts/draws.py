@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from app.core import clock, formatting
 from app.core.audit import current_root, record
 from app.core.audit.chain import canonical_json
+from app.core.audit.models import AuditEntry
 from app.core.auth import credit_code
 from app.core.auth.models import Centre, User
 from app.core.crypto.secretbox import SecretBoxError, open_secret, seal_secret
@@ -207,6 +209,15 @@ def open_seed(item: Draw) -> bytes:
     return seed
 
 
+def committed_rule(item: Draw) -> int:
+    """The draw rule the commitment entry names: a draw committed before an upgrade is
+    resumed, and verified, with the rule it committed to."""
+    entry = db.session.get(AuditEntry, item.commitment_seq) if item.commitment_seq else None
+    if entry is None:
+        raise Conflict(_l("抽取承诺不完整，只能作废。"))
+    return draw.committed_rule(json.loads(entry.data))
+
+
 def public_request(item: Draw) -> dict[str, Any]:
     """The draw's conditions as committed to the log and exported for verification."""
     return {
@@ -223,8 +234,19 @@ def public_request(item: Draw) -> dict[str, Any]:
     }
 
 
-def commit_draw(item: Draw, actor: User | None, *, check_window: bool = True) -> Draw:
-    """Phase 1: fix the pool and a secret seed in the audit log, then the public value."""
+def commit_draw(
+    item: Draw,
+    actor: User | None,
+    *,
+    check_window: bool = True,
+    rule: int | None = draw.CURRENT_RULE,
+) -> Draw:
+    """Phase 1: fix the pool and a secret seed in the audit log, then the public value.
+
+    ``rule`` is the draw rule the commitment names (experts/draw.py); None writes the
+    commitment as draws did before rules were numbered (rule 1, no name), which only the
+    tests of old records use.
+    """
     lot = db.session.get(Lot, item.lot_id)
     if lot is None:
         raise NotFound(_l("标段不存在。"))
@@ -275,7 +297,8 @@ def commit_draw(item: Draw, actor: User | None, *, check_window: bool = True) ->
             "pool_hashes": item.pool_hashes,
             "pool_sizes": [len(p.eligible) for p in pools],
             "seed_hash": item.seed_hash,
-        },
+        }
+        | ({} if rule is None else {"rule": rule}),
         actor=actor,
     )
     item.commitment_seq = entry.seq
@@ -299,7 +322,7 @@ def execute_draw(item: Draw, actor: User | None = None) -> Draw:
     if item.seed_sealed is None or item.public_value is None or item.eligible is None:
         raise Conflict(_l("抽取承诺不完整，只能作废。"))
     mixed = draw.mixed_seed(open_seed(item), bytes.fromhex(item.public_value))
-    result = draw.select(mixed, item.eligible, item.groups)
+    result = draw.select(mixed, item.eligible, item.groups, committed_rule(item))
     item.result = result
     item.status = DrawStatus.DRAWN
     item.drawn_at = clock.now()

@@ -15,8 +15,11 @@ Standard library only. It re-checks, from the record alone:
   3. the public value is the audit log's Merkle root (RFC 9162) right after the
      commitment, proven by an inclusion proof of the commitment entry;
   4. the revealed seed matches the committed SHA-256;
-  5. ranking each pool by HMAC-SHA256(HMAC-SHA256(seed, public value), id) reproduces
-     the invited experts and the reserves in order.
+  5. re-running the pick with the rule the commitment names reproduces the invited
+     experts and the reserves in order: rule 1 ranks each pool by
+     HMAC-SHA256(HMAC-SHA256(seed, public value), id); rule 2 (the default since rules
+     were numbered; a commitment without "rule" is rule 1) shuffles each sorted pool with
+     a partial Fisher-Yates driven by an HMAC-SHA256 counter stream.
 Prints MATCH (exit 0) or MISMATCH (exit 1); exit 2 when the file cannot be read.
 """
 
@@ -109,14 +112,52 @@ def rank(key: bytes, ids: list[int]) -> list[int]:
     return [int(s) for _d, s in sorted((mac(s.encode("ascii")), s) for s in map(str, ids))]
 
 
+def shuffle_head(key: bytes, label: str, ids: list[int], n: int, skip: set[int]) -> list[int]:
+    """Rule 2: the first n ids not in skip of a partial Fisher-Yates shuffle of ids."""
+
+    def words() -> Any:
+        j = 0
+        while True:
+            block = hmac.new(key, f"{label}:{j}".encode("ascii"), hashlib.sha256).digest()
+            for o in range(0, 32, 8):
+                yield int.from_bytes(block[o : o + 8], "big")
+            j += 1
+
+    stream = words()
+
+    def below(bound: int) -> int:
+        limit = 2**64 - 2**64 % bound
+        while True:
+            w = next(stream)
+            if w < limit:
+                return w % bound
+
+    order = list(ids)
+    out: list[int] = []
+    i = 0
+    while len(out) < n and i < len(order):
+        j = i + below(len(order) - i)
+        order[i], order[j] = order[j], order[i]
+        if order[i] not in skip:
+            out.append(order[i])
+        i += 1
+    return out
+
+
 def select(
-    key: bytes, eligible: list[list[int]], groups: list[dict[str, Any]]
+    key: bytes, eligible: list[list[int]], groups: list[dict[str, Any]], rule: int
 ) -> list[dict[str, list[int]]]:
+    if rule not in (1, 2):
+        raise ValueError(f"unknown draw rule {rule}")
     taken: set[int] = set()
     out = []
-    for pool, group in zip(eligible, groups, strict=True):
-        ordered = [i for i in rank(key, list(pool)) if i not in taken]
+    for g, (pool, group) in enumerate(zip(eligible, groups, strict=True)):
         count, reserves = int(group["count"]), int(group["reserves"])
+        if rule == 2:
+            label = f"tenderhall-draw/2:{g}"
+            ordered = shuffle_head(key, label, sorted(pool), count + reserves, taken)
+        else:
+            ordered = [i for i in rank(key, list(pool)) if i not in taken]
         invited, waiting = ordered[:count], ordered[count : count + reserves]
         taken.update(invited + waiting)
         out.append({"invited": invited, "reserves": waiting})
@@ -160,12 +201,11 @@ def verify(rec: dict[str, Any]) -> list[tuple[str, bool]]:
         ("seed matches committed hash", hashlib.sha256(seed).hexdigest() == data.get("seed_hash"))
     )
     key = hmac.new(seed, bytes.fromhex(rec["public_value"]), hashlib.sha256).digest()
-    checks.append(
-        (
-            "ranking reproduces the result",
-            select(key, rec["eligible"], rec["groups"]) == rec["result"],
-        )
-    )
+    try:
+        again = select(key, rec["eligible"], rec["groups"], int(data.get("rule", 1)))
+    except (ValueError, TypeError):
+        again = None
+    checks.append(("ranking reproduces the result", again == rec["result"]))
     return checks
 
 

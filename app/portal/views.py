@@ -138,10 +138,23 @@ def index() -> Any:
 def announcements() -> Any:
     # The body is the same for every visitor asking the same question in the same
     # language, so it is cached; the page around it (user menu, CSRF token, clock,
-    # flashed messages) is rendered for each request.
+    # flashed messages) is rendered for each request that carries a session. A visitor
+    # with no session, remember cookie or token gets the whole page from the cache: it is
+    # rendered for nobody in particular (no CSRF token, no messages), so it holds only
+    # public data, and it answers If-None-Match with 304.
     key = (str(get_locale()), request.script_root, request.query_string)
+    if listcache.anonymous_request():
+        page = listcache.cached(("page", *key), queries.list_fingerprint, _anonymous_page)
+        return listcache.conditional_response(page)
     body = listcache.cached(key, queries.list_fingerprint, _announcements_body)
     return render_template("portal/announcements.html", body=Markup(body))
+
+
+def _anonymous_page() -> listcache.SharedPage:
+    key = (str(get_locale()), request.script_root, request.query_string)
+    body = listcache.cached(key, queries.list_fingerprint, _announcements_body)
+    html = render_template("portal/announcements.html", body=Markup(body), shared_page=True)
+    return listcache.SharedPage.of(html)
 
 
 def _announcements_body() -> str:

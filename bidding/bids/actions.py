@@ -44,6 +44,8 @@ BID_DECRYPTED = "opening.bid_decrypted"
 BID_REVOKED = "opening.bid_revoked"  # 视为撤销
 BID_RETRACTED = "opening.bid_retracted"  # 视为撤回
 OPENING_DECRYPTED = "opening.decrypted"
+# The plaintext files of an opened bid hashed after the prices were read (file_hashes.py).
+BID_FILES_CHECKED = "opening.bid_files_checked"
 LINE_CONFIRMED = "opening.line_confirmed"
 OBJECTION_RAISED = "opening.objection_raised"
 OBJECTION_ANSWERED = "opening.objection_answered"

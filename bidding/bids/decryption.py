@@ -1,5 +1,9 @@
 """Decryption at the opening: k presented shares combined in memory, the frozen bids opened
 on worker threads, each outcome recorded, and the reading order fixed.
+
+The ceremony's critical path is what reading the prices needs: every chunk authenticated
+and the ciphertext's SHA-256 checked against the receipt. The plaintext files' own hashes
+(for the collusion screens) follow in file_hashes.py, after commit.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from app.core.auth.models import User
 from app.core.errors import Conflict, TooEarly, ValidationError
 from app.core.extensions import db
 from app.core.storage import get_store
-from bidding.bids import actions, sealing
+from bidding.bids import actions, file_hashes, sealing
 from bidding.bids.custody import opening_key
 from bidding.bids.models import (
     Bid,
     BidStatus,
+    FilesCheck,
     LotCustodian,
     LotFreeze,
     Opening,
@@ -133,7 +138,13 @@ def _decrypt_one(
             raise sealing.ContainerError("storage")
         with store.open(sha256) as raw:
             opened = sealing.open_bid(
-                private, raw, sink, lot_id=lot_id, bidder_org_id=supplier_id, sha256=sha256
+                private,
+                raw,
+                sink,
+                lot_id=lot_id,
+                bidder_org_id=supplier_id,
+                sha256=sha256,
+                hash_files=False,  # off the critical path: file_hashes.py
             )
     except sealing.ContainerError as exc:
         return None, sinks, exc
@@ -174,6 +185,12 @@ def _record_outcome(
     bid.status, bid.failure_reason, bid.opened_at = outcome, reason, clock.now()
     bid.price_form = price_form
     bid.plaintext_files = files or None
+    # The files' "sha256" are the manifest's (authenticated) declarations until
+    # file_hashes.py has hashed the plaintext.
+    if outcome == BidStatus.DECRYPTED and files:
+        bid.files_check, bid.files_checked_at = FilesCheck.PENDING, None
+    elif outcome == BidStatus.DECRYPTED:
+        bid.files_check, bid.files_checked_at = FilesCheck.CONFIRMED, bid.opened_at
     db.session.flush()
     record(
         _OUTCOME_ACTIONS[outcome],
@@ -245,9 +262,12 @@ def _finish_decryption(
     opening.order_seed, opening.reading_order = seed, order
     opening.status, opening.decrypted_at = OpeningStatus.READING, clock.now()
     lot.status = LotStatus.OPENED
-    for c in presented:
-        c.presented_share = None  # the shares are not needed any more: wipe them
     db.session.flush()
+    if file_hashes.pending_bids(lot.id):
+        # The shares stay sealed to the server until the files are hashed (then wiped).
+        file_hashes.start_after_commit(lot.id)
+    else:
+        file_hashes.wipe_shares(lot.id)
     lines = reading_lines(opening)
     record(actions.OPENING_DECRYPTED, opening, {"seed": seed, "order": order}, actor=None)
     hall_event(lot, "reading", {"seed": seed, "lines": lines})

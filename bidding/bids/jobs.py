@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bidding.bids.file_hashes import check_pending
 from bidding.bids.freeze import sweep_deadlines
 
 
@@ -18,3 +19,8 @@ def refund_sweep() -> int:
     flagged = sweep_overdue()
     purge_nonces()
     return flagged
+
+
+def file_hashes_sweep() -> int:
+    """Hash the plaintext files of opened bids still pending (after a crash or restart)."""
+    return check_pending()

@@ -36,6 +36,12 @@ class BidStatus(enum.StrEnum):
     RETRACTED = "retracted"  # 视为撤回: decryption failed through no fault of the bidder
 
 
+class FilesCheck(enum.StrEnum):
+    PENDING = "pending"  # prices read; the files' own hashes not yet computed
+    CONFIRMED = "confirmed"  # every file hashes to what the manifest declared
+    MISMATCH = "mismatch"  # a file does not (or the stored bid no longer opens)
+
+
 class Bid(Base):
     __tablename__ = "bid"
     __table_args__ = (UniqueConstraint("lot_id", "supplier_id", "version"),)
@@ -61,6 +67,12 @@ class Bid(Base):
     failure_reason: Mapped[str] = mapped_column(Text, default="")
     price_form: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     plaintext_files: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # The plaintext files' own SHA-256 (collusion screens) are computed after the prices
+    # are read, off the ceremony's critical path (bidding/bids/file_hashes.py): until
+    # then `files_check` is "pending" and plaintext_files carries the hashes the bid's
+    # authenticated manifest declares; then "confirmed" or "mismatch", at files_checked_at.
+    files_check: Mapped[str | None] = mapped_column(String(16))
+    files_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 

@@ -83,6 +83,7 @@ def open_bid(
     lot_id: int,
     bidder_org_id: int,
     sha256: str,
+    hash_files: bool = True,
 ) -> Any:
     return open_stream(
         key,
@@ -91,4 +92,5 @@ def open_bid(
         expected_lot=lot_id,
         expected_bidder=bidder_org_id,
         expected_sha256=sha256,
+        hash_files=hash_files,
     )

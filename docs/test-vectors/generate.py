@@ -156,6 +156,38 @@ def draw_vector() -> dict:
     }
 
 
+def draw_v2_vector() -> dict:
+    seed = bytes.fromhex("0f" * 32)
+    public_value = "a3f1c9e2d4b5a6978877665544332211a3f1c9e2d4b5a6978877665544332211"
+    mixed = draw.mixed_seed(seed, public_value)
+    pools = [list(range(101, 131)), list(range(120, 140))]
+    groups = [{"count": 3, "reserves": 2}, {"count": 2, "reserves": 1}]
+    taken: set[int] = set()
+    result = []
+    for g, (pool, group) in enumerate(zip(pools, groups, strict=True)):
+        picked = draw.shuffle_head(
+            mixed, f"tenderhall-draw/2:{g}", sorted(pool), group["count"] + group["reserves"], taken
+        )
+        taken.update(picked)
+        result.append({"invited": picked[: group["count"]], "reserves": picked[group["count"] :]})
+    return {
+        "description": "rule 2: mixed = HMAC-SHA256(seed, public_value UTF-8); per group g, "
+        "partial Fisher-Yates over the sorted ids with below(b) from 64-bit big-endian words "
+        "of HMAC-SHA256(mixed, 'tenderhall-draw/2:<g>:<j>'), rejection above "
+        "2^64 - 2^64 mod b; ids taken by an earlier group are skipped",
+        "seed_hex": seed.hex(),
+        "public_value": public_value,
+        "mixed_seed_hex": mixed.hex(),
+        "first_words_group_0": [
+            w
+            for w, _ in zip(draw.stream_words(mixed, "tenderhall-draw/2:0"), range(6), strict=False)
+        ],
+        "pools": pools,
+        "groups": groups,
+        "result": result,
+    }
+
+
 def main() -> None:
     if not KEY_FILE.exists():
         KEY_FILE.write_bytes(RSA.generate(3072).export_key(pkcs=8))
@@ -207,6 +239,7 @@ def main() -> None:
         "container-v1-exact-multiple.json": exact,
         "signing-ed25519.json": signing_vector(),
         "draw-hmac.json": draw_vector(),
+        "draw-fisher-yates.json": draw_v2_vector(),
     }
     for name, body in vectors.items():
         (HERE / name).write_text(

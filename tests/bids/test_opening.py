@@ -9,6 +9,7 @@ from app.core import clock
 from app.core.extensions import db
 from app.core.realtime import RoomEvent
 from app.core.storage import get_store
+from bidding.bids import file_hashes
 from bidding.bids.custody import opening_key
 from bidding.bids.freeze import sweep_deadlines
 from bidding.bids.models import Bid, BidStatus, LotCustodian, Opening
@@ -103,6 +104,10 @@ def test_full_opening_reads_prices_in_a_fixed_random_order_and_publishes_a_recor
     assert state["status"] == "reading"
     assert sorted(line["total_price"] for line in state["lines"]) == sorted(PRICES)
     assert all(line["status"] == "decrypted" for line in state["lines"])
+    # Prices are read; the files' own hashes follow off the critical path, and the shares
+    # (sealed to the server) are wiped only once they are done.
+    assert all(b.files_check == "pending" for b in db.session.query(Bid))
+    assert file_hashes.check_pending() == len(PRICES)
     assert all(c.presented_share is None for c in db.session.query(LotCustodian))
     bid = db.session.query(Bid).first()
     assert bid is not None and bid.plaintext_files[0]["author"] == "Zhang San"  # type: ignore[index]

@@ -305,3 +305,56 @@ def test_a_committed_draw_whose_seed_no_longer_opens_can_only_be_cancelled(app) 
     draws.cancel_draw(item, w.agency_staff, "平台密钥更换")
     db.session.commit()
     assert item.status == DrawStatus.CANCELLED
+
+
+@pytest.mark.parametrize("rule", [None, pure.RULE_HMAC_RANK, pure.RULE_FISHER_YATES])
+def test_each_rule_is_drawn_and_verified_with_the_rule_its_commitment_names(
+    app, tmp_path, rule
+) -> None:  # noqa: ANN001
+    w = build_world()
+    make_pool(w.centre, 40)
+    item = request(w)
+    draws.commit_draw(item, w.agency_staff, rule=rule)
+    db.session.commit()
+    draws.execute_draw(item, w.agency_staff)
+    db.session.commit()
+    clock.set_now(EVAL_AT + dt.timedelta(hours=1))
+    draws.reveal_draw(item, w.agency_staff)
+    db.session.commit()
+    data = json.loads(db.session.get(AuditEntry, item.commitment_seq).data)
+    assert data.get("rule") == rule
+    mixed = pure.mixed_seed(draws.open_seed(item), bytes.fromhex(item.public_value))
+    # The result is the named rule's, and differs from the other rule's.
+    other = pure.RULE_HMAC_RANK if rule == pure.RULE_FISHER_YATES else pure.RULE_FISHER_YATES
+    assert item.result == pure.select(mixed, item.eligible, item.groups, rule or 1)
+    assert item.result != pure.select(mixed, item.eligible, item.groups, other)
+    res = app.test_cli_runner().invoke(args=["experts", "verify-draw", str(item.id)])
+    assert res.exit_code == 0 and "MATCH" in res.output, res.output
+    record = json.loads(json.dumps(draw_record.export_record(item), default=str))
+    path = tmp_path / "draw.json"
+    path.write_text(json.dumps(record, ensure_ascii=False))
+    ok = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "verify_draw.py"), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0 and "MATCH" in ok.stdout, ok.stdout + ok.stderr
+    # The same result claimed under the other rule does not verify.
+    record["result"] = pure.select(mixed, item.eligible, item.groups, other)
+    assert not all(passed for _n, passed in pure.verify_record(record))
+
+
+def test_fisher_yates_pick_is_uniform_enough_and_skips_taken_experts() -> None:
+    from collections import Counter
+
+    ids = list(range(1, 21))
+    counts = Counter(i for s in range(2000) for i in pure.shuffled(b"%d" % s, 0, ids, 3, ()))
+    # 2000 draws × 3 seats over 20 ids: 300 each on average.
+    assert set(counts) == set(ids)
+    assert max(counts.values()) < 400 and min(counts.values()) > 200
+    taken = {1, 2, 3, 4, 5}
+    picked = pure.shuffled(b"k", 0, ids, 15, taken)
+    assert len(picked) == 15 and not taken & set(picked)
+    assert sorted(picked) == list(range(6, 21))
+    # The pick depends on the ids, not the order they are listed in.
+    assert pure.shuffled(b"k", 1, ids, 5, ()) == pure.shuffled(b"k", 1, ids[::-1], 5, ())

@@ -124,3 +124,66 @@ def test_expired_body_is_rendered_by_one_caller_while_others_get_the_old_copy() 
     cache.put("k", (2,), "new", ttl_seconds=10)
     cache.release("k")
     assert cache.get("k", (2,)) == "new"
+
+
+def test_visitor_without_a_session_gets_a_shared_page_with_no_token_and_an_etag(
+    app: Any, client: Any
+) -> None:
+    p = make_project()
+    first = make_announcement(p, published_at=T0)
+    user = make_user()
+    db.session.commit()
+
+    resp = client.get("/announcements")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and ids_on(html) == [first.id]
+    # Shared by everybody without a session: nothing that ties it to one.
+    assert 'name="csrf-token"' not in html
+    assert "Set-Cookie" not in resp.headers
+    assert resp.headers["Cache-Control"] == "no-cache"
+    etag = resp.headers["ETag"]
+    again = client.get("/announcements", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and not again.data
+
+    # A new publication changes the page at once, and its ETag.
+    clock.set_now(T0 + dt.timedelta(days=1))
+    new = publish_announcement(
+        make_user(Role.STAFF, organisation=p.agency, totp=False),
+        p,
+        AnnouncementKind.TENDER,
+        "又一条施工招标公告",
+        "正文",
+        lot=p.lots[0],
+    )
+    db.session.commit()
+    fresh = client.get("/announcements", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200
+    assert ids_on(fresh.get_data(as_text=True)) == [new.id, first.id]
+    assert fresh.headers["ETag"] != etag
+
+    # A signed-in visitor never gets the shared page, nor the shared page their menu.
+    login(client, user)
+    mine = get(client, "/announcements")
+    assert user.display_name in mine and 'name="csrf-token"' in mine
+    for name in ("session", "remember_token"):
+        client.delete_cookie(name)
+    shared = get(client, "/announcements")
+    assert user.display_name not in shared and 'data-testid="login-link"' in shared
+    token = client.get("/announcements", headers={"Authorization": "Bearer nothing-valid"})
+    assert 'name="csrf-token"' in token.get_data(as_text=True)
+
+
+def test_publication_counter_moves_only_when_something_is_published(app: Any) -> None:
+    from app.portal.queries import list_fingerprint
+
+    p = make_project()
+    a = make_announcement(p, published_at=T0)
+    draft = make_announcement(p, published_at=None)
+    db.session.commit()
+    before = list_fingerprint()
+    a.title = "改了标题"
+    db.session.commit()
+    assert list_fingerprint() == before
+    draft.published_at = T0 - dt.timedelta(days=1)  # backdated: no maximum moves
+    db.session.commit()
+    assert list_fingerprint()[0] == before[0] + 1

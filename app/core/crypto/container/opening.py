@@ -152,8 +152,15 @@ def open_stream(
     expected_lot: int | str | None = None,
     expected_bidder: int | str | None = None,
     expected_sha256: str | None = None,
+    hash_files: bool = True,
 ) -> OpenedBid:
     """Decrypt a container, checking every chunk's tag, the framing and the manifest.
+
+    ``hash_files=False`` skips the SHA-256 of each plaintext file against the manifest:
+    every byte is still authenticated (the chunk tags cover the manifest and the files
+    under the header hash), each ``OpenedFile.sha256`` is then the manifest's declared
+    hash, and a caller that needs the files' own hashes computes them later (the sink
+    receives every byte).
 
     ``out``: a directory (files appear there only if the whole bid opens), a callable
     returning a writable per file (the caller must discard what it got if this raises;
@@ -170,7 +177,7 @@ def open_stream(
             key = _private_key(private_key)
             if public_key_sha256(key) != header.opening_key_sha256:
                 raise ContainerError("wrong_key")
-            opened, staging = _decrypt(key, header, reader, out)
+            opened, staging = _decrypt(key, header, reader, out, hash_files)
         except ContainerError as exc:
             if expected_sha256 is not None and exc.bidder_fault:
                 reader.drain()
@@ -194,7 +201,7 @@ def open_stream(
 
 
 def _decrypt(
-    key: RSA.RsaKey, header: Header, reader: HashingReader, out: Any
+    key: RSA.RsaKey, header: Header, reader: HashingReader, out: Any, hash_files: bool = True
 ) -> tuple[OpenedBid, Path | None]:
     try:
         content_key = bytearray(PKCS1_OAEP.new(key, hashAlgo=SHA256).decrypt(header.wrapped_key))
@@ -244,7 +251,7 @@ def _decrypt(
                 sink = out(info)
             else:
                 sink = None
-            digest = hashlib.sha256()
+            digest = hashlib.sha256() if hash_files else None
             left = info.size
             try:
                 while left > 0:
@@ -252,13 +259,14 @@ def _decrypt(
                     if not block:
                         raise ContainerError("bad_archive", field="size")
                     left -= len(block)
-                    digest.update(block)
+                    if digest is not None:
+                        digest.update(block)
                     if sink is not None:
                         sink.write(block)
             finally:
                 if sink is not None and staging is not None:
                     sink.close()
-            info.sha256 = digest.hexdigest()
+            info.sha256 = digest.hexdigest() if digest is not None else entry["sha256"]
             if info.sha256 != entry["sha256"]:
                 raise ContainerError("bad_archive", field="sha256", name=info.name)
             result.files.append(info)
