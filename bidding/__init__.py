@@ -52,12 +52,17 @@ def _init_bids(app: Any) -> None:
     from bidding.bids import jobs as bids_jobs
     from bidding.bids import views as bids_views
     from bidding.bids.policies import HALL, may_join_hall
+    from bidding.bids.refunds import start_refunds_on_award, start_refunds_on_contract
+    from bidding.hooks import register_contract_signed, register_lot_awarded
 
     app.register_blueprint(bids_views.bp)
     api.register_blueprint(bids_api.blp)
     app.register_blueprint(bond_views.bp)
     api.register_blueprint(bond_api.blp)
     register_room_policy(HALL, may_join_hall)
+    # Bond refunds fall due from the award (the others) and the contract (the winner).
+    register_lot_awarded(start_refunds_on_award)
+    register_contract_signed(start_refunds_on_contract)
     register_job(
         "bids.deadline_sweep",
         bids_jobs.deadline_sweep,

@@ -1,7 +1,7 @@
 """bid bonds: virtual sub-accounts, bank arrivals, banks' keys and nonces, refunds
 
 Revision ID: 20261201_bonds
-Revises: 20261130_0004
+Revises: 20261201_results
 Create Date: 2026-11-30 21:50:02.649203
 
 """
@@ -13,7 +13,7 @@ import app.core.db  # custom column types (UTCDateTime, Money)
 
 # revision identifiers, used by Alembic.
 revision = '20261201_bonds'
-down_revision = '20261130_0004'
+down_revision = '20261201_results'
 branch_labels = None
 depends_on = None
 

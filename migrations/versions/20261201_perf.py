@@ -1,7 +1,7 @@
 """opened bids: the state and time of the plaintext file hashes computed after the prices are read; the publication counter of the public list cache
 
 Revision ID: 20261201_perf
-Revises: 20261130_0004
+Revises: 20261201_bonds
 Create Date: 2026-12-01 00:00:00
 
 """
@@ -13,7 +13,7 @@ import app.core.db  # custom column types (UTCDateTime, Money)
 
 # revision identifiers, used by Alembic.
 revision = '20261201_perf'
-down_revision = '20261130_0004'
+down_revision = '20261201_bonds'
 branch_labels = None
 depends_on = None
 
