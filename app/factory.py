@@ -35,6 +35,7 @@ PACKAGES = (
     "app.portal",
     "app.supervision",
     "app.admin",
+    "app.workbench",
     "app.demo",
     "app.launcher",
 )

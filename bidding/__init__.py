@@ -4,13 +4,17 @@ from typing import Any
 
 
 def init_app(app: Any) -> None:
-    from bidding import models  # noqa: F401  (tables)
+    from bidding import (
+        models,  # noqa: F401  (tables)
+        workbench,
+    )
     from bidding.bids import models as bid_models  # noqa: F401
     from bidding.documents import models as document_models  # noqa: F401  (tables)
 
     _init_documents(app)
     _init_lifecycle(app)
     _init_bids(app)
+    workbench.register()
 
 
 def _init_bids(app: Any) -> None:

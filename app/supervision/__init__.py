@@ -7,8 +7,9 @@ def init_app(app: Any) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app.core.nav import register_nav
-    from app.supervision import views
+    from app.supervision import views, workbench
 
     app.register_blueprint(views.bp)
+    workbench.register()
     register_nav("supervision.dashboard", _l("监督看板"), ["supervisor"], order=80)
     register_nav("supervision.audit", _l("审计日志"), ["supervisor", "admin"], order=85)
