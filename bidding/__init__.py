@@ -38,7 +38,7 @@ def _init_bids(app: Any) -> None:
         bids_jobs.deadline_sweep,
         int(app.config.get("BID_DEADLINE_SWEEP_SECONDS", 15)),
     )
-    register_nav("bids.my_bids", _l("我的投标"), ("supplier",), order=22)
+    register_nav("bids.my_bids", _l("投标与开标"), ("supplier",), order=22)
     register_nav("bids.custody_home", _l("开标与密钥"), ("staff", "supervisor", "admin"), order=26)
 
 
@@ -64,8 +64,11 @@ def _init_documents(app: Any) -> None:
     from app.core.nav import register_nav
     from bidding.documents import api as documents_api
     from bidding.documents import views as documents_views
+    from bidding.policies import is_agency_staff
 
     app.register_blueprint(documents_views.bp)
     api.register_blueprint(documents_api.blp)
-    register_nav("bidding_docs.supplier_lots", _l("我的投标项目"), ("supplier",), order=20)
-    register_nav("bidding_docs.staff_lots", _l("招标文件"), ("staff",), order=25)
+    register_nav("bidding_docs.supplier_lots", _l("招标文件与答疑"), ("supplier",), order=20)
+    register_nav(
+        "bidding_docs.staff_lots", _l("招标文件"), ("staff",), order=25, when=is_agency_staff
+    )

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from app.core import clock
 from app.core.auth.models import OrgKind, Role
 from app.core.extensions import db
-from app.core.workbench import TodoItem, register_provider
+from app.core.workbench import TodoItem, Urgency, register_provider
 from bidding.bids.models import (
     Bid,
     BidBond,
@@ -159,6 +159,9 @@ def _opening_item(lot: Lot, title: str) -> TodoItem:
         url=url_for("bids.hall_page", lot_id=lot.id),
         due_at=lot.bid_deadline,
         detail=lot.opening_place,
+        # The opening starts at the deadline and runs after it: passed is not overdue.
+        urgency=Urgency.TODAY,
+        due_label=_("开标时间"),
     )
 
 

@@ -55,7 +55,7 @@ for _name, _fn in labels.FILTERS.items():
     bp.add_app_template_filter(_fn, "expert_" + _name)
 
 register_nav(
-    "experts.pool", _l("专家库"), ("staff", "admin"), order=60, when=policies.is_centre_staff
+    "experts.pool", _l("专家库"), ("staff", "admin"), order=60, when=policies.can_open_pool
 )
 register_nav("experts.draws", _l("专家抽取"), ("staff", "supervisor", "admin"), order=61)
 register_nav("experts.my_invitations", _l("评标邀请"), ("expert",), order=20)
@@ -107,7 +107,7 @@ def _lots_by_id(lot_ids: set[int]) -> dict[int, Lot]:
 @login_required
 def pool() -> Any:
     centre_id = current_user.centre_id
-    policies.ensure_can_manage_pool(current_user, centre_id)
+    policies.ensure_can_manage_pool(current_user, centre_id)  # = can_open_pool, its menu rule
     stmt = select(Expert).where(Expert.centre_id == centre_id).order_by(Expert.id)
     status = request.args.get("status", "")
     if status in {s.value for s in ExpertStatus}:

@@ -30,7 +30,7 @@ class Urgency(enum.IntEnum):
 
 URGENCY_LABELS: dict[Urgency, Any] = {
     Urgency.OVERDUE: _l("已逾期"),
-    Urgency.TODAY: _l("24 小时内"),
+    Urgency.TODAY: _l("紧急"),
     Urgency.SOON: _l("3 日内"),
     Urgency.LATER: _l("稍后"),
 }
@@ -60,6 +60,8 @@ class TodoItem:
     detail: str = ""
     # None: derived from due_at when the list is built (a provider may force it).
     urgency: Urgency | None = None
+    # What the due time is, when it is not a deadline to meet (e.g. "开标时间").
+    due_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ def items_for(user: Any) -> list[TodoItem]:
                     due_at=item.due_at,
                     detail=item.detail,
                     urgency=urgency,
+                    due_label=item.due_label,
                 )
             )
     return sorted(out, key=_sort_key)

@@ -35,6 +35,7 @@ class Workbench(MethodView):
                         "detail": i.detail,
                         "url": i.url,
                         "due_at": i.due_at,
+                        "due_label": i.due_label,
                         "urgency": urgency.name.lower(),
                         "urgency_label": str(URGENCY_LABELS[urgency]),
                     }

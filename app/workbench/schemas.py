@@ -11,6 +11,7 @@ class TodoItemOut(Schema):
     detail = fields.String()
     url = fields.String(metadata={"description": "the page where the user does it"})
     due_at = fields.AwareDateTime(allow_none=True)
+    due_label = fields.String(metadata={"description": "what due_at is; a deadline when empty"})
     urgency = fields.String(metadata={"description": "overdue | today | soon | later"})
     urgency_label = fields.String()
 
