@@ -28,7 +28,7 @@ from app.core.extensions import db
 from app.core.nav import register_nav
 from bidding.models import Lot, Project
 from experts import labels, policies, settings
-from experts.draw_record import export_record
+from experts.draw_record import export_record, record_pdf
 from experts.draws import cancel_draw, commit_draw, execute_draw, family, request_draw, reveal_draw
 from experts.invitations import answer, declare_conflict, invitations_of, sign_in
 from experts.models import Draw, DrawStatus, Expert, ExpertStatus, Invitation, Specialty
@@ -368,6 +368,18 @@ def draw_record(draw_id: int) -> Any:
         body,
         mimetype="application/json",
         headers={"Content-Disposition": f"attachment; filename=draw-{item.id}.json"},
+    )
+
+
+@bp.route("/draws/<int:draw_id>/record.pdf")
+@login_required
+def draw_record_pdf(draw_id: int) -> Any:
+    item: Draw = _get(Draw, draw_id)
+    policies.ensure_can_view_draw(current_user, item)
+    return Response(
+        record_pdf(item),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename=draw-{item.id}.pdf"},
     )
 
 
