@@ -15,7 +15,7 @@ from app.core.errors import Conflict
 from app.core.extensions import db
 from experts import draw
 from experts.draws import public_request
-from experts.models import Draw, DrawStatus, Invitation
+from experts.models import Draw, DrawStatus, Invitation, Specialty
 
 RECORD_FORMAT = "tenderhall-expert-draw/1"
 
@@ -94,10 +94,15 @@ def record_pdf(item: Draw) -> bytes:
     lot = db.session.get(Lot, item.lot_id)
     assert lot is not None
     revealed = record["seed"] or "评标结束后公开"
+
+    def specialty(code: str) -> str:
+        node = db.session.get(Specialty, code)
+        return f"{code} {node.name}" if node is not None else code
+
     groups = [
         [
             str(n + 1),
-            str(g.get("specialty", "")),
+            specialty(str(g.get("specialty", ""))),
             str(g.get("count", "")),
             str(g.get("reserves", "")),
             str(len((record["eligible"] or [])[n]) if record["eligible"] else "—"),

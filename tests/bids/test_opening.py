@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from app.core import clock
@@ -136,6 +137,10 @@ def test_full_opening_reads_prices_in_a_fixed_random_order_and_publishes_a_recor
     for org in world.orgs:
         assert html.count(org.name) >= 2  # on a price line and on a signature line
     assert ">decrypted<" not in html and "解密成功" in html
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "records"
+    artifacts.mkdir(parents=True, exist_ok=True)  # for a person to look at
+    (artifacts / "opening-record.pdf").write_bytes(pdf)
+    (artifacts / "opening-record.html").write_text(html, "utf-8")
     published = client.post(f"/api/v1/lots/{world.lot.id}/hall/record/publish", headers=staff)
     assert published.get_json()["status"] == "published"
     kinds = [e.kind for e in db.session.query(RoomEvent).order_by(RoomEvent.seq)]
