@@ -5,6 +5,7 @@ from typing import Any
 
 def init_app(app: Any) -> None:
     from bidding import models  # noqa: F401  (tables)
+    from bidding import workbench
     from bidding.bids import bond_models  # noqa: F401  (tables)
     from bidding.bids import models as bid_models  # noqa: F401
     from bidding.documents import models as document_models  # noqa: F401  (tables)
@@ -14,6 +15,7 @@ def init_app(app: Any) -> None:
     _init_lifecycle(app)
     _init_bids(app)
     _init_results(app)
+    workbench.register()
 
 
 def _init_results(app: Any) -> None:
@@ -78,7 +80,7 @@ def _init_bids(app: Any) -> None:
         bids_jobs.file_hashes_sweep,
         int(app.config.get("BID_FILES_CHECK_SWEEP_SECONDS", 15)),
     )
-    register_nav("bids.my_bids", _l("我的投标"), ("supplier",), order=22)
+    register_nav("bids.my_bids", _l("投标与开标"), ("supplier",), order=22)
     register_nav(
         "bonds.desk", _l("保证金账户"), ("staff",), order=27, when=bond_views.may_open_desk
     )
@@ -110,8 +112,11 @@ def _init_documents(app: Any) -> None:
     from app.core.nav import register_nav
     from bidding.documents import api as documents_api
     from bidding.documents import views as documents_views
+    from bidding.policies import is_agency_staff
 
     app.register_blueprint(documents_views.bp)
     api.register_blueprint(documents_api.blp)
-    register_nav("bidding_docs.supplier_lots", _l("我的投标项目"), ("supplier",), order=20)
-    register_nav("bidding_docs.staff_lots", _l("招标文件"), ("staff",), order=25)
+    register_nav("bidding_docs.supplier_lots", _l("招标文件与答疑"), ("supplier",), order=20)
+    register_nav(
+        "bidding_docs.staff_lots", _l("招标文件"), ("staff",), order=25, when=is_agency_staff
+    )

@@ -12,6 +12,7 @@ def init_app(app: Any) -> None:
         jobs,
         models,  # noqa: F401  (tables)
         views,
+        workbench,
     )
     from experts.cli import experts_cli
 
@@ -19,3 +20,4 @@ def init_app(app: Any) -> None:
     api.register_blueprint(experts_api.blp)
     app.cli.add_command(experts_cli)
     jobs.register(app)
+    workbench.register()

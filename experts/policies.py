@@ -51,6 +51,11 @@ def can_manage_pool(user: Any, centre_id: int | None) -> bool:
     return centre_id is not None and is_centre_staff(user, centre_id)
 
 
+def can_open_pool(user: Any) -> bool:
+    """The pool page shows the pool of the user's own centre: its menu entry follows this."""
+    return _authenticated(user) and can_manage_pool(user, user.centre_id)
+
+
 def expert_of(user: Any) -> Expert | None:
     """The pool record of an expert's own account."""
     if not _authenticated(user) or user.role != Role.EXPERT:

@@ -28,7 +28,7 @@ from app.core.extensions import db
 from app.core.nav import register_nav
 from bidding.models import Lot, Project
 from experts import labels, policies, settings
-from experts.draw_record import export_record
+from experts.draw_record import export_record, record_pdf
 from experts.draws import cancel_draw, commit_draw, execute_draw, family, request_draw, reveal_draw
 from experts.invitations import answer, declare_conflict, invitations_of, sign_in
 from experts.models import Draw, DrawStatus, Expert, ExpertStatus, Invitation, Specialty
@@ -55,7 +55,7 @@ for _name, _fn in labels.FILTERS.items():
     bp.add_app_template_filter(_fn, "expert_" + _name)
 
 register_nav(
-    "experts.pool", _l("专家库"), ("staff", "admin"), order=60, when=policies.is_centre_staff
+    "experts.pool", _l("专家库"), ("staff", "admin"), order=60, when=policies.can_open_pool
 )
 register_nav("experts.draws", _l("专家抽取"), ("staff", "supervisor", "admin"), order=61)
 register_nav("experts.my_invitations", _l("评标邀请"), ("expert",), order=20)
@@ -107,7 +107,7 @@ def _lots_by_id(lot_ids: set[int]) -> dict[int, Lot]:
 @login_required
 def pool() -> Any:
     centre_id = current_user.centre_id
-    policies.ensure_can_manage_pool(current_user, centre_id)
+    policies.ensure_can_manage_pool(current_user, centre_id)  # = can_open_pool, its menu rule
     stmt = select(Expert).where(Expert.centre_id == centre_id).order_by(Expert.id)
     status = request.args.get("status", "")
     if status in {s.value for s in ExpertStatus}:
@@ -368,6 +368,18 @@ def draw_record(draw_id: int) -> Any:
         body,
         mimetype="application/json",
         headers={"Content-Disposition": f"attachment; filename=draw-{item.id}.json"},
+    )
+
+
+@bp.route("/draws/<int:draw_id>/record.pdf")
+@login_required
+def draw_record_pdf(draw_id: int) -> Any:
+    item: Draw = _get(Draw, draw_id)
+    policies.ensure_can_view_draw(current_user, item)
+    return Response(
+        record_pdf(item),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename=draw-{item.id}.pdf"},
     )
 
 

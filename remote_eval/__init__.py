@@ -50,6 +50,7 @@ def _init_evaluation(app: Any) -> None:
         review_api,  # its services register the review, scoring and summary exit checks
         room_views,
         session_api,
+        workbench,
     )
     from remote_eval.policies import EVAL, may_join_eval
 
@@ -59,6 +60,7 @@ def _init_evaluation(app: Any) -> None:
     app.register_blueprint(report_views.bp)
     register_room_policy(EVAL, may_join_eval)
     jobs.register(app)
+    workbench.register()
     app.register_blueprint(room_views.bp)
     register_nav("eval_room.index", _l("我的评标"), ("expert",), order=21)
     register_nav("eval_room.index", _l("评标室"), ("staff", "supervisor"), order=27)

@@ -10,6 +10,7 @@ from typing import Any
 def init_app(app: Any) -> None:
     from app.core import (
         auth,
+        keys,
         notify,  # noqa: F401  (tables)
         realtime,  # noqa: F401  (tables)
         rooms,
@@ -25,6 +26,8 @@ def init_app(app: Any) -> None:
     auth.init_app(app)
     app.register_blueprint(views.bp)
     api.register_blueprint(rooms.blp)
+    app.register_blueprint(keys.bp)
+    api.register_blueprint(keys.blp)
     app.cli.add_command(audit_cli)
     app.cli.add_command(scheduler_cli)
     register_jobs()

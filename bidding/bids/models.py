@@ -252,6 +252,7 @@ class OpeningSignin(Base):
     ip: Mapped[str] = mapped_column(String(64), default="")
 
     supplier: Mapped[Organisation] = relationship()
+    user: Mapped[User] = relationship()
 
 
 class OpeningObjection(Base):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from typing import Any
 
 from flask import render_template
 from flask_babel import gettext as _
 
-from app.core import clock, formatting
+from app.core import clock, formatting, pdf
 from app.core.audit import record
 from app.core.audit.chain import canonical_json
 from app.core.auth.models import User
@@ -56,9 +55,11 @@ def sign_record(lot: Lot, user: User) -> Opening:
         raise Conflict(_("尚有 %(n)s 条现场异议未答复，答复后方可签署开标记录。", n=len(pending)))
     doc = record_document(lot, opening)
     store = get_store()
-    html = render_template("bidding/bids_record_doc.html", doc=doc, lot=lot).encode("utf-8")
+    html = render_template(
+        "bidding/bids_record_doc.html", doc=doc, lot=lot, present=signins(opening), host=user
+    ).encode("utf-8")
     html_sha, _s = store.put_bytes(html)
-    pdf_sha, _p = store.put_bytes(record_pdf(doc))
+    pdf_sha, _p = store.put_bytes(record_pdf(doc, opening, user))
     opening.record_sha256, opening.record_pdf_sha256 = html_sha, pdf_sha
     opening.record_signature = sealing.sign_json(doc)
     opening.status, opening.signed_by_id, opening.signed_at = (
@@ -89,64 +90,86 @@ def publish_record(lot: Lot, user: User) -> Opening:
     return opening
 
 
-def record_pdf(doc: dict[str, Any]) -> bytes:
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
-
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    body = ParagraphStyle("b", fontName="STSong-Light", fontSize=9, leading=13)
-    title = ParagraphStyle("t", fontName="STSong-Light", fontSize=16, leading=22)
-    buf = io.BytesIO()
-    pdf = SimpleDocTemplate(buf, pagesize=landscape(A4), title="开标记录")
-    flow: list[Any] = [
-        Paragraph(f"开标记录 · {_esc(doc['lot']['code'])} {_esc(doc['lot']['name'])}", title),
-        Paragraph(f"项目：{_esc(doc['project']['code'])} {_esc(doc['project']['name'])}", body),
-        Paragraph(
-            f"开标时间：{_esc(formatting.cst(doc['deadline']))}　地点：{_esc(doc['place'])}", body
-        ),
-        Paragraph(
-            f"截止时冻结投标文件 {doc['freeze']['count']} 份，哈希清单摘要 {doc['freeze']['list_hash']}",
-            body,
-        ),
-        Paragraph(f"唱标顺序种子：{doc['order_seed']}", body),
-        Spacer(1, 8),
-    ]
-    rows: list[list[Any]] = [
-        [
-            Paragraph(h, body)
-            for h in ("序号", "投标人", "解密结果", "投标总价（元）", "工期（天）", "质量", "说明")
-        ]
-    ]
-    for line in doc["lines"]:
-        rows.append(
+def record_pdf(doc: dict[str, Any], opening: Opening, host: User) -> bytes:
+    """The opening record as an A4 PDF signed by the platform (PAdES): the opening time and
+    place, who took part, the price lines, the objections and a signature line per party."""
+    present = signins(opening)
+    blocks: list[Any] = [
+        pdf.Fields(
             [
-                Paragraph(str(x), body)
-                for x in (
-                    line["no"],
-                    _esc(line["supplier"]),
-                    _STATUS_ZH.get(line["status"], line["status"]),
-                    _esc(str(line["total_price"])),
-                    _esc(str(line["duration_days"])),
-                    _esc(str(line["quality"])),
-                    _esc(line["reason"]),
-                )
+                ("项目", f"{doc['project']['code']} {doc['project']['name']}"),
+                ("标段", f"{doc['lot']['code']} {doc['lot']['name']}"),
+                ("开标时间", f"{formatting.cst(doc['deadline'])}（北京时间）"),
+                ("开标地点", doc["place"] or "—"),
+                (
+                    "开标主持人",
+                    f"{host.display_name}（{host.organisation.name if host.organisation else ''}）",
+                ),
+                (
+                    "截止时冻结的投标文件",
+                    f"{doc['freeze']['count']} 份，哈希清单摘要 {doc['freeze']['list_hash']}",
+                ),
+                ("唱标顺序种子", doc["order_seed"]),
             ]
-        )
-    flow.append(Table(rows, repeatRows=1, colWidths=[30, 170, 60, 90, 60, 90, 260]))
-    flow.append(Spacer(1, 8))
-    flow.append(Paragraph("签到投标人：" + _esc("、".join(doc["signins"]) or "—"), body))
-    for o in doc["objections"]:
-        flow.append(
-            Paragraph(
-                f"异议（{_esc(o['supplier'])}）：{_esc(o['text'])}；答复：{_esc(o['answer'])}", body
+        ),
+        pdf.Heading("参加人员"),
+        pdf.Table(
+            ["单位", "人员", "身份", "签到时间"],
+            [
+                [
+                    host.organisation.name if host.organisation else "",
+                    host.display_name,
+                    "开标主持人",
+                    "—",
+                ]
+            ]
+            + [
+                [s.supplier.name, s.user.display_name, "投标人代表", formatting.cst(s.signed_in_at)]
+                for s in present
+            ],
+            widths=[0.4, 0.2, 0.18, 0.22],
+        ),
+        pdf.Heading("唱标"),
+        pdf.Table(
+            ["序号", "投标人", "解密结果", "投标总价（元）", "工期（天）", "质量", "说明"],
+            [
+                [
+                    str(line["no"]),
+                    line["supplier"],
+                    _STATUS_ZH.get(line["status"], line["status"]),
+                    str(line["total_price"]),
+                    str(line["duration_days"]),
+                    str(line["quality"]),
+                    line["reason"],
+                ]
+                for line in doc["lines"]
+            ],
+            widths=[0.06, 0.26, 0.1, 0.14, 0.09, 0.1, 0.25],
+        ),
+    ]
+    if doc["objections"]:
+        blocks.append(pdf.Heading("现场异议及答复"))
+        blocks.append(
+            pdf.Table(
+                ["提出人", "异议", "答复"],
+                [[o["supplier"], o["text"], o["answer"]] for o in doc["objections"]],
+                widths=[0.24, 0.38, 0.38],
             )
         )
-    pdf.build(flow)
-    return buf.getvalue()
+    blocks.append(pdf.Heading("签字"))
+    blocks.append(
+        pdf.Signatures(
+            ["开标主持人（代理机构）", "记录人", "监督人员"]
+            + [f"投标人代表（{s.supplier.name}）" for s in present]
+        )
+    )
+    record = pdf.Record(
+        title="开标记录",
+        subtitle=f"{doc['lot']['code']} {doc['lot']['name']}",
+        blocks=blocks,
+        footer=f"Tender Hall 公共资源交易平台 · 开标记录 {doc['lot']['code']}",
+    )
+    return pdf.record_pdf(record, reason="开标记录", location=doc["place"] or "Tender Hall")
 
 
 _STATUS_ZH = {
@@ -155,7 +178,3 @@ _STATUS_ZH = {
     "retracted": "视为撤回",
     "submitted": "未解密",
 }
-
-
-def _esc(text: Any) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

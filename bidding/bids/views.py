@@ -25,7 +25,7 @@ from app.core.auth.models import User
 from app.core.errors import DomainError, ValidationError
 from app.core.extensions import db
 from app.core.storage import get_store
-from bidding.bids import custody, uploads
+from bidding.bids import custody, receipts, uploads
 from bidding.bids import opening as hall
 from bidding.bids.bonds import bond_of
 from bidding.bids.eligibility import bid_problems, deadline_passed
@@ -136,6 +136,19 @@ def receipt_json(bid_id: int) -> Any:
         json.dumps(bid.receipt, ensure_ascii=False, indent=2),
         mimetype="application/json",
         headers={"Content-Disposition": f"attachment; filename=receipt-{bid.id}.json"},
+    )
+
+
+@bp.route("/receipts/<int:bid_id>.pdf")
+@login_required
+def receipt_pdf(bid_id: int) -> Any:
+    bid = db.session.get(Bid, bid_id)
+    if bid is None or not can_see_receipt(current_user, bid) or not bid.receipt:
+        abort(404)
+    return Response(
+        receipts.receipt_pdf(bid),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename=receipt-{bid.id}.pdf"},
     )
 
 

@@ -51,7 +51,7 @@ def test_supplier_downloads_from_the_lot_page_and_finds_the_lot_in_my_projects(
     login(client, supplier)
     page = client.get(f"/supplier/lots/{w.lot.id}").get_data(as_text=True)
     assert 'data-testid="download"' in page
-    assert "我的投标项目" in page  # menu entry
+    assert "招标文件与答疑" in page  # menu entry
     resp = client.get(f"/supplier/lots/{w.lot.id}/download")
     assert resp.status_code == 200 and resp.data == b"the tender documents"
     assert db.session.execute(select(DocumentDownload.user_id)).scalar_one() == supplier.id

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from app.core import clock
+from app.core.crypto import pades
 from app.core.extensions import db
 from app.core.realtime import RoomEvent
 from app.core.storage import get_store
@@ -130,8 +132,20 @@ def test_full_opening_reads_prices_in_a_fixed_random_order_and_publishes_a_recor
     opening = db.session.query(Opening).one()
     pdf = get_store().path_for(opening.record_pdf_sha256 or "").read_bytes()
     assert pdf.startswith(b"%PDF")
+    # Signed as a PDF (PAdES) by the platform: valid against the certificate it publishes.
+    cert = client.get("/api/v1/platform-keys").get_json()["pdf_certificate"]["certificate_pem"]
+    assert pades.validate_pdf(pdf, cert).valid
     html = get_store().path_for(opening.record_sha256 or "").read_text("utf-8")
     assert "4300000.00" in html
+    # The record states the opening time, who took part and has a line for each signature.
+    assert "开标时间" in html and "参加人员" in html and "签字" in html
+    for org in world.orgs:
+        assert html.count(org.name) >= 2  # on a price line and on a signature line
+    assert ">decrypted<" not in html and "解密成功" in html
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "records"
+    artifacts.mkdir(parents=True, exist_ok=True)  # for a person to look at
+    (artifacts / "opening-record.pdf").write_bytes(pdf)
+    (artifacts / "opening-record.html").write_text(html, "utf-8")
     published = client.post(f"/api/v1/lots/{world.lot.id}/hall/record/publish", headers=staff)
     assert published.get_json()["status"] == "published"
     kinds = [e.kind for e in db.session.query(RoomEvent).order_by(RoomEvent.seq)]

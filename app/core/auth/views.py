@@ -14,6 +14,7 @@ from app.core.auth import services
 from app.core.auth.models import ApiToken, Centre, User
 from app.core.errors import DomainError
 from app.core.extensions import db, limiter
+from app.core.workbench import landing_url
 
 bp = Blueprint("auth", __name__)
 
@@ -26,7 +27,8 @@ def _safe_next(target: str | None) -> str:
         and not target.startswith("//")
     ):
         return target
-    return url_for("portal.index")
+    # No page asked for: the user's workbench (what needs them now), not the public home.
+    return landing_url()
 
 
 def _login_rate() -> str:
