@@ -455,7 +455,7 @@ def test_committee_of_five_in_two_venues_from_sign_in_to_a_signed_report(
                 {"public_key": keys[m.id].public_key, "wrapped_key": keys[m.id].wrapped},
                 status=201,
             )
-    host.goto(f"{live_server}{path}/report")
+    host.click('[data-testid="report-link"]')  # the room links its report
     host.click("[data-testid=generate-report]")
     host.wait_for_selector("[data-testid=report-sha]")
     rep_row = report.current_report(_session(sid))
