@@ -25,12 +25,14 @@ def _demo_accounts() -> list[dict[str, Any]]:
     return list(DEMO_ACCOUNTS)
 
 
-def _demo_guide() -> list[str]:
+def _demo_guide(app: Flask) -> list[str]:
     try:
         from app.demo import DEMO_GUIDE
+        from app.demo.guide import evaluation_guide
     except ImportError:
         return []
-    return list(DEMO_GUIDE)
+    with app.app_context():
+        return [*DEMO_GUIDE, *evaluation_guide()]
 
 
 def print_banner(app: Flask, url: str, rooms_url: str | None) -> None:
@@ -48,7 +50,7 @@ def print_banner(app: Flask, url: str, rooms_url: str | None) -> None:
                 f"    {acc['role']:<10} {acc['username']:<14} {acc['password']:<20} {secret}"
                 f"  {acc.get('note', '')}"
             )
-        guide = _demo_guide()
+        guide = _demo_guide(app)
         if guide:
             click.echo("")
             click.echo("  Demo guide:")

@@ -4,8 +4,10 @@ from typing import Any
 
 
 def init_app(app: Any) -> None:
-    from bidding import models  # noqa: F401  (tables)
-    from bidding import workbench
+    from bidding import (
+        models,  # noqa: F401  (tables)
+        workbench,
+    )
     from bidding.bids import bond_models  # noqa: F401  (tables)
     from bidding.bids import models as bid_models  # noqa: F401
     from bidding.documents import models as document_models  # noqa: F401  (tables)

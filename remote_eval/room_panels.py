@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from app.core.auth.models import Centre
 from app.core.extensions import db
@@ -53,6 +52,10 @@ EVENT_LABELS: dict[str, str] = {
     "dispersion_alert": N_("评分偏离提示"),
     "justification_written": N_("偏离理由"),
     "summary_locked": N_("汇总锁定"),
+    "signing_key_registered": N_("评委创建签名密钥"),
+    "report_generated": N_("生成评标报告"),
+    "report_signed": N_("评委签署评标报告"),
+    "report_refused": N_("评委拒签并书面说明理由"),
     "request.made": N_("提出回退/复议申请"),
     "request.decided": N_("监督人员审批"),
     "message": N_("消息"),
@@ -239,14 +242,9 @@ def _clarifications(session: EvalSession, labels: dict[int, str]) -> Any:
     ]
 
 
-def report_url(session: EvalSession) -> str | None:
-    """The signing phase's report page, once that page exists in this installation."""
-    if "eval_report.report" not in current_app.view_functions:
-        return None
-    try:
-        return url_for("eval_report.report", session_id=session.id)
-    except BuildError:
-        return None
+def report_url(session: EvalSession) -> str:
+    """The report page, linked from the room in the signing phase and after."""
+    return url_for("eval_report.report_page", session_id=session.id)
 
 
 def context(session: EvalSession, user: Any) -> dict[str, Any]:

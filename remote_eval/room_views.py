@@ -77,9 +77,10 @@ def index() -> Any:
 # ---------------------------------------------------------------- the room
 def _room_context(session_id: int) -> dict[str, Any]:
     session = load_or_404(EvalSession, session_id)
-    policies.ensure_can_watch(current_user, session)
+    # Seat first: a reserve who has just accepted opens the room as its member.
     if committee.sync_members(session):
         db.session.commit()
+    policies.ensure_can_watch(current_user, session)
     return room_panels.context(session, current_user)
 
 

@@ -137,9 +137,10 @@ class State(MethodView):
     def get(self, session_id: int) -> Any:
         """The room's state as the caller may see it (names only after sign-in)."""
         session = committee.get_session(session_id)
-        policies.ensure_can_watch(current_user, session)
+        # Seat first: a reserve who has just accepted reads the room as its member.
         if committee.sync_members(session):
             db.session.commit()
+        policies.ensure_can_watch(current_user, session)
         return _state(session)
 
 

@@ -39,6 +39,7 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
     _account("my_super", "supervisor", "绵阳 · 监督人员"),
     _account("wlcb_centre", "staff", "乌兰察布 · 交易中心工作人员（专家库）"),
     _account("my_centre", "staff", "绵阳 · 交易中心工作人员（专家库）"),
+    _account("wlcb_rep", "staff", "乌兰察布 · 业主代表（评标委员会成员）"),
     _account("expert001", "expert", "评标专家（共 64 位：expert001–expert064）"),
     _account("supplier01", "supplier", "供应商（supplier01–supplier24，一家企业一个账号）"),
 ]
@@ -60,3 +61,9 @@ def account_lines() -> list[str]:
         f"  {acc['role']:<10} {acc['username']:<12} TOTP {acc['totp_secret'] or '-'}"
         for acc in DEMO_ACCOUNTS
     ]
+
+
+def signing_passphrase(username: str) -> str:
+    """The passphrase a demo committee member wraps their report-signing key under (demo
+    only: a real member chooses their own in the browser and the server never learns it)."""
+    return f"qianming-{username}"

@@ -104,7 +104,8 @@ class LotSpec(NamedTuple):
 # Stages: draft (intent only), published, open (supplier01 may bid), clarified (deadline
 # moved), objected (objection answered), suspended (objection pending), closed (deadline
 # just passed, bids frozen), failed (流标), opened, evaluating, publicity (候选人公示),
-# awarded (结果 + 合同公告), terminated.
+# awarded (结果 + 合同公告), terminated; evaluation (committee at sign-in) and evaluated
+# (report signed) go through the opening and the evaluation room for real.
 _WLCB_LOTS: list[tuple[str, str, str, str, str, int]] = [
     ("集宁区2026年中小学教学设备采购项目", "多媒体教学一体机", "B", "1860000", "draft", 0),
     (
@@ -143,8 +144,23 @@ _MY_LOTS: list[tuple[str, str, str, str, str, int]] = [
     ("涪城区政务信息化系统运维项目", "信息化系统运维服务", "C", "900000", "publicity", 25),
     ("游仙区人民医院医疗设备采购项目", "医用 DR 数字化摄影系统", "B", "1500000", "draft", 0),
 ]
+# Lots taken into the evaluation room by the real services (world_eval.py): one whose
+# committee waits at sign-in, one evaluated with a signed report. Last, so that the lots
+# above keep their places.
+EVAL_LOTS: list[tuple[str, str, str, str, str, int]] = [
+    (
+        "乌兰察布市大数据中心网络安全设备采购项目",
+        "网络安全及交换设备",
+        "B",
+        "2600000",
+        "evaluation",
+        23,
+    ),
+    ("集宁区人民医院数据中心服务器采购项目", "服务器及存储设备", "B", "1900000", "evaluated", 24),
+]
 # In this order: a lot's place in the programme picks its purchaser, room and bidders.
 LOTS: list[LotSpec] = [
     *(LotSpec("wlcb", *row) for row in _WLCB_LOTS),
     *(LotSpec("my", *row) for row in _MY_LOTS),
+    *(LotSpec("wlcb", *row) for row in EVAL_LOTS),
 ]

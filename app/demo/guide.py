@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from app.demo.accounts import DEMO_PASSWORD, account_lines
+from app.demo.accounts import DEMO_PASSWORD, account_lines, signing_passphrase
+from app.demo.catalogue import EVAL_LOTS
 
 # Shown by the seed and by `flask serve`: who to log in as for what.
 DEMO_GUIDE: list[str] = [
@@ -27,6 +30,60 @@ DEMO_GUIDE: list[str] = [
 ]
 
 
+def _seats(members: list[Any], venue: int) -> str:
+    here = sorted((m for m in members if m.venue_centre_id == venue), key=lambda m: m.seat)
+    return "、".join(f"{m.user.username}（{m.seat}）" for m in here)
+
+
+def evaluation_guide() -> list[str]:
+    """Who plays which part of the demo's evaluation room: the drawn experts differ from
+    one seed to the next, so this is read from the database (empty when not seeded)."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.core.extensions import db
+    from bidding.models import Lot
+    from remote_eval.models import EvalSession, MemberStatus
+
+    names = [spec[1] for spec in EVAL_LOTS]
+    try:
+        rows = db.session.execute(
+            select(EvalSession, Lot)
+            .join(Lot, Lot.id == EvalSession.lot_id)
+            .where(Lot.name.in_(names))
+        ).all()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return []
+    found = {lot.name: (session, lot) for session, lot in rows}
+    lines: list[str] = []
+    if names[0] in found:
+        session, lot = found[names[0]]
+        members = [m for m in session.members if m.status != MemberStatus.REMOVED]
+        main = session.main_centre_id
+        second = next((m.venue_centre_id for m in members if m.venue_centre_id != main), main)
+        lines += [
+            f"评标室（远程异地评标）：“{lot.project.name}”已开标，评标委员会 5 人处于签到阶段，"
+            f"页面 /evaluations/{session.id}。每个账号各用一个浏览器窗口（普通窗口 + 无痕窗口，"
+            "或几个浏览器配置文件），同一窗口只能登录一人",
+            f"主场（乌兰察布）：主持人 wlcb_staff 推进阶段；场地工作人员 wlcb_centre 核验身份；"
+            f"评委 {_seats(members, main)}",
+            f"副场（绵阳）：场地工作人员 my_centre 核验身份；评委 {_seats(members, second)}",
+            "评委与工作人员登录都要两步验证码：`flask --app wsgi users totp 账号`"
+            "（或把上面的 TOTP 密钥加入验证器应用）；签署评标报告时每位评委自设签名口令，"
+            f"例如 {signing_passphrase('账号')}；供应商的澄清答复在其“评标澄清”页面",
+        ]
+    if names[1] in found:
+        session, lot = found[names[1]]
+        lines.append(
+            f"已结束的评标：“{lot.project.name}”评标报告已由 5 位评委签名"
+            f"（签名口令 {signing_passphrase('账号')}），/evaluations/{session.id}/report；"
+            "导出 JSON 后 `flask --app wsgi eval verify-report 文件` 或 "
+            "`python scripts/verify_report.py 文件` 离线验证"
+        )
+    return lines
+
+
 def echo_summary(counts: dict[str, int], invited: list[str]) -> None:
     """Print what was built and how to explore it."""
     click.echo(
@@ -38,7 +95,7 @@ def echo_summary(counts: dict[str, int], invited: list[str]) -> None:
     for line in account_lines():
         click.echo(line)
     click.echo("Demo guide:")
-    for line in DEMO_GUIDE:
+    for line in [*DEMO_GUIDE, *evaluation_guide()]:
         click.echo(f"  · {line}")
     # The guide already sends readers to expert001; name the others when it was not drawn.
     if invited and "expert001" not in invited:

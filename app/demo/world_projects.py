@@ -24,6 +24,7 @@ from app.demo.documents import (
     tender_document,
 )
 from app.demo.world_bids import opening_key, stage_closed, stage_failed, stage_open
+from app.demo.world_eval import stage_evaluated, stage_evaluation
 from app.demo.world_results import award, stage_bids
 
 # Notice time, documents from, documents until, bid deadline.
@@ -38,6 +39,8 @@ TRADES = {
 # Stages no service here reaches (the evaluation): the lot is set to them directly, with an
 # audit entry; the result stages after it go through the result services (world_results.py).
 EVALUATED = ("opened", "evaluating", "awarded", "publicity")
+# Stages whose bids are sealed to a real opening key.
+SEALED = ("open", "closed", "failed", "evaluation", "evaluated")
 
 
 def build_lot(world: World, n: int, spec: LotSpec) -> None:
@@ -72,6 +75,9 @@ def timetable(world: World, centre: Centre, age: int, stage: str) -> Timetable:
     cal = calendar_for(centre.id)
     if stage == "closed":  # the deadline has just passed: the opening hall is live
         deadline = world.real_now.replace(second=0, microsecond=0) - dt.timedelta(minutes=5)
+        notice = deadline - dt.timedelta(days=23)
+    elif stage == "evaluation":  # opened two hours ago, its committee about to sign in
+        deadline = world.real_now.replace(second=0, microsecond=0) - dt.timedelta(hours=2)
         notice = deadline - dt.timedelta(days=23)
     elif stage == "failed":
         deadline = cst_at(world.today - dt.timedelta(days=3), 9, 30)
@@ -153,7 +159,7 @@ def _open_tender(world: World, n: int, spec: LotSpec, lot: Any, times: Timetable
     notice, docs_from = times[0], times[1]
     staff = world.staff[spec.key]
     world.at(notice)
-    if spec.stage in ("open", "closed", "failed"):  # bids will be sealed to the opening key
+    if spec.stage in SEALED:  # bids will be sealed to the opening key
         opening_key(world, lot, spec.key)
     publish_tender_notice(
         staff,
@@ -282,4 +288,6 @@ STAGES: dict[str, StageBuilder] = {
     "terminated": stage_terminated,
     "publicity": stage_bids,
     "awarded": stage_bids,
+    "evaluation": stage_evaluation,
+    "evaluated": stage_evaluated,
 }

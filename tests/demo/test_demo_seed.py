@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -13,10 +15,27 @@ from app.core.audit.service import verify
 from app.core.auth.models import Organisation, OrgKind
 from app.core.extensions import db
 from app.demo import CUSTODY_PASSPHRASES, DEMO_ACCOUNTS, DEMO_EXPERTS, DEMO_GUIDE, DEMO_PASSWORD
-from bidding.bids.models import Bid, BidBond, BidStatus, LotCustodian, LotFreeze
+from bidding.bids.models import (
+    Bid,
+    BidBond,
+    BidStatus,
+    LotCustodian,
+    LotFreeze,
+    Opening,
+    OpeningStatus,
+)
 from bidding.documents.models import DocumentDownload, Objection, Question, TenderDocument
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from experts.models import Draw, DrawStatus, Expert, ExpertStatus, Invitation, InvitationState
+from remote_eval import report
+from remote_eval.models import (
+    EvalSession,
+    MemberKind,
+    MemberStatus,
+    Phase,
+    ScoringScheme,
+    ScoringSchemeVersion,
+)
 
 
 def _count(model: Any, *where: Any) -> int:
@@ -24,7 +43,7 @@ def _count(model: Any, *where: Any) -> int:
 
 
 def test_demo_seed_shows_every_stage_and_a_second_run_with_if_empty_changes_nothing(
-    app: Any, client: Any
+    app: Any, client: Any, tmp_path: Path
 ) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "seed", "--if-empty"])
@@ -69,9 +88,11 @@ def test_demo_seed_shows_every_stage_and_a_second_run_with_if_empty_changes_noth
     assert _count(TenderDocument) > 0 and _count(DocumentDownload) > 0
     assert _count(Question, Question.published.is_(True)) >= 1
     assert _count(Objection, Objection.answered_at.is_not(None)) >= 1
-    assert _count(Draw, Draw.status == DrawStatus.REVEALED) == 1
+    assert _count(Draw, Draw.status == DrawStatus.REVEALED) == 2  # 政务云 and the signed lot
     assert _count(Draw, Draw.status == DrawStatus.PENDING) == 1
     assert _count(Invitation, Invitation.state == InvitationState.INVITED) >= 1
+
+    _the_evaluation_room_lots(runner, result.output, tmp_path)
 
     assert verify().ok
     entries = _count(AuditEntry)
@@ -92,3 +113,61 @@ def test_demo_seed_shows_every_stage_and_a_second_run_with_if_empty_changes_noth
         json={"username": supervisor["username"], "password": DEMO_PASSWORD, "totp": code},
     )
     assert resp.status_code == 201, resp.json
+
+
+def _the_evaluation_room_lots(runner: Any, output: str, tmp_path: Path) -> None:
+    """One lot reached the committee's sign-in through a real opening; one has a signed
+    report that the offline check accepts."""
+    sessions = {s.phase: s for s in db.session.execute(select(EvalSession)).scalars()}
+    assert set(sessions) == {Phase.SIGNIN, Phase.DONE}
+    for session in sessions.values():
+        lot = db.session.get(Lot, session.lot_id)
+        assert lot is not None and lot.status == LotStatus.EVALUATING
+        opening = db.session.execute(select(Opening).where(Opening.lot_id == lot.id)).scalar_one()
+        assert opening.status == OpeningStatus.PUBLISHED and opening.record_signature
+        bids = list(db.session.execute(select(Bid).where(Bid.lot_id == lot.id)).scalars())
+        decrypted = [b for b in bids if b.status == BidStatus.DECRYPTED]
+        assert len(decrypted) >= 3 and all(b.price_form["total_price"] for b in decrypted)
+        scheme = db.session.execute(
+            select(ScoringScheme).where(ScoringScheme.lot_id == lot.id)
+        ).scalar_one()
+        assert scheme.method == "comprehensive" and scheme.frozen_at is not None
+        assert scheme.frozen_at < lot.bid_deadline
+        version = db.session.execute(
+            select(ScoringSchemeVersion).where(ScoringSchemeVersion.scheme_id == scheme.id)
+        ).scalar_one()
+        assert version.announcement_id is not None
+        members = session.members
+        assert len(members) == 5
+        assert sum(m.kind == MemberKind.PURCHASER_REP for m in members) == 1
+        at_main = [m for m in members if m.venue_centre_id == session.main_centre_id]
+        away = {m.venue_centre_id for m in members} - {session.main_centre_id}
+        assert len(at_main) == 3 and len(away) == 1
+        assert all(m.kind == MemberKind.EXPERT for m in members if m not in at_main)
+
+    ready = sessions[Phase.SIGNIN]
+    assert all(m.status == MemberStatus.EXPECTED for m in ready.members)
+    draw = db.session.execute(
+        select(Draw).where(Draw.lot_id == ready.lot_id, Draw.parent_id.is_(None))
+    ).scalar_one()
+    assert draw.evaluation_at > clock.now(), "a declared conflict can still call a reserve"
+    assert (
+        _count(
+            Invitation, Invitation.root_id == draw.id, Invitation.state == InvitationState.WAITING
+        )
+        >= 2
+    )
+    # The guide names the accounts of every seat of the ready room.
+    for m in ready.members:
+        assert f"{m.user.username}（{m.seat}）" in output
+    assert f"/evaluations/{ready.id}" in output
+
+    done = sessions[Phase.DONE]
+    rep = report.current_report(done)
+    assert rep is not None
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report.export(rep), ensure_ascii=False), encoding="utf-8")
+    checked = runner.invoke(args=["eval", "verify-report", str(path)])
+    assert checked.exit_code == 0, checked.output
+    assert "report verified" in checked.output
+    assert checked.output.count("signature valid") == 5

@@ -52,7 +52,10 @@ Raw-byte Ed25519 (``app.core.crypto.ed25519``): a bank's signed arrival notices
 
 Signatures made in a browser (``app.core.crypto.ecdsa``), ECDSA P-256 / SHA-256
     ``verify_p256(spki_b64, message, signature_b64) -> bool``  raw r||s (WebCrypto) or DER;
-    ``p256_public_key(spki_b64) -> key | None``, ``p256_key_id(spki_b64) -> 16 hex``.
+    ``p256_public_key(spki_b64) -> key | None``, ``p256_key_id(spki_b64) -> 16 hex``;
+    ``BrowserKey.generate(passphrase)`` / ``.unwrap(public, wrapped, passphrase)``,
+    ``.public_key``, ``.wrapped``, ``.sign(message)``: what a member's browser does, for
+    the demo world and the tests (the platform never holds a member's private key).
 
 Secrets at rest (``app.core.crypto.secretbox``), AES-256-GCM under HKDF(SECRET_KEY, purpose)
     ``seal_secret(data, purpose) -> str``, ``open_secret(sealed, purpose) -> bytes``;
@@ -66,6 +69,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "BrowserKey",
     "ContainerError",
     "CustodyError",
     "Header",
@@ -125,6 +129,7 @@ _HOME = {
     "commit": "draw",
     "mixed_seed": "draw",
     "rank": "draw",
+    "BrowserKey": "ecdsa",
     "ed25519_public_key_ok": "ed25519",
     "new_ed25519_keypair": "ed25519",
     "sign_ed25519": "ed25519",
