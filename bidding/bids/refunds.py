@@ -8,7 +8,7 @@ period from the staff's decision. Days are counted as the Civil Code counts peri
 next working day of the centre's calendar.
 
 `start_refunds_on_award` and `start_refunds_on_contract` take (lot, user, at): the result
-stages call them through `bidding.hooks` once registered there.
+stages call them through `bidding.hooks` (registered in `bidding.init_app`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from app.core.auth.models import User
 from app.core.calendar import calendar_for
 from app.core.errors import Conflict, NotFound, ValidationError
 from app.core.extensions import db
+from bidding import clocks
 from bidding.bids import actions
 from bidding.bids.bond_models import BankArrival, BondRefund, RefundReason
 from bidding.bids.models import BidBond, BondStatus
@@ -36,22 +37,17 @@ def refund_days() -> int:
     return int(current_app.config.get("BOND_REFUND_DAYS", 5))
 
 
-def period_end(event_at: dt.datetime, days: int, centre_id: int | None) -> dt.datetime:
-    """The end (24:00 CST of the last day, as UTC) of a period of `days` after the event."""
-    last = clock.cst_date(event_at) + dt.timedelta(days=days)
-    calendar = calendar_for(centre_id)
-    while not calendar.is_working_day(last):
-        last += dt.timedelta(days=1)
-    midnight = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=clock.CST)
-    return midnight.astimezone(dt.UTC)
+def refund_due(event_at: dt.datetime, days: int, centre_id: int | None) -> dt.datetime:
+    """The end of a refund period of `days` after the event: the one Civil Code rule of
+    `bidding.clocks.period_end`, on the centre's calendar."""
+    return clocks.period_end(event_at, days, calendar_for(centre_id))
 
 
 def winner_of(lot: Lot) -> int | None:
     """The awarded supplier, as the result stages record it (None while there is none)."""
-    try:
-        from bidding.results.models import LotResult  # type: ignore[import-not-found]
-    except ImportError:  # the result stages are not installed: nobody is the winner
-        return None
+    # Imported here: the result stages import the bid models this module sits beside.
+    from bidding.results.models import LotResult
+
     return db.session.execute(
         select(LotResult.winner_supplier_id).where(LotResult.lot_id == lot.id)
     ).scalar_one_or_none()
@@ -71,7 +67,7 @@ def _start(
         amount=bond.amount,
         reason=reason,
         started_at=at,
-        due_at=period_end(at, refund_days(), lot.project.centre_id),
+        due_at=refund_due(at, refund_days(), lot.project.centre_id),
     )
     db.session.add(refund)
     db.session.flush()
@@ -129,7 +125,7 @@ def start_arrival_return(arrival: BankArrival, user: User) -> BondRefund:
         amount=arrival.amount,
         reason=RefundReason.RETURN_ARRIVAL,
         started_at=at,
-        due_at=period_end(at, refund_days(), arrival.centre_id),
+        due_at=refund_due(at, refund_days(), arrival.centre_id),
     )
     db.session.add(refund)
     db.session.flush()

@@ -453,17 +453,17 @@ def _cst_midnight(day: dt.date) -> dt.datetime:
 def test_refund_periods_start_the_day_after_and_skip_a_holiday(world: World) -> None:
     centre_id = world.lot.project.centre_id
     # Award on Thursday 2 April: 5 days are 3–7 April; the period ends at 24:00 on the 7th.
-    assert refunds.period_end(AWARD, 5, centre_id) == _cst_midnight(dt.date(2026, 4, 8))
+    assert refunds.refund_due(AWARD, 5, centre_id) == _cst_midnight(dt.date(2026, 4, 8))
     # 23:59 on the day of the event still counts from the next day.
     late = dt.datetime(2026, 4, 2, 15, 59, tzinfo=dt.UTC)
-    assert refunds.period_end(late, 5, centre_id) == _cst_midnight(dt.date(2026, 4, 8))
+    assert refunds.refund_due(late, 5, centre_id) == _cst_midnight(dt.date(2026, 4, 8))
     # A last day that is a holiday moves to the next working day.
     db.session.add(Holiday(centre_id=centre_id, day=dt.date(2026, 4, 7), name="测试假日"))
     db.session.flush()
-    assert refunds.period_end(AWARD, 5, centre_id) == _cst_midnight(dt.date(2026, 4, 9))
+    assert refunds.refund_due(AWARD, 5, centre_id) == _cst_midnight(dt.date(2026, 4, 9))
     # A last day on a Saturday moves to Monday.
     saturday_start = dt.datetime(2026, 4, 6, 2, 0, tzinfo=dt.UTC)  # Monday + 5 → Saturday 11th
-    assert refunds.period_end(saturday_start, 5, centre_id) == _cst_midnight(dt.date(2026, 4, 14))
+    assert refunds.refund_due(saturday_start, 5, centre_id) == _cst_midnight(dt.date(2026, 4, 14))
 
 
 def test_award_starts_the_others_refunds_and_the_contract_the_winners(world: World) -> None:
