@@ -39,6 +39,7 @@ from bidding.bids.eligibility import bid_problems, deadline_passed
 from bidding.bids.loaders import load_bond
 from bidding.bids.models import Bid, LotOpeningKey, OpeningStatus, get_freeze
 from bidding.bids.policies import (
+    can_enter_hall,
     can_see_receipt,
     ensure_can_enter_hall,
     is_bidder,
@@ -187,6 +188,9 @@ def freeze(lot_id: int) -> Any:
 @login_required
 def hall_page(lot_id: int) -> Any:
     lot = get_lot(lot_id)
+    if not deadline_passed(lot) and not can_enter_hall(current_user, lot):
+        # Nobody is a bidder before the deadline: say when the hall opens, not "403".
+        return render_template("bidding/bids_hall_waiting.html", lot=lot)
     ensure_can_enter_hall(current_user, lot)
     return render_template(
         "bidding/bids_hall.html",
