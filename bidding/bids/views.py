@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from flask import (
@@ -36,6 +37,7 @@ from bidding.bids.bonds import (
     submit_guarantee,
 )
 from bidding.bids.eligibility import bid_problems, deadline_passed
+from bidding.bids.freeze import retender
 from bidding.bids.loaders import load_bond
 from bidding.bids.models import Bid, LotOpeningKey, OpeningStatus, get_freeze
 from bidding.bids.policies import (
@@ -50,6 +52,13 @@ from bidding.policies import can_manage_lot, can_oversee_lot
 from bidding.projects import get_lot
 
 bp = Blueprint("bids", __name__, url_prefix="/bids", template_folder="templates")
+
+
+def price_example(lot: Lot) -> str:
+    """The price box's example: under the ceiling (or budget), so nobody copies a price
+    that would be rejected."""
+    cap = lot.ceiling_price if lot.ceiling_price is not None else lot.budget
+    return f"{(cap * Decimal('0.9')).quantize(Decimal('1')):,.2f}"
 
 
 @bp.route("/")
@@ -99,6 +108,7 @@ def lot_page(lot_id: int) -> Any:
         abort(403)
     return render_template(
         "bidding/bids_lot.html",
+        price_example=price_example(lot),
         lot=lot,
         org=org,
         problems=bid_problems(lot, org),
@@ -135,6 +145,27 @@ def guarantee(lot_id: int) -> Any:
         db.session.rollback()
         flash(str(exc.message), "error")
     return redirect(url_for("bids.lot_page", lot_id=lot.id))
+
+
+@bp.route("/lots/<int:lot_id>/retender", methods=["POST"])
+@login_required
+def retender_page(lot_id: int) -> Any:
+    """The agency starts a new tender of a failed (流标) lot: a new draft lot to publish."""
+    lot = get_lot(lot_id)
+    try:
+        copy = retender(lot, current_user)
+        db.session.commit()
+        flash(
+            _(
+                "已重新招标：新标段 %(c)s 已登记，请设置时间安排后发布招标公告。",
+                c=copy.code,
+            ),
+            "success",
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    return redirect(url_for("bidding.project_detail", project_id=lot.project_id))
 
 
 @bp.route("/lots/<int:lot_id>/withdraw", methods=["POST"])
