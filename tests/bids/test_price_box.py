@@ -26,8 +26,11 @@ def test_a_price_above_the_ceiling_needs_a_confirmation_before_sealing(
     box = '[data-testid="total-price"]'
     # The example is under the ceiling (4,800,000.00): 90 % of it.
     assert page.get_attribute(box, "placeholder") == "4,320,000.00"
-    page.fill(box, "4,9000")
+    page.fill(box, "45万")
     assert "投标总价须为" in page.inner_text('[data-testid="price-reads"]')
+    # A misplaced comma is read back as the number it makes, so the bidder sees the slip.
+    page.fill(box, "4,9000")
+    assert page.inner_text('[data-testid="price-reads"]') == "即 49,000.00 元"
     page.fill(box, "4900000")
     assert page.inner_text('[data-testid="price-reads"]') == "即 4,900,000.00 元"
     page.locator(box).blur()
