@@ -337,4 +337,7 @@ def _install_template_helpers(app: Flask) -> None:
     def inject() -> dict[str, Any]:
         from flask_babel import get_locale
 
-        return {"current_locale": str(get_locale()), "current_user": current_user}
+        locale = str(get_locale())
+        # A label's colon: full-width in Chinese, ": " in English (never "Name：").
+        colon = ": " if locale.startswith("en") else "："
+        return {"current_locale": locale, "current_user": current_user, "colon": colon}

@@ -1,8 +1,11 @@
-"""Procurement category codes (品目分类): A = 工程, B = 货物, C = 服务.
+"""Lot category codes (标段分类) as the trading-platform data specification has them:
+A = 工程, B = 货物, C = 服务, then two digits per level.
 
-Codes follow the shape of the government procurement catalogue: one letter for the
-kind, then two digits per level. The catalogue is deliberately a plain table so that
-the portal, the OCDS export and the forms all read the same labels.
+The government procurement catalogue (政府采购品目分类目录) uses other letters for the same
+kinds (A 货物, B 工程, C 服务). Pages therefore never show a bare letter: `name()` reads a
+code as words, and a government-procurement lot also shows its catalogue kind by name
+(`gp_kind_name()`), so nobody reads one letter as the other. The catalogue is a plain
+table so that the portal, the OCDS export and the forms all read the same labels.
 """
 
 from __future__ import annotations
@@ -84,6 +87,44 @@ def label(code: str | None, locale: str = "zh_CN") -> str:
     if cat is None:
         return code
     return f"{cat.code} {cat.en if locale.startswith('en') else cat.zh}"
+
+
+def name(code: str | None, locale: str = "zh_CN") -> str:
+    """A code as words, without its letter: '工程 · 施工', 'Works · Construction'."""
+    if not code:
+        return ""
+    english = locale.startswith("en")
+    parts = []
+    for n in range(1, len(code) + 1, 2):
+        cat = CATALOGUE.get(code[:n])
+        if cat is not None:
+            parts.append(cat.en if english else cat.zh)
+    return " · ".join(parts) if parts else code
+
+
+# 政府采购品目分类目录: the same three kinds under different letters.
+GP_KINDS: dict[str, tuple[str, str, str]] = {
+    "A": ("B", "工程类", "Works"),
+    "B": ("A", "货物类", "Goods"),
+    "C": ("C", "服务类", "Services"),
+}
+# Methods that exist only under the Government Procurement Law (政府采购法).
+GP_ONLY_METHODS = frozenset({"negotiation", "consultation", "inquiry", "single_source"})
+
+
+def is_government_procurement(method: str, funding_source: str = "") -> bool:
+    """A lot bought under the Government Procurement Law: its method says so, or its funds
+    are fiscal (财政资金), which is how open tenders of public bodies are told apart."""
+    return str(method) in GP_ONLY_METHODS or "财政" in (funding_source or "")
+
+
+def gp_kind_name(code: str | None, locale: str = "zh_CN") -> str:
+    """The government procurement catalogue's kind of a lot category, by name only: its
+    letter differs from the platform's and would be misread next to it."""
+    row = GP_KINDS.get((code or "")[:1])
+    if row is None:
+        return ""
+    return row[2] if locale.startswith("en") else row[1]
 
 
 def kind_of(code: str) -> str:

@@ -7,7 +7,7 @@ whenever it is rendered again from those fields.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -106,7 +106,7 @@ def render_intent_body(f: Mapping[str, Any]) -> str:
         _("采购需求概况：%(v)s", v=f["requirements"]),
         _("预算金额：%(v)s", v=yuan(Decimal(str(f["budget"])))),
         _("采购方式：%(v)s", v=method_label(f["method"])),
-        _("品目：%(v)s", v=categories.label(f["category_code"])),
+        _("标段分类：%(v)s", v=categories.name(f["category_code"])),
         _("预计采购时间：%(y)s年%(m)s月", y=month[:4], m=month[5:7]),
         "",
         _("采购人：%(v)s", v=f["purchaser_name"]),
@@ -129,9 +129,26 @@ def render_intent_body(f: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+NUMERALS = "一二三四五六七八九十"
+
+
+def section_numbers() -> Callable[[str], str]:
+    """Numbers a notice's sections 一、二、三… in the order they are written, so that a
+    section left out (no remarks) leaves no gap."""
+    count = 0
+
+    def heading(title: str) -> str:
+        nonlocal count
+        count += 1
+        return f"{NUMERALS[count - 1]}、{title}"
+
+    return heading
+
+
 def render_tender_body(
     f: Mapping[str, Any], lots: Sequence[Mapping[str, Any]], method: Method
 ) -> str:
+    heading = section_numbers()
     lines = [
         _(
             "%(agency)s受%(purchaser)s委托，对%(name)s进行%(method)s，欢迎合格的供应商前来投标。",
@@ -141,7 +158,7 @@ def render_tender_body(
             method=method_label(method),
         ),
         "",
-        _("一、项目基本情况"),
+        heading(_("项目基本情况")),
         _("项目编号：%(c)s（交易编号 %(t)s）", c=f["project_code"], t=f["trade_id"]),
         _("项目名称：%(v)s", v=f["project_name"]),
         _("采购方式：%(v)s", v=method_label(method)),
@@ -159,11 +176,11 @@ def render_tender_body(
         ceiling = lot.get("ceiling_price")
         lines.append(
             _(
-                "标段（包）%(code)s %(name)s：品目 %(cat)s；预算 %(b)s；最高限价 %(c)s；"
+                "标段（包）%(code)s %(name)s：标段分类 %(cat)s；预算 %(b)s；最高限价 %(c)s；"
                 "投标保证金 %(bond)s；评标方法 %(ev)s；投标有效期 %(vd)s 日",
                 code=lot["lot_code"],
                 name=lot["lot_name"],
-                cat=categories.label(lot["category_code"]),
+                cat=categories.name(lot["category_code"]),
                 b=yuan(Decimal(str(lot["budget"]))),
                 c=yuan(Decimal(str(ceiling))) if ceiling is not None else _("无"),
                 bond=yuan(Decimal(str(lot["bid_bond"]))),
@@ -174,10 +191,10 @@ def render_tender_body(
     lines += [
         _("采购需求：%(v)s", v=f["requirements"]),
         "",
-        _("二、投标人的资格要求"),
+        heading(_("投标人的资格要求")),
         str(f["qualifications"]),
         "",
-        _("三、获取招标文件"),
+        heading(_("获取招标文件")),
         _(
             "时间：%(s)s 至 %(e)s（北京时间，法定节假日除外）",
             s=formatting.cst(_as_dt(f["doc_start_at"]), formatting.CHINESE_MINUTE),
@@ -185,7 +202,7 @@ def render_tender_body(
         ),
         _("方式：%(v)s", v=f["doc_obtain_method"]),
         "",
-        _("四、提交投标文件截止时间、开标时间和地点"),
+        heading(_("提交投标文件截止时间、开标时间和地点")),
     ]
     for lot in lots:
         lines.append(
@@ -199,17 +216,17 @@ def render_tender_body(
     lines += [
         _("递交方式：%(v)s", v=f["bid_submission"]),
         "",
-        _("五、公告期限"),
+        heading(_("公告期限")),
         _(
             "自本公告发布之日起至 %(e)s 止。",
             e=formatting.cst(_as_dt(f["doc_end_at"]), formatting.CHINESE_MINUTE),
         ),
     ]
     if f.get("remarks"):
-        lines += ["", _("六、其他补充事宜"), str(f["remarks"])]
+        lines += ["", heading(_("其他补充事宜")), str(f["remarks"])]
     lines += [
         "",
-        _("七、对本次招标提出询问，请按以下方式联系"),
+        heading(_("对本次招标提出询问，请按以下方式联系")),
         _(
             "采购人：%(n)s　地址：%(a)s　联系人：%(c)s　电话：%(p)s",
             n=f["purchaser_name"],

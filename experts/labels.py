@@ -6,6 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from experts.specialties import SEED
+
 DRAW_STATUS: dict[str, tuple[Any, str]] = {
     "pending": (_l("待抽取"), "badge-amber"),
     "committed": (_l("已承诺，待完成"), "badge-amber"),
@@ -22,6 +24,24 @@ INVITATION_STATE: dict[str, tuple[Any, str]] = {
     "no_answer": (_l("超时未答复"), "badge-red"),
     "replaced": (_l("已回避替换"), "badge-red"),
     "unused": (_l("未启用"), "badge-blue"),
+}
+
+EXPERT_STATUS: dict[str, tuple[Any, str]] = {
+    "active": (_l("在库"), "badge-green"),
+    "suspended": (_l("暂停"), "badge-amber"),
+    "retired": (_l("已出库"), "badge-red"),
+}
+RELATION_KIND: dict[str, Any] = {
+    "relative": _l("近亲属任职"),
+    "shareholder": _l("持股/投资"),
+    "director": _l("董事/高管/控制"),
+    "consultant": _l("顾问/兼职"),
+    "other": _l("其他利害关系"),
+}
+CREDIT_KIND: dict[str, Any] = {
+    "reward": _l("奖励"),
+    "penalty": _l("扣分/处罚"),
+    "ban": _l("禁评"),
 }
 
 LOG_ACTION: dict[str, Any] = {
@@ -94,7 +114,36 @@ def log_detail(entry: Any) -> str:
     return ""
 
 
+def status(state: Any) -> str:
+    return str(EXPERT_STATUS.get(_value(state), (_value(state), ""))[0])
+
+
+def status_badge(state: Any) -> str:
+    return EXPERT_STATUS.get(_value(state), ("", "badge-blue"))[1]
+
+
+def relation_kind(kind: Any) -> str:
+    return str(RELATION_KIND.get(_value(kind), _value(kind)))
+
+
+def credit_kind(kind: Any) -> str:
+    return str(CREDIT_KIND.get(_value(kind), _value(kind)))
+
+
+def specialty(code: Any) -> str:
+    """A specialty code as its name (codes are for the draw, names for people)."""
+    return _SPECIALTY_NAMES.get(str(code or ""), str(code or ""))
+
+
+_SPECIALTY_NAMES: dict[str, str] = dict(SEED)
+
+
 FILTERS = {
+    "specialty": specialty,
+    "status": status,
+    "status_badge": status_badge,
+    "relation_kind": relation_kind,
+    "credit_kind": credit_kind,
     "draw_status": draw_status,
     "draw_badge": draw_badge,
     "invitation_state": invitation_state,

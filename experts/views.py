@@ -21,11 +21,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.core import clock
+from app.core import clock, formatting
 from app.core.auth.models import Centre, Role
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.extensions import db
 from app.core.nav import register_nav
+from bidding.bids.models import get_freeze
 from bidding.models import Lot, Project
 from experts import labels, policies, settings
 from experts.draw_record import export_record, record_pdf
@@ -429,12 +430,34 @@ def my_invitations() -> Any:
             ),
             "sign_in": lambda: sign_in(inv, current_user),
         }
-        _commit(_action(handlers), _("已提交。"))
+        _commit(_action(handlers), _answer_done(request.form.get("action", ""), inv))
         return redirect(url_for("experts.my_invitations"))
     invitations = invitations_of(current_user)
+    lots = _lots_by_id({i.draw.lot_id for i in invitations})
     return render_template(
         "experts/my.html",
         invitations=invitations,
-        lot_of=_lots_by_id({i.draw.lot_id for i in invitations}),
+        lot_of=lots,
+        bidders_of={lot_id: _bidders(lot) for lot_id, lot in lots.items()},
         signin_early=settings.signin_early(),
     )
+
+
+def _bidders(lot: Lot) -> list[str] | None:
+    """The bidders frozen at the deadline (None before it): what an expert needs to judge
+    a conflict of interest. Before the deadline nobody may learn who intends to bid."""
+    freeze = get_freeze(lot)
+    return [str(e["supplier"]) for e in freeze.entries] if freeze is not None else None
+
+
+def _answer_done(action: str, inv: Invitation) -> str:
+    """What the expert's answer did, in words."""
+    lot = db.session.get(Lot, inv.draw.lot_id)
+    what = lot.name if lot is not None else _("评标")
+    when = formatting.cst(inv.draw.evaluation_at)
+    return {
+        "join": _("已确认参加“%(w)s”的评标（%(t)s，%(v)s）。", w=what, t=when, v=inv.draw.venue),
+        "decline": _("已拒绝“%(w)s”的评标邀请，席位将由候补专家递补。", w=what),
+        "conflict": _("已申报与“%(w)s”的利害关系，您将回避本次评标。", w=what),
+        "sign_in": _("已签到：“%(w)s”的评标。", w=what),
+    }.get(action, _("已提交。"))

@@ -352,8 +352,18 @@ def users() -> Any:
         form=form,
         roles=list(Role),
         centres=queries.centres(),
+        org_groups=_organisation_choices(),
         tab="users",
     ), status
+
+
+def _organisation_choices() -> list[tuple[str, list[Organisation]]]:
+    """Organisations by kind and name, for the new user's picker (nobody types an id)."""
+    orgs = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars()
+    groups: dict[str, list[Organisation]] = {kind: [] for kind in KIND_LABELS}
+    for org in orgs:
+        groups.setdefault(org.kind.value, []).append(org)
+    return [(str(KIND_LABELS.get(k, k)), v) for k, v in groups.items() if v]
 
 
 def _load_user(user_id: int) -> User:

@@ -14,11 +14,13 @@ from app.demo.catalogue import (
     AGENCIES,
     AUTHORITIES,
     CENTRES,
-    EXPERT_GIVEN,
-    EXPERT_SURNAMES,
     HOLIDAYS,
+    PURCHASER_CONTACTS,
     PURCHASERS,
+    STAFF_NAMES,
+    SUPPLIER_CONTACTS,
     SUPPLIERS,
+    expert_name,
 )
 from app.demo.context import World
 
@@ -82,11 +84,10 @@ def build_people(world: World) -> None:
         _organisations(world, key, i)
     all_suppliers = world.orgs["wlcb"]["supplier"] + world.orgs["my"]["supplier"]
     for n, org in enumerate(all_suppliers, start=1):
-        add_user(world, f"supplier{n:02d}", f"投标联系人{n}", Role.SUPPLIER, org=org)
+        add_user(world, f"supplier{n:02d}", SUPPLIER_CONTACTS[n - 1], Role.SUPPLIER, org=org)
     centres = list(world.centres.values())
     for n, username in enumerate(DEMO_EXPERTS):
-        name = EXPERT_SURNAMES[n % len(EXPERT_SURNAMES)] + EXPERT_GIVEN[n % len(EXPERT_GIVEN)]
-        add_user(world, username, name, Role.EXPERT, centre=centres[n % len(centres)])
+        add_user(world, username, expert_name(n), Role.EXPERT, centre=centres[n % len(centres)])
 
 
 def _centre(world: World, spec: dict[str, str]) -> None:
@@ -137,9 +138,9 @@ def _organisations(world: World, key: str, i: int) -> None:
             n,
             centre,
             "2",
-            contact_name=["孙主任", "周科长", "吴老师"][j],
+            contact_name=PURCHASER_CONTACTS[j % len(PURCHASER_CONTACTS)],
             contact_phone=f"{area}-{6120000 + 311 * j + i}",
-            address=f"{centre.region}{['人民路', '解放路', '长江路'][j]} {6 + j * 11} 号",
+            address=f"{centre.region}{['人民路', '解放路', '长江路', '新华路'][j % 4]} {6 + j * 11} 号",
         )
         for j, n in enumerate(PURCHASERS[key])
     ]
@@ -156,9 +157,8 @@ def _organisations(world: World, key: str, i: int) -> None:
         "authority": [authority],
         "supplier": suppliers,
     }
-    world.staff[key] = add_user(
-        world, f"{key}_staff", f"{centre.region[-3:]}经办人", Role.STAFF, org=agencies[0]
-    )
-    add_user(world, f"{key}_staff2", "项目经理", Role.STAFF, org=agencies[1])
-    add_user(world, f"{key}_super", "监督员", Role.SUPERVISOR, centre=centre, org=authority)
-    add_user(world, f"{key}_centre", "交易中心工作人员", Role.STAFF, centre=centre, org=centre_org)
+    names = STAFF_NAMES[key]
+    world.staff[key] = add_user(world, f"{key}_staff", names["staff"], Role.STAFF, org=agencies[0])
+    add_user(world, f"{key}_staff2", names["staff2"], Role.STAFF, org=agencies[1])
+    add_user(world, f"{key}_super", names["super"], Role.SUPERVISOR, centre=centre, org=authority)
+    add_user(world, f"{key}_centre", names["centre"], Role.STAFF, centre=centre, org=centre_org)

@@ -13,7 +13,7 @@ from app.core import clock, formatting
 from app.core.audit import record
 from app.core.auth.models import Centre, User
 from app.core.extensions import db
-from app.demo.catalogue import SUPPLIERS, LotSpec
+from app.demo.catalogue import PURCHASER_OF, SUPPLIERS, LotSpec
 from app.demo.context import World, cst_at
 from app.demo.documents import (
     QUALIFICATIONS,
@@ -105,8 +105,9 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
     notice, docs_from, docs_until, deadline = times
     centre = world.centres[spec.key]
     staff = world.staff[spec.key]
-    purchasers = world.orgs[spec.key]["purchaser"]
-    purchaser = purchasers[n % len(purchasers)]
+    purchaser = next(
+        o for o in world.orgs[spec.key]["purchaser"] if o.name == PURCHASER_OF[spec.project]
+    )
     budget = Decimal(spec.budget)
     lot_data = {
         "name": spec.lot,

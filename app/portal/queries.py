@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, load_only
 
 from app.core import clock
-from app.core.auth.models import Centre
+from app.core.auth.models import Centre, Organisation
 from app.core.extensions import db
 from app.core.search import matching_ids
 from bidding.models import (
@@ -25,6 +25,7 @@ from bidding.models import (
     Lot,
     LotStatus,
     Method,
+    Project,
     PublicationCounter,
 )
 
@@ -110,11 +111,12 @@ class Filters:
     method: str | None = None
     status: str | None = None
     q: str | None = None
+    sort: str | None = None  # one of SORTS; None is newest first
     problems: list[Any] = field(default_factory=list)
 
     def as_args(self) -> dict[str, Any]:
         """The non-empty filters, for building page links that keep them."""
-        keys = ("centre", "region", "kind", "category", "method", "status", "q")
+        keys = ("centre", "region", "kind", "category", "method", "status", "q", "sort")
         return {k: getattr(self, k) for k in keys if getattr(self, k) not in (None, "")}
 
 
@@ -122,14 +124,36 @@ def published() -> Select[tuple[Announcement]]:
     return select(Announcement).where(Announcement.published_at.is_not(None))
 
 
+def _in_region(region: str) -> Any:
+    """A region code (150900, or a prefix such as 15) or a region's name (乌兰察布, 集宁).
+
+    Centres know their city; a district (集宁区) shows in the purchaser's name or region,
+    so a name matches the centre's region or name, or the purchaser's name or region.
+    """
+    if region.isdigit():
+        centre_ids = select(Centre.id).where(Centre.code.startswith(region, autoescape=True))
+        return Announcement.centre_id.in_(centre_ids)
+    centre_ids = select(Centre.id).where(
+        or_(
+            Centre.region.contains(region, autoescape=True),
+            Centre.name.contains(region, autoescape=True),
+        )
+    )
+    purchasers = select(Organisation.id).where(
+        or_(
+            Organisation.name.contains(region, autoescape=True),
+            Organisation.region.contains(region, autoescape=True),
+        )
+    )
+    projects = select(Project.id).where(Project.purchaser_id.in_(purchasers))
+    return or_(Announcement.centre_id.in_(centre_ids), Announcement.project_id.in_(projects))
+
+
 def apply_filters(stmt: Select[Any], f: Filters) -> Select[Any]:
     if f.centre is not None:
         stmt = stmt.where(Announcement.centre_id == f.centre)
     if f.region:
-        centre_ids = select(Centre.id).where(
-            or_(Centre.region == f.region, Centre.code.startswith(f.region, autoescape=True))
-        )
-        stmt = stmt.where(Announcement.centre_id.in_(centre_ids))
+        stmt = stmt.where(_in_region(f.region))
     if f.kind:
         stmt = stmt.where(Announcement.kind == AnnouncementKind(f.kind))
     if f.category:
@@ -212,13 +236,39 @@ LIST_LOAD = (
 )
 
 
+SORTS: dict[str, Any] = {
+    "newest": _l("最新发布"),
+    "oldest": _l("最早发布"),
+    "deadline": _l("投标截止时间临近"),
+}
+
+
+def _order(sort: str | None) -> tuple[Any, ...]:
+    if sort == "oldest":
+        return (Announcement.published_at.asc(), Announcement.id.asc())
+    if sort == "deadline":
+        deadline = select(Lot.bid_deadline).where(Lot.id == Announcement.lot_id).scalar_subquery()
+        # Notices without a deadline of their own (results, whole projects) come last.
+        return (
+            deadline.is_(None),
+            deadline.asc(),
+            Announcement.published_at.desc(),
+            Announcement.id.desc(),
+        )
+    return (Announcement.published_at.desc(), Announcement.id.desc())
+
+
 def search(f: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
-    """Published announcements matching the filters, newest first, one page of them."""
+    """Published announcements matching the filters in the asked order, one page of them.
+
+    A page past the end shows the last page (a link kept from a longer list still lands).
+    """
     base = apply_filters(published(), f)
     total = db.session.execute(
         select(func.count()).select_from(base.with_only_columns(Announcement.id).subquery())
     ).scalar_one()
-    newest_first = (Announcement.published_at.desc(), Announcement.id.desc())
+    page = max(1, min(page, -(-total // per_page)))
+    newest_first = _order(f.sort)
     # Pick the page's ids from the announcement indexes alone, then join centre and lot
     # for those rows only: joining first would join every match before sorting.
     page_ids = (

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -14,7 +11,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app.core import formatting
 from app.portal import listcache, queries
 from app.portal.queries import (
     CATEGORY_LABELS,
@@ -24,7 +20,8 @@ from app.portal.queries import (
     STATUS_LABELS,
     Filters,
 )
-from bidding.labels import KIND_LABELS, METHOD_LABELS, method_label, translated
+from bidding import categories, notice_fields
+from bidding.labels import KIND_LABELS, METHOD_LABELS, translated
 
 bp = Blueprint("portal", __name__)
 
@@ -37,7 +34,7 @@ _labels_by_locale: dict[str, dict[str, Any]] = {}
 # Words repeated on every list row.
 ROW_TEXT: dict[str, Any] = {
     "published": _l("发布时间"),
-    "category": _l("品目"),
+    "category": _l("标段分类"),
     "deadline": _l("截止"),
 }
 
@@ -64,6 +61,40 @@ def portal_labels() -> dict[str, Any]:
         }
         _labels_by_locale[locale] = labels
     return labels
+
+
+@bp.app_context_processor
+def category_words() -> dict[str, Any]:
+    """Category codes read as names on every page (never a bare letter)."""
+
+    def category_name(code: str | None) -> str:
+        return categories.name(code, str(get_locale()))
+
+    def gp_kind_name(code: str | None) -> str:
+        return categories.gp_kind_name(code, str(get_locale()))
+
+    return {
+        "category_name": category_name,
+        "gp_kind_name": gp_kind_name,
+        "is_gp": categories.is_government_procurement,
+    }
+
+
+@bp.app_template_filter("highlight")
+def highlight(text: str, terms: list[str]) -> Markup:
+    """The text, escaped, with each search term marked (<mark>), case-insensitively."""
+    words = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not words:
+        return Markup.escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out: list[str] = []
+    last = 0
+    for m in pattern.finditer(text):
+        out.append(str(Markup.escape(text[last : m.start()])))
+        out.append(f"<mark>{Markup.escape(m.group(0))}</mark>")
+        last = m.end()
+    out.append(str(Markup.escape(text[last:])))
+    return Markup("".join(out))
 
 
 def _page_number(raw: str | None) -> int:
@@ -114,6 +145,12 @@ def filters_from_args(args: Any) -> Filters:
         f.status = queries.normalise_status(status)
         if f.status is None:
             problems.append(_("项目状态“%(v)s”无效，已忽略。", v=status[:20]))
+    sort = (args.get("sort") or "").strip()
+    if sort and sort != "newest":
+        if sort in queries.SORTS:
+            f.sort = sort
+        else:
+            problems.append(_("排序方式“%(v)s”无效，已按最新发布排序。", v=sort[:20]))
     q = (args.get("q") or "").strip()
     if len(q) > MAX_QUERY_CHARS:
         problems.append(_("关键词过长，只取前 %(n)s 个字。", n=MAX_QUERY_CHARS))
@@ -171,6 +208,9 @@ def _announcements_body() -> str:
         page=page,
         page_url=page_url,
         tab_args={k: v for k, v in args.items() if k != "kind"},
+        sort_args={k: v for k, v in args.items() if k != "sort"},
+        sorts={k: str(v) for k, v in queries.SORTS.items()},
+        terms=f.q.split() if f.q else None,
         centres=queries.all_centres(),
         # Detail links are "<prefix><id>"; one URL build instead of one per row.
         detail_prefix=url_for("portal.announcement", announcement_id=0).removesuffix("0"),
@@ -188,91 +228,13 @@ def announcement(announcement_id: int) -> Any:
         related=queries.related(a),
         supersedes=queries.supersedes(a),
         superseded_by=queries.superseded_by(a),
-        field_rows=field_rows(a.fields or {}),
+        field_rows=notice_field_rows(a),
     )
 
 
-FIELD_LABELS: dict[str, Any] = {
-    "project_code": _l("项目编号"),
-    "trade_id": _l("交易编号"),
-    "project_name": _l("项目名称"),
-    "lot_code": _l("标段编号"),
-    "lot_name": _l("标段名称"),
-    "method": _l("采购方式"),
-    "category_code": _l("品目分类"),
-    "expected_month": _l("预计采购时间"),
-    "purchaser_name": _l("采购人"),
-    "purchaser_address": _l("采购人地址"),
-    "purchaser_contact": _l("采购人联系人"),
-    "purchaser_phone": _l("采购人电话"),
-    "agency_name": _l("代理机构"),
-    "agency_address": _l("代理机构地址"),
-    "agency_contact": _l("代理机构联系人"),
-    "agency_phone": _l("代理机构电话"),
-    "doc_obtain_method": _l("文件获取方式"),
-    "bid_submission": _l("投标文件递交"),
-    "evaluation_method": _l("评标办法"),
-    "validity_days": _l("投标有效期（天）"),
-    "remarks": _l("备注"),
-    "purchaser": _l("采购人"),
-    "agency": _l("代理机构"),
-    "budget": _l("预算金额"),
-    "ceiling_price": _l("最高限价"),
-    "bid_bond": _l("投标保证金"),
-    "qualifications": _l("资格要求"),
-    "requirements": _l("采购需求"),
-    "doc_start_at": _l("文件获取开始"),
-    "doc_end_at": _l("文件获取截止"),
-    "bid_deadline": _l("投标截止/开标时间"),
-    "opening_place": _l("开标地点"),
-    "contact_name": _l("联系人"),
-    "contact_phone": _l("联系电话"),
-    "funding_source": _l("资金来源"),
-    "reason": _l("原因"),
-    "winner": _l("中标人"),
-    "amount": _l("金额"),
-    "candidates": _l("中标候选人"),
-    "publicity_end_at": _l("公示截止"),
-    "changes": _l("变更内容"),
-    "new_deadline": _l("新的投标截止时间"),
-}
-
-
-MONEY_FIELDS = {"budget", "ceiling_price", "bid_bond", "amount"}
-# Shown elsewhere on the page (project card, lots) or meaningful only to the system.
-HIDDEN_FIELDS = {"lots", "lot_id", "previous_status", "opening_time"}
-
-
-def field_rows(fields: dict[str, Any]) -> list[tuple[str, str]]:
-    """Structured notice fields as (label, text) rows, known fields first in a fixed order."""
-    rows: list[tuple[str, str]] = []
-    order = [k for k in FIELD_LABELS if k in fields] + sorted(
-        k for k in fields if k not in FIELD_LABELS
-    )
-    for key in order:
-        value = fields[key]
-        if key in HIDDEN_FIELDS or value in (None, "", [], {}):
-            continue
-        if key in MONEY_FIELDS:
-            with contextlib.suppress(InvalidOperation, ValueError):
-                value = formatting.money(Decimal(str(value)))
-        elif key == "method" and value in METHOD_LABELS:
-            value = method_label(value)
-        label = str(FIELD_LABELS[key]) if key in FIELD_LABELS else key
-        rows.append((label, _text(value)))
-    return rows
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        return "；".join(_text(v) for v in value)
-    if isinstance(value, dict):
-        name = value.get("name")
-        rest = "，".join(f"{k}: {_text(v)}" for k, v in value.items() if k != "name")
-        return f"{name}（{rest}）" if name and rest else str(name or rest)
-    if isinstance(value, str) and _ISO.match(value):
-        try:
-            return formatting.cst(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
-        except ValueError:
-            return value
-    return str(value)
+def notice_field_rows(a: Any) -> list[notice_fields.FieldRow]:
+    """The notice's own facts; those the project card and timetable show are left out."""
+    omit = set(notice_fields.SHOWN_WITH_PROJECT)
+    if a.lot is not None or len(a.project.lots) == 1:
+        omit |= notice_fields.SHOWN_WITH_LOT
+    return notice_fields.field_rows(a.kind.value, a.fields or {}, omit=omit)

@@ -12,6 +12,7 @@ from app.core import clock
 from app.core.audit.service import verify
 from app.core.auth.models import Role
 from app.core.auth.policies import ensure_role, require_role
+from app.supervision import audit_text
 from app.supervision.queries import (
     PAGE_SIZE,
     AuditFilter,
@@ -92,6 +93,11 @@ def audit() -> Any:
     return render_template(
         "supervision/audit.html",
         entries=entries,
+        action_text=audit_text.action_text,
+        object_text=audit_text.object_text,
+        data_items=audit_text.data_items,
+        action_choices=audit_text.known_actions(),
+        object_choices={k: _l(v) for k, v in audit_text.OBJECT_TEXT.items()},
         total=total,
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from flask import (
@@ -29,8 +30,10 @@ from bidding.bids import custody, receipts, uploads
 from bidding.bids import opening as hall
 from bidding.bids.bonds import bond_of
 from bidding.bids.eligibility import bid_problems, deadline_passed
+from bidding.bids.freeze import retender
 from bidding.bids.models import Bid, LotOpeningKey, OpeningStatus, get_freeze
 from bidding.bids.policies import (
+    can_enter_hall,
     can_see_receipt,
     ensure_can_enter_hall,
     is_bidder,
@@ -41,6 +44,13 @@ from bidding.policies import can_manage_lot, can_oversee_lot
 from bidding.projects import get_lot
 
 bp = Blueprint("bids", __name__, url_prefix="/bids", template_folder="templates")
+
+
+def price_example(lot: Lot) -> str:
+    """The price box's example: under the ceiling (or budget), so nobody copies a price
+    that would be rejected."""
+    cap = lot.ceiling_price if lot.ceiling_price is not None else lot.budget
+    return f"{(cap * Decimal('0.9')).quantize(Decimal('1')):,.2f}"
 
 
 @bp.route("/")
@@ -90,6 +100,7 @@ def lot_page(lot_id: int) -> Any:
         abort(403)
     return render_template(
         "bidding/bids_lot.html",
+        price_example=price_example(lot),
         lot=lot,
         org=org,
         problems=bid_problems(lot, org),
@@ -101,6 +112,27 @@ def lot_page(lot_id: int) -> Any:
         freeze=get_freeze(lot),
         chunk_size=int(current_app.config.get("BID_SEAL_CHUNK_BYTES", 1024 * 1024)),
     )
+
+
+@bp.route("/lots/<int:lot_id>/retender", methods=["POST"])
+@login_required
+def retender_page(lot_id: int) -> Any:
+    """The agency starts a new tender of a failed (流标) lot: a new draft lot to publish."""
+    lot = get_lot(lot_id)
+    try:
+        copy = retender(lot, current_user)
+        db.session.commit()
+        flash(
+            _(
+                "已重新招标：新标段 %(c)s 已登记，请设置时间安排后发布招标公告。",
+                c=copy.code,
+            ),
+            "success",
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    return redirect(url_for("bidding.project_detail", project_id=lot.project_id))
 
 
 @bp.route("/lots/<int:lot_id>/withdraw", methods=["POST"])
@@ -167,6 +199,9 @@ def freeze(lot_id: int) -> Any:
 @login_required
 def hall_page(lot_id: int) -> Any:
     lot = get_lot(lot_id)
+    if not deadline_passed(lot) and not can_enter_hall(current_user, lot):
+        # Nobody is a bidder before the deadline: say when the hall opens, not "403".
+        return render_template("bidding/bids_hall_waiting.html", lot=lot)
     ensure_can_enter_hall(current_user, lot)
     return render_template(
         "bidding/bids_hall.html",

@@ -423,3 +423,14 @@ def test_unknown_user_is_a_404_with_a_message(client: Any, hdr: dict[str, str]) 
     resp = client.post(f"{API}/users/999999/logout", headers=hdr)
     assert resp.status_code == 404
     assert "不存在" in resp.json["message"]
+
+
+def test_new_user_form_picks_the_organisation_by_name(client: Any, admin: User) -> None:
+    supplier = make_org(OrgKind.SUPPLIER, name="集宁区恒达办公设备经销部")
+    db.session.commit()
+    login(client, admin)
+    html = client.get("/admin/users").get_data(as_text=True)
+    picker = html.split('data-testid="org-picker"')[1].split("</select>")[0]
+    assert f'<option value="{supplier.id}" >集宁区恒达办公设备经销部</option>' in picker
+    assert "供应商" in picker  # grouped by kind
+    assert 'name="organisation_id" value=' not in html  # no box for a typed id

@@ -59,7 +59,7 @@ def test_staff_draw_in_the_browser_a_decline_pulls_the_next_reserve_and_names_st
     staff.goto(f"{live_server}/experts/draws")
     staff.select_option('[data-testid="draw-lot"]', str(w.lot.id))
     staff.click("text=填写抽取条件")
-    eval_cst = clock.to_cst(EVAL_AT).strftime("%Y-%m-%d %H:%M")
+    eval_cst = clock.to_cst(EVAL_AT).strftime("%Y-%m-%dT%H:%M")
     staff.fill('input[name="evaluation_at"]', eval_cst)
     staff.fill('input[name="venue"]', "第一评标室")
     staff.select_option('select[name="g1_specialty"]', "A08")

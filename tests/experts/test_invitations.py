@@ -210,6 +210,12 @@ def test_expert_answers_in_the_inbox_page(client) -> None:  # noqa: ANN001
     w, item = _world()
     inv = _inv(item, InvitationState.INVITED)[0]
     login(client, inv.expert.user)
+    page = client.get("/experts/my").get_data(as_text=True)
+    facts = page.split('data-testid="invitation-facts"')[1].split("</dl>")[0]
+    # What the expert needs to judge a conflict: the project, its purchaser, when and where.
+    assert w.lot.project.name in facts and w.lot.project.purchaser.name in facts
+    assert item.venue in facts
+    assert "投标截止后公布" in facts  # the bidders stay secret before the deadline
     token = csrf_from(client, "/experts/my")
     res = client.post(
         "/experts/my",
@@ -221,6 +227,8 @@ def test_expert_answers_in_the_inbox_page(client) -> None:  # noqa: ANN001
         },
     )
     assert res.status_code == 302
+    shown = client.get("/experts/my").get_data(as_text=True)
+    assert f"已拒绝“{w.lot.name}”的评标邀请" in shown and "已提交。" not in shown
     db.session.expire_all()
     assert db.session.get(Invitation, inv.id).state == InvitationState.DECLINED
     assert db.session.get(Invitation, inv.id).reason == "外地出差"

@@ -188,3 +188,41 @@ def test_home_page_shows_stats_latest_and_centres(client: Any) -> None:
     assert "乌兰察布市公共资源交易中心" in html
     assert re.search(r'data-testid="stat-open">2<', html)
     assert "2,000,000.00 元" in html
+
+
+def test_region_name_finds_a_district_through_the_purchaser(client: Any) -> None:
+    centre = make_centre(code="150900", region="内蒙古自治区乌兰察布市")
+    jining = make_project(centre, name="集宁区校园安防项目")
+    jining.purchaser.name = "乌兰察布市集宁区教育局"
+    other = make_project(centre, name="察右前旗道路工程")
+    a = make_announcement(jining)
+    make_announcement(other)
+    db.session.commit()
+    assert ids_on(get(client, "/announcements?region=集宁")) == [a.id]
+    assert len(ids_on(get(client, "/announcements?region=乌兰察布"))) == 2
+
+
+def test_a_page_past_the_end_shows_the_last_page(client: Any) -> None:
+    p = make_project()
+    made = [make_announcement(p) for _ in range(23)]
+    db.session.commit()
+    html = get(client, "/announcements?page=9")
+    assert ids_on(html) == [a.id for a in made][:3][::-1]
+    assert 'aria-current="page">2<' in html
+
+
+def test_lists_sort_and_highlight_the_search_terms(client: Any) -> None:
+    soon = make_project(name="医疗设备甲")
+    late = make_project(name="医疗设备乙")
+    soon.lots[0].bid_deadline = T0 + dt.timedelta(days=21)
+    late.lots[0].bid_deadline = T0 + dt.timedelta(days=40)
+    first = make_announcement(soon, published_at=T0)
+    second = make_announcement(late, published_at=T0 + dt.timedelta(hours=1))
+    db.session.commit()
+    assert ids_on(get(client, "/announcements")) == [second.id, first.id]
+    assert ids_on(get(client, "/announcements?sort=oldest")) == [first.id, second.id]
+    assert ids_on(get(client, "/announcements?sort=deadline")) == [first.id, second.id]
+    html = get(client, "/announcements?q=医疗")
+    assert "<mark>医疗</mark>设备甲" in html
+    assert 'href="/announcements?sort=oldest&amp;q=' in html or "sort=oldest" in html
+    assert "排序方式" in get(client, "/announcements?sort=bogus")

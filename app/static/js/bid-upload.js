@@ -133,10 +133,47 @@
     var ui = new Ui(sealForm);
     var button = sealForm.querySelector('button[type="submit"]');
 
+    // The price box: checked as typed (commas allowed), read back formatted, and a price
+    // above the lot's ceiling needs an explicit confirmation before sealing.
+    var priceBox = sealForm.elements.total_price;
+    var reads = sealForm.querySelector('[data-role="price-reads"]');
+    var over = sealForm.querySelector('[data-role="over-ceiling"]');
+    var overText = sealForm.querySelector('[data-role="over-ceiling-text"]');
+    var confirmOver = sealForm.elements.confirm_over_ceiling;
+    var ceiling = sealForm.dataset.ceiling ? Number(sealForm.dataset.ceiling) : null;
+    var grouped = function (plain) {
+      var parts = plain.split(".");
+      var cents = ((parts[1] || "") + "00").slice(0, 2);
+      return parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + "." + cents;
+    };
+    var cleanPrice = function () { return (priceBox.value || "").trim().replace(/[,，\s]/g, ""); };
+    var aboveCeiling = function (plain) { return ceiling !== null && PRICE.test(plain) && Number(plain) > ceiling; };
+    var checkPrice = function (final) {
+      var plain = cleanPrice();
+      var ok = plain === "" || PRICE.test(plain);
+      priceBox.classList.toggle("invalid", !ok);
+      if (reads) { reads.textContent = plain && ok ? msg.price_reads.replace("{v}", grouped(plain)) : (ok ? "" : msg.price); }
+      if (final && plain && ok) { priceBox.value = grouped(plain); }
+      var high = aboveCeiling(plain);
+      if (over) {
+        over.hidden = !high;
+        if (high) { overText.textContent = msg.over_ceiling.replace("{v}", grouped(plain)).replace("{c}", grouped(String(ceiling))); }
+        else if (confirmOver) { confirmOver.checked = false; }
+      }
+    };
+    if (priceBox) {
+      priceBox.addEventListener("input", function () { checkPrice(false); });
+      priceBox.addEventListener("blur", function () { checkPrice(true); });
+    }
+
     var readPriceForm = function () {
       var get = function (name) { return (sealForm.elements[name].value || "").trim(); };
       var price = get("total_price").replace(/[,，\s]/g, "");
       if (!PRICE.test(price)) { throw new Error(msg.price); }
+      if (aboveCeiling(price) && !(confirmOver && confirmOver.checked)) {
+        checkPrice(false);
+        throw new Error(msg.confirm_over);
+      }
       var days = get("duration_days");
       if (!/^\d{1,6}$/.test(days)) { throw new Error(msg.duration); }
       var quality = get("quality");

@@ -40,9 +40,27 @@
     });
   });
 
-  var LABELS = { frozen: "投标截止，哈希清单已冻结", signed_in: "签到", share_presented: "出示密钥分片",
-    decrypting: "开始解密", bid_opened: "投标文件解密", reading: "唱标", confirmed: "确认报价",
-    objection: "现场异议", answer: "异议答复", signed: "开标记录已签署", published: "开标记录已发布" };
+  // Words come translated from the page; the script itself holds none.
+  function table(name) {
+    try { return JSON.parse(root.dataset[name] || "{}"); } catch (e) { return {}; }
+  }
+  var LABELS = table("labels");
+  var STATUSES = table("statuses");
+  var sharesCount = root.querySelector('[data-role="shares-count"]');
+  var signins = root.querySelector('[data-role="signins"]');
+
+  // The counters of the "进程" card follow the events, not only the first render.
+  function update(ev) {
+    var p = ev.payload || {};
+    if (ev.kind === "share_presented" && sharesCount && p.present != null && p.k != null) {
+      sharesCount.textContent = p.present + " / " + p.k;
+    }
+    if (ev.kind === "signed_in" && signins && p.supplier) {
+      var names = signins.textContent === "—" ? [] : signins.textContent.split("、");
+      if (names.indexOf(p.supplier) < 0) { names.push(p.supplier); }
+      signins.textContent = names.join("、");
+    }
+  }
 
   function show(ev, backlog) {
     if (ev.seq <= lastSeq) { return; }
@@ -50,9 +68,11 @@
     var li = document.createElement("li");
     li.className = "list-item";
     var p = ev.payload || {};
-    li.textContent = "#" + ev.seq + " " + (LABELS[ev.kind] || ev.kind) + " " +
-      [p.supplier, p.who, p.status, p.text, p.answer].filter(Boolean).join(" · ");
+    var status = p.status ? (STATUSES[p.status] || "") : "";
+    li.textContent = "#" + ev.seq + " " + (LABELS[ev.kind] || LABELS.unknown || "") + " " +
+      [p.supplier, p.who, status, p.text, p.answer].filter(Boolean).join(" · ");
     events.insertBefore(li, events.firstChild);
+    if (!backlog) { update(ev); }
     if (!backlog && (ev.kind === "reading" || ev.kind === "published" || ev.kind === "signed")) {
       setTimeout(function () { window.location.reload(); }, 1500);
     }
@@ -63,5 +83,10 @@
     JSON.parse(root.dataset.events || "[]").forEach(function (ev) { show(ev, true); });
   } catch (e) { /* a malformed list only costs the backlog */ }
 
-  window.TenderHallRoom.connect({ room: room, csrf: csrf, after: lastSeq, onEvent: function (ev) { show(ev); } });
+  window.TenderHallRoom.connect({
+    room: room, csrf: csrf, after: lastSeq,
+    onEvent: function (ev) { show(ev); },
+    // data-live tells the page (and its tests) that live events are arriving.
+    onReady: function (ok) { root.dataset.live = ok ? "1" : ""; }
+  });
 })();

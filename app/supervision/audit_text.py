@@ -1,0 +1,372 @@
+"""How an audit entry reads in the audit browser: a sentence per action, its data as a
+labelled list. Stored action names and data keys never change (they are hashed), so the
+words live here, keyed by those names; `tests/admin/test_audit_text.py` keeps every action
+constant of every package covered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from app.core import formatting
+from app.core.i18n import N_
+from app.core.nav import ROLE_LABELS
+from bidding import actions as lot_actions
+from bidding.bids import actions as bid_actions
+from bidding.labels import (
+    KIND_LABELS,
+    METHOD_LABELS,
+    STATUS_LABELS,
+)
+from experts import actions as expert_actions
+from experts.labels import EXPERT_STATUS, LOG_ACTION
+from remote_eval import actions as eval_actions
+
+ACTION_TEXT: dict[str, str] = {
+    # Accounts and administration
+    "auth.login": N_("登录"),
+    "auth.logout": N_("退出登录"),
+    "auth.login_failed": N_("登录失败"),
+    "auth.login_locked": N_("多次登录失败，账户被锁定"),
+    "auth.totp_enabled": N_("启用双因素认证"),
+    "auth.totp_failed": N_("双因素验证码错误"),
+    "auth.token_issued": N_("签发接口令牌"),
+    "auth.token_revoked": N_("吊销接口令牌"),
+    "auth.user_created": N_("创建用户"),
+    "org.registered": N_("供应商注册"),
+    "admin.centre_created": N_("创建交易中心"),
+    "admin.centre_updated": N_("修改交易中心信息"),
+    "admin.centre_settings": N_("修改交易中心设置"),
+    "admin.holiday_added": N_("添加节假日"),
+    "admin.holiday_removed": N_("删除节假日"),
+    "admin.org_created": N_("创建单位"),
+    "admin.org_blacklisted": N_("将单位列入黑名单"),
+    "admin.org_blacklist_lifted": N_("解除单位黑名单"),
+    "admin.user_activated": N_("启用用户"),
+    "admin.user_deactivated": N_("停用用户"),
+    "admin.user_password_reset": N_("重置用户密码"),
+    "admin.user_logged_out": N_("强制用户下线"),
+    "admin.user_role_changed": N_("变更用户角色"),
+    "demo.centre_created": N_("演示数据：创建交易中心"),
+    "demo.org_created": N_("演示数据：创建单位"),
+    "demo.user_created": N_("演示数据：创建用户"),
+    "demo.lot_stage": N_("演示数据：设定标段阶段"),
+    # Projects, lots, notices, documents
+    lot_actions.PROJECT_CREATED: N_("登记项目"),
+    lot_actions.LOT_CREATED: N_("登记标段"),
+    lot_actions.LOT_UPDATED: N_("修改标段"),
+    lot_actions.LOT_PUBLISHED: N_("标段进入招标（招标公告发布）"),
+    lot_actions.LOT_TERMINATED: N_("终止标段"),
+    lot_actions.LOT_DEADLINE_MOVED: N_("顺延投标截止时间"),
+    lot_actions.LOT_SUSPENDED: N_("暂停标段"),
+    lot_actions.LOT_RESUMED: N_("恢复标段"),
+    lot_actions.ANNOUNCEMENT_PUBLISHED: N_("发布公告"),
+    lot_actions.TENDER_DOCUMENT_UPLOADED: N_("上传招标文件"),
+    lot_actions.TENDER_DOCUMENT_DOWNLOADED: N_("下载招标文件"),
+    lot_actions.QUESTION_ASKED: N_("提出疑问"),
+    lot_actions.QUESTION_ANSWERED: N_("答复疑问"),
+    lot_actions.OBJECTION_FILED: N_("提出异议"),
+    lot_actions.OBJECTION_ANSWERED: N_("答复异议"),
+    # Bonds, bids and the opening
+    bid_actions.BOND_PAID: N_("登记投标保证金"),
+    bid_actions.GUARANTEE_SUBMITTED: N_("提交保函"),
+    bid_actions.BOND_ACCEPTED: N_("保证金审核通过"),
+    bid_actions.BOND_REJECTED: N_("保证金审核不通过"),
+    bid_actions.OPENING_KEY_CREATED: N_("生成开标密钥并分发分片"),
+    bid_actions.UPLOAD_STARTED: N_("开始上传投标文件"),
+    bid_actions.BID_SUBMITTED: N_("递交投标文件"),
+    bid_actions.BID_WITHDRAWN: N_("撤回投标文件"),
+    bid_actions.BIDS_FROZEN: N_("投标截止，冻结投标文件"),
+    bid_actions.LOT_RETENDERED: N_("重新招标"),
+    bid_actions.OPENING_STARTED: N_("开标开始"),
+    bid_actions.BIDDER_SIGNED_IN: N_("投标人签到"),
+    bid_actions.SHARE_PRESENTED: N_("密钥保管人出示分片"),
+    bid_actions.DECRYPTION_STARTED: N_("开始解密"),
+    bid_actions.BID_DECRYPTED: N_("解密一份投标文件"),
+    bid_actions.BID_REVOKED: N_("投标视为撤销"),
+    bid_actions.BID_RETRACTED: N_("投标视为撤回"),
+    bid_actions.OPENING_DECRYPTED: N_("全部投标文件解密完成"),
+    bid_actions.LINE_CONFIRMED: N_("投标人确认唱标结果"),
+    bid_actions.OBJECTION_RAISED: N_("开标现场提出异议"),
+    bid_actions.OBJECTION_ANSWERED: N_("答复开标异议"),
+    bid_actions.RECORD_SIGNED: N_("签署开标记录"),
+    bid_actions.RECORD_PUBLISHED: N_("公布开标记录"),
+    # Experts
+    expert_actions.EXPERT_REGISTERED: N_("登记专家"),
+    expert_actions.EXPERT_UPDATED: N_("修改专家信息"),
+    expert_actions.EXPERT_STATUS_CHANGED: N_("变更专家状态"),
+    expert_actions.POOL_IMPORTED: N_("导入专家"),
+    expert_actions.EMPLOYMENT_ADDED: N_("登记专家工作经历"),
+    expert_actions.RELATION_DECLARED: N_("登记专家利害关系"),
+    expert_actions.LEAVE_ADDED: N_("登记专家请假"),
+    expert_actions.CREDIT_RECORDED: N_("记录专家信用"),
+    expert_actions.EXPERT_APPRAISED: N_("评价专家"),
+    # Evaluation
+    eval_actions.COMMITTEE_FORMED: N_("组建评标委员会"),
+    eval_actions.MEMBER_ADDED: N_("增补评标委员会成员"),
+    eval_actions.MEMBER_REPLACED: N_("候补专家替换成员"),
+    eval_actions.IDENTITY_CONFIRMED: N_("核验成员身份"),
+    eval_actions.MEMBER_SIGNED_IN: N_("成员签到"),
+    eval_actions.COMMITMENT_SIGNED: N_("签署承诺书"),
+    eval_actions.MEMBER_REMOVED: N_("移出评标委员会成员"),
+    eval_actions.VOTE_CAST: N_("推选组长投票"),
+    eval_actions.PHASE_ADVANCED: N_("评标进入下一阶段"),
+    eval_actions.PAUSED: N_("暂停评标"),
+    eval_actions.RESUMED: N_("恢复评标"),
+    eval_actions.EXTENDED: N_("延长评标时间"),
+    eval_actions.REQUEST_MADE: N_("提出需监督批准的申请"),
+    eval_actions.REQUEST_DECIDED: N_("监督人员作出决定"),
+    eval_actions.MESSAGE_POSTED: N_("评标室发言"),
+    eval_actions.REFUSED: N_("拒绝一项不合规的操作"),
+    eval_actions.VERDICT_RECORDED: N_("记录评审意见"),
+    eval_actions.ITEM_DECIDED: N_("评审项形成结论"),
+    eval_actions.DISSENT_WRITTEN: N_("书面保留不同意见"),
+    eval_actions.CLARIFICATION_ASKED: N_("向投标人发出澄清"),
+    eval_actions.CLARIFICATION_ANSWERED: N_("投标人答复澄清"),
+    eval_actions.CLARIFICATION_JUDGED: N_("评审澄清答复"),
+    eval_actions.SCORES_SAVED: N_("保存评分"),
+    eval_actions.SHEET_SUBMITTED: N_("提交评分表"),
+    eval_actions.SHEET_REOPENED: N_("退回评分表"),
+    eval_actions.JUSTIFICATION_WRITTEN: N_("说明评分差异"),
+    eval_actions.SUMMARY_LOCKED: N_("锁定评审汇总"),
+    eval_actions.SCHEME_SAVED: N_("保存评分办法"),
+    eval_actions.SCHEME_FROZEN: N_("评分办法随招标公告锁定"),
+    eval_actions.AMENDMENT_PROPOSED: N_("提出评分办法修改"),
+    eval_actions.AMENDMENT_WITHDRAWN: N_("撤回评分办法修改"),
+    eval_actions.SCHEME_AMENDED: N_("评分办法随澄清修改"),
+    eval_actions.SIGNING_KEY_REGISTERED: N_("登记签名密钥"),
+    eval_actions.REPORT_GENERATED: N_("生成评标报告"),
+    eval_actions.REPORT_SIGNED: N_("签署评标报告"),
+    eval_actions.REPORT_REFUSED: N_("拒签评标报告"),
+}
+
+AREA_TEXT: dict[str, str] = {
+    "auth": N_("账户操作"),
+    "admin": N_("系统管理操作"),
+    "demo": N_("演示数据"),
+    "bid": N_("投标操作"),
+    "opening": N_("开标操作"),
+    "experts": N_("专家操作"),
+    "eval": N_("评标操作"),
+    "scoring_scheme": N_("评分办法操作"),
+}
+
+OBJECT_TEXT: dict[str, str] = {
+    "project": N_("项目"),
+    "lot": N_("标段"),
+    "announcement": N_("公告"),
+    "tender_document": N_("招标文件"),
+    "document_download": N_("文件下载"),
+    "doc_question": N_("疑问"),
+    "doc_objection": N_("异议"),
+    "bid": N_("投标文件"),
+    "bid_bond": N_("保证金"),
+    "bid_upload": N_("上传"),
+    "lot_opening_key": N_("开标密钥"),
+    "opening": N_("开标"),
+    "opening_objection": N_("开标异议"),
+    "expert": N_("专家"),
+    "expert_draw": N_("专家抽取"),
+    "expert_invitation": N_("专家邀请"),
+    "expert_appraisal": N_("专家评价"),
+    "scoring_scheme": N_("评分办法"),
+    "eval_session": N_("评标"),
+    "eval_report": N_("评标报告"),
+    "user_account": N_("用户"),
+    "organisation": N_("单位"),
+    "centre": N_("交易中心"),
+    "holiday": N_("节假日"),
+    "api_token": N_("接口令牌"),
+}
+
+KEY_TEXT: dict[str, str] = {
+    "amount": N_("金额"),
+    "announcement_id": N_("公告编号"),
+    "answer_due_at": N_("答复期限"),
+    "bid_deadline": N_("投标截止时间"),
+    "bids": N_("投标文件"),
+    "centre": N_("交易中心"),
+    "centre_id": N_("交易中心"),
+    "code": N_("编号"),
+    "count": N_("数量"),
+    "counts": N_("人数"),
+    "credit_code": N_("统一社会信用代码"),
+    "custodians": N_("密钥保管人"),
+    "defaulted": N_("按默认处理"),
+    "draw_id": N_("抽取编号"),
+    "end": N_("结束"),
+    "evaluation_at": N_("评标时间"),
+    "failed": N_("流标"),
+    "filename": N_("文件名"),
+    "fingerprint": N_("指纹"),
+    "from": N_("原状态"),
+    "to": N_("新状态"),
+    "groups": N_("抽取组"),
+    "ip": N_("IP 地址"),
+    "join": N_("是否参加"),
+    "k": N_("解密所需分片数"),
+    "n": N_("分片数"),
+    "kind": N_("类型"),
+    "list_hash": N_("名单哈希"),
+    "lot": N_("标段"),
+    "lot_id": N_("标段"),
+    "lots": N_("标段"),
+    "method": N_("采购方式"),
+    "name": N_("名称"),
+    "new": N_("新时间"),
+    "old": N_("原时间"),
+    "objection_id": N_("异议编号"),
+    "overdue": N_("已逾期"),
+    "pool_hashes": N_("专家池哈希"),
+    "pool_sizes": N_("可抽专家数"),
+    "previous_status": N_("原状态"),
+    "project_id": N_("项目"),
+    "purchaser_id": N_("采购人"),
+    "rank": N_("序位"),
+    "reason": N_("原因"),
+    "reference": N_("流水号"),
+    "replaces": N_("替换"),
+    "request": N_("抽取条件"),
+    "result_sha256": N_("结果哈希"),
+    "role": N_("角色"),
+    "seed": N_("随机种子"),
+    "seed_hash": N_("种子哈希"),
+    "sha256": N_("文件哈希"),
+    "size": N_("大小（字节）"),
+    "slot": N_("抽取组"),
+    "start": N_("开始"),
+    "status": N_("状态"),
+    "supersedes_id": N_("更正的公告"),
+    "supplier": N_("供应商"),
+    "title": N_("标题"),
+    "trade_id": N_("交易编号"),
+    "username": N_("用户名"),
+    "version": N_("版本"),
+    "two_factor": N_("双因素认证"),
+    "before": N_("修改前"),
+    "after": N_("修改后"),
+    "was_until": N_("原黑名单期限"),
+    "epoch": N_("会话代次"),
+    "user": N_("用户"),
+    "message": N_("说明"),
+}
+_HASHY = re.compile(r"^[0-9a-f]{32,}$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+# Reasons the system writes as codes (a lot resumes when its objection is answered).
+REASON_TEXT: dict[str, str] = {
+    "objection_answered": N_("异议已答复"),
+    "clarification": N_("澄清/更正"),
+}
+ORG_KIND_TEXT: dict[str, str] = {
+    "supplier": N_("供应商"),
+    "agency": N_("代理机构"),
+    "purchaser": N_("采购人/招标人"),
+    "centre": N_("交易中心"),
+    "authority": N_("行政监督部门"),
+}
+_VALUE_TABLES: dict[str, dict[str, Any]] = {
+    "reason": REASON_TEXT,
+    "kind": KIND_LABELS,
+    "method": METHOD_LABELS,
+    "status": STATUS_LABELS,
+    "previous_status": STATUS_LABELS,
+    "role": ROLE_LABELS,
+}
+
+
+def action_text(action: str) -> str:
+    """The sentence for an action; an unknown one reads as its area, never as its name."""
+    text = ACTION_TEXT.get(action)
+    if text is None and action in LOG_ACTION:
+        # The draws keep the words their draw log already uses.
+        return str(LOG_ACTION[action])
+    if text is None:
+        text = AREA_TEXT.get(action.split(".", 1)[0], N_("其他操作"))
+    return _(text)
+
+
+def object_text(object_type: str, object_id: str) -> str:
+    if not object_type:
+        return ""
+    name = _(OBJECT_TEXT[object_type]) if object_type in OBJECT_TEXT else _("记录")
+    return f"{name} #{object_id}" if object_id else name
+
+
+@dataclass(frozen=True)
+class DataItem:
+    label: str
+    value: str
+
+
+def _status_word(key: str, value: str) -> str | None:
+    if key == "kind" and value in ORG_KIND_TEXT:
+        return _(ORG_KIND_TEXT[value])
+    if key in ("from", "to") and value in EXPERT_STATUS:
+        return str(EXPERT_STATUS[value][0])
+    table = _VALUE_TABLES.get(key)
+    if table is None and key in ("from", "to"):
+        table = STATUS_LABELS
+    if table is not None and value in table:
+        label = table[value]
+        # The bidding tables hold msgids (N_), the role table lazy strings.
+        return _(label) if isinstance(label, str) else str(label)
+    return None
+
+
+def _value_text(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return formatting.MISSING
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, str):
+        word = _status_word(key, value)
+        if word is not None:
+            return word
+        if _HASHY.match(value):
+            return value[:16] + "…"
+        if _ISO.match(value):
+            try:
+                return formatting.cst(dt.datetime.fromisoformat(value), formatting.SECOND)
+            except ValueError:
+                return value
+        return value
+    if isinstance(value, list):
+        if all(isinstance(v, (int, float, str)) for v in value):
+            return "、".join(_value_text(key, v) for v in value)
+        return _("%(n)s 项", n=len(value))
+    if isinstance(value, dict):
+        english = str(get_locale()).startswith("en")
+        colon, sep = (": ", "; ") if english else ("：", "；")
+        return sep.join(f"{_key_text(k)}{colon}{_value_text(k, v)}" for k, v in value.items())
+    return str(value)
+
+
+def _key_text(key: str) -> str:
+    return _(KEY_TEXT[key]) if key in KEY_TEXT else _("附加信息")
+
+
+def data_items(data: str) -> list[DataItem]:
+    """The entry's data as (label, value) pairs in the reader's language."""
+    try:
+        parsed = json.loads(data or "{}")
+    except ValueError:
+        return []
+    if not isinstance(parsed, dict):
+        return [DataItem(_("附加信息"), _value_text("", parsed))]
+    return [DataItem(_key_text(k), _value_text(k, v)) for k, v in parsed.items()]
+
+
+def known_actions() -> dict[str, str]:
+    """Every action with words, for the filter's choices (sorted by the words)."""
+    merged = {
+        **{k: str(v) for k, v in LOG_ACTION.items()},
+        **{k: _(v) for k, v in ACTION_TEXT.items()},
+    }
+    return dict(sorted(merged.items(), key=lambda kv: kv[1]))

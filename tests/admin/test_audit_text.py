@@ -1,0 +1,45 @@
+"""Every audit action of every package reads as words in the audit browser."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from app.supervision import audit_text
+from bidding import actions as lot_actions
+from bidding.bids import actions as bid_actions
+from experts import actions as expert_actions
+from remote_eval import actions as eval_actions
+
+
+def _names(module: ModuleType) -> list[str]:
+    return [
+        v
+        for k, v in vars(module).items()
+        if k.isupper() and isinstance(v, str) and "." in v and not v.endswith(".")
+    ]
+
+
+@pytest.mark.parametrize("module", [lot_actions, bid_actions, expert_actions, eval_actions])
+def test_every_action_constant_has_a_sentence(app: Any, module: ModuleType) -> None:
+    with app.test_request_context():
+        for name in _names(module):
+            words = audit_text.action_text(name)
+            assert name in audit_text.ACTION_TEXT or name in audit_text.LOG_ACTION, name
+            assert "." not in words and "_" not in words, (name, words)
+
+
+def test_data_reads_as_a_labelled_list(app: Any) -> None:
+    with app.test_request_context():
+        items = audit_text.data_items(
+            '{"kind": "clarification", "old": "2026-12-07T01:30:00+00:00", '
+            '"reason": "objection_answered", "deadline_moved": true, "sha256": "' + "ab" * 32 + '"}'
+        )
+    text = {i.label: i.value for i in items}
+    assert text["类型"] == "澄清/更正公告"
+    assert text["原时间"] == "2026-12-07 09:30:00"
+    assert text["原因"] == "异议已答复"
+    assert text["附加信息"] == "是"
+    assert text["文件哈希"].endswith("…") and len(text["文件哈希"]) == 17
