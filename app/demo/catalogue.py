@@ -104,6 +104,8 @@ PURCHASER_OF: dict[str, str] = {
     "绵阳市第三人民医院物业管理服务项目": "绵阳市第三人民医院",
     "涪城区政务信息化系统运维项目": "绵阳市涪城区政务服务和大数据管理局",
     "游仙区人民医院医疗设备采购项目": "绵阳市游仙区人民医院",
+    "乌兰察布市大数据中心网络安全设备采购项目": "乌兰察布市政务服务与数据管理局",
+    "乌兰察布市中心医院数据中心服务器采购项目": "乌兰察布市中心医院",
 }
 # Contacts of the purchasers, in the order above.
 PURCHASER_CONTACTS: list[str] = [
@@ -254,7 +256,7 @@ EVAL_LOTS: list[tuple[str, str, str, str, str, int]] = [
         "evaluation",
         23,
     ),
-    ("集宁区人民医院数据中心服务器采购项目", "服务器及存储设备", "B", "1900000", "evaluated", 24),
+    ("乌兰察布市中心医院数据中心服务器采购项目", "服务器及存储设备", "B", "1900000", "evaluated", 24),
 ]
 # In this order: a lot's place in the programme picks its purchaser, room and bidders.
 LOTS: list[LotSpec] = [

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 
 from app.core import formatting, pdf
 from app.portal import queries
-from app.portal.views import bp, field_rows
+from app.portal.views import bp
+from bidding import notice_fields
 from bidding.labels import KIND_LABELS, method_label, translated
 
 # A published announcement never changes, so its signed PDF is made once per language and
@@ -29,7 +30,8 @@ def announcement_pdf(a: Any) -> bytes:
         (_("交易中心"), a.centre.name),
         (_("发布时间"), formatting.cst(a.published_at)),
     ]
-    rows = field_rows(a.fields or {})
+    # The same registry the detail page reads: labels and words, never stored keys.
+    rows = notice_fields.field_rows(a.kind.value, a.fields or {})
     if not rows:  # otherwise the notice's own fields name the project, lot and method
         facts.append((_("采购方式"), method_label(a.method.value)))
         facts.append((_("项目"), f"{a.project.code} {a.project.name}"))
@@ -37,7 +39,13 @@ def announcement_pdf(a: Any) -> bytes:
             facts.append((_("标段"), f"{a.lot.code} {a.lot.name}"))
     blocks: list[Any] = [pdf.Fields(facts)]
     if rows:
-        blocks += [pdf.Heading(_("公告要素")), pdf.Fields(rows)]
+        blocks.append(pdf.Heading(_("公告要素")))
+        plain = [(r.label, r.text) for r in rows if not r.is_table]
+        if plain:
+            blocks.append(pdf.Fields(plain))
+        for r in rows:
+            if r.is_table:
+                blocks += [pdf.Para(r.label), pdf.Table(r.headers, r.rows)]
     blocks += [pdf.Heading(_("公告正文")), pdf.Para(a.body or _("（无正文）"))]
     record = pdf.Record(
         title=a.title,
