@@ -25,6 +25,9 @@ EXTENDED = "eval.extended"
 REQUEST_MADE = "eval.request_made"
 REQUEST_DECIDED = "eval.request_decided"
 
+# A member opened a bid's file in the room (member, bidder, file name, hash)
+BID_FILE_OPENED = "eval.bid_file_opened"
+
 # The room's text channel
 MESSAGE_POSTED = "eval.message_posted"
 

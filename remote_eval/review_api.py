@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request, url_for
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,10 +13,11 @@ from flask_smorest import Blueprint
 from app.core.errors import Forbidden, NotFound
 from app.core.extensions import db
 from bidding.bids.models import Bid
-from remote_eval import clarifications, committee, policies, review, scoring, summary
+from remote_eval import bid_files, clarifications, committee, policies, review, scoring, summary
 from remote_eval.models import EvalClarification, EvalMember, EvalSession
 from remote_eval.review_schemas import (
     BidderClarificationOut,
+    BidFilesOut,
     ClarificationAnswerIn,
     ClarificationIn,
     DecisionOut,
@@ -244,3 +246,31 @@ class LockResource(MethodView):
         locked = summary.lock_summary(session, member)
         db.session.commit()
         return locked
+
+
+# ---------------------------------------------------------------- the bids in the room
+def _file_url(session_id: int) -> Any:
+    return lambda bid_id, index: url_for(
+        "eval_review_api.BidFileResource", session_id=session_id, bid_id=bid_id, index=index
+    )
+
+
+@blp.route("/<int:session_id>/bids")
+class BidFilesResource(MethodView):
+    @login_required
+    @blp.response(200, BidFilesOut)
+    def get(self, session_id: int) -> Any:
+        """Every opened bid: its price form from the opening record and its files with the
+        hashes fixed at the opening (links for the committee's members while it sits)."""
+        session = committee.get_session(session_id)
+        policies.ensure_can_watch(current_user, session)
+        return bid_files.listing(session, current_user, _file_url(session_id))
+
+
+@blp.route("/<int:session_id>/bids/<int:bid_id>/files/<int:index>")
+class BidFileResource(MethodView):
+    @login_required
+    @blp.doc(responses={"200": {"description": "the file (PDF inline), Range answered"}})
+    def get(self, session_id: int, bid_id: int, index: int) -> Any:
+        """A member reads one file of an opened bid (streamed; every opening audited)."""
+        return bid_files.serve(session_id, bid_id, index, current_user, request)

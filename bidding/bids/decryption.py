@@ -21,7 +21,7 @@ from app.core.auth.models import User
 from app.core.errors import Conflict, TooEarly, ValidationError
 from app.core.extensions import db
 from app.core.storage import get_store
-from bidding.bids import actions, sealing
+from bidding.bids import actions, plaintext, sealing
 from bidding.bids.custody import opening_key
 from bidding.bids.models import (
     Bid,
@@ -120,12 +120,15 @@ def _open_all(lot: Lot, bids: list[Bid], private: Any) -> None:
 
 def _decrypt_one(
     store: Any, private: Any, lot_id: int, supplier_id: int, sha256: str
-) -> tuple[Any, dict[str, _MetaSink], sealing.ContainerError | None]:
-    """The crypto of one bid, free of the database: safe on a worker thread."""
-    sinks: dict[str, _MetaSink] = {}
+) -> tuple[Any, dict[str, plaintext.KeptFile], sealing.ContainerError | None]:
+    """The crypto of one bid, free of the database: safe on a worker thread.
 
-    def sink(opened_file: Any) -> _MetaSink:
-        sinks[opened_file.name] = _MetaSink()
+    The decrypted files are kept in the store (for the evaluation committee) only when the
+    whole bid opens."""
+    sinks: dict[str, plaintext.KeptFile] = {}
+
+    def sink(opened_file: Any) -> plaintext.KeptFile:
+        sinks[opened_file.name] = plaintext.KeptFile(store, _MetaSink())
         return sinks[opened_file.name]
 
     try:
@@ -136,7 +139,12 @@ def _decrypt_one(
                 private, raw, sink, lot_id=lot_id, bidder_org_id=supplier_id, sha256=sha256
             )
     except sealing.ContainerError as exc:
+        plaintext.discard(sinks)
         return None, sinks, exc
+    except BaseException:
+        plaintext.discard(sinks)
+        raise
+    plaintext.keep(store, sinks, opened)
     return opened, sinks, None
 
 
@@ -144,7 +152,7 @@ def _record_outcome(
     lot: Lot,
     bid: Bid,
     opened: Any,
-    sinks: dict[str, _MetaSink],
+    sinks: dict[str, plaintext.KeptFile],
     error: sealing.ContainerError | None,
 ) -> None:
     """Record one frozen bid's outcome, checked against its receipt hash."""
