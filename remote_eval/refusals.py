@@ -5,15 +5,18 @@ Every command of the evaluation's JSON API (and the reading of bid files) runs t
 vote, a verdict after the lock, ...) or a lost race on the same rows rolls back whatever
 the command had written, leaves one `eval.refused` entry naming the command, the caller
 and the reason, and is then answered as usual (a 4xx with the message in the caller's
-language). Nested calls audit only once: the innermost one.
+language). Nested calls audit only once: the innermost one. A refusal that comes before
+any command (input the schema refuses) is audited by `audit_other_refusals`, which every
+evaluation API blueprint runs after each request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from flask import Response, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,6 +28,8 @@ from remote_eval import actions
 
 T = TypeVar("T")
 MAX_ID = 2**31 - 1
+# Set on the request once its refusal is audited (per request: `g` may outlive one in tests).
+_AUDITED = "tenderhall.eval_refusal_audited"
 STALE = _l("数据已被他人更新，请刷新后重试。")
 
 
@@ -47,14 +52,41 @@ def audited(command: str, session_id: int | None) -> Iterator[None]:
 def _audit(command: str, session_id: int | None, exc: DomainError) -> None:
     if getattr(exc, "_eval_refusal_audited", False):
         return  # an inner command already recorded this refusal
+    _record(command, session_id, exc.code, str(exc.message))
+    exc._eval_refusal_audited = True  # type: ignore[attr-defined]
+
+
+def _record(command: str, session_id: Any, code: str, message: str) -> None:
+    ident = session_id if isinstance(session_id, int) and 0 < session_id <= MAX_ID else ""
     record(
         actions.REFUSED,
         object_type="eval_session",
-        object_id=session_id if session_id is not None and 0 < session_id <= MAX_ID else "",
-        data={"command": command, "error": exc.code, "message": str(exc.message)},
+        object_id=ident,
+        data={"command": command, "error": code, "message": message},
     )
     db.session.commit()
-    exc._eval_refusal_audited = True  # type: ignore[attr-defined]
+    if has_request_context():
+        request.environ[_AUDITED] = True
+
+
+def audit_other_refusals(resp: Response) -> Response:
+    """After every call of the evaluation's APIs: a refusal that never reached a command
+    (input its schema refused, a bad query string) is audited here, once, the same way.
+    Anonymous calls (401) name nobody and are left to the login rate limits."""
+    if (
+        400 <= resp.status_code < 500
+        and resp.status_code != 401
+        and not request.environ.get(_AUDITED)
+    ):
+        body = resp.get_json(silent=True) if resp.is_json else None
+        body = body if isinstance(body, dict) else {}
+        _record(
+            request.endpoint or request.path,
+            (request.view_args or {}).get("session_id"),
+            str(body.get("error") or resp.status_code),
+            str(body.get("message") or ""),
+        )
+    return resp
 
 
 def run(command: str, session_id: int | None, fn: Callable[[], T], *, commit: bool = True) -> T:
