@@ -33,6 +33,8 @@ MESSAGE_POSTED = "eval.message_posted"
 
 # A command the server refused (out of order, not a member, a second vote...)
 REFUSED = "eval.refused"
+# A websocket attempt the rooms server refused (it serves every kind of room, hence the name)
+ROOM_REFUSED = "rooms.refused"
 
 # The review, clarifications, scoring and summary
 # 资格审查 / 符合性审查

@@ -96,3 +96,20 @@ def run(command: str, session_id: int | None, fn: Callable[[], T], *, commit: bo
         if commit:
             db.session.commit()
     return result
+
+
+def record_room_refusal(room: str, code: int, reason: str, user_id: int | None, peer: str) -> None:
+    """A refused websocket attempt on the rooms server (a bad first frame, an expired,
+    replayed or foreign token, a room one may not join, a frame sent to a push-only
+    room): one `rooms.refused` entry, naming the user when the token did."""
+    from app.core.auth.models import User
+
+    user = db.session.get(User, user_id) if user_id else None
+    record(
+        actions.ROOM_REFUSED,
+        object_type="room",
+        object_id=room[:64],
+        data={"room": room, "code": code, "reason": reason, "user_id": user_id, "peer": peer},
+        actor=user,
+    )
+    db.session.commit()
