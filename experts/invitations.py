@@ -6,6 +6,9 @@ in time or declares a conflict leaves a vacancy that the next reserve in order f
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -46,9 +49,43 @@ def tell_expert(inv: Invitation, title: str, body: str) -> None:
     send_after_commit(expert.phone, f"【Tender Hall】{title}：{body}")
 
 
-def _invite(inv: Invitation, item: Draw) -> None:
+# ---------------------------------------------------------------- when reserves are called
+# Whether a lot's evaluation is sitting now (its committee formed and not yet done). The
+# evaluation room is on a higher floor: it registers its answer here at start-up.
+SittingCheck = Callable[[int], bool]
+_sitting_checks: list[SittingCheck] = []
+
+
+def register_sitting_check(fn: SittingCheck) -> None:
+    if fn not in _sitting_checks:
+        _sitting_checks.append(fn)
+
+
+def evaluation_sitting(lot_id: int) -> bool:
+    return any(check(lot_id) for check in _sitting_checks)
+
+
+def reserve_answer_due(item: Draw) -> dt.datetime | None:
+    """The one rule of calling reserves: until when a reserve invited now may answer, or
+    None when no reserve is called any more.
+
+    Before the evaluation time a reserve answers within the answer time, and at the latest
+    at the evaluation time. After it, reserves are called only while the lot's evaluation
+    sits (a member who declares a conflict at the commitment is replaced in the same room),
+    and answer within the answer time from now.
+    """
+    if item.status not in (DrawStatus.DRAWN, DrawStatus.REVEALED):
+        return None
     now = clock.now()
-    due = min(now + settings.answer_time(), item.evaluation_at)
+    if now < item.evaluation_at:
+        return min(now + settings.answer_time(), item.evaluation_at)
+    if evaluation_sitting(item.lot_id):
+        return now + settings.answer_time()
+    return None
+
+
+def _invite(inv: Invitation, item: Draw, due: dt.datetime) -> None:
+    now = clock.now()
     inv.state = InvitationState.INVITED
     inv.invited_at = now
     inv.answer_due_at = due
@@ -89,10 +126,8 @@ def vacancies(root: Draw) -> dict[int, int]:
 
 def fill_vacancies(root: Draw) -> dict[int, int]:
     """Invite the next reserves in order for every empty seat; returns what is still short."""
-    if (
-        root.status not in (DrawStatus.DRAWN, DrawStatus.REVEALED)
-        or clock.now() >= root.evaluation_at
-    ):
+    due = reserve_answer_due(root)
+    if due is None:
         return {}
     short = vacancies(root)
     for slot, missing in list(short.items()):
@@ -112,7 +147,7 @@ def fill_vacancies(root: Draw) -> dict[int, int]:
             ).scalars()
         )
         for inv in waiting:
-            _invite(inv, inv.draw)
+            _invite(inv, inv.draw, due)
         short[slot] = missing - len(waiting)
         if short[slot] <= 0:
             del short[slot]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -15,10 +16,12 @@ from app.core.extensions import db
 from app.core.notify import notify
 from experts import actions, settings
 from experts.draws import reveal_draw, supplementary_draw
-from experts.invitations import fill_vacancies, vacancies
+from experts.invitations import fill_vacancies, reserve_answer_due, vacancies
 from experts.models import Draw, DrawStatus, Invitation, InvitationState
 
 log = logging.getLogger(__name__)
+
+SITTING_LOOKBACK = dt.timedelta(days=1)
 
 
 def sweep_invitations() -> dict[str, int]:
@@ -41,16 +44,20 @@ def sweep_invitations() -> dict[str, int]:
         )
         stats["no_answer"] += 1
     db.session.flush()
+    # Roots whose evaluation is still to come, or began within the last day and may still
+    # sit (reserve_answer_due decides; a seat freed in session is refilled here as well).
     roots = list(
         db.session.execute(
             select(Draw).where(
                 Draw.parent_id.is_(None),
                 Draw.status.in_((DrawStatus.DRAWN, DrawStatus.REVEALED)),
-                Draw.evaluation_at > now,
+                Draw.evaluation_at > now - SITTING_LOOKBACK,
             )
         ).scalars()
     )
     for root in roots:
+        if reserve_answer_due(root) is None:
+            continue
         before = vacancies(root)
         if not before:
             continue

@@ -41,6 +41,7 @@ def _init_evaluation(app: Any) -> None:
     from app.core.extensions import api
     from app.core.nav import register_nav
     from app.core.rooms import register_room_policy
+    from experts import invitations as expert_invitations
     from remote_eval import (
         committee,  # noqa: F401  (registers the sign-in and commitment exit checks)
         election,  # noqa: F401  (registers the election's exit check)
@@ -59,6 +60,8 @@ def _init_evaluation(app: Any) -> None:
     api.register_blueprint(report_api.blp)
     app.register_blueprint(report_views.bp)
     register_room_policy(EVAL, may_join_eval)
+    # After the evaluation time the draw calls reserves only while the committee sits.
+    expert_invitations.register_sitting_check(committee.is_sitting)
     jobs.register(app)
     workbench.register()
     app.register_blueprint(room_views.bp)

@@ -25,11 +25,16 @@ EXTENDED = "eval.extended"
 REQUEST_MADE = "eval.request_made"
 REQUEST_DECIDED = "eval.request_decided"
 
+# A member opened a bid's file in the room (member, bidder, file name, hash)
+BID_FILE_OPENED = "eval.bid_file_opened"
+
 # The room's text channel
 MESSAGE_POSTED = "eval.message_posted"
 
 # A command the server refused (out of order, not a member, a second vote...)
 REFUSED = "eval.refused"
+# A websocket attempt the rooms server refused (it serves every kind of room, hence the name)
+ROOM_REFUSED = "rooms.refused"
 
 # The review, clarifications, scoring and summary
 # 资格审查 / 符合性审查

@@ -83,6 +83,15 @@ def get_session(session_id: int) -> EvalSession:
     return session
 
 
+def is_sitting(lot_id: int) -> bool:
+    """Whether the lot's evaluation sits now: its committee formed and the session not done
+    (the draw keeps calling reserves for seats freed in session; see experts.invitations)."""
+    found = db.session.execute(
+        select(EvalSession.id).where(EvalSession.lot_id == lot_id, EvalSession.phase != Phase.DONE)
+    ).first()
+    return found is not None
+
+
 def form_committee(
     lot: Lot,
     host: User,

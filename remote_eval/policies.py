@@ -25,7 +25,7 @@ from bidding.documents.policies import OPEN_STATUSES
 from bidding.models import Lot, LotStatus
 from bidding.policies import can_manage_lot, can_oversee_lot
 from experts.policies import is_centre_staff
-from remote_eval.models import EvalMember, EvalSession, MemberStatus
+from remote_eval.models import EvalMember, EvalSession, MemberStatus, Phase
 
 EVAL = RoomKind("eval")
 
@@ -237,6 +237,38 @@ def ensure_leader(session: EvalSession, member: EvalMember | None) -> EvalMember
     member = ensure_may_act(session, member)
     if not is_leader(session, member):
         raise Forbidden(_l("只有评标委员会组长可以执行此操作。"))
+    return member
+
+
+# ---------------------------------------------------------------- the bids in the room
+# From the leader's election until the session is done, the committee reads the opened
+# bids in the room (before that the members have not all signed the commitment).
+BID_FILES_PHASES: tuple[Phase, ...] = (
+    Phase.ELECTION,
+    Phase.REVIEW,
+    Phase.SCORING,
+    Phase.SUMMARY,
+    Phase.SIGNING,
+)
+
+
+def bid_files_open(session: EvalSession) -> bool:
+    return session.phase in BID_FILES_PHASES
+
+
+def can_read_bid_files(user: Any, session: EvalSession) -> bool:
+    """Members of this committee who may act, while the evaluation is open; nobody else."""
+    member = member_of(session, user)
+    return bool(member is not None and is_acting(member) and bid_files_open(session))
+
+
+def ensure_can_read_bid_files(user: Any, session: EvalSession) -> EvalMember:
+    """The caller's seat when they may read the bids; a Forbidden saying why otherwise."""
+    member = ensure_may_act(session, member_of(session, user))
+    if session.phase == Phase.DONE:
+        raise Forbidden(_l("评标已经结束，投标文件不再在评标室中提供查阅。"))
+    if not bid_files_open(session):
+        raise Forbidden(_l("评标开始（推选组长）后，评标委员会成员才能在评标室查阅投标文件。"))
     return member
 
 

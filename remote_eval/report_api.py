@@ -1,4 +1,7 @@
-"""JSON API of the evaluation report and its signatures (thin: parse, load, check, call, commit)."""
+"""JSON API of the evaluation report and its signatures (thin: parse, load, check, call, commit).
+
+Every call goes through `refusals.run`: a refused attempt is answered with its reason and
+audited once (`eval.refused`)."""
 
 from __future__ import annotations
 
@@ -9,9 +12,8 @@ from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from app.core.extensions import db
 from app.core.storage import get_store
-from remote_eval import committee, policies, report, signatures
+from remote_eval import committee, policies, refusals, report, signatures
 from remote_eval.models import EvalMember, EvalSession
 from remote_eval.report_schemas import (
     AnswerOut,
@@ -29,6 +31,7 @@ blp = Blueprint(
     url_prefix="/api/v1/evaluations",
     description="Evaluation report (评标报告), signing keys and signatures",
 )
+blp.after_request(refusals.audit_other_refusals)
 
 
 def _seat(session: EvalSession) -> EvalMember:
@@ -57,19 +60,26 @@ class ReportResource(MethodView):
     @blp.response(200, ReportOut)
     def get(self, query: dict[str, Any], session_id: int) -> Any:
         """The report (latest version, or `version`): its signed text, content and answers."""
-        session = committee.get_session(session_id)
-        policies.ensure_can_watch(current_user, session)
-        rep = report.report_or_404(session, query["version"])
-        return report.report_view(session, rep, current_user)
+
+        def read() -> Any:
+            session = committee.get_session(session_id)
+            policies.ensure_can_watch(current_user, session)
+            rep = report.report_or_404(session, query["version"])
+            return report.report_view(session, rep, current_user)
+
+        return refusals.run("report_read", session_id, read, commit=False)
 
     @login_required
     @blp.response(201, ReportOut)
     def post(self, session_id: int) -> Any:
         """The host generates the report (a new version while nobody has signed)."""
-        session = committee.get_session(session_id)
-        policies.ensure_host(current_user, session)
-        rep = report.generate_report(session, current_user)
-        db.session.commit()
+
+        def generate() -> tuple[EvalSession, Any]:
+            session = committee.get_session(session_id)
+            policies.ensure_host(current_user, session)
+            return session, report.generate_report(session, current_user)
+
+        session, rep = refusals.run("report", session_id, generate)
         return report.report_view(session, rep, current_user)
 
 
@@ -79,9 +89,13 @@ class ReportPdfResource(MethodView):
     @blp.arguments(ReportQuery, location="query")
     def get(self, query: dict[str, Any], session_id: int) -> Any:
         """The report as PDF (a rendering of the signed body)."""
-        session = committee.get_session(session_id)
-        policies.ensure_can_watch(current_user, session)
-        return pdf_response(session, report.report_or_404(session, query["version"]))
+
+        def read() -> Response:
+            session = committee.get_session(session_id)
+            policies.ensure_can_watch(current_user, session)
+            return pdf_response(session, report.report_or_404(session, query["version"]))
+
+        return refusals.run("report_pdf", session_id, read, commit=False)
 
 
 @blp.route("/<int:session_id>/report/export")
@@ -90,9 +104,13 @@ class ReportExportResource(MethodView):
     @blp.arguments(ReportQuery, location="query")
     def get(self, query: dict[str, Any], session_id: int) -> Any:
         """Body, hash, signatures and refusals: what `flask eval verify-report` checks."""
-        session = committee.get_session(session_id)
-        policies.ensure_can_watch(current_user, session)
-        return report.export(report.report_or_404(session, query["version"]))
+
+        def read() -> Any:
+            session = committee.get_session(session_id)
+            policies.ensure_can_watch(current_user, session)
+            return report.export(report.report_or_404(session, query["version"]))
+
+        return refusals.run("report_export", session_id, read, commit=False)
 
 
 @blp.route("/<int:session_id>/signing-key")
@@ -101,19 +119,28 @@ class SigningKeyResource(MethodView):
     @blp.response(200, SigningKeyOut)
     def get(self, session_id: int) -> Any:
         """The caller's own wrapped key (unwrapped only in their browser, with the passphrase)."""
-        session = committee.get_session(session_id)
-        return signatures.my_key(_seat(session), current_user)
+        return refusals.run(
+            "signing_key_read",
+            session_id,
+            lambda: signatures.my_key(_seat(committee.get_session(session_id)), current_user),
+            commit=False,
+        )
 
     @login_required
     @blp.arguments(SigningKeyIn)
     @blp.response(201, SigningKeyOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """Store the caller's public key and passphrase-wrapped private key."""
-        session = committee.get_session(session_id)
-        member = signatures.register_key(
-            _seat(session), current_user, data["public_key"], data["wrapped_key"]
-        )
-        db.session.commit()
+
+        def register() -> EvalMember:
+            return signatures.register_key(
+                _seat(committee.get_session(session_id)),
+                current_user,
+                data["public_key"],
+                data["wrapped_key"],
+            )
+
+        member = refusals.run("signing_key", session_id, register)
         return signatures.my_key(member, current_user)
 
 
@@ -124,11 +151,13 @@ class SignatureResource(MethodView):
     @blp.response(201, AnswerOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """The caller's signature of the current version, checked before it is stored."""
-        session = committee.get_session(session_id)
-        member = policies.acting_member(session, current_user)
-        row = signatures.sign(session, member, data["signature"], data["sha256"])
-        db.session.commit()
-        return row
+
+        def sign() -> Any:
+            session = committee.get_session(session_id)
+            member = policies.acting_member(session, current_user)
+            return signatures.sign(session, member, data["signature"], data["sha256"])
+
+        return refusals.run("signature", session_id, sign)
 
 
 @blp.route("/<int:session_id>/report/refusal")
@@ -138,8 +167,10 @@ class RefusalResource(MethodView):
     @blp.response(201, AnswerOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """The caller declines to sign and writes why (a dissent that goes with the report)."""
-        session = committee.get_session(session_id)
-        member = policies.acting_member(session, current_user)
-        row = signatures.refuse(session, member, data["text"])
-        db.session.commit()
-        return row
+
+        def refuse() -> Any:
+            session = committee.get_session(session_id)
+            member = policies.acting_member(session, current_user)
+            return signatures.refuse(session, member, data["text"])
+
+        return refusals.run("signature_refusal", session_id, refuse)

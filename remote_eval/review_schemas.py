@@ -165,3 +165,33 @@ class LockOut(Schema):
     id = fields.Integer()
     phase = fields.String()
     summary_locked_at = fields.DateTime(allow_none=True)
+
+
+class PriceLineOut(Schema):
+    key = fields.String()
+    label = fields.String()
+    value = fields.String()
+
+
+class BidFileOut(Schema):
+    index = fields.Integer()
+    name = fields.String()
+    size = fields.Integer(allow_none=True)
+    sha256 = fields.String()
+    pdf = fields.Boolean()
+    available = fields.Boolean()
+    url = fields.String(allow_none=True)
+
+
+class BidderFilesOut(Schema):
+    bid_id = fields.Integer()
+    supplier = fields.String()
+    total_price = fields.Decimal(as_string=True, allow_none=True)
+    price_form = fields.List(fields.Nested(PriceLineOut))
+    files = fields.List(fields.Nested(BidFileOut))
+
+
+class BidFilesOut(Schema):
+    session_id = fields.Integer()
+    may_read = fields.Boolean()
+    bidders = fields.List(fields.Nested(BidderFilesOut))

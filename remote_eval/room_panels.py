@@ -20,7 +20,7 @@ from app.core.i18n import N_
 from app.core.realtime import RoomEvent
 from bidding.bids.models import Bid
 from bidding.models import Lot
-from remote_eval import clarifications, flow, policies, review, room, scoring, summary
+from remote_eval import bid_files, clarifications, flow, policies, review, room, scoring, summary
 from remote_eval.models import Dissent, EvalMember, EvalSession, Justification, MemberStatus, Phase
 from remote_eval.scheme import SECTION_LABELS
 
@@ -121,11 +121,15 @@ def _bids(session: EvalSession) -> list[Bid]:
     return review.session_bids(session)
 
 
-def _files(bid: Bid) -> list[dict[str, Any]]:
-    return [
-        {"name": f.get("name", ""), "sha256": f.get("sha256", ""), "size": f.get("size")}
-        for f in bid.plaintext_files or []
-    ]
+def _bid_files(session: EvalSession, user: Any) -> dict[str, Any]:
+    """Each bidder's price form and files, with links for the members who may read them."""
+    return bid_files.listing(
+        session,
+        user,
+        lambda bid_id, index: url_for(
+            "eval_room.bid_file", session_id=session.id, bid_id=bid_id, index=index
+        ),
+    )
 
 
 def _review(session: EvalSession, me: EvalMember | None, labels: dict[int, str]) -> Any:
@@ -160,7 +164,6 @@ def _review(session: EvalSession, me: EvalMember | None, labels: dict[int, str])
         out.append(
             {
                 "bid": bid,
-                "files": _files(bid),
                 "rows": rows,
                 "out": not passed,
                 "reasons": reasons,
@@ -296,6 +299,8 @@ def context(session: EvalSession, user: Any) -> dict[str, Any]:
         ctx["scoring"] = _scoring(session, user, acting, labels)
     if at >= flow.ORDER.index(Phase.SUMMARY):
         ctx["summary"] = _summary(session, user, acting, labels)
+    if policies.bid_files_open(session):
+        ctx["bid_files"] = _bid_files(session, user)
     if at >= flow.ORDER.index(Phase.REVIEW):
         ctx["clarifications"] = _clarifications(session, labels)
         ctx["flagged_low"] = clarifications.flagged_low(session)

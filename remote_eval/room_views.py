@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -20,7 +20,15 @@ from app.core.extensions import db
 from app.core.http import load_or_404
 from bidding.bids.models import Bid
 from bidding.models import Lot
-from remote_eval import clarifications, committee, flow, policies, queries, room_panels
+from remote_eval import (
+    bid_files,
+    clarifications,
+    committee,
+    flow,
+    policies,
+    queries,
+    room_panels,
+)
 from remote_eval.models import EvalSession
 
 bp = Blueprint("eval_room", __name__, url_prefix="/evaluations", template_folder="templates")
@@ -95,6 +103,13 @@ def room_page(session_id: int) -> Any:
 def room_live(session_id: int) -> Any:
     """The room's panels alone, for the page to swap in after a room event."""
     return render_template("remote_eval/room_panels.html", **_room_context(session_id))
+
+
+@bp.get("/<int:session_id>/bids/<int:bid_id>/files/<int:index>")
+@login_required
+def bid_file(session_id: int, bid_id: int, index: int) -> Any:
+    """A member reads a bid's file in a new tab: a PDF in the browser's own viewer."""
+    return bid_files.serve(session_id, bid_id, index, current_user, request)
 
 
 # ---------------------------------------------------------------- the bidder

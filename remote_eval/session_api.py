@@ -1,28 +1,25 @@
 """JSON API of the evaluation session: forming, sign-in, commitment, votes, host controls.
 
 Thin: parse, load, check, call one service, commit. A refused command is answered with
-its reason and also audited (`eval.refused`), after its own changes were rolled back.
+its reason and also audited once (`eval.refused`, through `refusals.run`), after its own
+changes were rolled back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from app.core.audit import record
 from app.core.auth.models import User
-from app.core.errors import Conflict, DomainError, Forbidden, NotFound
+from app.core.errors import Forbidden, NotFound
 from app.core.extensions import db
 from bidding.projects import get_lot
-from remote_eval import actions, committee, election, hosting, policies, room
+from remote_eval import committee, election, hosting, policies, refusals, room
 from remote_eval.models import EvalMember, EvalRequest, EvalSession, Phase, RequestKind
 from remote_eval.session_schemas import (
     AddRepIn,
@@ -46,13 +43,15 @@ blp = Blueprint(
     url_prefix="/api/v1/evaluations",
     description="Evaluation sessions: committee, sign-in, election, host controls",
 )
+blp.after_request(refusals.audit_other_refusals)
 
 T = TypeVar("T")
-MAX_ID = 2**31 - 1
 
 
 def _get(model: type[T], ident: int | None, message: Any) -> T:
-    obj = db.session.get(model, ident) if ident is not None and 0 < ident <= MAX_ID else None
+    obj = (
+        db.session.get(model, ident) if ident is not None and 0 < ident <= refusals.MAX_ID else None
+    )
     if obj is None:
         raise NotFound(message)
     return obj
@@ -63,38 +62,6 @@ def _own_member(session: EvalSession) -> EvalMember:
     if member is None:
         raise Forbidden(_l("您不是本评标委员会的成员。"))
     return member
-
-
-@contextmanager
-def _refusals_audited(command: str, session_id: int | None) -> Iterator[None]:
-    """Answer a refused command with its reason, and keep a record of the attempt."""
-    try:
-        yield
-    except (IntegrityError, StaleDataError) as exc:
-        db.session.rollback()
-        _audit_refusal(command, session_id, "conflict", str(_l("数据已被他人更新，请刷新后重试。")))
-        raise Conflict(_l("数据已被他人更新，请刷新后重试。")) from exc
-    except DomainError as exc:
-        db.session.rollback()
-        _audit_refusal(command, session_id, exc.code, str(exc.message))
-        raise
-
-
-def _audit_refusal(command: str, session_id: int | None, code: str, message: str) -> None:
-    record(
-        actions.REFUSED,
-        object_type="eval_session",
-        object_id=session_id if session_id is not None and session_id <= MAX_ID else "",
-        data={"command": command, "error": code, "message": message},
-    )
-    db.session.commit()
-
-
-def _run(command: str, session_id: int | None, fn: Callable[[], T]) -> T:
-    with _refusals_audited(command, session_id):
-        result = fn()
-        db.session.commit()
-    return result
 
 
 def _state(session: EvalSession) -> dict[str, Any]:
@@ -127,7 +94,7 @@ class Form(MethodView):
                 venues=venues,
             )
 
-        return _state(_run("form", None, form))
+        return _state(refusals.run("form", None, form))
 
 
 @blp.route("/<int:session_id>")
@@ -136,12 +103,16 @@ class State(MethodView):
     @blp.response(200, StateOut)
     def get(self, session_id: int) -> Any:
         """The room's state as the caller may see it (names only after sign-in)."""
-        session = committee.get_session(session_id)
-        # Seat first: a reserve who has just accepted reads the room as its member.
-        if committee.sync_members(session):
-            db.session.commit()
-        policies.ensure_can_watch(current_user, session)
-        return _state(session)
+
+        def read() -> EvalSession:
+            session = committee.get_session(session_id)
+            # Seat first: a reserve who has just accepted reads the room as its member.
+            if committee.sync_members(session):
+                db.session.commit()
+            policies.ensure_can_watch(current_user, session)
+            return session
+
+        return _state(refusals.run("state", session_id, read, commit=False))
 
 
 @blp.route("/<int:session_id>/members/<int:member_id>/identity")
@@ -158,7 +129,7 @@ class Identity(MethodView):
                 raise NotFound(_l("评委席位不存在。"))
             return committee.confirm_identity(member, current_user)
 
-        return room.member_view(_run("identity", session_id, confirm))
+        return room.member_view(refusals.run("identity", session_id, confirm))
 
 
 @blp.route("/<int:session_id>/signin")
@@ -168,7 +139,7 @@ class SignIn(MethodView):
     def post(self, session_id: int) -> Any:
         """The member signs in as themself (after the identity check, with two-factor)."""
         return room.member_view(
-            _run(
+            refusals.run(
                 "signin",
                 session_id,
                 lambda: committee.sign_in(
@@ -186,7 +157,7 @@ class Commitment(MethodView):
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """Sign the commitment and the avoidance declaration (a conflict removes the member)."""
         return room.member_view(
-            _run(
+            refusals.run(
                 "commitment",
                 session_id,
                 lambda: committee.sign_commitment(
@@ -206,19 +177,22 @@ class Votes(MethodView):
     @blp.response(201, StateOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """A secret ballot for the leader in the open round."""
-        session = committee.get_session(session_id)
-        _run(
-            "vote",
-            session_id,
-            lambda: election.cast_vote(_own_member(session), current_user, data["candidate_id"]),
-        )
-        return _state(session)
+
+        def vote() -> EvalSession:
+            session = committee.get_session(session_id)
+            election.cast_vote(_own_member(session), current_user, data["candidate_id"])
+            return session
+
+        return _state(refusals.run("vote", session_id, vote))
 
 
 def _host_command(command: str, session_id: int, fn: Callable[[EvalSession], Any]) -> Any:
-    session = committee.get_session(session_id)
-    _run(command, session_id, lambda: fn(session))
-    return _state(session)
+    def call() -> EvalSession:
+        session = committee.get_session(session_id)
+        fn(session)
+        return session
+
+    return _state(refusals.run(command, session_id, call))
 
 
 @blp.route("/<int:session_id>/advance")
@@ -273,15 +247,15 @@ class Requests(MethodView):
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """Ask a supervisor to approve a roll-back (回退) or a reopened review (复议)."""
 
-        def make(s: EvalSession) -> EvalRequest:
+        def make() -> EvalRequest:
+            s = committee.get_session(session_id)
             if data["kind"] == RequestKind.REOPEN.value:
                 return hosting.request_reopen(s, current_user, data["bid_id"] or 0, data["reason"])
             return hosting.request_rollback(
                 s, current_user, data["target_phase"] or Phase.REVIEW.value, data["reason"]
             )
 
-        session = committee.get_session(session_id)
-        return room.request_view(_run("request", session_id, lambda: make(session)))
+        return room.request_view(refusals.run("request", session_id, make))
 
 
 @blp.route("/requests/<int:request_id>/decision")
@@ -291,9 +265,14 @@ class Decision(MethodView):
     @blp.response(200, RequestOut)
     def post(self, data: dict[str, Any], request_id: int) -> Any:
         """A supervisor of a centre involved approves or rejects a pending request."""
-        req = _get(EvalRequest, request_id, _l("申请不存在。"))
+        req = refusals.run(
+            "decision",
+            None,
+            lambda: _get(EvalRequest, request_id, _l("申请不存在。")),
+            commit=False,
+        )
         return room.request_view(
-            _run(
+            refusals.run(
                 "decision",
                 req.session_id,
                 lambda: hosting.decide_request(req, current_user, data["approve"], data["note"]),
@@ -308,9 +287,12 @@ class Messages(MethodView):
     @blp.response(201, MessageOut)
     def post(self, data: dict[str, Any], session_id: int) -> Any:
         """Write in the room's logged text channel (supervisors read only)."""
-        session = committee.get_session(session_id)
-        event = _run(
-            "message", session_id, lambda: room.post_message(session, current_user, data["text"])
+        event = refusals.run(
+            "message",
+            session_id,
+            lambda: room.post_message(
+                committee.get_session(session_id), current_user, data["text"]
+            ),
         )
         return {"seq": event.seq, "room": event.room}
 
@@ -330,4 +312,4 @@ class PurchaserReps(MethodView):
                 session, current_user, user, data["venue_centre_id"], data["seat"]
             )
 
-        return room.member_view(_run("purchaser_rep", session_id, add))
+        return room.member_view(refusals.run("purchaser_rep", session_id, add))

@@ -6,8 +6,13 @@ Protocol (JSON text frames):
       {"type": "event", "room", "seq", "kind", "payload", "at"}
   then {"type": "ready", "room", "seq": <last seq sent>}
   then live events in the same shape as they are committed.
-  Refusals close the socket with code 4400 (bad first message), 4401 (token invalid or
-  expired, or for another room) or 4403 (no longer allowed in the room).
+  Refusals close the socket with code 4400 (bad first message), 4401 (token invalid,
+  expired, already used, or for another room) or 4403 (no longer allowed in the room);
+  the reason is in the language the first message asks for ("lang": "en" or "zh_CN").
+  The server only pushes: any later frame from the client is answered, to that client
+  only, with {"type": "error", "code": "push_only", "message"} and changes nothing.
+  Every refused attempt is audited (`rooms.refused`, through `remote_eval.refusals`);
+  attempts that name nobody are audited at most once a minute per address.
 
 A client that reconnects sends the last seq it saw and loses nothing. The server
 subscribes a connection to live events before it replays, then drops live events
@@ -22,14 +27,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import threading
+import time
 from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -37,10 +46,51 @@ from websockets.exceptions import ConnectionClosed
 from app.core.extensions import db
 from app.core.realtime import RoomEvent, get_broker
 from app.core.rooms import RoomTokenInvalid, may_join, read_room_token, rooms_port
+from remote_eval import refusals
 
 log = logging.getLogger(__name__)
 
 FIRST_MESSAGE_TIMEOUT = 10
+ANONYMOUS_AUDIT_INTERVAL = 60.0
+PUSH_ONLY = _l("评标室和开标大厅的连接只接收推送；操作请在页面上提交。")
+BAD_HELLO = _l("连接的第一条消息应为 {token, room, after}。")
+REPLAYED = _l("房间令牌已使用过，请刷新页面重新获取。")
+OTHER_ROOM = _l("房间令牌不是为该房间签发的。")
+NOT_ALLOWED = _l("您无权进入该房间。")
+
+
+class SpentTokens:
+    """Room tokens already used to open a connection, kept until they expire anyway.
+
+    Shared through Redis when the rooms processes share one (a token replayed to another
+    process is refused too); otherwise kept in this process, the only one.
+    """
+
+    def __init__(self, redis_url: str | None, ttl: int) -> None:
+        self.ttl = ttl + 5
+        self._redis: Any = None
+        if redis_url:
+            import redis
+
+            self._redis = redis.Redis.from_url(redis_url)
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def spend(self, token: str) -> bool:
+        """True the first time a token is presented, False ever after."""
+        key = hashlib.sha256(token.encode()).hexdigest()
+        if self._redis is not None:
+            return bool(self._redis.set(f"tenderhall:roomtoken:{key}", 1, nx=True, ex=self.ttl))
+        now = time.monotonic()
+        with self._lock:
+            if len(self._seen) > 1000:
+                self._seen = {k: t for k, t in self._seen.items() if t > now}
+            if self._seen.get(key, 0) > now:
+                return False
+            self._seen[key] = now + self.ttl
+            return True
+
+
 QUEUE_LIMIT = 1000
 REPLAY_BATCH = 500
 
@@ -61,6 +111,8 @@ class RoomServer:
         self._ready = threading.Event()
         self._unsubscribe: Any = None
         self.start_error: OSError | None = None
+        self.spent = SpentTokens(app.config.get("REDIS_URL"), self.ttl)
+        self._anonymous_audited: dict[str, float] = {}
 
     # --- broker side (called from whatever thread publishes) ---
     def _on_publish(self, channel: str, message: dict[str, Any]) -> None:
@@ -77,21 +129,55 @@ class RoomServer:
                 queue.put_nowait(message)
 
     # --- database side (runs in worker threads) ---
-    def _check_claim(self, token: str, room: str) -> str | None:
-        """Error text, or None when the token is good for this room and the user may join."""
+    def _check_claim(self, token: str, room: str) -> tuple[int, Any, int | None]:
+        """(0, None, user id) when the token is good for this room, unused, and the user may
+        join; otherwise (close code, reason, the user id the token names or None)."""
         from app.core.auth.models import User
 
         try:
             claim = read_room_token(token, secret_key=self.secret, max_age=self.ttl)
         except RoomTokenInvalid as exc:
-            return str(exc)
+            return 4401, exc.message, None
         if claim.room != room:
-            return "token is for another room"
+            return 4401, OTHER_ROOM, claim.user_id
         with self.app.app_context():
             user = db.session.get(User, claim.user_id)
             if not may_join(user, room):
-                return "forbidden"
-        return None
+                return 4403, NOT_ALLOWED, claim.user_id
+        if not self.spent.spend(token):
+            return 4401, REPLAYED, claim.user_id
+        return 0, None, claim.user_id
+
+    def _text(self, message: Any, lang: str) -> str:
+        with self.app.app_context(), force_locale(lang if lang in ("en", "zh_CN") else "zh_CN"):
+            return str(message)
+
+    def _audit(self, room: str, code: int, reason: str, user_id: int | None, peer: str) -> None:
+        if user_id is None:
+            now = time.monotonic()
+            if self._anonymous_audited.get(peer, 0) > now:
+                return  # nobody named: once a minute per address is enough
+            self._anonymous_audited[peer] = now + ANONYMOUS_AUDIT_INTERVAL
+        try:
+            with self.app.app_context():
+                refusals.record_room_refusal(room, code, reason, user_id, peer)
+        except Exception:  # the refusal stands even if its record cannot be written
+            log.exception("could not audit a refused room connection")
+
+    async def _refuse(
+        self,
+        ws: ServerConnection,
+        room: str,
+        code: int,
+        reason: Any,
+        user_id: int | None,
+        lang: str,
+    ) -> None:
+        text = await asyncio.to_thread(self._text, reason, lang)
+        peer = str((ws.remote_address or ("",))[0])
+        await asyncio.to_thread(self._audit, room, code, self._text(reason, "zh_CN"), user_id, peer)
+        # A close reason is at most 123 bytes of UTF-8.
+        await ws.close(code, text.encode()[:123].decode(errors="ignore"))
 
     def _replay(self, room: str, after: int) -> list[dict[str, Any]]:
         with self.app.app_context():
@@ -117,20 +203,21 @@ class RoomServer:
 
     # --- websocket side ---
     async def handler(self, ws: ServerConnection) -> None:
+        lang = "zh_CN"
         try:
             raw = await asyncio.wait_for(ws.recv(), timeout=FIRST_MESSAGE_TIMEOUT)
             hello = json.loads(raw)
-            token, room = str(hello["token"]), str(hello["room"])
+            lang = str(hello.get("lang") or "zh_CN") if isinstance(hello, dict) else lang
+            token, room = str(hello["token"]), str(hello["room"])[:100]
             after = int(hello.get("after") or 0)
-        except (TimeoutError, ValueError, KeyError, TypeError):
-            await ws.close(4400, "first message must be {token, room, after}")
+        except (TimeoutError, ValueError, KeyError, TypeError, AttributeError):
+            await self._refuse(ws, "", 4400, BAD_HELLO, None, lang)
             return
         except ConnectionClosed:
             return
-        error = await asyncio.to_thread(self._check_claim, token, room)
-        if error is not None:
-            code = 4403 if error == "forbidden" else 4401
-            await ws.close(code, error[:100])
+        code, reason, user_id = await asyncio.to_thread(self._check_claim, token, room)
+        if code:
+            await self._refuse(ws, room, code, reason, user_id, lang)
             return
 
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
@@ -141,7 +228,7 @@ class RoomServer:
                 await ws.send(json.dumps({"type": "event", **event}, ensure_ascii=False))
                 last = event["seq"]
             await ws.send(json.dumps({"type": "ready", "room": room, "seq": last}))
-            reader = asyncio.create_task(self._drain_client(ws))
+            reader = asyncio.create_task(self._answer_client(ws, room, user_id, lang))
             try:
                 while True:
                     getter = asyncio.create_task(queue.get())
@@ -181,12 +268,26 @@ class RoomServer:
                 if not subs:
                     self.subscribers.pop(room, None)
 
-    @staticmethod
-    async def _drain_client(ws: ServerConnection) -> None:
-        # Push only: whatever the client sends later is ignored; this ends when it leaves.
+    async def _answer_client(
+        self, ws: ServerConnection, room: str, user_id: int | None, lang: str
+    ) -> None:
+        """Push only: a frame from the client (a command, a message to some room, garbage)
+        is answered to that client alone and changes nothing; the first is audited. This
+        ends when the client leaves."""
+        text = await asyncio.to_thread(self._text, PUSH_ONLY, lang)
+        answer = json.dumps(
+            {"type": "error", "code": "push_only", "message": text}, ensure_ascii=False
+        )
+        audited = False
         with contextlib.suppress(ConnectionClosed):
             async for _ in ws:
-                pass
+                await ws.send(answer)
+                if not audited:
+                    audited = True
+                    peer = str((ws.remote_address or ("",))[0])
+                    await asyncio.to_thread(
+                        self._audit, room, 0, self._text(PUSH_ONLY, "zh_CN"), user_id, peer
+                    )
 
     async def run(self) -> None:
         self.loop = asyncio.get_running_loop()

@@ -7,12 +7,15 @@ where `fn(user, room) -> bool`. A room without a policy is closed to everyone.
 
 The web app issues a token (`POST /api/v1/rooms/token`); the rooms process checks it
 on the first websocket message. Tokens are signed with the app's SECRET_KEY (salt
-"room") and expire after ROOM_TOKEN_TTL_SECONDS, so the rooms process needs no session.
+"room") and expire after ROOM_TOKEN_TTL_SECONDS, so the rooms process needs no session;
+each carries a nonce and opens one connection only (the page fetches a fresh one for
+every connection), so a token seen on the wire cannot be replayed.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -104,8 +107,9 @@ def issue_room_token(user: Any, room: str) -> str:
     """A token for `user` to join `room`; refused when the room's policy says no."""
     if not may_join(user, room):
         raise Forbidden(_l("您无权进入该房间：%(r)s。", r=room), field="room")
+    # A nonce makes every token distinct, so the rooms server can accept each only once.
     return _serializer(current_app.config["SECRET_KEY"]).dumps(
-        {"uid": user.id, "room": room, "role": user.role.value}
+        {"uid": user.id, "room": room, "role": user.role.value, "n": secrets.token_urlsafe(9)}
     )
 
 

@@ -256,7 +256,14 @@ EVAL_LOTS: list[tuple[str, str, str, str, str, int]] = [
         "evaluation",
         23,
     ),
-    ("乌兰察布市中心医院数据中心服务器采购项目", "服务器及存储设备", "B", "1900000", "evaluated", 24),
+    (
+        "乌兰察布市中心医院数据中心服务器采购项目",
+        "服务器及存储设备",
+        "B",
+        "1900000",
+        "evaluated",
+        24,
+    ),
 ]
 # In this order: a lot's place in the programme picks its purchaser, room and bidders.
 LOTS: list[LotSpec] = [

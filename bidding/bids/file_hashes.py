@@ -30,7 +30,7 @@ from app.core.audit import record
 from app.core.extensions import db
 from app.core.realtime import after_commit
 from app.core.storage import get_store
-from bidding.bids import actions, sealing
+from bidding.bids import actions, plaintext, sealing
 from bidding.bids.custody import opening_key
 from bidding.bids.models import Bid, BidStatus, FilesCheck, LotCustodian
 from bidding.bids.opening import presented_custodians, share_context
@@ -67,24 +67,30 @@ def wipe_shares(lot_id: int) -> None:
     )
 
 
-class _HashSink:
-    def __init__(self) -> None:
+class _KeptSink:
+    """One decrypted file: hashed and written to a staging file in the same pass, so the
+    committee can read it later (`plaintext`), adopted only under the hash computed here."""
+
+    def __init__(self, store: Any) -> None:
         self.digest = hashlib.sha256()
+        self.kept = plaintext.KeptFile(store, None)
 
     def write(self, data: Any) -> int:
         self.digest.update(data)
-        return len(data)
+        return self.kept.write(data)
 
 
 def _hash_files(private: Any, bid: Bid) -> tuple[dict[str, str], str]:
-    """(file name → SHA-256 of its plaintext, error code or "") for one stored bid."""
-    sinks: dict[str, _HashSink] = {}
+    """(file name → SHA-256 of its plaintext, error code or "") for one stored bid; each
+    file of a bid that opens whole is kept in the store under the hash computed here
+    (never under the hash the bidder's manifest declares)."""
+    sinks: dict[str, _KeptSink] = {}
+    store = get_store()
 
-    def sink(opened_file: Any) -> _HashSink:
-        sinks[opened_file.name] = _HashSink()
+    def sink(opened_file: Any) -> _KeptSink:
+        sinks[opened_file.name] = _KeptSink(store)
         return sinks[opened_file.name]
 
-    store = get_store()
     try:
         if not store.exists(bid.ciphertext_sha256):
             raise sealing.ContainerError("storage")
@@ -98,9 +104,15 @@ def _hash_files(private: Any, bid: Bid) -> tuple[dict[str, str], str]:
                 sha256=bid.ciphertext_sha256,
                 hash_files=False,
             )
+        hashes = {name: s.digest.hexdigest() for name, s in sinks.items()}
+        for name, s in sinks.items():
+            s.kept.close()
+            store.adopt(s.kept.path, hashes[name])
     except sealing.ContainerError as exc:
         return {}, exc.reason
-    return {name: s.digest.hexdigest() for name, s in sinks.items()}, ""
+    finally:
+        plaintext.discard({name: s.kept for name, s in sinks.items()})
+    return hashes, ""
 
 
 def _record_check(bid: Bid, hashes: dict[str, str], error: str) -> bool:

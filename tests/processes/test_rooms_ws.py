@@ -231,3 +231,127 @@ def test_events_published_out_of_order_all_arrive_in_order(rooms: RoomServer) ->
         emit(room, "third", {})
         db.session.commit()
         assert _recv(ws)["seq"] == 3
+
+
+# ---------------------------------------------------------------- bad input, audited
+def _room_refusals() -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from app.core.audit.models import AuditEntry
+    from remote_eval.actions import ROOM_REFUSED
+
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == ROOM_REFUSED).order_by(AuditEntry.seq)
+    ).scalars()
+    return [{"actor": e.actor_id, **json.loads(e.data)} for e in rows]
+
+
+def _closed(ws: Any) -> Any:
+    with pytest.raises(ConnectionClosed) as info:
+        while True:
+            ws.recv(timeout=5)
+    assert info.value.rcvd is not None
+    return info.value.rcvd
+
+
+def test_a_replayed_token_is_refused_and_audited(rooms: RoomServer) -> None:
+    user = make_user(Role.STAFF)
+    room = _room()
+    token = issue_room_token(user, room)
+    db.session.commit()
+    with _join(rooms, token, room) as first:
+        assert _recv(first)["type"] == "ready"
+        # The same token, seen on the wire, presented again while it is still fresh.
+        with _join(rooms, token, room) as replay:
+            closed = _closed(replay)
+            assert closed.code == 4401 and "已使用" in closed.reason
+        emit(room, "note", {"n": 1})
+        db.session.commit()
+        assert _recv(first)["payload"] == {"n": 1}  # the honest connection is unharmed
+    (entry,) = _room_refusals()
+    assert entry["actor"] == user.id and entry["room"] == room and entry["code"] == 4401
+    # A fresh token (what the page fetches for every connection) still opens the room.
+    with _join(rooms, issue_room_token(user, room), room) as again:
+        assert _recv(again)["type"] == "event"
+
+
+def test_an_expired_token_is_refused_in_the_clients_language_and_audited(
+    app: Any, rooms: RoomServer
+) -> None:
+    user = make_user(Role.STAFF)
+    room = _room()
+    db.session.commit()
+
+    class IssuedLongAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - app.config["ROOM_TOKEN_TTL_SECONDS"] - 5
+
+    old = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="room", signer=IssuedLongAgo)
+    token = old.dumps({"uid": user.id, "room": room, "role": "staff"})
+    with connect(f"ws://127.0.0.1:{rooms.port}/", open_timeout=5) as ws:
+        ws.send(json.dumps({"token": token, "room": room, "after": 0, "lang": "en"}))
+        closed = _closed(ws)
+    assert closed.code == 4401 and "expired" in closed.reason
+    (entry,) = _room_refusals()
+    assert entry["room"] == room and "过期" in entry["reason"]
+
+
+def test_a_room_one_does_not_belong_to_is_refused_and_audited(rooms: RoomServer) -> None:
+    supplier = make_user(Role.SUPPLIER)
+    staff = make_user(Role.STAFF)
+    mine, theirs = _room(), _room()
+    token = issue_room_token(staff, mine)
+    db.session.commit()
+    with _join(rooms, token, theirs) as ws:
+        assert _closed(ws).code == 4401
+    # A user the room's policy keeps out, holding a token signed for that very room.
+    forged = URLSafeTimedSerializer(rooms.secret, salt="room").dumps(
+        {"uid": supplier.id, "room": theirs, "role": "supplier", "n": "x"}
+    )
+    with _join(rooms, forged, theirs) as ws:
+        assert _closed(ws).code == 4403
+    entries = _room_refusals()
+    assert [(e["actor"], e["room"], e["code"]) for e in entries] == [
+        (staff.id, theirs, 4401),
+        (supplier.id, theirs, 4403),
+    ]
+
+
+def test_frames_after_joining_are_answered_to_that_client_only(rooms: RoomServer) -> None:
+    user, other = make_user(Role.STAFF), make_user(Role.STAFF)
+    room = _room()
+    emit(room, "note", {"n": 0})
+    db.session.commit()
+    with (
+        _join(rooms, issue_room_token(user, room), room) as bad,
+        _join(rooms, issue_room_token(other, room), room) as good,
+    ):
+        db.session.commit()
+        for ws in (bad, good):
+            assert _recv(ws)["type"] == "event"
+            assert _recv(ws)["type"] == "ready"
+        # Garbage, then a "message" aimed at another room: both answered to the sender only.
+        bad.send("{not json")
+        bad.send(json.dumps({"room": _room(), "kind": "message", "text": "hello"}))
+        for _ in range(2):
+            answer = _recv(bad)
+            assert answer["type"] == "error" and answer["code"] == "push_only"
+            assert "只接收推送" in answer["message"]
+        emit(room, "note", {"n": 1})
+        db.session.commit()
+        assert _recv(good)["payload"] == {"n": 1}  # nothing else reached the room
+        assert _recv(bad)["payload"] == {"n": 1}  # and the sender stays connected
+    entries = _room_refusals()
+    assert len(entries) == 1 and entries[0]["actor"] == user.id and entries[0]["room"] == room
+
+
+def test_malformed_first_frames_are_refused_and_audited_without_flooding_the_log(
+    rooms: RoomServer,
+) -> None:
+    for frame in ("hello", json.dumps([1, 2]), json.dumps({"token": "t"})):
+        with connect(f"ws://127.0.0.1:{rooms.port}/", open_timeout=5) as ws:
+            ws.send(frame)
+            assert _closed(ws).code == 4400
+    entries = _room_refusals()
+    assert len(entries) == 1 and entries[0]["actor"] is None and entries[0]["code"] == 4400

@@ -547,11 +547,6 @@ def _reserve_joins(
 
 
 # ---------------------------------------------------------------- after the evaluation time
-@pytest.mark.xfail(
-    strict=True,
-    reason="experts.invitations.fill_vacancies stops at the draw's evaluation_at, so a "
-    "conflict declared during the evaluation does not invite the next reserve yet",
-)
 def test_a_conflict_declared_after_the_evaluation_time_still_invites_the_next_reserve(
     app: Any,
 ) -> None:

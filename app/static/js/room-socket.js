@@ -18,7 +18,9 @@
         if (!t.token) { throw new Error("no token"); }
         var ws = new WebSocket(t.url);
         state.socket = ws;
-        ws.onopen = function () { ws.send(JSON.stringify({ token: t.token, room: opts.room, after: state.lastSeq })); };
+        // lang: the language of the page, for the server's refusal reasons
+        var lang = document.documentElement.lang === "en" ? "en" : "zh_CN";
+        ws.onopen = function () { ws.send(JSON.stringify({ token: t.token, room: opts.room, after: state.lastSeq, lang: lang })); };
         ws.onmessage = function (m) {
           var data;
           try { data = JSON.parse(m.data); } catch (e) { return; }
