@@ -343,9 +343,8 @@ def check_timetable(
 # The periods of the result stages (DOMAIN.md §3): candidate publicity, objections,
 # challenges (质疑) and complaints (投诉), the contract. Each is named once here and
 # returns the instant it ends; the services compare `now` with it and the messages
-# print it. Days are counted by the one rule above (`period_end`: from the day after the
-# event, to 24:00 CST of the last day, a holiday last day moving on); working days follow
-# the centre's calendar.
+# print it. Days count from the day after the event and end at 24:00 (CST) of the last
+# day; working days follow the centre's calendar.
 DEFAULT_PUBLICITY_WITHIN_DAYS = 3
 DEFAULT_PUBLICITY_MIN_DAYS = 3
 DEFAULT_RESULT_OBJECTION_ANSWER_DAYS = 3
@@ -358,13 +357,18 @@ DEFAULT_CONTRACT_FILING_DAYS = 30
 DEFAULT_CONTRACT_NOTICE_WORKING_DAYS = 2
 
 
-def _days_after(event: dt.datetime, days: int, calendar: WorkCalendar) -> dt.datetime:
-    # Calendar days as every other clock counts them (`period_end`, 民法典 201–203).
-    return period_end(event, days, calendar)
+def _end_of_cst_day(day: dt.date) -> dt.datetime:
+    """24:00 (CST) of `day`, as an aware UTC instant."""
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=CST)
+    return midnight.astimezone(dt.UTC)
+
+
+def _days_after(event: dt.datetime, days: int) -> dt.datetime:
+    return _end_of_cst_day(event.astimezone(CST).date() + dt.timedelta(days=days))
 
 
 def _working_days_after(event: dt.datetime, days: int, calendar: WorkCalendar) -> dt.datetime:
-    return start_of_day(working_period_last_day(event, days, calendar) + dt.timedelta(days=1))
+    return _end_of_cst_day(calendar.add_working_days(event.astimezone(CST).date(), days))
 
 
 def result_period_days(
@@ -389,23 +393,19 @@ def result_period_days(
     return int(config.get(key.upper(), default))
 
 
-def publicity_publish_by(
-    report_at: dt.datetime, within_days: int, calendar: WorkCalendar
-) -> dt.datetime:
+def publicity_publish_by(report_at: dt.datetime, within_days: int) -> dt.datetime:
     """The candidate publicity must go out within `within_days` of the signed report."""
-    return _days_after(report_at, within_days, calendar)
+    return _days_after(report_at, within_days)
 
 
-def publicity_end(start: dt.datetime, min_days: int, calendar: WorkCalendar) -> dt.datetime:
+def publicity_end(start: dt.datetime, min_days: int) -> dt.datetime:
     """The publicity lasts at least `min_days`: it ends at 24:00 of the last of them."""
-    return _days_after(start, min_days, calendar)
+    return _days_after(start, min_days)
 
 
-def result_objection_answer_due(
-    filed_at: dt.datetime, days: int, calendar: WorkCalendar
-) -> dt.datetime:
+def result_objection_answer_due(filed_at: dt.datetime, days: int) -> dt.datetime:
     """An objection to the result (异议) is answered within `days` of its filing."""
-    return _days_after(filed_at, days, calendar)
+    return _days_after(filed_at, days)
 
 
 def challenge_window_end(
@@ -428,7 +428,7 @@ def complaint_window_end(
     calendar days under the tendering law."""
     if working:
         return _working_days_after(answered_at, days, calendar)
-    return _days_after(answered_at, days, calendar)
+    return _days_after(answered_at, days)
 
 
 def complaint_decision_due(
@@ -437,9 +437,9 @@ def complaint_decision_due(
     return _working_days_after(filed_at, working_days, calendar)
 
 
-def contract_filing_due(awarded_at: dt.datetime, days: int, calendar: WorkCalendar) -> dt.datetime:
+def contract_filing_due(awarded_at: dt.datetime, days: int) -> dt.datetime:
     """The signed contract is filed within `days` of the award notice."""
-    return _days_after(awarded_at, days, calendar)
+    return _days_after(awarded_at, days)
 
 
 def contract_notice_due(

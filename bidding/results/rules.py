@@ -48,7 +48,7 @@ def calendar(lot: Lot) -> WorkCalendar:
 
 def publish_by(lot: Lot, report_at: dt.datetime) -> dt.datetime:
     days = period(lot, "publicity_within_days", clocks.DEFAULT_PUBLICITY_WITHIN_DAYS)
-    return clocks.publicity_publish_by(report_at, days, calendar(lot))
+    return clocks.publicity_publish_by(report_at, days)
 
 
 def publicity_days(lot: Lot) -> int:
