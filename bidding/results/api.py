@@ -77,10 +77,7 @@ class FilingsResource(MethodView):
     def get(self, lot_id: int) -> Any:
         """Staff and the centre's supervisors: every filing; a bidder: its own."""
         lot = get_lot(lot_id)
-        if not (
-            policies.can_read_result(current_user, lot) or policies.is_bidder(current_user, lot)
-        ):
-            raise Forbidden(policies.NO_ACCESS)
+        policies.ensure_can_follow_result(current_user, lot)
         return [_filing_out(f) for f in filings.filings_for(lot, current_user)]
 
     @login_required
@@ -174,10 +171,7 @@ class ContractsResource(MethodView):
     @blp.response(200, ResultContractOut(many=True))
     def get(self, lot_id: int) -> Any:
         lot = get_lot(lot_id)
-        if not (
-            policies.can_read_result(current_user, lot) or policies.is_bidder(current_user, lot)
-        ):
-            raise Forbidden(policies.NO_ACCESS)
+        policies.ensure_can_follow_result(current_user, lot)
         return contracts.contracts_of(lot)
 
     @login_required

@@ -70,6 +70,12 @@ def ensure_can_read_result(user: Any, lot: Lot) -> None:
         raise Forbidden(NO_ACCESS)
 
 
+def ensure_can_follow_result(user: Any, lot: Lot) -> None:
+    """A lot's filings and contracts: its staff and overseers, and those who bid on it."""
+    if not (can_read_result(user, lot) or is_bidder(user, lot)):
+        raise Forbidden(NO_ACCESS)
+
+
 def ensure_bidder(user: Any, lot: Lot) -> None:
     if not is_bidder(user, lot):
         raise Forbidden(_l("只有参加本标段投标的供应商可以提出异议、质疑或投诉。"))
