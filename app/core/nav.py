@@ -30,6 +30,8 @@ ROLE_LABELS = {
     "supplier": _l("供应商"),
     "expert": _l("评标专家"),
     "supervisor": _l("监督人员"),
+    "purchaser": _l("采购人"),
+    "intermediary": _l("中介机构"),
     "system": _l("系统"),
 }
 

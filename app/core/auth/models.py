@@ -19,6 +19,8 @@ class Role(enum.StrEnum):
     SUPPLIER = "supplier"
     EXPERT = "expert"
     SUPERVISOR = "supervisor"
+    PURCHASER = "purchaser"  # a purchaser's own staff (采购人), acting for their organisation
+    INTERMEDIARY = "intermediary"  # an intermediary agency in the services market (中介机构)
 
 
 class OrgKind(enum.StrEnum):
