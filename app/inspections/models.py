@@ -49,35 +49,47 @@ class InspectionItem(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
-class InspectionTarget(Base):
-    """An organisation on the centre's list of inspection targets (检查对象名录库)."""
-
-    __tablename__ = "inspection_target"
-    __table_args__ = (UniqueConstraint("centre_id", "organisation_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-
-    organisation: Mapped[Organisation] = relationship()
+class RosterKind(enum.StrEnum):
+    TARGET = "target"  # 检查对象（代理机构、供应商）
+    INSPECTOR = "inspector"  # 检查人员
 
 
-class Inspector(Base):
-    """A user on the centre's list of inspectors (执法检查人员名录库)."""
+class RosterEntry(Base):
+    """One entry of the centre's lists (名录库): an organisation to inspect, or a user who
+    inspects. Both lists share one id space, so a draw's two pools never share an id (the
+    draw never places one id twice)."""
 
-    __tablename__ = "inspector"
-    __table_args__ = (UniqueConstraint("centre_id", "user_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-
-    user: Mapped[User] = relationship()
-    employers: Mapped[list[InspectorEmployer]] = relationship(
-        cascade="all, delete-orphan", order_by="InspectorEmployer.start_date"
+    __tablename__ = "inspection_roster"
+    __table_args__ = (
+        UniqueConstraint("centre_id", "organisation_id"),
+        UniqueConstraint("centre_id", "user_id"),
+        CheckConstraint(
+            "(kind = 'target' AND organisation_id IS NOT NULL AND user_id IS NULL)"
+            " OR (kind = 'inspector' AND user_id IS NOT NULL AND organisation_id IS NULL)",
+            name="one_subject",
+        ),
     )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    kind: Mapped[RosterKind] = mapped_column(
+        enum_column(RosterKind, "inspection_roster_kind"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation | None] = relationship()
+    user: Mapped[User | None] = relationship()
+    employers: Mapped[list[InspectorEmployer]] = relationship(
+        cascade="all, delete-orphan", order_by="InspectorEmployer.id"
+    )
+
+    @property
+    def name(self) -> str:
+        if self.organisation is not None:
+            return self.organisation.name
+        return self.user.display_name if self.user is not None else ""
 
 
 class InspectorEmployer(Base):
@@ -89,7 +101,7 @@ class InspectorEmployer(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     inspector_id: Mapped[int] = mapped_column(
-        ForeignKey("inspector.id", ondelete="CASCADE"), index=True
+        ForeignKey("inspection_roster.id", ondelete="CASCADE"), index=True
     )
     credit_code: Mapped[str] = mapped_column(String(18), index=True)
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -149,9 +161,11 @@ class InspectionResult(Base):
     __table_args__ = (UniqueConstraint("campaign_id", "target_id", "item_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("inspection_campaign.id"), index=True)
-    target_id: Mapped[int] = mapped_column(ForeignKey("inspection_target.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("inspection_roster.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("inspection_item.id"))
     outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome, "inspection_outcome"))
     finding: Mapped[str] = mapped_column(Text, default="")
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    item: Mapped[InspectionItem] = relationship()
