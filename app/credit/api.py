@@ -15,11 +15,11 @@ from app.core.http import load_or_404
 from app.credit import policies, queries, records
 from app.credit.models import CreditRecord
 from app.credit.schemas import (
+    CreditLiftIn,
     CreditQuery,
     CreditRecordOut,
     ExpertCreditIn,
     ExpertCreditOut,
-    LiftIn,
     SupplierCreditIn,
 )
 from experts.models import Expert
@@ -74,7 +74,7 @@ class SupplierRecord(MethodView):
 @blp.route("/records/<int:record_id>/lift")
 class LiftRecord(MethodView):
     @login_required
-    @blp.arguments(LiftIn)
+    @blp.arguments(CreditLiftIn)
     @blp.response(200, CreditRecordOut)
     def post(self, data: dict[str, Any], record_id: int) -> Any:
         """Lift a blacklist entry in force before its end (信用修复), with the reason."""

@@ -36,7 +36,7 @@ class ExpertCreditIn(CreditIn):
     expert_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
 
 
-class LiftIn(Schema):
+class CreditLiftIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 

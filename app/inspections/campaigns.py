@@ -324,7 +324,7 @@ def missing_results(item: Campaign) -> list[tuple[int, int]]:
             select(InspectionResult.target_id, InspectionResult.item_id).where(
                 InspectionResult.campaign_id == item.id
             )
-        ).tuples()
+        ).all()
     )
     return [
         (t["target_id"], i)

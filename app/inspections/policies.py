@@ -48,3 +48,6 @@ def ensure_can_manage_campaign(user: Any, campaign: Campaign) -> None:
 def ensure_can_enter_result(user: Any, campaign: Campaign, target_id: int) -> None:
     if not can_enter_result(user, campaign, target_id):
         raise Forbidden(_l("只有该检查对象的检查组成员可以录入检查结果。"))
+
+
+NOT_DRAWN = _l("该抽查活动尚未抽取。")
