@@ -9,6 +9,8 @@ entries). A refusal says why and until when, and is audited once it has been ans
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import gettext as _
 
 from app.core import clock, formatting
@@ -38,6 +40,14 @@ def bars(org: Organisation) -> list[Bar]:
 def message(bar: Bar) -> str:
     if bar.until is None:
         return _("%(r)s，在解除前不得下载招标文件或投标。", r=bar.reason)
+    local = clock.to_cst(bar.until)
+    if local.time() == dt.time():
+        # A ban that ends at 24:00 of its last day reads by that day, as it was decided.
+        return _(
+            "%(r)s，限制至 %(d)s（含当日），期间不得下载招标文件或投标。",
+            r=bar.reason,
+            d=(local.date() - dt.timedelta(days=1)).isoformat(),
+        )
     return _(
         "%(r)s，至 %(t)s（北京时间）前不得下载招标文件或投标。",
         r=bar.reason,

@@ -99,7 +99,7 @@ def test_banned_supplier_is_refused_the_documents_and_the_refusal_is_audited(cli
     resp = client.get(f"/api/v1/lots/{w.lot.id}/documents/latest", headers=token_headers(user))
     assert resp.status_code == 403
     message = resp.json["message"]
-    assert "测试市财政局" in message and "失信" in message and "2028-07-01" in message
+    assert "测试市财政局" in message and "失信" in message and "2028-06-30（含当日）" in message
     assert db.session.execute(select(func.count()).select_from(DocumentDownload)).scalar_one() == 0
     (entry,) = _refusals()
     assert entry["activity"] == "download" and entry["lot_id"] == w.lot.id
@@ -137,7 +137,7 @@ def test_banned_supplier_cannot_bid_and_is_told_until_when(client: Any) -> None:
     user = w.supplier()
     records.add_supplier_record(w.supervisor, user.organisation, BAN | {"end_date": "2027-12-31"})
     db.session.commit()
-    with pytest.raises(Conflict, match="2028-01-01"):
+    with pytest.raises(Conflict, match="2027-12-31"):
         ensure_can_bid(w.lot, user)
     resp = client.post(
         f"/api/v1/lots/{w.lot.id}/uploads", json={"size": 10}, headers=token_headers(user)
