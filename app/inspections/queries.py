@@ -127,7 +127,7 @@ def open_work(user: Any) -> list[tuple[Campaign, int]]:
                     InspectionResult.campaign_id == c.id,
                     InspectionResult.target_id.in_(targets),
                 )
-            ).tuples()
+            ).all()
         )
         missing = sum(1 for t in targets for i in c.item_ids if (t, i) not in have)
         if missing:

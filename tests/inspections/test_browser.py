@@ -57,7 +57,9 @@ def test_a_campaign_is_drawn_verified_inspected_and_published(
     inspector = login(browser, live_server, member, width=390)
     inspector.goto(f"{live_server}/workbench")
     inspector.click("text=录入抽查结果")
-    row = inspector.locator('[data-testid="team"]').first.locator('[data-testid="result-form"]').first
+    row = (
+        inspector.locator('[data-testid="team"]').first.locator('[data-testid="result-form"]').first
+    )
     row.locator('select[name="outcome"]').select_option("issues")
     row.locator('input[name="finding"]').fill("档案不全，责令整改")
     row.locator('button[type="submit"]').click()
