@@ -137,3 +137,40 @@ def test_lists_refuse_duplicates_and_wrong_kinds() -> None:
         lists.add_target(w.supervisor, make_org("purchaser"))
     with pytest.raises(Conflict):
         lists.add_inspector(w.supervisor, w.inspectors[0].user)
+
+
+def test_the_api_creates_draws_exports_and_verifies_a_campaign(client: Any) -> None:
+    from tests.factories import token_headers
+
+    w = build()
+    db.session.commit()
+    boss = token_headers(w.supervisor)
+    body = {
+        "title": "接口抽查",
+        "item_ids": [w.items[0].id],
+        "target_count": 2,
+        "inspector_count": 6,
+    }
+    resp = client.post("/api/v1/inspections/campaigns", json=body, headers=boss)
+    assert resp.status_code == 422 and "只有 5 人" in resp.json["message"]
+    resp = client.post(
+        "/api/v1/inspections/campaigns", json=body | {"inspector_count": 3}, headers=boss
+    )
+    assert resp.status_code == 201, resp.json
+    cid = resp.json["id"]
+    assert client.get(f"/api/v1/inspections/campaigns/{cid}/draw-record").status_code == 404
+    outsider = token_headers(make_user("supplier", organisation=w.orgs[0]))
+    assert (
+        client.post(f"/api/v1/inspections/campaigns/{cid}/draw", headers=outsider).status_code
+        == 403
+    )
+    drawn = client.post(f"/api/v1/inspections/campaigns/{cid}/draw", headers=boss)
+    assert drawn.status_code == 200 and drawn.json["status"] == "drawn"
+    assert len(drawn.json["teams"]) == 2 and drawn.json["seed"]
+    record = client.get(f"/api/v1/inspections/campaigns/{cid}/draw-record").json
+    assert record["format"] == "tenderhall-inspection-draw/1"
+    assert all(ok for _n, ok in draw_record.verify_record(record))
+    assert client.get(f"/api/v1/inspections/campaigns/{cid}/verify").json["match"] is True
+    assert client.get("/api/v1/inspections/published").json == []
+    again = client.post(f"/api/v1/inspections/campaigns/{cid}/draw", headers=boss)
+    assert again.status_code == 409
