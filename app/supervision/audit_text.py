@@ -174,6 +174,18 @@ ACTION_TEXT: dict[str, str] = {
     "contract.filed": N_("合同备案"),
     "contract.amended": N_("合同变更备案"),
     "contract.overdue": N_("合同逾期未备案"),
+    "participation.refused": N_("拒绝受限单位下载招标文件或投标"),
+    "credit.recorded": N_("登记信用记录"),
+    "credit.lifted": N_("解除失信记录"),
+    "inspection.item_added": N_("加入抽查事项"),
+    "inspection.target_added": N_("加入检查对象名录"),
+    "inspection.inspector_added": N_("加入检查人员名录"),
+    "inspection.employer_added": N_("登记检查人员原工作单位"),
+    "inspection.campaign_created": N_("创建双随机抽查活动"),
+    "inspection.draw_committed": N_("承诺双随机抽取条件"),
+    "inspection.draw_drawn": N_("双随机抽取完成"),
+    "inspection.result_entered": N_("录入抽查结果"),
+    "inspection.campaign_published": N_("公开抽查结果"),
 }
 
 AREA_TEXT: dict[str, str] = {
@@ -185,6 +197,9 @@ AREA_TEXT: dict[str, str] = {
     "experts": N_("专家操作"),
     "eval": N_("评标操作"),
     "scoring_scheme": N_("评分办法操作"),
+    "participation": N_("参与限制"),
+    "credit": N_("信用记录操作"),
+    "inspection": N_("双随机抽查操作"),
 }
 
 OBJECT_TEXT: dict[str, str] = {
@@ -213,6 +228,10 @@ OBJECT_TEXT: dict[str, str] = {
     "centre": N_("交易中心"),
     "holiday": N_("节假日"),
     "api_token": N_("接口令牌"),
+    "credit_record": N_("信用记录"),
+    "inspection_item": N_("抽查事项"),
+    "inspection_roster": N_("抽查名录"),
+    "inspection_campaign": N_("双随机抽查活动"),
 }
 
 KEY_TEXT: dict[str, str] = {
@@ -285,6 +304,19 @@ KEY_TEXT: dict[str, str] = {
     "epoch": N_("会话代次"),
     "user": N_("用户"),
     "message": N_("说明"),
+    "activity": N_("操作"),
+    "bars": N_("限制"),
+    "authority": N_("认定机关"),
+    "organisation_id": N_("单位"),
+    "item_ids": N_("抽查事项"),
+    "target_count": N_("抽取检查对象数"),
+    "inspector_count": N_("抽取检查人员数"),
+    "team_size": N_("每组人数"),
+    "teams": N_("检查分组"),
+    "target_id": N_("检查对象"),
+    "item_id": N_("抽查事项"),
+    "outcome": N_("结论"),
+    "user_id": N_("用户"),
 }
 _HASHY = re.compile(r"^[0-9a-f]{32,}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")

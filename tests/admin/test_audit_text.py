@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from app.credit import actions as credit_actions
+from app.inspections import actions as inspection_actions
 from app.supervision import audit_text
 from bidding import actions as lot_actions
 from bidding.bids import actions as bid_actions
@@ -22,7 +24,17 @@ def _names(module: ModuleType) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("module", [lot_actions, bid_actions, expert_actions, eval_actions])
+@pytest.mark.parametrize(
+    "module",
+    [
+        lot_actions,
+        bid_actions,
+        expert_actions,
+        eval_actions,
+        credit_actions,
+        inspection_actions,
+    ],
+)
 def test_every_action_constant_has_a_sentence(app: Any, module: ModuleType) -> None:
     with app.test_request_context():
         for name in _names(module):
