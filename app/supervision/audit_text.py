@@ -174,6 +174,11 @@ ACTION_TEXT: dict[str, str] = {
     "contract.filed": N_("合同备案"),
     "contract.amended": N_("合同变更备案"),
     "contract.overdue": N_("合同逾期未备案"),
+    # Service ratings (好差评)
+    "rating.given": N_("对交易服务作出评价"),
+    "rating.defaulted": N_("评价期满未评价，系统默认好评"),
+    "rating.follow_up_answered": N_("被评价方答复差评整改"),
+    "rating.follow_up_closed": N_("监督人员办结差评整改"),
 }
 
 AREA_TEXT: dict[str, str] = {
@@ -213,6 +218,8 @@ OBJECT_TEXT: dict[str, str] = {
     "centre": N_("交易中心"),
     "holiday": N_("节假日"),
     "api_token": N_("接口令牌"),
+    "service_rating": N_("服务评价"),
+    "rating_follow_up": N_("差评整改"),
 }
 
 KEY_TEXT: dict[str, str] = {
@@ -243,6 +250,7 @@ KEY_TEXT: dict[str, str] = {
     "k": N_("解密所需分片数"),
     "n": N_("分片数"),
     "kind": N_("类型"),
+    "level": N_("评价等级"),
     "list_hash": N_("名单哈希"),
     "lot": N_("标段"),
     "lot_id": N_("标段"),
