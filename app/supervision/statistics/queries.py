@@ -122,9 +122,7 @@ def bids_per_lot(period: Period, centre_id: int | None) -> list[Row]:
             centre_id,
         )
     ).subquery()
-    counts = dict(
-        db.session.execute(select(per_lot.c.n, func.count()).group_by(per_lot.c.n)).tuples().all()
-    )
+    counts = dict(db.session.execute(select(per_lot.c.n, func.count()).group_by(per_lot.c.n)).all())
     total = sum(counts.values())
     rows = []
     for low, high, label in BID_BUCKETS:
@@ -184,7 +182,8 @@ def stage_durations(period: Period, centre_id: int | None) -> list[Row]:
     )
     cols = []
     for _key, _label, a, b in stages:
-        cols += [func.avg(days_between(a, b)), func.count(b)]
+        span = days_between(a, b)
+        cols += [func.avg(span), func.count(span)]
     stmt = (
         select(*cols)
         .select_from(Lot)
@@ -355,7 +354,7 @@ def staff_performance(period: Period, centre_id: int | None) -> list[Row]:
     names = dict(
         db.session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(tallies))
-        ).tuples()
+        ).all()
     )
     rows = []
     for aid, t in tallies.items():

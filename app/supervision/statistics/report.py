@@ -67,3 +67,6 @@ def build(period: Period, centre_id: int | None, keys: Iterable[str] | None = No
         rows = s.fetch(period, centre_id)
         out.append(Built(s, rows, s.chart(rows, period)))
     return out
+
+
+SERIES_KEYS = tuple(s.key for s in SERIES)
