@@ -37,6 +37,7 @@ from app.demo.guide import DEMO_GUIDE, echo_summary
 from app.demo.world_experts import build_expert_pool, run_draws
 from app.demo.world_people import build_people
 from app.demo.world_projects import build_lot
+from app.demo.world_stats import build_history
 
 __all__ = [
     "CUSTODY_PASSPHRASES",
@@ -76,6 +77,7 @@ def build(world: World) -> dict[str, int]:
             for n, spec in enumerate(LOTS, start=1):
                 build_lot(world, n, spec)
             run_draws(world)
+            history = build_history(world)
     finally:
         ctx.pop()
         config["CUSTODY_SCRYPT_N"] = saved_n
@@ -84,6 +86,7 @@ def build(world: World) -> dict[str, int]:
         "suppliers": len(SUPPLIERS),
         "experts": len(DEMO_EXPERTS),
         "lots": len(LOTS),
+        "history_lots": history,
         "announcements": world.announcements,
     }
 

@@ -197,7 +197,8 @@ def test_page_has_a_chart_a_table_and_a_csv_per_series(client: Any, w: Any) -> N
     for key in report.SERIES_KEYS:
         assert f'data-testid="series-{key}"' in html
         assert f'data-testid="csv-{key}"' in html
-    assert html.count('role="img"') == len(report.SERIES_KEYS)
+    assert html.count('class="stat-chart"') == len(report.SERIES_KEYS)
+    assert html.count('role="img"') == 2 * len(report.SERIES_KEYS)  # wide and narrow
     assert "2026-03" in html and "¥" in html or "元" in html
     resp = client.get("/supervision/statistics/savings.csv", query_string=PERIOD)
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
@@ -217,7 +218,7 @@ def test_open_data_for_everyone(client: Any, w: Any) -> None:
         report.SERIES_KEYS
     )
     html = client.get("/open-data/", query_string=PERIOD).get_data(as_text=True)
-    assert html.count("<svg") == len(report.SERIES_KEYS)
+    assert html.count("<svg") == 2 * len(report.SERIES_KEYS)
     csv_text = client.get("/open-data/failure.csv", query_string=PERIOD).get_data(as_text=True)
     assert "2026-04,2,1,50.00" in csv_text
     # Aggregates only: no person's name or account reaches the open data.
@@ -227,7 +228,14 @@ def test_open_data_for_everyone(client: Any, w: Any) -> None:
 
 
 def test_svg_helpers() -> None:
-    assert [svg.nice_max(v) for v in (0, 3, 7, 10, 11, 240, 0.3)] == [1, 5, 10, 10, 20, 250, 0.5]
+    assert [svg.axis(v, True) for v in (0, 3, 7, 10, 11, 240)] == [
+        (1, 1),
+        (3, 1),
+        (8, 2),
+        (10, 5),
+        (15, 5),
+        (300, 100),
+    ]
     chart = str(svg.bar_chart("标题<x>", ["一", "二"], [1, 3]))
     assert chart.startswith("<svg") and "<title" in chart and "标题&lt;x&gt;" in chart
     assert chart.count("<rect") == 2

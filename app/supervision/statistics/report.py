@@ -14,6 +14,7 @@ from app.core.auth.models import Role
 from app.core.errors import Forbidden, NotFound, ValidationError
 from app.core.extensions import db
 
+from . import svg
 from .period import Period, parse_period
 from .series import BY_KEY, SERIES, SeriesDef
 
@@ -65,7 +66,16 @@ def build(period: Period, centre_id: int | None, keys: Iterable[str] | None = No
     out = []
     for s in chosen:
         rows = s.fetch(period, centre_id)
-        out.append(Built(s, rows, s.chart(rows, period)))
+        # Drawn twice: the narrow copy replaces the wide one on phones (statistics.css),
+        # so the text in the chart stays legible at 390 px.
+        chart = (
+            Markup('<div class="chart-wide">')
+            + s.chart(rows, period, svg.WIDTH)
+            + Markup('</div><div class="chart-narrow">')
+            + s.chart(rows, period, svg.NARROW)
+            + Markup("</div>")
+        )
+        out.append(Built(s, rows, chart))
     return out
 
 

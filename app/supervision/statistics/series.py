@@ -42,7 +42,7 @@ class SeriesDef:
     note: Any
     columns: tuple[Column, ...]
     fetch: Callable[[Period, int | None], list[Row]]
-    chart: Callable[[list[Row], Period], Markup]
+    chart: Callable[[list[Row], Period, int], Markup]
 
 
 def pct(v: float) -> str:
@@ -120,35 +120,43 @@ def _no_data() -> str:
 # ---- charts -------------------------------------------------------------------------
 
 
-def _volume_chart(rows: list[Row], period: Period) -> Markup:
+def _volume_chart(rows: list[Row], period: Period, width: int) -> Markup:
     months = period.months()
     centres = sorted({r["centre"] for r in rows})
     by = {(r["centre"], r["month"]): r["lots"] for r in rows}
     series = [(c, [by.get((c, m), 0) for m in months]) for c in centres]
-    return svg.line_chart(_("每月开标的标段数"), months, series, empty=_no_data())
+    return svg.line_chart(_("每月开标的标段数"), months, series, empty=_no_data(), width=width)
 
 
-def _monthly_rate(title: Any) -> Callable[[list[Row], Period], Markup]:
-    def chart(rows: list[Row], period: Period) -> Markup:
+def _monthly_rate(title: Any) -> Callable[[list[Row], Period, int], Markup]:
+    def chart(rows: list[Row], period: Period, width: int) -> Markup:
         months = period.months()
         by = {r["month"]: r["rate"] for r in rows}
         values = [None if by.get(m) is None else by[m] * 100 for m in months]
         return svg.line_chart(
-            str(title), months, [(str(title), values)], fmt=pct, top=100, empty=_no_data()
+            str(title),
+            months,
+            [(str(title), values)],
+            fmt=pct,
+            empty=_no_data(),
+            width=width,
         )
 
     return chart
 
 
-def _bids_chart(rows: list[Row], _period: Period) -> Markup:
+def _bids_chart(rows: list[Row], _period: Period, width: int) -> Markup:
     if not any(r["lots"] for r in rows):
-        return svg.bar_chart(_("收到 n 份投标的标段数"), [], [], empty=_no_data())
+        return svg.bar_chart(_("收到 n 份投标的标段数"), [], [], empty=_no_data(), width=width)
     return svg.bar_chart(
-        _("收到 n 份投标的标段数"), [r["bids"] for r in rows], [r["lots"] for r in rows]
+        _("收到 n 份投标的标段数"),
+        [r["bids"] for r in rows],
+        [r["lots"] for r in rows],
+        width=width,
     )
 
 
-def _stages_chart(rows: list[Row], _period: Period) -> Markup:
+def _stages_chart(rows: list[Row], _period: Period, width: int) -> Markup:
     rows = [r for r in rows if r["days"] is not None]
     return svg.bar_chart(
         _("各阶段平均用时（天）"),
@@ -156,10 +164,11 @@ def _stages_chart(rows: list[Row], _period: Period) -> Markup:
         [r["days"] for r in rows],
         fmt=fmt_days,
         empty=_no_data(),
+        width=width,
     )
 
 
-def _experts_chart(rows: list[Row], period: Period) -> Markup:
+def _experts_chart(rows: list[Row], period: Period, width: int) -> Markup:
     months = period.months()
     by = {r["month"]: r for r in rows}
     series = [
@@ -167,10 +176,10 @@ def _experts_chart(rows: list[Row], period: Period) -> Markup:
         (_("拒绝"), [by[m]["declined"] if m in by else 0 for m in months]),
         (_("未答复"), [by[m]["no_answer"] if m in by else 0 for m in months]),
     ]
-    return svg.line_chart(_("专家邀请答复（人次）"), months, series, empty=_no_data())
+    return svg.line_chart(_("专家邀请答复（人次）"), months, series, empty=_no_data(), width=width)
 
 
-def _staff_chart(rows: list[Row], _period: Period) -> Markup:
+def _staff_chart(rows: list[Row], _period: Period, width: int) -> Markup:
     rows = [r for r in rows if r["rate"] is not None][:12]
     return svg.bar_chart(
         _("按时完成率（代理机构）"),
@@ -179,11 +188,12 @@ def _staff_chart(rows: list[Row], _period: Period) -> Markup:
         fmt=pct,
         top=100,
         empty=_no_data(),
+        width=width,
     )
 
 
-def _ratings_chart(title: Any) -> Callable[[list[Row], Period], Markup]:
-    def chart(rows: list[Row], _period: Period) -> Markup:
+def _ratings_chart(title: Any) -> Callable[[list[Row], Period, int], Markup]:
+    def chart(rows: list[Row], _period: Period, width: int) -> Markup:
         rows = rows[:12]
         return svg.bar_chart(
             str(title),
@@ -192,6 +202,7 @@ def _ratings_chart(title: Any) -> Callable[[list[Row], Period], Markup]:
             fmt=pct,
             top=100,
             empty=_no_data(),
+            width=width,
         )
 
     return chart

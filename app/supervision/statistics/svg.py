@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from markupsafe import Markup, escape
 
 WIDTH = 560
+NARROW = 340  # the phone rendering: the same chart drawn narrower so its text stays legible
 HEIGHT = 260
 PAD_LEFT = 56
 PAD_RIGHT = 12
@@ -22,6 +23,24 @@ PAD_BOTTOM = 56
 # Colours that stay apart for the common colour-vision deficiencies (Okabe–Ito).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
 _ids = itertools.count(1)
+
+
+def nice_step(value: float, ticks: int = 4, integer: bool = False) -> float:
+    """A 1, 2 or 5 × 10^k step that covers `value` in about `ticks` steps."""
+    raw = max(value, 1e-9) / ticks
+    exp = math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        step = m * 10.0**exp
+        if step >= raw - 1e-12:
+            break
+    return max(step, 1.0) if integer else step
+
+
+def axis(value: float, integer: bool) -> tuple[float, float]:
+    """(top, step) of an axis from zero that holds `value`."""
+    value = max(value, 1.0)
+    step = nice_step(value, integer=integer)
+    return step * max(math.ceil(value / step - 1e-9), 1), step
 
 
 def nice_max(value: float) -> float:
@@ -40,10 +59,10 @@ def _fmt_default(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.2f}"
 
 
-def _frame(title: str, desc: str, legend_h: int = 0) -> tuple[str, list[str]]:
+def _frame(title: str, desc: str, width: int, legend_h: int = 0) -> tuple[str, list[str]]:
     cid = f"chart{next(_ids)}"
     head = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT + legend_h}" width="100%" '
+        f'<svg class="chart" viewBox="0 0 {width} {HEIGHT + legend_h}" width="100%" '
         f'role="img" aria-labelledby="{cid}-t {cid}-d" preserveAspectRatio="xMidYMid meet" '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{cid}-t">{escape(title)}</title>',
@@ -52,14 +71,15 @@ def _frame(title: str, desc: str, legend_h: int = 0) -> tuple[str, list[str]]:
     return cid, head
 
 
-def _y_axis(top: float, fmt: Callable[[float], str], ticks: int = 4) -> list[str]:
+def _y_axis(top: float, step: float, fmt: Callable[[float], str], width: int) -> list[str]:
     out = []
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
+    ticks = max(round(top / step), 1)
     for i in range(ticks + 1):
-        v = top * i / ticks
+        v = step * i
         y = HEIGHT - PAD_BOTTOM - plot_h * i / ticks
         out.append(
-            f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'<line x1="{PAD_LEFT}" x2="{width - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
             f'class="grid" stroke="#e5e7eb"/>'
             f'<text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick" '
             f'font-size="11" fill="#4b5563">{escape(fmt(v))}</text>'
@@ -67,22 +87,30 @@ def _y_axis(top: float, fmt: Callable[[float], str], ticks: int = 4) -> list[str
     out.append(
         f'<line x1="{PAD_LEFT}" x2="{PAD_LEFT}" y1="{PAD_TOP}" y2="{HEIGHT - PAD_BOTTOM}" '
         f'stroke="#6b7280"/>'
-        f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{HEIGHT - PAD_BOTTOM}" '
+        f'<line x1="{PAD_LEFT}" x2="{width - PAD_RIGHT}" y1="{HEIGHT - PAD_BOTTOM}" '
         f'y2="{HEIGHT - PAD_BOTTOM}" stroke="#6b7280"/>'
     )
     return out
 
 
-def _x_labels(labels: Sequence[str], centres: Sequence[float]) -> list[str]:
-    # Many labels: show every n-th and slant them so they never overlap.
-    every = max(1, math.ceil(len(labels) / 12))
-    slant = len(labels) > 6
+def _text_width(text: str) -> float:
+    return sum(11.0 if ord(c) > 0x2000 else 6.5 for c in text)
+
+
+def _x_labels(labels: Sequence[str], centres: Sequence[float], width: int) -> list[str]:
+    # Many labels: show every n-th, and slant them when they would not fit level.
+    plot_w = width - PAD_LEFT - PAD_RIGHT
+    every = max(1, math.ceil(len(labels) / (12 if width >= 480 else 6)))
+    room = plot_w / len(labels) * every
+    shown = [lab if len(lab) <= 14 else lab[:13] + "…" for lab in labels]
+    slant = max(_text_width(t) for t in shown) > room * 0.95
     out = []
     for i, (label, x) in enumerate(zip(labels, centres, strict=True)):
         if i % every:
             continue
         y = HEIGHT - PAD_BOTTOM + 16
-        text = escape(label if len(label) <= 14 else label[:13] + "…")
+        del label
+        text = escape(shown[i])
         if slant:
             out.append(
                 f'<text x="{x:.1f}" y="{y:.1f}" font-size="11" fill="#374151" '
@@ -96,10 +124,10 @@ def _x_labels(labels: Sequence[str], centres: Sequence[float]) -> list[str]:
     return out
 
 
-def _empty(title: str, message: str) -> Markup:
-    _cid, head = _frame(title, message)
+def _empty(title: str, message: str, width: int) -> Markup:
+    _cid, head = _frame(title, message, width)
     head.append(
-        f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" font-size="14" '
+        f'<text x="{width / 2}" y="{HEIGHT / 2}" text-anchor="middle" font-size="14" '
         f'fill="#6b7280">{escape(message)}</text></svg>'
     )
     return Markup("".join(head))
@@ -113,15 +141,17 @@ def bar_chart(
     fmt: Callable[[float], str] = _fmt_default,
     top: float | None = None,
     empty: str = "—",
+    width: int = WIDTH,
 ) -> Markup:
     """One bar per label, heights from zero; `top` fixes the axis (e.g. 100 for a rate)."""
     if not labels:
-        return _empty(title, empty)
-    vmax = top if top is not None else nice_max(max(max(values), 0))
+        return _empty(title, empty, width)
+    integer = all(float(v).is_integer() for v in values)
+    vmax, step = (top, top / 4) if top is not None else axis(max(max(values), 0), integer)
     desc = "; ".join(f"{lab}: {fmt(v)}" for lab, v in zip(labels, values, strict=True))
-    _cid, out = _frame(title, desc)
-    out += _y_axis(vmax, fmt)
-    plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    _cid, out = _frame(title, desc, width)
+    out += _y_axis(vmax, step, fmt, width)
+    plot_w = width - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     slot = plot_w / len(labels)
     bar_w = max(min(slot * 0.7, 48), 2)
@@ -135,7 +165,7 @@ def bar_chart(
             f'<rect x="{cx - bar_w / 2:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
             f'fill="{PALETTE[0]}"><title>{escape(label)}: {escape(fmt(v))}</title></rect>'
         )
-    out += _x_labels(labels, centres)
+    out += _x_labels(labels, centres, width)
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -148,22 +178,25 @@ def line_chart(
     fmt: Callable[[float], str] = _fmt_default,
     top: float | None = None,
     empty: str = "—",
+    width: int = WIDTH,
 ) -> Markup:
     """One line per series over the labels (months); a None is a gap, not a zero."""
     known = [v for _n, vals in series for v in vals if v is not None]
     if not labels or not known:
-        return _empty(title, empty)
-    vmax = top if top is not None else nice_max(max(max(known), 0))
+        return _empty(title, empty, width)
+    integer = all(float(v).is_integer() for v in known)
+    vmax, step = (top, top / 4) if top is not None else axis(max(max(known), 0), integer)
     desc = " | ".join(
         f"{name}: "
         + ", ".join(f"{lab} {fmt(v)}" for lab, v in zip(labels, vals, strict=True) if v is not None)
         for name, vals in series
     )
-    legend_rows = math.ceil(len(series) / 3) if len(series) > 1 else 0
+    per_row = 3 if width >= 480 else 2
+    legend_rows = math.ceil(len(series) / per_row) if len(series) > 1 else 0
     legend_h = legend_rows * 18
-    _cid, out = _frame(title, desc, legend_h)
-    out += _y_axis(vmax, fmt)
-    plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    _cid, out = _frame(title, desc, width, legend_h)
+    out += _y_axis(vmax, step, fmt, width)
+    plot_w = width - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     step = plot_w / len(labels)
     xs = [PAD_LEFT + step * (i + 0.5) for i in range(len(labels))]
@@ -184,12 +217,12 @@ def line_chart(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
                 f"<title>{escape(name)} · {escape(lab)}: {escape(fmt(v))}</title></circle>"
             )
-    out += _x_labels(labels, xs)
+    out += _x_labels(labels, xs, width)
     if legend_rows:
-        col_w = (WIDTH - PAD_LEFT) / 3
+        col_w = (width - PAD_LEFT) / per_row
         for n, (name, _vals) in enumerate(series):
-            lx = PAD_LEFT + col_w * (n % 3)
-            ly = HEIGHT + 4 + 18 * (n // 3)
+            lx = PAD_LEFT + col_w * (n % per_row)
+            ly = HEIGHT + 4 + 18 * (n // per_row)
             colour = PALETTE[n % len(PALETTE)]
             label = name if len(name) <= 16 else name[:15] + "…"
             out.append(
