@@ -41,14 +41,17 @@ LOTS_PER_CENTRE = 60
 MONTHS = 12
 NAMES = (
     ("办公设备采购", "A02"),
-    ("道路养护工程", "B01"),
     ("物业管理服务", "C21"),
-    ("医疗设备采购", "A03"),
-    ("校舍维修改造", "B02"),
     ("信息系统运维服务", "C16"),
     ("园林绿化工程", "B03"),
     ("食材配送服务", "C23"),
 )
+# What a purchaser buys follows from what it is (a hospital, a school board, a road office).
+NAMES_BY_KIND = {
+    "医院": (("医疗设备采购", "A03"), ("医院物业管理服务", "C21"), ("医疗信息系统运维服务", "C16")),
+    "教育": (("校舍维修改造", "B02"), ("教学设备采购", "A02"), ("学校食材配送服务", "C23")),
+    "交通": (("道路养护工程", "B01"), ("交通信号设施采购", "A02"), ("道路绿化工程", "B03")),
+}
 COMMENTS_GOOD = ("流程清楚，答疑及时", "开标准时，系统稳定", "工作人员服务热情", "")
 COMMENTS_BAD = ("答疑回复拖延，影响报价准备", "开标现场组织混乱，签到等候过久")
 ANSWERS = ("已约谈项目负责人，答疑改为两个工作日内回复。", "已调整开标大厅签到流程，增设引导人员。")
@@ -104,14 +107,16 @@ def _lot(
 ) -> Lot:
     agency = orgs["agency"][n % len(orgs["agency"])]
     staff = world.staff[key] if agency is orgs["agency"][0] else world.users[f"{key}_staff2"]
-    name, category = NAMES[n % len(NAMES)]
+    purchaser = orgs["purchaser"][n % len(orgs["purchaser"])]
+    names = next((v for k, v in NAMES_BY_KIND.items() if k in purchaser.name), NAMES)
+    name, category = names[n % len(names)]
     budget = Decimal(rnd.randrange(20, 800) * 5000)
     project = Project(
         code=f"HIS-{key.upper()}-{n:03d}",
         trade_id=f"HIS-{key.upper()}-{n:03d}",
         name=f"{deadline.year}年度{name}（{n}）",
         centre_id=centre_id,
-        purchaser_id=orgs["purchaser"][n % len(orgs["purchaser"])].id,
+        purchaser_id=purchaser.id,
         agency_id=agency.id,
         method=Method.OPEN,
         category_code=category,
