@@ -168,6 +168,8 @@ def test_scope_supervisor_own_centre_admin_every_centre(client: Any, w: Any) -> 
         ({"start": "2020-01", "end": "2026-05"}, "最长 36 个月"),
         ({"start": "2026-02-30", "end": "2026-05"}, "无法识别"),
         ({"start": "yesterday", "end": "2026-05"}, "无法识别"),
+        ({"start": "2026-01", "end": "9999-12-31"}, "无法识别"),
+        ({"start": "２０２６-01", "end": "2026-05"}, "无法识别"),
     ],
 )
 def test_impossible_period_is_refused(

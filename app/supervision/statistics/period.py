@@ -13,8 +13,8 @@ from bidding.clocks import start_of_day
 
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
 
 
 @dataclass(frozen=True)
@@ -48,15 +48,21 @@ def _last_day_of_month(year: int, month: int) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
+# Outside these years a date is a typing error, not a period anyone has data for.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
 def _parse(value: str, *, is_end: bool, field: str) -> dt.date:
     value = value.strip()
     try:
+        day: dt.date | None = None
         if _DAY.match(value):
-            return dt.date.fromisoformat(value)
-        if _MONTH.match(value):
+            day = dt.date.fromisoformat(value)
+        elif _MONTH.match(value):
             year, month = int(value[:4]), int(value[5:])
-            first = dt.date(year, month, 1)
-            return _last_day_of_month(year, month) if is_end else first
+            day = _last_day_of_month(year, month) if is_end else dt.date(year, month, 1)
+        if day is not None and FIRST_YEAR <= day.year <= LAST_YEAR:
+            return day
     except ValueError:
         pass
     raise ValidationError(

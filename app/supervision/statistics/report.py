@@ -37,10 +37,10 @@ def period_from(args: Mapping[str, Any]) -> Period:
 def centre_arg(args: Mapping[str, Any]) -> int | None:
     from app.core.auth.models import Centre
 
-    raw = (args.get("centre") or "").strip()
+    raw = (args.get("centre") or "").strip()[:12]
     if not raw:
         return None
-    if not raw.isdigit() or db.session.get(Centre, int(raw)) is None:
+    if not (raw.isascii() and raw.isdigit()) or db.session.get(Centre, int(raw)) is None:
         raise ValidationError(_l("没有这个交易中心。"), field="centre")
     return int(raw)
 
