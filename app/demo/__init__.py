@@ -38,6 +38,7 @@ from app.demo.world_credit import build_credit
 from app.demo.world_experts import build_expert_pool, run_draws
 from app.demo.world_people import build_people
 from app.demo.world_projects import build_lot
+from app.demo.world_stats import build_history
 
 __all__ = [
     "CUSTODY_PASSPHRASES",
@@ -78,6 +79,7 @@ def build(world: World) -> dict[str, int]:
                 build_lot(world, n, spec)
             run_draws(world)
             build_credit(world)
+            history = build_history(world)
     finally:
         ctx.pop()
         config["CUSTODY_SCRYPT_N"] = saved_n
@@ -86,6 +88,7 @@ def build(world: World) -> dict[str, int]:
         "suppliers": len(SUPPLIERS),
         "experts": len(DEMO_EXPERTS),
         "lots": len(LOTS),
+        "history_lots": history,
         "announcements": world.announcements,
     }
 

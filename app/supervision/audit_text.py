@@ -186,6 +186,11 @@ ACTION_TEXT: dict[str, str] = {
     "inspection.draw_drawn": N_("双随机抽取完成"),
     "inspection.result_entered": N_("录入抽查结果"),
     "inspection.campaign_published": N_("公开抽查结果"),
+    # Service ratings (好差评)
+    "rating.given": N_("对交易服务作出评价"),
+    "rating.defaulted": N_("评价期满未评价，系统默认好评"),
+    "rating.follow_up_answered": N_("被评价方答复差评整改"),
+    "rating.follow_up_closed": N_("监督人员办结差评整改"),
 }
 
 AREA_TEXT: dict[str, str] = {
@@ -232,6 +237,8 @@ OBJECT_TEXT: dict[str, str] = {
     "inspection_item": N_("抽查事项"),
     "inspection_roster": N_("抽查名录"),
     "inspection_campaign": N_("双随机抽查活动"),
+    "service_rating": N_("服务评价"),
+    "rating_follow_up": N_("差评整改"),
 }
 
 KEY_TEXT: dict[str, str] = {
@@ -262,6 +269,7 @@ KEY_TEXT: dict[str, str] = {
     "k": N_("解密所需分片数"),
     "n": N_("分片数"),
     "kind": N_("类型"),
+    "level": N_("评价等级"),
     "list_hash": N_("名单哈希"),
     "lot": N_("标段"),
     "lot_id": N_("标段"),

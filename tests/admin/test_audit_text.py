@@ -10,6 +10,7 @@ import pytest
 from app.credit import actions as credit_actions
 from app.inspections import actions as inspection_actions
 from app.supervision import audit_text
+from app.supervision.ratings import actions as rating_actions
 from bidding import actions as lot_actions
 from bidding.bids import actions as bid_actions
 from experts import actions as expert_actions
@@ -33,6 +34,7 @@ def _names(module: ModuleType) -> list[str]:
         eval_actions,
         credit_actions,
         inspection_actions,
+        rating_actions,
     ],
 )
 def test_every_action_constant_has_a_sentence(app: Any, module: ModuleType) -> None:
