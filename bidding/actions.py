@@ -26,3 +26,6 @@ QUESTION_ANSWERED = "question.answer"  # stored name predates the past-tense rul
 
 OBJECTION_FILED = "objection.file"  # stored name predates the past-tense rule
 OBJECTION_ANSWERED = "objection.answer"  # stored name predates the past-tense rule
+
+# A deletion refused because a retained project archive refers to what it would remove.
+DELETE_REFUSED = "lot.delete_refused"
