@@ -61,7 +61,7 @@ def calendar(lot: Lot) -> WorkCalendar:
 
 def publish_by(lot: Lot, report_at: dt.datetime) -> dt.datetime:
     days = period(lot, "publicity_within_days", clocks.DEFAULT_PUBLICITY_WITHIN_DAYS)
-    return clocks.publicity_publish_by(report_at, days)
+    return clocks.publicity_publish_by(report_at, days, calendar(lot))
 
 
 def publicity_days(lot: Lot) -> int:

@@ -199,7 +199,7 @@ def test_award_and_contract_releases_from_the_result_services(client: Any) -> No
     cst = dt_.timezone(dt_.timedelta(hours=8))
     clock.set_now(dt_.datetime(2026, 4, 1, 10, tzinfo=cst))
     publicity.publish_publicity(w.lot, w.staff)
-    clock.set_now(dt_.datetime(2026, 4, 5, 10, tzinfo=cst))
+    clock.set_now(dt_.datetime(2026, 4, 8, 10, tzinfo=cst))  # after the publicity
     award.confirm_award(w.lot, w.staff)
     clock.set_now(dt_.datetime(2026, 4, 9, 10, tzinfo=cst))
     args = {"signed_on": "2026-04-08", "filename": "c.pdf"}
