@@ -145,6 +145,10 @@ def test_failure_and_retender_from_the_results_page(client: Any) -> None:
     html = client.get(page).get_data(as_text=True)
     assert 'data-testid="failure-form"' in html and 'data-testid="retender"' in html
     assert "有效投标不足 3 家" in html
+    # the agency's workbench asks for the notice until it is out
+    todo = client.get("/api/v1/workbench").get_json()
+    (item,) = [i for g in todo["groups"] for i in g["items"] if g["kind"] == "bidding.failures"]
+    assert item["title"].startswith("发布流标/废标公告") and item["url"] == page
     assert f"/results/lots/{w.lot.id}" in client.get("/results/").get_data(as_text=True)
     token = csrf_from(client, page)
     resp = client.post(
@@ -157,6 +161,8 @@ def test_failure_and_retender_from_the_results_page(client: Any) -> None:
     assert ann.fields["reason"] == w.lot.status_reason  # blank: the recorded reason
     html = client.get(page).get_data(as_text=True)
     assert 'data-testid="failure-form"' not in html and f"/announcements/{ann.id}" in html
+    todo = client.get("/api/v1/workbench").get_json()
+    assert "bidding.failures" not in {g["kind"] for g in todo["groups"]}
     resp = client.post(f"/bids/lots/{w.lot.id}/retender", data={"csrf_token": token})
     assert resp.status_code == 302
     new = db.session.get(Lot, freeze.get_freeze(w.lot).retendered_lot_id)
