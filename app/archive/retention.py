@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.archive.models import LotArchive
-from app.core import clock, formatting
+from app.core import clock
 from app.core.clock import CST
 from app.core.extensions import db
 from bidding.models import Lot
@@ -26,4 +26,4 @@ def hold(lot: Lot) -> str | None:
     last = retained_until(lot)
     if last is None:
         return None
-    return _("项目档案保存至 %(d)s", d=last.strftime(formatting.CHINESE_DAY))
+    return _("项目档案保存至 %(d)s", d=last.isoformat())

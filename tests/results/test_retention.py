@@ -77,11 +77,11 @@ def test_a_retained_archive_refuses_the_bid_withdrawal_by_api_and_page(
     build.build_archive(w.lot, w.staff)
     db.session.commit()
     assert retained_until(w.lot) == dt.date(2041, 4, 10)
-    assert hooks.retention_holds(w.lot) == ["项目档案保存至 2041年04月10日"]
+    assert hooks.retention_holds(w.lot) == ["项目档案保存至 2041-04-10"]
     resp = client.post(f"/api/v1/lots/{w.lot.id}/withdraw", headers=w.headers(w.bidders[1]))
     assert resp.status_code == 409
     assert resp.get_json()["message"] == (
-        "投标文件已收入项目档案（项目档案保存至 2041年04月10日），保存期内不得删除。"
+        "投标文件已收入项目档案（项目档案保存至 2041-04-10），保存期内不得删除。"
     )
     assert _refusals() == [
         {"what": "bid", "reason": resp.get_json()["message"]},
