@@ -171,6 +171,7 @@ def test_failure_and_retender_from_the_results_page(client: Any) -> None:
         project_page
     )
     assert f'href="/results/lots/{w.lot.id}"' in project_page
+    assert "已重新招标，请在新标段继续办理。" in project_page
     # the bidders see the failure and its notice, not the staff's forms
     client.get("/logout")
     login(client, w.bidders[0])
