@@ -15,6 +15,7 @@ from referencing.jsonschema import DRAFT4
 from app.core import clock
 from app.core.extensions import db
 from bidding.results import award, contracts, failure, publicity
+from tests.factories import login
 from tests.portal.test_ocds import REGISTRY, RELEASE_SCHEMA, SCHEMA_DIR, assert_valid, fetch
 from tests.results import world as rw
 
@@ -149,9 +150,15 @@ def test_the_compiled_record_of_a_lot_merges_its_releases(client: Any) -> None:
     assert stats == {"bids": 4, "validBids": 3}
     assert len(compiled["bids"]["details"]) == 4
     assert compiled["date"] == record["releases"][-1]["date"]
-    # the same record from the lot
+    # the same record from the lot, linked from its results page and its notices
     by_lot = fetch(client, f"/api/v1/ocds/lots/{w.lot.id}/record")
     assert by_lot["records"][0]["compiledRelease"] == compiled
+    notice = w.result.result_id
+    page = client.get(f"/announcements/{notice}").get_data(as_text=True)
+    assert f'href="/api/v1/ocds/records/{_ocid(w)}"' in page
+    login(client, w.staff)
+    page = client.get(f"/results/lots/{w.lot.id}").get_data(as_text=True)
+    assert f'href="/api/v1/ocds/lots/{w.lot.id}/record"' in page
 
 
 def test_schema_check_rejects_a_compiled_release_breaking_the_standard(client: Any) -> None:
