@@ -18,6 +18,10 @@ def init_app(app: Any) -> None:
     _init_bids(app)
     _init_results(app)
     workbench.register()
+    from bidding import retention
+
+    # Nothing a retained archive refers to is deleted, whatever the path (see retention.py).
+    retention.install_guard()
 
 
 def _init_results(app: Any) -> None:

@@ -29,3 +29,6 @@ OBJECTION_ANSWERED = "objection.answer"  # stored name predates the past-tense r
 
 # A barred supplier (失信, administrative ban) refused at a document step or a bid.
 PARTICIPATION_REFUSED = "participation.refused"
+
+# A deletion refused because a retained project archive refers to what it would remove.
+DELETE_REFUSED = "lot.delete_refused"

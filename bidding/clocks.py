@@ -343,8 +343,9 @@ def check_timetable(
 # The periods of the result stages (DOMAIN.md §3): candidate publicity, objections,
 # challenges (质疑) and complaints (投诉), the contract. Each is named once here and
 # returns the instant it ends; the services compare `now` with it and the messages
-# print it. Days count from the day after the event and end at 24:00 (CST) of the last
-# day; working days follow the centre's calendar.
+# print it. Days are counted as every other clock counts them (`period_end`: from the day
+# after the event, ending at 24:00 CST of the last day, a last day on a holiday moved to
+# the next working day); working days follow the centre's calendar.
 DEFAULT_PUBLICITY_WITHIN_DAYS = 3
 DEFAULT_PUBLICITY_MIN_DAYS = 3
 DEFAULT_RESULT_OBJECTION_ANSWER_DAYS = 3
@@ -357,18 +358,10 @@ DEFAULT_CONTRACT_FILING_DAYS = 30
 DEFAULT_CONTRACT_NOTICE_WORKING_DAYS = 2
 
 
-def _end_of_cst_day(day: dt.date) -> dt.datetime:
-    """24:00 (CST) of `day`, as an aware UTC instant."""
-    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=CST)
-    return midnight.astimezone(dt.UTC)
-
-
-def _days_after(event: dt.datetime, days: int) -> dt.datetime:
-    return _end_of_cst_day(event.astimezone(CST).date() + dt.timedelta(days=days))
-
-
-def _working_days_after(event: dt.datetime, days: int, calendar: WorkCalendar) -> dt.datetime:
-    return _end_of_cst_day(calendar.add_working_days(event.astimezone(CST).date(), days))
+def _working_period_end(event: dt.datetime, days: int, calendar: WorkCalendar) -> dt.datetime:
+    """24:00 (CST) of the last of `days` working days after the event, as the first instant
+    after it (a time `t` is within the period when `t <` this)."""
+    return start_of_day(working_period_last_day(event, days, calendar) + dt.timedelta(days=1))
 
 
 def result_period_days(
@@ -393,32 +386,37 @@ def result_period_days(
     return int(config.get(key.upper(), default))
 
 
-def publicity_publish_by(report_at: dt.datetime, within_days: int) -> dt.datetime:
+def publicity_publish_by(
+    report_at: dt.datetime, within_days: int, calendar: WorkCalendar
+) -> dt.datetime:
     """The candidate publicity must go out within `within_days` of the signed report."""
-    return _days_after(report_at, within_days)
+    return period_end(report_at, within_days, calendar)
 
 
-def publicity_end(start: dt.datetime, min_days: int) -> dt.datetime:
-    """The publicity lasts at least `min_days`: it ends at 24:00 of the last of them."""
-    return _days_after(start, min_days)
+def publicity_end(start: dt.datetime, min_days: int, calendar: WorkCalendar) -> dt.datetime:
+    """The publicity lasts at least `min_days`: it ends at 24:00 of the last of them (a
+    last day on a holiday moves to the next working day)."""
+    return period_end(start, min_days, calendar)
 
 
-def result_objection_answer_due(filed_at: dt.datetime, days: int) -> dt.datetime:
+def result_objection_answer_due(
+    filed_at: dt.datetime, days: int, calendar: WorkCalendar
+) -> dt.datetime:
     """An objection to the result (异议) is answered within `days` of its filing."""
-    return _days_after(filed_at, days)
+    return period_end(filed_at, days, calendar)
 
 
 def challenge_window_end(
     result_at: dt.datetime, working_days: int, calendar: WorkCalendar
 ) -> dt.datetime:
     """A challenge (质疑) is filed within `working_days` of the result announcement."""
-    return _working_days_after(result_at, working_days, calendar)
+    return _working_period_end(result_at, working_days, calendar)
 
 
 def challenge_answer_due(
     filed_at: dt.datetime, working_days: int, calendar: WorkCalendar
 ) -> dt.datetime:
-    return _working_days_after(filed_at, working_days, calendar)
+    return _working_period_end(filed_at, working_days, calendar)
 
 
 def complaint_window_end(
@@ -427,22 +425,22 @@ def complaint_window_end(
     """A complaint (投诉) follows the answer: working days in government procurement,
     calendar days under the tendering law."""
     if working:
-        return _working_days_after(answered_at, days, calendar)
-    return _days_after(answered_at, days)
+        return _working_period_end(answered_at, days, calendar)
+    return period_end(answered_at, days, calendar)
 
 
 def complaint_decision_due(
     filed_at: dt.datetime, working_days: int, calendar: WorkCalendar
 ) -> dt.datetime:
-    return _working_days_after(filed_at, working_days, calendar)
+    return _working_period_end(filed_at, working_days, calendar)
 
 
-def contract_filing_due(awarded_at: dt.datetime, days: int) -> dt.datetime:
+def contract_filing_due(awarded_at: dt.datetime, days: int, calendar: WorkCalendar) -> dt.datetime:
     """The signed contract is filed within `days` of the award notice."""
-    return _days_after(awarded_at, days)
+    return period_end(awarded_at, days, calendar)
 
 
 def contract_notice_due(
     filed_at: dt.datetime, working_days: int, calendar: WorkCalendar
 ) -> dt.datetime:
-    return _working_days_after(filed_at, working_days, calendar)
+    return _working_period_end(filed_at, working_days, calendar)

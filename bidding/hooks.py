@@ -27,7 +27,11 @@ ClarificationHook = Callable[[Lot, User, Announcement], object]
 # (lot, acting user, when) — inside the award / contract-filing transaction
 ResultHook = Callable[[Lot, User, dt.datetime], object]
 
+# (lot) → why the lot's records must be kept (a retained archive refers to them), or None
+RetentionHook = Callable[[Lot], str | None]
+
 _before_tender: list[TenderHook] = []
+_retention: list[RetentionHook] = []
 _addenda: list[AddendumHook] = []
 _clarification: list[ClarificationHook] = []
 _awarded: list[ResultHook] = []
@@ -108,3 +112,13 @@ def register_participation_bar(fn: BarHook) -> None:
 
 def participation_bars(org: Organisation, at: dt.datetime) -> list[Bar]:
     return [bar for fn in _bars if (bar := fn(org, at)) is not None]
+
+
+def register_retention_hold(fn: RetentionHook) -> None:
+    _add(_retention, fn)
+
+
+def retention_holds(lot: Lot) -> list[str]:
+    """Why nothing of this lot may be deleted now (empty: no hold). Read by
+    `bidding.retention`, the one rule every delete path asks."""
+    return [why for fn in _retention if (why := fn(lot))]

@@ -47,6 +47,7 @@ KIND_LABELS: dict[str, str] = {
     "result": N_("中标结果公告"),
     "contract": N_("合同公告"),
     "termination": N_("终止公告"),
+    "failure": N_("流标/废标公告"),
 }
 
 

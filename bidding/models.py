@@ -69,6 +69,7 @@ class AnnouncementKind(enum.StrEnum):
     RESULT = "result"  # 中标结果公告
     CONTRACT = "contract"  # 合同公告
     TERMINATION = "termination"  # 终止公告
+    FAILURE = "failure"  # 流标/废标公告
 
 
 class Project(Base):

@@ -67,6 +67,10 @@ def _category(value: Any) -> str:
     return categories.label(str(value), str(get_locale()))
 
 
+def _count(value: Any) -> str:
+    return _("%(n)s 家", n=value)
+
+
 def _rank(value: Any) -> str:
     return _("第 %(n)s 名", n=value)
 
@@ -83,6 +87,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "eval_method": lambda v: eval_label(str(v)),
     "status": lambda v: status_label(str(v)),
     "rank": _rank,
+    "count": _count,
     "score": _text,
 }
 
@@ -239,6 +244,13 @@ CANDIDATE_COLUMNS = (
     FieldSpec("score", N_("综合得分"), "score"),
 )
 
+REJECTED_COLUMNS = (
+    FieldSpec("bid_id", None),
+    FieldSpec("supplier_id", None),
+    FieldSpec("supplier_name", N_("投标人")),
+    FieldSpec("reason", N_("否决理由")),
+)
+
 register_kind_fields(
     "intent",
     (
@@ -320,6 +332,20 @@ register_kind_fields(
         *PROJECT,
         FieldSpec("reason", N_("终止原因")),
         FieldSpec("previous_status", N_("终止前状态"), "status"),
+        *PARTIES,
+    ),
+)
+register_kind_fields(
+    "failure",
+    (
+        *PROJECT,
+        FieldSpec("stage", None),
+        FieldSpec("reason", N_("流标/废标原因")),
+        FieldSpec("bid_count", N_("递交投标文件的投标人"), "count"),
+        FieldSpec("valid_count", N_("有效投标"), "count"),
+        FieldSpec("rejected", N_("被否决的投标"), columns=REJECTED_COLUMNS),
+        FieldSpec("failed_at", N_("流标/废标时间"), "datetime"),
+        FieldSpec("next_step", N_("后续安排")),
         *PARTIES,
     ),
 )

@@ -180,7 +180,15 @@ def project_detail(project_id: int) -> Any:
         manage=manage,
         announcements=projects.announcements_of(project),
         hints={lot.id: _lot_hints(project, lot) for lot in project.lots},
+        history={lot.id: _lot_history(lot) for lot in project.lots},
     )
+
+
+def _lot_history(lot: Lot) -> dict[str, Lot | None]:
+    """A re-tendered lot names the failed lot it follows, and a failed lot its successor."""
+    from bidding.bids.freeze import retendered_as, retendered_from
+
+    return {"from": retendered_from(lot), "as": retendered_as(lot)}
 
 
 @bp.route("/lots/<int:lot_id>/edit", methods=["GET", "POST"])
@@ -349,3 +357,4 @@ def _category_label(code: str) -> str:
 bp.add_app_template_global(method_label)
 bp.add_app_template_global(kind_label)
 bp.add_app_template_global(eval_label)
+bp.add_app_template_global(status_label)

@@ -30,8 +30,9 @@ from bidding.bids.models import (
     OpeningStatus,
 )
 from bidding.documents.models import DocumentDownload, Objection, ObjectionStatus, Question
-from bidding.models import Lot, LotStatus, Project
+from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Project
 from bidding.policies import can_oversee_lot, is_agency_staff
+from bidding.results.rules import staff_link
 
 # Lots whose bidding is still under way (an objection suspends it without ending it).
 _OPEN_STATUSES = (LotStatus.PUBLISHED, LotStatus.SUSPENDED)
@@ -272,7 +273,31 @@ def bonds_returned(user: Any) -> list[TodoItem]:
     ]
 
 
+def failures_to_announce(user: Any) -> list[TodoItem]:
+    """Failed lots (流标 at the deadline, 废标 at the evaluation) whose notice is not out."""
+    if not is_agency_staff(user):
+        return []
+    announced = select(Announcement.id).where(
+        Announcement.lot_id == Lot.id, Announcement.kind == AnnouncementKind.FAILURE
+    )
+    lots = db.session.execute(
+        _managed_lots(user).where(Lot.status == LotStatus.FAILED, ~announced.exists())
+    ).scalars()
+    return [
+        TodoItem(
+            kind="bidding.failures",
+            title=_("发布流标/废标公告：%(lot)s", lot=_lot_name(lot)),
+            url=staff_link(lot),
+            detail=lot.status_reason,
+        )
+        for lot in lots
+    ]
+
+
 def register() -> None:
+    register_provider(
+        "bidding.failures", _l("待发布的流标/废标公告"), failures_to_announce, ("staff",), 16
+    )
     register_provider(
         "bidding.objections", _l("待答复的异议"), objections_to_answer, ("staff",), order=10
     )

@@ -19,6 +19,7 @@ from app.core.audit import record
 from app.core.auth.models import User
 from app.core.errors import Conflict, ValidationError
 from app.core.extensions import db
+from bidding import retention
 from bidding.documents.policies import ensure_before_deadline
 from bidding.labels import eval_label
 from bidding.models import Announcement, Lot
@@ -234,6 +235,7 @@ def propose_amendment(
 
 
 def withdraw_amendment(lot: Lot, user: User, version: int | None = None) -> ScoringScheme:
+    retention.ensure_deletable(lot, _l("评分办法修改"), "scoring_scheme_amendment", user)
     row = _frozen_row(lot, user)
     _check_version(row, version)
     if row.pending_data is None:

@@ -165,3 +165,10 @@ def stage_failed(world: World, lot: Any, staff: User, bidders: list[User]) -> No
     bid_round(world, lot, staff, bidders)
     world.at(lot.bid_deadline + dt.timedelta(minutes=1))
     freeze.close_lot(lot)
+    # The agency announces it (流标公告) with the reason the freeze recorded; the lot waits
+    # to be tendered again from its results page.
+    from bidding.results.failure import announce_failure
+
+    world.at(lot.bid_deadline + dt.timedelta(hours=2))
+    announce_failure(lot, staff, next_step="招标人将调整招标方案后重新组织招标。")
+    world.announcements += 1

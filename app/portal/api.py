@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.core.errors import NotFound
+from app.core.extensions import db
 from app.portal import ocds, queries
 from app.portal.queries import Filters
 from app.portal.schemas import (
@@ -17,8 +18,10 @@ from app.portal.schemas import (
     AnnouncementPage,
     AnnouncementQuery,
     OcdsPageQuery,
+    OcdsRecordPackage,
     OcdsReleasePackage,
 )
+from bidding.models import Lot
 
 blp = Blueprint(
     "portal_api", __name__, url_prefix="/api/v1", description="Public announcements and OCDS feed"
@@ -106,3 +109,28 @@ class ReleasesOfProcess(MethodView):
         if not releases:
             raise NotFound(_("没有该 ocid 的已发布数据：%(o)s", o=ocid[:80]))
         return _json(ocds.package(releases, uri=request.url))
+
+
+@blp.route("/ocds/records/<string:ocid>")
+class RecordOfProcess(MethodView):
+    @blp.response(200, OcdsRecordPackage)
+    def get(self, ocid: str) -> Any:
+        """OCDS 1.1 record package of one contracting process (ocid): its releases and the
+        compiled release (merged with ocdsmerge)."""
+        body = ocds.record_package(ocid, uri=request.url)
+        if body is None:
+            raise NotFound(_("没有该 ocid 的已发布数据：%(o)s", o=ocid[:80]))
+        return _json(body)
+
+
+@blp.route("/ocds/lots/<int:lot_id>/record")
+class RecordOfLot(MethodView):
+    @blp.response(200, OcdsRecordPackage)
+    def get(self, lot_id: int) -> Any:
+        """The OCDS record of the contracting process a lot belongs to (its project's
+        ocid), as `/ocds/records/<ocid>` gives it."""
+        lot = db.session.get(Lot, lot_id)
+        body = ocds.record_package(ocds.ocid_for(lot.project), uri=request.url) if lot else None
+        if body is None:
+            raise NotFound(_("该标段尚无已发布的 OCDS 数据。"))
+        return _json(body)

@@ -1,9 +1,15 @@
 """OCDS 1.1 releases built from published announcements.
 
 One announcement is one release: intent → planning; tender → tender; clarification →
-tenderAmendment; termination → tenderCancellation; result → award; contract → contract
-(an amended contract → contractAmendment). The ocid names the project (its unified trade
-id), so every notice of one procurement shares it.
+tenderAmendment; termination → tenderCancellation; candidate publicity and a failed lot's
+notice (流标/废标) → tenderUpdate (the latter with the tender `unsuccessful`); result →
+award; contract → contract (an amended contract → contractAmendment). The ocid names the
+project (its unified trade id), so every notice of one procurement shares it.
+
+Bids (the ocds_bid_extension): the counts of bids and of valid bids from the candidate
+publicity on; each bid (tenderer, price, valid or disqualified) only once the result is
+public — the result announcement or the notice of a lot whose evaluation failed. A record
+per ocid compiles its releases with ocdsmerge.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from sqlalchemy.orm import joinedload
 from app.core import clock
 from app.core.auth.models import Organisation
 from app.core.extensions import db
+from bidding.bids.models import Bid, get_freeze
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Method, Project
+from bidding.results.handoff import result_of
 
 OCDS_VERSION = "1.1"
 CURRENCY = "CNY"
@@ -28,12 +36,19 @@ LOTS_EXTENSION = (
     "https://raw.githubusercontent.com/open-contracting-extensions/"
     "ocds_lots_extension/v1.1.5/extension.json"
 )
+BIDS_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_bid_extension/v1.1.5/extension.json"
+)
+EXTENSIONS = [LOTS_EXTENSION, BIDS_EXTENSION]
 
 TAGS: dict[AnnouncementKind, str] = {
     AnnouncementKind.INTENT: "planning",
     AnnouncementKind.TENDER: "tender",
     AnnouncementKind.CLARIFICATION: "tenderAmendment",
     AnnouncementKind.TERMINATION: "tenderCancellation",
+    AnnouncementKind.CANDIDATES: "tenderUpdate",
+    AnnouncementKind.FAILURE: "tenderUpdate",
     AnnouncementKind.RESULT: "award",
     AnnouncementKind.CONTRACT: "contract",
 }
@@ -70,6 +85,10 @@ LOT_STATUS = {
     LotStatus.FAILED: "unsuccessful",
     LotStatus.AWARDED: "complete",
     LotStatus.TERMINATED: "cancelled",
+}
+TENDER_STATUS = {
+    AnnouncementKind.TERMINATION: "cancelled",
+    AnnouncementKind.FAILURE: "unsuccessful",
 }
 # Unified social credit codes are issued under the market-regulation registry.
 ORG_SCHEME = "CN-SAIC"
@@ -203,7 +222,7 @@ def release(a: Announcement) -> dict[str, Any]:
         "id": project.code,
         "title": project.name,
         "description": project.description or a.title,
-        "status": "cancelled" if a.kind == AnnouncementKind.TERMINATION else "active",
+        "status": TENDER_STATUS.get(a.kind, "active"),
         "procuringEntity": _ref(agency),
         "value": value(total),
         "procurementMethod": METHODS[a.method],
@@ -231,13 +250,92 @@ def release(a: Announcement) -> dict[str, Any]:
             amendment["amendsReleaseID"] = amends
         amendment["releaseID"] = release_id(a)
         tender["amendments"] = [amendment]
-    if a.kind == AnnouncementKind.TERMINATION:
+    if a.kind in (AnnouncementKind.TERMINATION, AnnouncementKind.FAILURE):
         reason = (a.fields or {}).get("reason") or a.title
         # Not a 1.1 core field (core from 1.2); 1.1 schemas allow additional fields, and it
         # carries the local reason the status code alone cannot.
         tender["statusDetails"] = str(reason)
     out["tender"] = tender
+    if a.kind in (AnnouncementKind.CANDIDATES, AnnouncementKind.FAILURE):
+        out["bids"] = _bids(out, lots, details=_result_is_public(a))
     return _clean(out)
+
+
+def _add_party(out: dict[str, Any], org: Organisation, role: str) -> None:
+    """Name an organisation among the release's parties once, with every role it has."""
+    for party in out["parties"]:
+        if party["id"] == f"org-{org.id}":
+            if role not in party["roles"]:
+                party["roles"].append(role)
+            return
+    out["parties"].append(_party(org, [role]))
+
+
+def _result_is_public(a: Announcement) -> bool:
+    """The individual bids are published with the result: the award, or the notice of a
+    lot whose evaluation failed (a lot failed at the deadline opened no bid)."""
+    if a.kind == AnnouncementKind.RESULT:
+        return True
+    return a.kind == AnnouncementKind.FAILURE and (a.fields or {}).get("stage") == "evaluation"
+
+
+def _bid_value(bid_id: Any) -> Decimal | None:
+    bid = db.session.get(Bid, bid_id) if isinstance(bid_id, int) else None
+    price = (bid.price_form or {}).get("total_price") if bid is not None else None
+    return Decimal(str(price)) if price not in (None, "") else None
+
+
+def _bids(out: dict[str, Any], lots: list[Lot], *, details: bool) -> dict[str, Any]:
+    """Bid statistics per lot (bids at the deadline; valid bids once evaluated) and, when
+    `details`, each bid: its tenderer, price and whether the committee kept it."""
+    stats: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    for lot in lots:
+        freeze, result = get_freeze(lot), result_of(lot)
+        if freeze is not None:
+            stats.append(
+                {
+                    "id": f"{lot.code}-bids",
+                    "measure": "bids",
+                    "value": freeze.bid_count,
+                    "date": iso(freeze.frozen_at),
+                    "relatedLot": lot.code,
+                }
+            )
+        if result is None:
+            continue
+        stats.append(
+            {
+                "id": f"{lot.code}-validBids",
+                "measure": "validBids",
+                "value": len(result.candidates),
+                "date": iso(result.report_at),
+                "relatedLot": lot.code,
+            }
+        )
+        if not details:
+            continue
+        entries = [(c, "valid", c.get("price")) for c in result.candidates]
+        entries += [(r, "disqualified", _bid_value(r.get("bid_id"))) for r in result.rejected]
+        for entry, status, price in entries:
+            org = (
+                db.session.get(Organisation, entry["supplier_id"])
+                if entry.get("supplier_id")
+                else None
+            )
+            if org is None:
+                continue
+            _add_party(out, org, "tenderer")
+            rows.append(
+                {
+                    "id": f"{lot.code}-bid-{org.id}",
+                    "status": status,
+                    "tenderers": [_ref(org)],
+                    "value": value(Decimal(str(price))) if price is not None else None,
+                    "relatedLots": [lot.code],
+                }
+            )
+    return {"statistics": stats, "details": rows}
 
 
 def _award_id(a: Announcement) -> str:
@@ -251,10 +349,11 @@ def _result_release(a: Announcement, out: dict[str, Any], lots: list[Lot]) -> di
     supplier_id = f.get("winner_supplier_id") or f.get("supplier_id")
     supplier = db.session.get(Organisation, supplier_id) if supplier_id else None
     if supplier is not None:
-        out["parties"].append(_party(supplier, ["supplier"]))
+        _add_party(out, supplier, "supplier")
     amount = Decimal(str(f["amount"])) if f.get("amount") is not None else None
     related = [lot.code for lot in lots]
     if a.kind == AnnouncementKind.RESULT:
+        out["bids"] = _bids(out, lots, details=True)
         out["awards"] = [
             {
                 "id": _award_id(a),
@@ -349,12 +448,44 @@ def package(
         "version": OCDS_VERSION,
         "publishedDate": iso(clock.now()),
         "publisher": {"name": current_app.config["OCDS_PUBLISHER"]},
-        "extensions": [LOTS_EXTENSION],
+        "extensions": EXTENSIONS,
         "releases": releases,
     }
     if links:
         body["links"] = links
     return body
+
+
+# How releases merge into a record (OCDS 1.1 merging rules for the fields these releases
+# use): arrays of objects merge by `id`, arrays of strings are replaced whole (ocdsmerge's
+# default for them). Given here rather than read from the published schema, so that
+# compiling a record never fetches anything.
+MERGE_RULES: dict[tuple[str, ...], str] = {
+    ("tag",): "omitWhenMerged",
+    ("parties", "roles"): "wholeListMerge",
+    ("tender", "submissionMethod"): "wholeListMerge",
+    ("awards", "relatedLots"): "wholeListMerge",
+    ("bids", "details", "relatedLots"): "wholeListMerge",
+}
+
+
+def record_package(ocid: str, *, uri: str) -> dict[str, Any] | None:
+    """The record of one contracting process: its releases and the compiled release."""
+    import ocdsmerge
+
+    releases = releases_for_ocid(ocid)
+    if not releases:
+        return None
+    merger = ocdsmerge.Merger(merge_rules=MERGE_RULES)
+    compiled = merger.create_compiled_release(releases)
+    return {
+        "uri": uri,
+        "version": OCDS_VERSION,
+        "publishedDate": iso(clock.now()),
+        "publisher": {"name": current_app.config["OCDS_PUBLISHER"]},
+        "extensions": EXTENSIONS,
+        "records": [{"ocid": ocid, "releases": releases, "compiledRelease": compiled}],
+    }
 
 
 def dumps(obj: Any) -> str:

@@ -167,3 +167,20 @@ class OcdsReleasePackage(Schema):
     extensions = fields.List(fields.String())
     links = fields.Dict()
     releases = fields.List(fields.Nested(OcdsRelease))
+
+
+class OcdsRecord(Schema):
+    ocid = fields.String()
+    releases = fields.List(fields.Nested(OcdsRelease))
+    compiledRelease = fields.Nested(OcdsRelease)
+
+
+class OcdsRecordPackage(Schema):
+    """An OCDS 1.1 record package."""
+
+    uri = fields.String()
+    version = fields.String()
+    publishedDate = fields.String()
+    publisher = fields.Dict()
+    extensions = fields.List(fields.String())
+    records = fields.List(fields.Nested(OcdsRecord))

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app.portal import listcache, queries
+from app.portal import listcache, ocds, queries
 from app.portal.queries import (
     CATEGORY_LABELS,
     KIND_BADGES,
@@ -229,6 +229,7 @@ def announcement(announcement_id: int) -> Any:
         supersedes=queries.supersedes(a),
         superseded_by=queries.superseded_by(a),
         field_rows=notice_field_rows(a),
+        ocid=ocds.ocid_for(a.project),
     )
 
 

@@ -162,7 +162,9 @@ ACTION_TEXT: dict[str, str] = {
     "rooms.refused": N_("拒绝实时房间连接"),
     # Result stages
     "lot.evaluated": N_("评标结束，评标报告移交结果阶段"),
-    "lot.result_failed": N_("评标无合格候选人，标段流标/废标"),
+    "lot.result_failed": N_("评标后有效投标不足，标段废标"),
+    "result.failure_published": N_("发布流标/废标公告"),
+    lot_actions.DELETE_REFUSED: N_("拒绝删除已归档的记录"),
     "result.publicity_published": N_("发布中标候选人公示"),
     "result.publicity_late": N_("中标候选人公示逾期未发布"),
     "result_filing.filed": N_("提出异议、质疑或投诉"),

@@ -188,7 +188,8 @@ class RetenderResource(MethodView):
     @login_required
     @blp.response(201, RetenderLotOut)
     def post(self, lot_id: int) -> Any:
-        """Copy a failed (流标) lot into a new draft lot for a new tender."""
+        """Copy a failed lot (流标 at the deadline, 废标 at the evaluation) into a new draft
+        lot for a new tender; the new lot links back to it."""
         copy = freeze.retender(get_lot(lot_id), current_user)
         db.session.commit()
         return copy

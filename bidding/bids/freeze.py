@@ -145,14 +145,48 @@ def sweep_deadlines() -> int:
     return count
 
 
+def retender_refusal(lot: Lot) -> str | None:
+    """Why the lot cannot be tendered again now, or None: the one rule for a lot that failed
+    at the deadline (流标) and one whose evaluation failed (废标) alike."""
+    freeze = get_freeze(lot)
+    if lot.status != LotStatus.FAILED or freeze is None:
+        return _("只有流标或废标的标段可以重新招标。")
+    if freeze.retendered_lot_id is not None:
+        return _("该标段已发起重新招标。")
+    return None
+
+
+def ensure_can_retender(lot: Lot) -> LotFreeze:
+    refusal = retender_refusal(lot)
+    if refusal is not None:
+        raise Conflict(refusal)
+    freeze = get_freeze(lot)
+    assert freeze is not None
+    return freeze
+
+
+def retendered_from(lot: Lot) -> Lot | None:
+    """The failed lot this one tenders again, if any (its history)."""
+    return db.session.execute(
+        select(Lot)
+        .join(LotFreeze, LotFreeze.lot_id == Lot.id)
+        .where(LotFreeze.retendered_lot_id == lot.id)
+    ).scalar_one_or_none()
+
+
+def retendered_as(lot: Lot) -> Lot | None:
+    """The new lot that tenders this failed one again, if any."""
+    freeze = get_freeze(lot)
+    if freeze is None or freeze.retendered_lot_id is None:
+        return None
+    return db.session.get(Lot, freeze.retendered_lot_id)
+
+
 def retender(lot: Lot, actor: User) -> Lot:
     """Copy a failed lot into a new draft lot of the same project (重新招标)."""
     ensure_can_manage_lot(actor, lot)
-    freeze = get_freeze(lot)
-    if lot.status != LotStatus.FAILED or freeze is None:
-        raise Conflict(_("只有流标的标段可以重新招标。"))
-    if freeze.retendered_lot_id is not None:
-        raise Conflict(_("该标段已发起重新招标。"))
+    db.session.execute(select(Lot).where(Lot.id == lot.id).with_for_update())
+    freeze = ensure_can_retender(lot)
     seq = (
         db.session.execute(
             select(func.max(Lot.seq)).where(Lot.project_id == lot.project_id)
@@ -186,5 +220,10 @@ def retender(lot: Lot, actor: User) -> Lot:
     db.session.add(copy)
     db.session.flush()
     freeze.retendered_lot_id = copy.id
-    record(actions.LOT_RETENDERED, lot, {"new_lot": copy.id, "code": copy.code}, actor=actor)
+    record(
+        actions.LOT_RETENDERED,
+        lot,
+        {"new_lot": copy.id, "code": copy.code, "reason": lot.status_reason},
+        actor=actor,
+    )
     return copy

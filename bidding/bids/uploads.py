@@ -23,6 +23,7 @@ from app.core.http import client_info
 from app.core.notify import notify
 from app.core.realtime import after_commit
 from app.core.storage import CHUNK, get_store
+from bidding import retention
 from bidding.bids import actions, sealing
 from bidding.bids.custody import opening_key
 from bidding.bids.eligibility import ensure_can_bid
@@ -274,6 +275,7 @@ def _record_bid(
 
 
 def withdraw_bid(lot: Lot, user: User) -> Bid:
+    retention.ensure_deletable(lot, _("投标文件"), "bid", user)
     org = ensure_can_bid(lot, user)
     bid = db.session.execute(
         select(Bid).where(

@@ -14,7 +14,16 @@ from app.core.errors import Forbidden, NotFound
 from app.core.extensions import db
 from app.core.storage import get_store
 from bidding.projects import get_lot
-from bidding.results import award, contracts, filings, notices, policies, publicity, queries
+from bidding.results import (
+    award,
+    contracts,
+    failure,
+    filings,
+    notices,
+    policies,
+    publicity,
+    queries,
+)
 from bidding.results.models import ResultNotice
 from bidding.results.schemas import (
     ResultAmendmentForm,
@@ -23,6 +32,7 @@ from bidding.results.schemas import (
     ResultAwardIn,
     ResultContractForm,
     ResultContractOut,
+    ResultFailureIn,
     ResultFileForm,
     ResultFilingFiles,
     ResultFilingForm,
@@ -66,6 +76,21 @@ class PublicityResource(MethodView):
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """Publish the candidate publicity (中标候选人公示) from the signed report."""
         ann = publicity.publish_publicity(get_lot(lot_id), current_user, data.get("days"))
+        db.session.commit()
+        return ann
+
+
+@blp.route("/lots/<int:lot_id>/result/failure")
+class FailureResource(MethodView):
+    @login_required
+    @blp.arguments(ResultFailureIn)
+    @blp.response(201, ResultAnnouncementRef)
+    def post(self, data: dict[str, Any], lot_id: int) -> Any:
+        """Publish the failed lot's 流标/废标公告 with its reason (the recorded one by
+        default); the lot may then be tendered again (`POST /lots/<id>/retender`)."""
+        ann = failure.announce_failure(
+            get_lot(lot_id), current_user, data.get("reason"), data.get("next_step")
+        )
         db.session.commit()
         return ann
 

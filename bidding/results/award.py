@@ -94,7 +94,7 @@ def confirm_award(
     assert winner is not None
     amount = Decimal(str(chosen["price"]))
     contract_days = rules.period(lot, "contract_filing_days", clocks.DEFAULT_CONTRACT_FILING_DAYS)
-    contract_due = clocks.contract_filing_due(now, contract_days)
+    contract_due = clocks.contract_filing_due(now, contract_days, rules.calendar(lot))
     challenge_until = None
     if rules.is_procurement(lot):
         days = rules.period(lot, "challenge_working_days", clocks.DEFAULT_CHALLENGE_WORKING_DAYS)

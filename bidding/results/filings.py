@@ -61,7 +61,7 @@ def _window(
         days = rules.period(
             lot, "result_objection_answer_days", clocks.DEFAULT_RESULT_OBJECTION_ANSWER_DAYS
         )
-        return clocks.result_objection_answer_due(now, days)
+        return clocks.result_objection_answer_due(now, days, cal)
     if kind == FilingKind.CHALLENGE:
         if not rules.is_procurement(lot):
             raise Conflict(_l("本项目适用招标投标法，对评标结果请在公示期内提出异议。"))

@@ -46,6 +46,22 @@ def result_of(lot: Lot) -> LotResult | None:
     ).scalar_one_or_none()
 
 
+def failure_reason(lot: Lot, report: SignedReport) -> str | None:
+    """Why the signed report ends the lot as failed (废标), or None when it has a result."""
+    if not report.candidates:
+        return str(_l("评标委员会否决了全部投标，本标段废标。"))
+    least = rules.valid_bids_minimum(lot)
+    if least is not None and len(report.candidates) < least:
+        return str(
+            _l(
+                "评标后有效投标不足 %(m)s 家（实际 %(n)s 家），缺乏竞争，本标段废标。",
+                m=least,
+                n=len(report.candidates),
+            )
+        )
+    return None
+
+
 def receive_report(lot: Lot, report: SignedReport, user: User) -> LotResult:
     """Record the report as the lot's result input; the lot moves to 评标结束 (or fails
     when no bid survived the evaluation)."""
@@ -68,14 +84,15 @@ def receive_report(lot: Lot, report: SignedReport, user: User) -> LotResult:
         created_at=now,
     )
     db.session.add(result)
-    if report.candidates:
+    failure = failure_reason(lot, report)
+    if failure is None:
         lot.status = LotStatus.EVALUATED
         lot.status_reason = ""
         action = actions.LOT_EVALUATED
     else:
-        # Every bid was rejected: the lot fails (废标) and may be tendered again.
+        # The lot fails (废标): staff announce it and may tender it again.
         lot.status = LotStatus.FAILED
-        lot.status_reason = str(_l("评标委员会否决了全部投标，本标段废标。"))
+        lot.status_reason = failure
         action = actions.LOT_RESULT_FAILED
     db.session.flush()
     record(
@@ -101,7 +118,7 @@ def receive_report(lot: Lot, report: SignedReport, user: User) -> LotResult:
                     t=formatting.cst(result.publish_by),
                 )
             )
-            if report.candidates
+            if failure is None
             else lot.status_reason,
             rules.staff_link(lot),
         )

@@ -54,7 +54,7 @@ def publish_publicity(lot: Lot, user: User, days: int | None = None) -> Announce
     if days > 30:
         raise ValidationError(_l("公示期不得超过 30 日。"), field="days")
     now = clock.now()
-    end = clocks.publicity_end(now, days)
+    end = clocks.publicity_end(now, days, rules.calendar(lot))
     answer_days = rules.period(
         lot, "result_objection_answer_days", clocks.DEFAULT_RESULT_OBJECTION_ANSWER_DAYS
     )

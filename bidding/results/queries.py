@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from app.core import clock
 from app.core.auth.models import User
 from app.core.errors import Forbidden
+from bidding.bids import freeze
 from bidding.labels import status_label
 from bidding.models import Lot, LotStatus
 from bidding.policies import can_manage_lot
-from bidding.results import award, contracts, filings, policies, rules
+from bidding.results import award, contracts, failure, filings, policies, rules
 from bidding.results.handoff import result_of
 from bidding.results.labels import FILING_LABELS, FILING_STATUS_LABELS, NOTICE_LABELS
 from bidding.results.models import FilingKind, FilingStatus, ResultFiling
@@ -38,6 +39,35 @@ def filing_view(f: ResultFiling, *, named: bool) -> dict[str, Any]:
     }
 
 
+def lot_ref(lot: Lot | None) -> dict[str, Any] | None:
+    if lot is None:
+        return None
+    return {
+        "id": lot.id,
+        "code": lot.code,
+        "name": lot.name,
+        "status_label": status_label(lot.status),
+    }
+
+
+def failure_view(lot: Lot, manage: bool) -> dict[str, Any]:
+    """A failed lot: why, its notice, what may be done; any lot: the lot it tenders again."""
+    failed = lot.status == LotStatus.FAILED
+    notice = failure.failure_notice(lot) if failed else None
+    return {
+        "failed": failed,
+        "failure_stage": failure.failure_stage(lot) if failed else None,
+        "failure_reason": lot.status_reason if failed else None,
+        "failure_notice_id": notice.id if notice is not None else None,
+        "retendered_as": lot_ref(freeze.retendered_as(lot)) if failed else None,
+        "retendered_from": lot_ref(freeze.retendered_from(lot)),
+        "actions": {
+            "announce_failure": manage and failure.announcement_refusal(lot) is None,
+            "retender": manage and freeze.retender_refusal(lot) is None,
+        },
+    }
+
+
 def result_view(lot: Lot, user: User) -> dict[str, Any]:
     """The lot's result for the agency, the centre's overseers and the lot's bidders."""
     staff = policies.can_read_result(user, lot)
@@ -56,6 +86,7 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
         "procurement": rules.is_procurement(lot),
         "received": result is not None,
         "viewer": "staff" if staff else "bidder",
+        **failure_view(lot, manage),
     }
     if result is None:
         return out
@@ -122,6 +153,7 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
     pending_objections = filings.pending_count(lot, FilingKind.OBJECTION, FilingKind.COMPLAINT)
     now = clock.now()
     out["actions"] = {
+        **out["actions"],
         "publish": manage and lot.status == LotStatus.EVALUATED,
         "award": manage
         and lot.status == LotStatus.PUBLICITY

@@ -35,6 +35,19 @@ def is_procurement(lot: Lot) -> bool:
     return not lot.category_code.startswith("A") or method not in (Method.OPEN, Method.INVITED)
 
 
+def valid_bids_minimum(lot: Lot) -> int | None:
+    """The fewest valid bids with which a tendered lot keeps its result, or None.
+
+    Open and invited tendering need three: with fewer valid bids the competition the law
+    requires is missing (政府采购法 art. 36; 招标投标法实施条例 art. 19 reads the same
+    count at the deadline), so the evaluation ends the lot as 废标. Negotiation,
+    consultation and inquiry have their own special cases and keep what the committee found.
+    """
+    if lot.project.method not in (Method.OPEN, Method.INVITED):
+        return None
+    return int(current_app.config["MIN_BIDS_TO_OPEN"])
+
+
 def period(lot: Lot, key: str, default: int) -> int:
     project = lot.project
     return clocks.result_period_days(
@@ -48,7 +61,7 @@ def calendar(lot: Lot) -> WorkCalendar:
 
 def publish_by(lot: Lot, report_at: dt.datetime) -> dt.datetime:
     days = period(lot, "publicity_within_days", clocks.DEFAULT_PUBLICITY_WITHIN_DAYS)
-    return clocks.publicity_publish_by(report_at, days)
+    return clocks.publicity_publish_by(report_at, days, calendar(lot))
 
 
 def publicity_days(lot: Lot) -> int:

@@ -10,6 +10,20 @@ class ResultPublicityIn(Schema):
     days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 30))
 
 
+class ResultFailureIn(Schema):
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    next_step = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=2000)
+    )
+
+
+class ResultLotRef(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    status_label = fields.String()
+
+
 class ResultFilingForm(Schema):
     kind = fields.String(
         required=True, validate=validate.OneOf(["objection", "challenge", "complaint"])
@@ -85,6 +99,12 @@ class ResultOut(Schema):
     procurement = fields.Boolean()
     received = fields.Boolean()
     viewer = fields.String()
+    failed = fields.Boolean()
+    failure_stage = fields.String(allow_none=True)
+    failure_reason = fields.String(allow_none=True)
+    failure_notice_id = fields.Integer(allow_none=True)
+    retendered_as = fields.Nested(ResultLotRef, allow_none=True)
+    retendered_from = fields.Nested(ResultLotRef, allow_none=True)
     report_sha256 = fields.String(allow_none=True)
     report_at = fields.DateTime()
     publish_by = fields.DateTime(allow_none=True)

@@ -155,3 +155,39 @@ def render_contract_body(f: Mapping[str, Any]) -> str:
         lines.append(_("八、合同变更理由：%(v)s", v=f["amendment_reason"]))
     lines += [_("联系方式："), *_contacts(f)]
     return "\n".join(lines)
+
+
+def render_failure_body(f: Mapping[str, Any]) -> str:
+    """流标/废标公告: what failed, why, and what happens next."""
+    rejected = f.get("rejected") or []
+    sections: list[tuple[str, list[str]]] = [
+        (_("项目编号：%(c)s（交易编号 %(t)s）", c=f["project_code"], t=f["trade_id"]), []),
+        (
+            _(
+                "项目名称：%(p)s（%(c)s %(n)s）",
+                p=f["project_name"],
+                c=f["lot_code"],
+                n=f["lot_name"],
+            ),
+            [],
+        ),
+        (_("流标/废标原因：%(r)s", r=f["reason"]), []),
+        (_("递交投标文件的投标人：%(n)s 家", n=f["bid_count"]), []),
+    ]
+    if f.get("valid_count") is not None:
+        sections.append((_("评标后有效投标：%(n)s 家", n=f["valid_count"]), []))
+    if rejected:
+        rows = [_("%(s)s：%(r)s", s=r["supplier_name"], r=r["reason"] or "—") for r in rejected]
+        sections.append((_("被否决的投标及理由："), rows))
+    if f.get("next_step"):
+        sections.append((_("后续安排：%(v)s", v=f["next_step"]), []))
+    sections.append((_("联系方式："), _contacts(f)))
+    lines: list[str] = []
+    for n, (head, rows) in enumerate(sections):
+        lines.append(f"{NUMERALS[n]}、{head}")
+        lines += rows
+    return "\n".join(lines)
+
+
+# Section numbers of a notice's text (一、二、…).
+NUMERALS = "一二三四五六七八九十"

@@ -19,12 +19,13 @@ from bidding.bids.models import Bid
 from bidding.models import Lot, LotStatus, Project
 from bidding.policies import can_oversee_centre
 from bidding.projects import get_lot
-from bidding.results import award, contracts, filings, policies, publicity, queries
+from bidding.results import award, contracts, failure, filings, policies, publicity, queries
 from bidding.results.models import ResultNotice
 
 bp = Blueprint("results", __name__, url_prefix="/results", template_folder="templates")
 
 RESULT_STATUSES = (
+    LotStatus.FAILED,
     LotStatus.EVALUATED,
     LotStatus.PUBLICITY,
     LotStatus.AWARDED,
@@ -93,6 +94,20 @@ def publish(lot_id: int) -> Any:
         publicity.publish_publicity(lot, current_user, int(raw) if raw else None)
 
     return _act(lot_id, run, _("中标候选人公示已发布。"))
+
+
+@bp.route("/lots/<int:lot_id>/failure", methods=["POST"])
+@login_required
+def announce_failure(lot_id: int) -> Any:
+    lot = get_lot(lot_id)
+    form = request.form
+    return _act(
+        lot_id,
+        lambda: failure.announce_failure(
+            lot, current_user, form.get("reason", ""), form.get("next_step", "")
+        ),
+        _("流标/废标公告已发布。"),
+    )
 
 
 @bp.route("/lots/<int:lot_id>/filings", methods=["POST"])

@@ -263,3 +263,25 @@ def test_lawful_timetable_has_no_problem() -> None:
         calendar=WorkCalendar(),
     )
     assert problems == []
+
+
+def test_result_periods_count_days_as_every_other_clock() -> None:
+    """Publicity, objection answers, complaints under the tendering law and the contract
+    filing end as `period_end` ends a period: a last day on a rest day moves on."""
+    cal = WorkCalendar(holidays={dt.date(2026, 4, 6)})  # 清明, a Monday
+    wednesday = dt.datetime(2026, 4, 1, 10, 0, tzinfo=CST)
+    # 3 days end on Saturday the 4th; Sunday and 清明 follow: the last day is Tuesday the 7th
+    end = dt.datetime(2026, 4, 8, 0, 0, tzinfo=CST)
+    assert clocks.publicity_publish_by(wednesday, 3, cal) == end
+    assert clocks.publicity_end(wednesday, 3, cal) == end
+    assert clocks.result_objection_answer_due(wednesday, 3, cal) == end
+    assert clocks.complaint_window_end(wednesday, 3, cal, working=False) == end
+    assert clocks.publicity_end(wednesday, 3, cal) == clocks.period_end(wednesday, 3, cal)
+    # a last day on a working day stays: 30 days from 8 April is Friday 8 May
+    award = dt.datetime(2026, 4, 8, 10, 0, tzinfo=CST)
+    assert clocks.contract_filing_due(award, 30, cal) == dt.datetime(2026, 5, 9, tzinfo=CST)
+    # working days: the event's day not counted, 清明 skipped
+    assert clocks.challenge_window_end(wednesday, 3, cal) == dt.datetime(2026, 4, 8, tzinfo=CST)
+    assert clocks.complaint_window_end(wednesday, 3, cal, working=True) == dt.datetime(
+        2026, 4, 8, tzinfo=CST
+    )

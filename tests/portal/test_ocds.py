@@ -199,7 +199,7 @@ def test_award_and_contract_releases_from_the_result_services(client: Any) -> No
     cst = dt_.timezone(dt_.timedelta(hours=8))
     clock.set_now(dt_.datetime(2026, 4, 1, 10, tzinfo=cst))
     publicity.publish_publicity(w.lot, w.staff)
-    clock.set_now(dt_.datetime(2026, 4, 5, 10, tzinfo=cst))
+    clock.set_now(dt_.datetime(2026, 4, 8, 10, tzinfo=cst))  # after the publicity
     award.confirm_award(w.lot, w.staff)
     clock.set_now(dt_.datetime(2026, 4, 9, 10, tzinfo=cst))
     args = {"signed_on": "2026-04-08", "filename": "c.pdf"}
@@ -220,7 +220,7 @@ def test_award_and_contract_releases_from_the_result_services(client: Any) -> No
     package = fetch(client, f"/api/v1/ocds/releases/ocds-th0001-{w.lot.project.trade_id}")
     assert_valid(package)
     by_tag = {r["tag"][0]: r for r in package["releases"]}
-    assert set(by_tag) == {"award", "contract", "contractAmendment"}
+    assert set(by_tag) == {"tenderUpdate", "award", "contract", "contractAmendment"}
     won = by_tag["award"]["awards"][0]
     assert won["value"]["amount"] == Decimal("880000.00")
     assert won["suppliers"][0]["name"] == "投标人A有限公司"

@@ -144,9 +144,12 @@ def test_refusal_with_dissent_and_completion(client: Any, signing: ReviewWorld) 
     assert resp.status_code == 201 and resp.get_json()["refused"] is True
     db.session.expire_all()
     assert w.session.phase == Phase.DONE and w.session.finished_at is not None
-    # the same transaction handed the report to the result stages
-    assert w.lot.status == LotStatus.EVALUATED
+    # the same transaction handed the report to the result stages: C above the ceiling and
+    # D rejected leave two valid bids, fewer than an open tender needs, so the lot fails
     result = result_of(w.lot)
+    assert result is not None and len(result.candidates) == 2
+    assert w.lot.status == LotStatus.FAILED
+    assert "有效投标不足 3 家（实际 2 家）" in w.lot.status_reason
     assert result is not None and result.report_sha256 == report.current_report(w.session).sha256
     assert [c["rank"] for c in result.candidates] == list(range(1, len(result.candidates) + 1))
     assert {c["supplier_id"] for c in result.candidates} <= {b.supplier_id for b in w.bids}

@@ -76,14 +76,14 @@ def test_the_result_through_the_api(client: Any, w: ResultWorld) -> None:
     )
     assert resp.status_code == 403
     # the award waits for the answer, then goes through
-    clock.set_now(cst(2026, 4, 5, 9, 0))
+    clock.set_now(cst(2026, 4, 8, 9, 0))  # 3 days from 1 April, past the weekend and 清明
     resp = client.post(
         url(w, "/filings"),
         data={"kind": "objection", "text": "晚了"},
         headers=a,
         content_type="multipart/form-data",
     )
-    assert resp.status_code == 409 and "2026-04-05 00:00" in resp.get_json()["message"]
+    assert resp.status_code == 409 and "2026-04-08 00:00" in resp.get_json()["message"]
     resp = client.post(url(w, "/award"), json={}, headers=staff)
     assert resp.status_code == 409 and "异议" in resp.get_json()["message"]
     resp = client.post(

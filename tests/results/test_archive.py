@@ -46,7 +46,7 @@ def w() -> ResultWorld:
         w.lot, w.bidders[1], "objection", "技术分有误", attachments=[("证据.pdf", rw.pdf_file("e"))]
     )
     filings.answer_filing(obj, w.staff, "经复核无误。")
-    clock.set_now(cst(2026, 4, 5, 10, 0))
+    clock.set_now(cst(2026, 4, 8, 10, 0))  # the publicity ran to 24:00 of 7 April
     award.confirm_award(w.lot, w.staff)
     clock.set_now(cst(2026, 4, 9, 10, 0))
     contracts.file_contract(

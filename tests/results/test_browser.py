@@ -69,7 +69,7 @@ def test_from_report_to_archive(live_server: str, browser: Any, shot: Any, tmp_p
     bidder.wait_for_selector("text=待答复")
     shot(bidder, "results-bidder-objection")
 
-    clock.set_now(cst(2026, 4, 5, 9, 0))  # the publicity has ended; the objection is open
+    clock.set_now(cst(2026, 4, 8, 9, 0))  # the publicity has ended; the objection is open
     staff.goto(lot_url)
     assert "暂停定标" in staff.inner_text('[data-testid="award-waits"]')
     staff.fill('[data-testid="answer-form"] textarea', "经复核，技术分计算无误。")

@@ -42,7 +42,7 @@ def published(w: ResultWorld) -> ResultWorld:
 
 def awarded(w: ResultWorld) -> ResultWorld:
     published(w)
-    clock.set_now(cst(2026, 4, 5, 10, 0))
+    clock.set_now(cst(2026, 4, 8, 10, 0))  # the publicity ended at 24:00 of 7 April
     award.confirm_award(w.lot, w.staff)
     db.session.commit()
     return w
@@ -50,12 +50,14 @@ def awarded(w: ResultWorld) -> ResultWorld:
 
 def test_handoff_moves_the_lot_to_evaluated_and_tells_the_agency(w: ResultWorld) -> None:
     assert w.lot.status == LotStatus.EVALUATED
-    # within 3 days of the report (1 April): until 24:00 of 4 April, Beijing time
-    assert w.result.publish_by == cst(2026, 4, 5, 0, 0)
+    # within 3 days of the report (Wednesday 1 April): the last day, Saturday 4 April, is a
+    # rest day and so are the 5th (Sunday) and the 6th (清明), so it moves to Tuesday 7
+    # April and the window ends at its 24:00, Beijing time (民法典 art. 203)
+    assert w.result.publish_by == cst(2026, 4, 8, 0, 0)
     note = db.session.execute(
         select(Notification).where(Notification.user_id == w.staff.id)
     ).scalar_one()
-    assert "2026-04-05 00:00" in note.body
+    assert "2026-04-08 00:00" in note.body
     entry = db.session.execute(
         select(AuditEntry).where(AuditEntry.action == "lot.evaluated")
     ).scalar_one()
@@ -71,7 +73,7 @@ def test_publicity_rules(w: ResultWorld) -> None:
     ann = publicity.publish_publicity(w.lot, w.staff)
     db.session.commit()
     assert w.lot.status == LotStatus.PUBLICITY and ann.kind == AnnouncementKind.CANDIDATES
-    assert w.result.publicity_end == cst(2026, 4, 5, 0, 0)
+    assert w.result.publicity_end == cst(2026, 4, 8, 0, 0)  # 3 days, moved past 清明
     assert [c["rank"] for c in ann.fields["candidates"]] == [1, 2, 3]
     for text in ("第1名：投标人A有限公司", "评审得分 92.50", "报价低于成本", "异议"):
         assert text in ann.body
@@ -80,7 +82,7 @@ def test_publicity_rules(w: ResultWorld) -> None:
 
 
 def test_publicity_after_its_window_is_flagged_to_the_supervisors(w: ResultWorld) -> None:
-    clock.set_now(cst(2026, 4, 5, 0, 0, 1))  # the first second after the window
+    clock.set_now(cst(2026, 4, 8, 0, 0, 1))  # the first second after the window
     publicity.publish_publicity(w.lot, w.staff)
     db.session.commit()
     flagged = db.session.execute(
@@ -103,17 +105,17 @@ def test_objection_window_and_who_may_file(w: ResultWorld) -> None:
         filings.file_filing(w.lot, w.outsider, "objection", "我也有意见")
     with pytest.raises(ValidationError):
         filings.file_filing(w.lot, b, "objection", "   ")
-    clock.set_now(cst(2026, 4, 4, 23, 59, 59))
+    clock.set_now(cst(2026, 4, 7, 23, 59, 59))  # the publicity's last second
     first = filings.file_filing(
         w.lot, b, "objection", "技术分计算有误", attachments=[("证明.pdf", rw.pdf_file())]
     )
     db.session.commit()
-    assert first.due_at == cst(2026, 4, 8, 0, 0)  # 3 days from 4 April
+    assert first.due_at == cst(2026, 4, 11, 0, 0)  # 3 days from 7 April: Friday the 10th
     assert get_store().exists(first.attachments[0]["sha256"])
-    clock.set_now(cst(2026, 4, 5, 0, 0, 1))
-    with pytest.raises(TooLate, match="2026-04-05 00:00") as late:
+    clock.set_now(cst(2026, 4, 8, 0, 0, 1))
+    with pytest.raises(TooLate, match="2026-04-08 00:00") as late:
         filings.file_filing(w.lot, a, "objection", "晚了")
-    assert late.value.details["closed_at"] == cst(2026, 4, 5, 0, 0).isoformat()
+    assert late.value.details["closed_at"] == cst(2026, 4, 8, 0, 0).isoformat()
     # a bidder sees its own filings only; staff and the centre's supervisors see all
     assert filings.filings_for(w.lot, a) == []
     assert filings.filings_for(w.lot, b) == [first]
@@ -129,9 +131,11 @@ def test_an_objection_suspends_the_award_until_answered(w: ResultWorld) -> None:
     clock.set_now(cst(2026, 4, 2, 9, 0))
     obj = filings.file_filing(w.lot, b, FilingKind.OBJECTION, "技术分计算有误")
     db.session.commit()
+    # 3 days from 2 April end on Sunday the 5th; 清明 on the 6th: due 24:00 of 7 April
+    assert obj.due_at == cst(2026, 4, 8, 0, 0)
     with pytest.raises(TooEarly, match="公示期"):
         award.confirm_award(w.lot, w.staff)
-    clock.set_now(cst(2026, 4, 5, 0, 0, 1))
+    clock.set_now(cst(2026, 4, 8, 0, 0, 1))
     with pytest.raises(Conflict, match="1 件异议"):
         award.confirm_award(w.lot, w.staff)
     with pytest.raises(Forbidden):
@@ -153,7 +157,10 @@ def test_an_objection_suspends_the_award_until_answered(w: ResultWorld) -> None:
 
 def test_award_passes_over_only_with_a_lawful_reason_and_calls_the_hook(w: ResultWorld) -> None:
     published(w)
-    clock.set_now(cst(2026, 4, 6, 10, 0))
+    clock.set_now(cst(2026, 4, 6, 10, 0))  # 清明: the publicity runs on to 24:00 of 7 April
+    with pytest.raises(TooEarly, match="公示期"):
+        award.confirm_award(w.lot, w.staff)
+    clock.set_now(cst(2026, 4, 8, 10, 0))
     with pytest.raises(ValidationError, match="排名第 1"):
         award.confirm_award(w.lot, w.staff, rank=2)
     with pytest.raises(ValidationError, match="排名第 1"):
@@ -178,7 +185,7 @@ def test_award_passes_over_only_with_a_lawful_reason_and_calls_the_hook(w: Resul
     assert ann.kind == AnnouncementKind.RESULT and "投标人B有限公司" in ann.body
     assert "放弃中标" in ann.body
     assert w.result.winner_supplier_id == w.bidders[1].organisation_id
-    assert w.result.contract_due == cst(2026, 5, 7, 0, 0)  # 30 days after 6 April
+    assert w.result.contract_due == cst(2026, 5, 9, 0, 0)  # 30 days after 8 April
     rows = award.notices_for(w.lot, w.staff, all_=True)
     kinds = {n.supplier_id: n.kind for n in rows}
     assert kinds[w.bidders[1].organisation_id] == NoticeKind.AWARD
@@ -198,17 +205,17 @@ def test_challenge_and_complaint_windows_in_working_days(w: ResultWorld) -> None
     published(w)
     with pytest.raises(Conflict, match="结果公告发布后"):
         filings.file_filing(w.lot, b, "challenge", "质疑")
-    clock.set_now(cst(2026, 4, 5, 10, 0))  # a Sunday; Monday 6 April is 清明
+    clock.set_now(cst(2026, 4, 8, 10, 0))  # a Wednesday, after 清明 (Monday 6 April)
     award.confirm_award(w.lot, w.staff)
     db.session.commit()
-    # 7 working days: 7–10 and 13–15 April → until 24:00 of 15 April
-    clock.set_now(cst(2026, 4, 16, 0, 0, 1))
-    with pytest.raises(TooLate, match="2026-04-16 00:00"):
+    # 7 working days: 9–10 and 13–17 April → until 24:00 of 17 April
+    clock.set_now(cst(2026, 4, 18, 0, 0, 1))
+    with pytest.raises(TooLate, match="2026-04-18 00:00"):
         filings.file_filing(w.lot, b, "challenge", "质疑")
-    clock.set_now(cst(2026, 4, 15, 23, 59))
+    clock.set_now(cst(2026, 4, 17, 23, 59))
     ch = filings.file_filing(w.lot, b, "challenge", "中标人业绩造假")
     db.session.commit()
-    assert ch.due_at == cst(2026, 4, 25, 0, 0)  # 7 working days after 15 April
+    assert ch.due_at == cst(2026, 4, 29, 0, 0)  # 7 working days after Friday 17 April
     with pytest.raises(Conflict, match="答复期内"):
         filings.file_filing(w.lot, b, "complaint", "投诉", follows=ch)
     with pytest.raises(ValidationError):
@@ -247,10 +254,13 @@ def test_sweep_reminds_then_flags_lateness_once(w: ResultWorld) -> None:
     obj = filings.file_filing(w.lot, w.bidders[1], "objection", "有异议")
     db.session.commit()
     assert filings.sweep() == {"reminded": 0, "late": 0}
-    clock.set_now(cst(2026, 4, 5, 9, 0))  # due 24:00 of 5 April: within a day
+    # 3 days from 2 April end on Sunday the 5th, 清明 is the 6th: due 24:00 of 7 April
+    clock.set_now(cst(2026, 4, 5, 9, 0))
+    assert filings.sweep() == {"reminded": 0, "late": 0}
+    clock.set_now(cst(2026, 4, 7, 9, 0))  # within a day
     assert filings.sweep() == {"reminded": 1, "late": 0}
     assert filings.sweep() == {"reminded": 0, "late": 0}
-    clock.set_now(cst(2026, 4, 6, 0, 0, 1))
+    clock.set_now(cst(2026, 4, 8, 0, 0, 1))
     assert filings.sweep() == {"reminded": 0, "late": 1}
     assert filings.sweep() == {"reminded": 0, "late": 0}
     db.session.commit()
@@ -337,30 +347,31 @@ def test_contract_is_checked_against_the_award(w: ResultWorld) -> None:
 
 
 def test_contract_after_its_deadline_is_refused_with_the_date(w: ResultWorld) -> None:
-    awarded(w)  # 5 April → due 24:00 of 5 May
-    clock.set_now(cst(2026, 5, 6, 0, 0, 1))
-    with pytest.raises(TooLate, match="2026-05-06 00:00"):
+    awarded(w)  # 8 April → due 24:00 of Friday 8 May
+    clock.set_now(cst(2026, 5, 9, 0, 0, 1))
+    with pytest.raises(TooLate, match="2026-05-09 00:00"):
         _contract(w)
-    clock.set_now(cst(2026, 5, 5, 23, 59))
+    clock.set_now(cst(2026, 5, 8, 23, 59))
     _contract(w)
 
 
 def test_the_sweep_flags_an_unpublished_publicity_and_an_unfiled_contract(w: ResultWorld) -> None:
     from bidding.results import jobs
 
-    clock.set_now(cst(2026, 4, 4, 23, 59))  # the publicity may still go out today
+    clock.set_now(cst(2026, 4, 7, 23, 59))  # the publicity may still go out today
     assert jobs.filings_sweep()["publicity"] == 0
-    clock.set_now(cst(2026, 4, 5, 0, 0, 1))
+    clock.set_now(cst(2026, 4, 8, 0, 0, 1))
     assert jobs.filings_sweep()["publicity"] == 1
     assert jobs.filings_sweep()["publicity"] == 0  # once
     db.session.commit()
+    # published 8 April: 3 days end on Saturday the 11th → Monday 13 April
     publicity.publish_publicity(w.lot, w.staff)
-    clock.set_now(cst(2026, 4, 9, 10, 0))
-    award.confirm_award(w.lot, w.staff)  # contract due 24:00 of 9 May
+    clock.set_now(cst(2026, 4, 14, 10, 0))
+    award.confirm_award(w.lot, w.staff)  # contract due 24:00 of Thursday 14 May
     db.session.commit()
-    clock.set_now(cst(2026, 5, 9, 23, 0))
+    clock.set_now(cst(2026, 5, 14, 23, 0))
     assert jobs.filings_sweep()["contract"] == 0
-    clock.set_now(cst(2026, 5, 10, 0, 0, 1))
+    clock.set_now(cst(2026, 5, 15, 0, 0, 1))
     assert jobs.filings_sweep()["contract"] == 1
     assert jobs.filings_sweep()["contract"] == 0
     db.session.commit()

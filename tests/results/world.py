@@ -17,7 +17,7 @@ from app.core import clock
 from app.core.auth.models import Holiday, OrgKind, Role, User
 from app.core.extensions import db
 from app.core.storage import get_store
-from bidding.bids.models import Bid, BidStatus
+from bidding.bids.models import Bid, BidStatus, LotFreeze
 from bidding.documents.models import TenderDocument
 from bidding.models import EvalMethod, Lot, LotStatus, Method, Project
 from bidding.results.handoff import SignedReport, receive_report
@@ -44,7 +44,8 @@ class ResultWorld:
         return token_headers(user)
 
 
-def build(category: str = "B01", method: Method = Method.OPEN) -> ResultWorld:
+def build(category: str = "B01", method: Method = Method.OPEN, valid: int = 3) -> ResultWorld:
+    """`valid`: how many bids the report keeps as candidates (the rest are rejected)."""
     clock.set_now(T0)
     centre = make_centre()
     other = make_centre()
@@ -106,6 +107,19 @@ def build(category: str = "B01", method: Method = Method.OPEN) -> ResultWorld:
         db.session.add(bid)
         bids.append(bid)
         bidders.append(user)
+    db.session.flush()
+    # The deadline's freeze, as the bid period left it (4 bids: the lot was opened).
+    db.session.add(
+        LotFreeze(
+            lot_id=lot.id,
+            frozen_at=lot.bid_deadline,
+            entries=[{"bid_id": b.id, "supplier_id": b.supplier_id} for b in bids],
+            list_hash=hashlib.sha256(b"freeze").hexdigest(),
+            bid_count=len(bids),
+            failed=False,
+            audit_seq=0,
+        )
+    )
     outsider = make_user(Role.SUPPLIER, organisation=make_org(OrgKind.SUPPLIER))
     doc_sha, doc_size = get_store().put_bytes(b"%PDF-1.4 tender documents\n%%EOF\n")
     db.session.add(
@@ -139,15 +153,16 @@ def build(category: str = "B01", method: Method = Method.OPEN) -> ResultWorld:
                 "technical": scores[i][2],
                 "commercial": scores[i][3],
             }
-            for i in range(3)
+            for i in range(valid)
         ],
         rejected=[
             {
-                "bid_id": bids[3].id,
-                "supplier_id": bids[3].supplier_id,
-                "supplier_name": bidders[3].organisation.name,
-                "reason": "报价低于成本且未能合理说明",
+                "bid_id": bids[i].id,
+                "supplier_id": bids[i].supplier_id,
+                "supplier_name": bidders[i].organisation.name,
+                "reason": "报价低于成本且未能合理说明" if i == 3 else "未按要求提交投标保证金",
             }
+            for i in range(valid, 4)
         ],
     )
     result = receive_report(lot, report, staff)
