@@ -35,6 +35,7 @@ PACKAGES = (
     "app.archive",
     "app.supervision",
     "app.admin",
+    "app.market",
     "app.workbench",
     "app.demo",
     "app.launcher",

@@ -174,6 +174,27 @@ ACTION_TEXT: dict[str, str] = {
     "contract.filed": N_("合同备案"),
     "contract.amended": N_("合同变更备案"),
     "contract.overdue": N_("合同逾期未备案"),
+    # Intermediary services market (app/market/actions.py)
+    "market.type_saved": N_("保存中介服务类别"),
+    "market.agency_registered": N_("中介机构入驻"),
+    "market.profile_saved": N_("保存中介机构资料"),
+    "market.qualification_added": N_("登记中介机构资质"),
+    "market.services_listed": N_("按资质有效期更新中介机构服务类别"),
+    "market.agency_status": N_("暂停或恢复中介机构"),
+    "market.need_posted": N_("发布中介服务需求"),
+    "market.interest": N_("中介机构报名服务需求"),
+    "market.bid_accepted": N_("网上竞价报价被接受"),
+    "market.bid_refused": N_("网上竞价报价被拒绝"),
+    "market.auction_extended": N_("网上竞价延时"),
+    "market.auction_closed": N_("网上竞价结束"),
+    "market.direct_refused": N_("拒绝直接选取"),
+    "market.draw_committed": N_("承诺中介机构随机抽取"),
+    "market.draw_revealed": N_("中介机构随机抽取结果与种子公开"),
+    "market.awarded": N_("确定中介服务成交机构"),
+    "market.contract_uploaded": N_("上传中介服务合同"),
+    "market.completed": N_("确认中介服务完成"),
+    "market.rated": N_("评价中介服务"),
+    "market.rating_replied": N_("中介机构回复评价"),
 }
 
 AREA_TEXT: dict[str, str] = {
