@@ -35,6 +35,7 @@ from app.demo.catalogue import LOTS, SUPPLIERS
 from app.demo.context import World
 from app.demo.guide import DEMO_GUIDE, echo_summary
 from app.demo.world_experts import build_expert_pool, run_draws
+from app.demo.world_market import build_market
 from app.demo.world_people import build_people
 from app.demo.world_projects import build_lot
 
@@ -76,6 +77,7 @@ def build(world: World) -> dict[str, int]:
             for n, spec in enumerate(LOTS, start=1):
                 build_lot(world, n, spec)
             run_draws(world)
+            build_market(world)
     finally:
         ctx.pop()
         config["CUSTODY_SCRYPT_N"] = saved_n

@@ -203,7 +203,8 @@ def add_qualification(
         cert_name=filename[-200:],
         created_at=clock.now(),
     )
-    db.session.add(qual)
+    # Through the collection, so the listing below sees it even when it was loaded already.
+    profile.qualifications.append(qual)
     if t.code not in {s.type_code for s in profile.services}:
         profile.services.append(AgencyService(type_code=t.code, listed=False))
     db.session.flush()
@@ -239,8 +240,9 @@ def refresh_listing(profile: AgencyProfile, on: dt.date | None = None) -> list[s
     return changed
 
 
-def sweep_validity() -> int:
-    """Scheduler job: hide the types whose qualifications expired (and show renewed ones)."""
+def refresh_all() -> int:
+    """Bring every agency's listed types in line with its valid qualifications (in the
+    caller's transaction); the number of types shown or hidden."""
     changed_total = 0
     for profile in db.session.execute(select(AgencyProfile)).scalars():
         changed = refresh_listing(profile)
@@ -251,8 +253,14 @@ def sweep_validity() -> int:
                 profile.org,
                 {"types": changed, "listed": [s.type_code for s in profile.services if s.listed]},
             )
-    db.session.commit()
     return changed_total
+
+
+def sweep_validity() -> int:
+    """Scheduler job: hide the types whose qualifications expired (and show renewed ones)."""
+    changed = refresh_all()
+    db.session.commit()
+    return changed
 
 
 def refusal(profile: AgencyProfile | None, type_code: str, required_level: int) -> Any | None:
