@@ -159,3 +159,27 @@ def rate(need_id: int) -> Any:
         lambda n: ratings.rate(current_user, n, request.form.to_dict()),
         _("评价已发布。"),
     )
+
+
+@bp.route("/needs/<int:need_id>/contract")
+@login_required
+def contract_file(need_id: int) -> Any:
+    """The uploaded contract, for the buyer and the agency awarded."""
+    from flask import abort, send_file
+
+    from app.core.storage import get_store
+
+    item = needs.get_need(need_id)
+    if not (
+        policies.is_buyer_of(current_user, item)
+        or (
+            policies.is_agency_user(current_user)
+            and current_user.organisation_id == item.winner_org_id
+        )
+    ):
+        abort(403)
+    if not item.contract_sha256:
+        abort(404)
+    return send_file(
+        get_store().open(item.contract_sha256), download_name=item.contract_name, as_attachment=True
+    )

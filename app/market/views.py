@@ -308,3 +308,11 @@ def org_name(org_id: int | None) -> str:
 
     org = db.session.get(Organisation, org_id) if org_id else None
     return org.name if org is not None else "—"
+
+
+@bp.app_template_filter("market_amount")
+def amount(value: str | None) -> str:
+    """An exact amount with thousands separators, for figures whose unit the label names."""
+    from decimal import Decimal
+
+    return f"{Decimal(value):,.2f}" if value else "—"

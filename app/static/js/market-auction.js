@@ -13,6 +13,12 @@
   var phase = null;
   function q(id) { return root.querySelector('[data-testid="' + id + '"]'); }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
+  // "58000.00" → "58,000.00": the exact decimal string, only grouped.
+  function amount(text) {
+    if (!text) { return ""; }
+    var parts = String(text).split(".");
+    return parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (parts.length > 1 ? "." + parts[1] : "");
+  }
   function cst(iso) {
     var d = new Date(new Date(iso).getTime() + 8 * 3600 * 1000);
     return pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds());
@@ -22,12 +28,15 @@
     closesAt = s.closes_at ? new Date(s.closes_at).getTime() : null;
     phase = s.phase;
     q("auction-phase").textContent = labels[s.phase];
-    q("auction-best").textContent = s.best || labels.none;
+    q("auction-best").textContent = s.best ? amount(s.best) : labels.none;
+    q("auction-best").dataset.amount = s.best || "";
     q("auction-close").textContent = s.closes_at ? cst(s.closes_at) : "—";
     q("auction-counts").textContent = s.bids + " / " + s.bidders;
     root.querySelector('[data-role="extensions"]').textContent = s.extensions;
-    if (q("my-best")) { q("my-best").textContent = s.my_best || "—"; q("my-rank").textContent = s.my_rank || "—"; }
+    if (q("my-best")) { q("my-best").textContent = s.my_best ? amount(s.my_best) : "—"; q("my-rank").textContent = s.my_rank || "—"; }
     root.dataset.best = s.best || "";
+    var form = document.getElementById("bid-form");
+    if (form) { form.hidden = s.phase === "closed"; }
     root.dataset.extensions = s.extensions;
     tick();
   }
