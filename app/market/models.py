@@ -56,7 +56,7 @@ class ServiceType(Base):
     )
     name: Mapped[str] = mapped_column(String(60))
     name_en: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    sort: Mapped[int] = mapped_column(Integer, default=0, server_default=false())
+    sort: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
@@ -157,7 +157,7 @@ class Need(Base):
     step: Mapped[Decimal | None] = mapped_column(Money())
     extend_window_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     extend_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
-    extensions: Mapped[int] = mapped_column(Integer, default=0, server_default=false())
+    extensions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The award, and what follows it.
     winner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     price: Mapped[Decimal | None] = mapped_column(Money())
