@@ -15,12 +15,22 @@ def init_app(app: Any) -> None:
     from app.core.nav import register_nav
     from app.core.rooms import register_room_policy
     from app.core.scheduler import register_job
-    from app.market import api, auction, buyer_views, jobs, models, views, workbench  # noqa: F401
+    from app.market import (  # noqa: F401
+        api,
+        auction,
+        buyer_views,
+        exit_views,
+        jobs,
+        models,
+        views,
+        workbench,
+    )
     from app.market.cli import market_cli
     from app.market.policies import can_edit_catalogue, is_agency_user, is_buyer_user
 
     app.register_blueprint(views.bp)
     app.register_blueprint(buyer_views.bp)
+    app.register_blueprint(exit_views.bp)
     rest.register_blueprint(api.blp)
     app.cli.add_command(market_cli)
     register_room_policy(auction.AUCTION, auction.may_join)

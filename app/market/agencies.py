@@ -267,8 +267,10 @@ def refusal(profile: AgencyProfile | None, type_code: str, required_level: int) 
     """Why this agency may not serve a need of this type and level now; None when it may."""
     if profile is None:
         return _l("该机构未入驻中介超市。")
-    if profile.status != AgencyStatus.ACTIVE:
+    if profile.status == AgencyStatus.SUSPENDED:
         return _l("该机构已被暂停，不能参与。")
+    if profile.status == AgencyStatus.REMOVED:
+        return _l("该机构已被清退出中介超市，不能参与。")
     level = valid_levels(profile).get(type_code)
     if level is None:
         return _l("该机构没有此服务类别的有效资质（资质已过期或未登记）。")
@@ -301,20 +303,6 @@ def qualified_org_ids(type_code: str, required_level: int) -> list[int]:
         .distinct()
     ).scalars()
     return sorted(set(rows))
-
-
-def set_status(actor: Any, profile: AgencyProfile, status: AgencyStatus, reason: str) -> None:
-    """Suspend an agency for a serious breach (exit mechanism) or restore it."""
-    if actor is not None and getattr(actor, "role", None) not in (Role.ADMIN, Role.SUPERVISOR):
-        raise Forbidden(_l("只有监督人员或管理员可以暂停或恢复中介机构。"))
-    if not reason.strip():
-        raise ValidationError(_l("请填写原因。"), field="reason")
-    profile.status = status
-    profile.status_reason = reason.strip()[:1000]
-    db.session.flush()
-    record(
-        actions.AGENCY_STATUS, profile.org, {"status": status.value, "reason": reason}, actor=actor
-    )
 
 
 def directory(q: str = "", type_code: str = "", level: int | None = None) -> list[AgencyProfile]:

@@ -12,9 +12,9 @@ from flask_smorest import Blueprint
 
 from app.core.errors import NotFound
 from app.core.extensions import db
-from app.market import agencies, auction, catalogue, needs, ratings, selection
+from app.market import agencies, auction, catalogue, exits, needs, ratings, selection
 from app.market import schemas as s
-from app.market.models import Rating
+from app.market.models import AgencyStatus, Appeal, Rating
 
 blp = Blueprint(
     "market_api", __name__, url_prefix="/api/v1/market", description="Intermediary services market"
@@ -258,3 +258,43 @@ class ReplyResource(MethodView):
         row = ratings.reply(current_user, rating, data["reply"])
         db.session.commit()
         return row
+
+
+@blp.route("/agencies/<int:org_id>/status")
+class AgencyStatusResource(MethodView):
+    @login_required
+    @blp.arguments(s.AgencyStatusIn)
+    @blp.response(200, s.AgencyOut)
+    def post(self, data: dict[str, Any], org_id: int) -> Any:
+        """Suspend, remove or restore an agency (supervisors and administrators)."""
+        profile = agencies.get_profile(org_id)
+        exits.set_status(current_user, profile, AgencyStatus(data["status"]), data["reason"])
+        db.session.commit()
+        return profile
+
+
+@blp.route("/agencies/me/appeals")
+class AppealsResource(MethodView):
+    @login_required
+    @blp.arguments(s.AppealIn)
+    @blp.response(201, s.AppealOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """The suspended or removed agency appeals (one open appeal at a time)."""
+        appeal = exits.file_appeal(current_user, data["text"])
+        db.session.commit()
+        return appeal
+
+
+@blp.route("/appeals/<int:appeal_id>/decision")
+class DecisionResource(MethodView):
+    @login_required
+    @blp.arguments(s.AppealDecisionIn)
+    @blp.response(200, s.AppealOut)
+    def post(self, data: dict[str, Any], appeal_id: int) -> Any:
+        """A supervisor decides an appeal; upheld restores the agency."""
+        appeal = db.session.get(Appeal, appeal_id)
+        if appeal is None:
+            raise NotFound(_l("申诉不存在。"))
+        exits.decide_appeal(current_user, appeal, data["upheld"], data["answer"])
+        db.session.commit()
+        return appeal

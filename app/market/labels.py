@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from app.market.models import AgencyStatus, NeedMethod, NeedStatus
+from app.market.models import AgencyStatus, AppealStatus, NeedMethod, NeedStatus
 
 METHOD_LABELS: dict[NeedMethod, Any] = {
     NeedMethod.AUCTION: _l("网上竞价"),
@@ -24,6 +24,12 @@ STATUS_LABELS: dict[NeedStatus, Any] = {
 AGENCY_STATUS_LABELS: dict[AgencyStatus, Any] = {
     AgencyStatus.ACTIVE: _l("正常"),
     AgencyStatus.SUSPENDED: _l("已暂停"),
+    AgencyStatus.REMOVED: _l("已清退"),
+}
+APPEAL_STATUS_LABELS: dict[AppealStatus, Any] = {
+    AppealStatus.OPEN: _l("待处理"),
+    AppealStatus.UPHELD: _l("申诉成立，已恢复"),
+    AppealStatus.REJECTED: _l("申诉不成立"),
 }
 # Level 1 is the highest; a need asking for level n accepts 1..n.
 LEVEL_LABELS: dict[int, Any] = {1: _l("甲级"), 2: _l("乙级"), 3: _l("丙级及以上（不限）")}
@@ -54,3 +60,7 @@ def qual_level_label(level: int) -> str:
 
 def agency_status_label(status: AgencyStatus) -> str:
     return str(AGENCY_STATUS_LABELS[status])
+
+
+def appeal_status_label(status: AppealStatus) -> str:
+    return str(APPEAL_STATUS_LABELS[status])

@@ -28,7 +28,14 @@ from app.core.db import Base, Money, UTCDateTime, enum_column
 
 class AgencyStatus(enum.StrEnum):
     ACTIVE = "active"
-    SUSPENDED = "suspended"
+    SUSPENDED = "suspended"  # for a time, after a serious breach
+    REMOVED = "removed"  # out of the market (exit mechanism); an appeal may restore it
+
+
+class AppealStatus(enum.StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"  # the agency is restored
+    REJECTED = "rejected"
 
 
 class NeedMethod(enum.StrEnum):
@@ -237,3 +244,24 @@ class Interest(Base):
     need_id: Mapped[int] = mapped_column(ForeignKey("market_need.id"), index=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Appeal(Base):
+    """An agency's appeal against its suspension or removal, and the supervisor's decision."""
+
+    __tablename__ = "market_appeal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("market_agency.org_id", ondelete="CASCADE"), index=True
+    )
+    filed_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[AppealStatus] = mapped_column(
+        enum_column(AppealStatus, "market_appeal_status"), default=AppealStatus.OPEN
+    )
+    filed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    answer: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    agency: Mapped[AgencyProfile] = relationship()

@@ -40,6 +40,11 @@ def can_edit_catalogue(user: Any) -> bool:
     return bool(_authenticated(user) and user.role == Role.ADMIN)
 
 
+def can_supervise_market(user: Any) -> bool:
+    """Supervisors and administrators suspend, remove or restore agencies and decide appeals."""
+    return bool(_authenticated(user) and user.role in (Role.SUPERVISOR, Role.ADMIN))
+
+
 def can_watch_auction(user: Any, need: Need) -> bool:
     """The buyer, supervisors and administrators follow an auction without bidding."""
     return is_buyer_of(user, need) or bool(
@@ -65,3 +70,8 @@ def ensure_buyer_of(user: Any, need: Need) -> None:
 def ensure_can_edit_catalogue(user: Any) -> None:
     if not can_edit_catalogue(user):
         raise Forbidden(_l("只有系统管理员可以维护中介服务类别。"))
+
+
+def ensure_can_supervise_market(user: Any) -> None:
+    if not can_supervise_market(user):
+        raise Forbidden(_l("只有监督人员或管理员可以暂停、清退或恢复中介机构。"))

@@ -163,7 +163,7 @@ class BidIn(Schema):
     price = fields.Decimal(required=True, as_string=True, places=2)
 
 
-class BidOut(Schema):
+class MarketBidOut(Schema):
     seq = fields.Integer()
     price = fields.Decimal(as_string=True)
     at = fields.DateTime()
@@ -224,3 +224,29 @@ class RatingOut(Schema):
 
 class ReplyIn(Schema):
     reply = fields.String(required=True, validate=validate.Length(max=2000))
+
+
+class AgencyStatusIn(Schema):
+    status = fields.String(
+        required=True, validate=validate.OneOf(["active", "suspended", "removed"])
+    )
+    reason = fields.String(required=True, validate=validate.Length(max=1000))
+
+
+class AppealIn(Schema):
+    text = fields.String(required=True, validate=validate.Length(max=4000))
+
+
+class AppealDecisionIn(Schema):
+    upheld = fields.Boolean(required=True)
+    answer = fields.String(required=True, validate=validate.Length(max=4000))
+
+
+class AppealOut(Schema):
+    id = fields.Integer()
+    org_id = fields.Integer()
+    text = fields.String()
+    status = fields.String()
+    filed_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    answer = fields.String()

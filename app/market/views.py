@@ -11,8 +11,18 @@ from flask_login import current_user, login_required
 from app.core.errors import DomainError, ValidationError
 from app.core.extensions import db, limiter
 from app.core.storage import get_store
-from app.market import agencies, auction, catalogue, labels, needs, policies, ratings, selection
-from app.market.models import NeedMethod, Qualification, Rating
+from app.market import (
+    agencies,
+    auction,
+    catalogue,
+    exits,
+    labels,
+    needs,
+    policies,
+    ratings,
+    selection,
+)
+from app.market.models import AgencyStatus, NeedMethod, Qualification, Rating
 
 bp = Blueprint("market", __name__, url_prefix="/market", template_folder="templates")
 
@@ -89,6 +99,9 @@ def agency_page(org_id: int) -> Any:
         ratings=ratings.ratings_of(org_id),
         won=[n for n in needs.won_by(org_id) if n.status in needs.PUBLISHED],
         today=agencies.today(),
+        supervise=policies.can_supervise_market(current_user),
+        appeals=exits.appeals_of(org_id),
+        statuses=list(AgencyStatus),
     )
 
 
@@ -171,6 +184,8 @@ def my_profile() -> Any:
         declared={s.type_code for s in profile.services},
         credit=ratings.credit_parts(profile.org_id),
         today=agencies.today(),
+        appeals=exits.appeals_of(profile.org_id),
+        open_appeal=exits.open_appeal(profile.org_id),
     )
 
 

@@ -89,6 +89,24 @@ def agency_items(user: Any) -> list[TodoItem]:
     return out
 
 
+def supervisor_items(user: Any) -> list[TodoItem]:
+    from app.market import exits
+
+    if not policies.can_supervise_market(user):
+        return []
+    return [
+        TodoItem(
+            kind="market.appeals",
+            title=_("中介机构申诉待处理：%(n)s", n=a.agency.org.name),
+            url=url_for("market.agency_page", org_id=a.org_id),
+        )
+        for a in exits.pending_appeals()
+    ]
+
+
 def register() -> None:
     register_provider("market.buyer", _l("中介服务需求"), buyer_items, ("purchaser",), order=20)
     register_provider("market.agency", _l("中介超市"), agency_items, ("intermediary",), order=20)
+    register_provider(
+        "market.appeals", _l("中介机构申诉"), supervisor_items, ("supervisor", "admin"), order=70
+    )

@@ -1,8 +1,8 @@
-"""intermediary services market
+"""intermediary services market (中介超市): service types, agencies, qualifications, needs, bids, draws, ratings, appeals
 
 Revision ID: 20261202_market
 Revises: 20261202_roles
-Create Date: 2026-12-01 01:02:32.669772
+Create Date: 2026-12-01 01:39:54.240322
 
 """
 from alembic import op
@@ -39,7 +39,7 @@ def upgrade():
     sa.Column('staff', sa.JSON(), nullable=False),
     sa.Column('fees', sa.JSON(), nullable=False),
     sa.Column('cases', sa.JSON(), nullable=False),
-    sa.Column('status', sa.Enum('active', 'suspended', name='market_agency_status', native_enum=False, create_constraint=True, length=20), server_default='active', nullable=False),
+    sa.Column('status', sa.Enum('active', 'suspended', 'removed', name='market_agency_status', native_enum=False, create_constraint=True, length=20), server_default='active', nullable=False),
     sa.Column('status_reason', sa.Text(), server_default='', nullable=False),
     sa.Column('credit_score', sa.Integer(), server_default='60', nullable=False),
     sa.Column('registered_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -59,6 +59,24 @@ def upgrade():
     with op.batch_alter_table('market_agency_service', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_market_agency_service_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_market_agency_service_type_code'), ['type_code'], unique=False)
+
+    op.create_table('market_appeal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('filed_by', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'upheld', 'rejected', name='market_appeal_status', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('filed_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_by', sa.Integer(), nullable=True),
+    sa.Column('decided_at', app.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answer', sa.Text(), server_default='', nullable=False),
+    sa.ForeignKeyConstraint(['decided_by'], ['user_account.id'], name=op.f('fk_market_appeal_decided_by_user_account')),
+    sa.ForeignKeyConstraint(['filed_by'], ['user_account.id'], name=op.f('fk_market_appeal_filed_by_user_account')),
+    sa.ForeignKeyConstraint(['org_id'], ['market_agency.org_id'], name=op.f('fk_market_appeal_org_id_market_agency'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_market_appeal'))
+    )
+    with op.batch_alter_table('market_appeal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_market_appeal_org_id'), ['org_id'], unique=False)
 
     op.create_table('market_need',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -221,6 +239,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_market_need_buyer_org_id'))
 
     op.drop_table('market_need')
+    with op.batch_alter_table('market_appeal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_market_appeal_org_id'))
+
+    op.drop_table('market_appeal')
     with op.batch_alter_table('market_agency_service', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_market_agency_service_type_code'))
         batch_op.drop_index(batch_op.f('ix_market_agency_service_org_id'))

@@ -20,7 +20,7 @@ from app.core.audit.models import AuditEntry
 from app.core.errors import Conflict, Forbidden, TooEarly, TooLate, ValidationError
 from app.core.extensions import db
 from app.core.realtime import RoomEvent
-from app.market import actions, agencies, auction, needs, ratings, selection
+from app.market import actions, agencies, auction, exits, needs, ratings, selection
 from app.market.models import AgencyStatus, Bid, NeedStatus
 from tests.market.world import START, add_agency, build, post
 
@@ -149,7 +149,7 @@ def test_a_suspended_or_expired_agency_cannot_bid(world: Any) -> None:
     a, b, _c = world.agencies
     need = post(world)
     clock.set_now(START + dt.timedelta(minutes=11))
-    agencies.set_status(
+    exits.set_status(
         world.admin, agencies.get_profile(a.organisation_id), AgencyStatus.SUSPENDED, "严重失信"
     )
     db.session.commit()
