@@ -45,14 +45,18 @@ def _text(testid: str) -> str:
     return f"document.querySelector('[data-testid={testid}]').textContent.trim()"
 
 
-def _narrow(browser: Any, base: str, user: Any, path: str, shot: Any, name: str) -> None:
-    page = browser.new_page(viewport={"width": 390, "height": 844})
+def _narrow(
+    browser: Any, base: str, user: Any, path: str, shot: Any, name: str, width: int = 390
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 844})
     if user is not None:
         _login(page, base, user)
+    if name.endswith("-en"):
+        page.goto(base + "/lang/en")
     page.goto(base + path)
-    width = page.evaluate("document.documentElement.scrollWidth")
+    scroll = page.evaluate("document.documentElement.scrollWidth")
     shot(page, name)
-    assert width <= 390, (path, width)
+    assert scroll <= width, (path, scroll)
     page.close()
 
 
@@ -199,5 +203,22 @@ def test_register_list_post_bid_live_with_extension_award_contract_complete_rate
         ("/market/my/profile", other, "market-profile-390"),
     ):
         _narrow(browser, base, user, path, shot, name)
+    _narrow(
+        browser,
+        base,
+        other,
+        f"/market/needs/{need_id}/auction",
+        shot,
+        "market-auction-1366-en",
+        1366,
+    )
+    _narrow(
+        browser,
+        base,
+        None,
+        f"/market/agencies/{other.organisation_id}",
+        shot,
+        "market-agency-390-en",
+    )
     rival_ctx.close()
     buyer_ctx.close()

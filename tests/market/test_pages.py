@@ -236,3 +236,19 @@ def test_the_english_pages_show_words_not_codes(client: Any, world: Any) -> None
             text = text.replace(word, "")
         left = re.findall(r"[\u4e00-\u9fff]{2,}", text)
         assert not left, (path, left[:5])
+
+
+def test_the_workbench_names_what_needs_the_buyer_and_the_agency(client: Any, world: Any) -> None:
+    need = post(world, "random", title="某校舍测绘")
+    auction_need = post(world, title="某项目环评竞价")
+    login(client, world.buyer)
+    page = client.get("/workbench").get_data(as_text=True)
+    assert "请选取中介机构：某校舍测绘" in page
+    assert "网上竞价进行中或即将开始：某项目环评竞价" in page
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/workbench")})
+    login(client, world.agencies[0])
+    page = client.get("/workbench").get_data(as_text=True)
+    assert "网上竞价：某项目环评竞价" in page
+    assert "可报名的服务需求：某校舍测绘" in page
+    assert f"/market/needs/{auction_need.id}/auction" in page
+    assert need.id
