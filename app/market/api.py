@@ -156,9 +156,9 @@ class BidsResource(MethodView):
     @blp.response(201, s.AuctionStateOut)
     def post(self, data: dict[str, Any], need_id: int) -> Any:
         """Bid: must beat the best by the step, before the (soft) close, by a qualified agency."""
-        auction.place_bid(current_user, need_id, data["price"])
+        bid = auction.place_bid(current_user, need_id, data["price"])
         db.session.commit()
-        return auction.state_for(current_user, needs.get_need(need_id))
+        return auction.state_for(current_user, needs.get_need(need_id)) | {"bid_seq": bid.seq}
 
 
 @blp.route("/needs/<int:need_id>/direct")

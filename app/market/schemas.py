@@ -188,6 +188,9 @@ class AuctionStateOut(Schema):
     my_best = fields.String(allow_none=True)
     my_rank = fields.Integer(allow_none=True)
     last_seq = fields.Integer()
+    bid_seq = fields.Integer(
+        allow_none=True, metadata={"description": "the sequence of the bid just accepted"}
+    )
 
 
 class DirectIn(Schema):

@@ -148,6 +148,7 @@ def test_the_api_bids_and_refuses_in_words_and_the_portal_publishes_the_result(
     ha, hb = token_headers(a), token_headers(b)
     ok = client.post(f"/api/v1/market/needs/{need.id}/bids", json={"price": "95000"}, headers=ha)
     assert ok.status_code == 201 and ok.json["my_rank"] == 1 and ok.json["best"] == "95000.00"
+    assert ok.json["bid_seq"] == 1
     low = client.post(f"/api/v1/market/needs/{need.id}/bids", json={"price": "94500"}, headers=hb)
     assert low.status_code == 422 and "至少低" in low.json["message"]
     client.post(f"/api/v1/market/needs/{need.id}/bids", json={"price": "94000"}, headers=hb)
