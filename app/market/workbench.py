@@ -22,11 +22,13 @@ def buyer_items(user: Any) -> list[TodoItem]:
         link = url_for("market_buyer.need", need_id=need.id)
         title = ""
         due = None
+        due_label = ""
         if need.status == NeedStatus.OPEN and need.method == NeedMethod.AUCTION:
             if auction.phase(need) == "closed":
                 title = _("竞价已结束，请确认成交：%(t)s", t=need.title)
             else:
                 title, due = _("网上竞价进行中或即将开始：%(t)s", t=need.title), need.closes_at
+                due_label = _("竞价截止")
         elif need.status == NeedStatus.OPEN:
             title = _("请选取中介机构：%(t)s", t=need.title)
         elif need.status == NeedStatus.CLOSED:
@@ -38,7 +40,11 @@ def buyer_items(user: Any) -> list[TodoItem]:
         elif need.status == NeedStatus.COMPLETED and ratings.rating_of(need) is None:
             title = _("请评价中介服务：%(t)s", t=need.title)
         if title:
-            out.append(TodoItem(kind="market.buyer", title=title, url=link, due_at=due))
+            out.append(
+                TodoItem(
+                    kind="market.buyer", title=title, url=link, due_at=due, due_label=due_label
+                )
+            )
     return out
 
 
@@ -49,12 +55,14 @@ def agency_items(user: Any) -> list[TodoItem]:
     org_id = user.organisation_id
     for need in needs.needs_for_agency(org_id):
         if need.method == NeedMethod.AUCTION and auction.phase(need) != "closed":
+            waiting = auction.phase(need) == "waiting"
             out.append(
                 TodoItem(
                     kind="market.agency",
                     title=_("网上竞价：%(t)s", t=need.title),
                     url=url_for("market.auction_room", need_id=need.id),
-                    due_at=need.starts_at if auction.phase(need) == "waiting" else need.closes_at,
+                    due_at=need.starts_at if waiting else need.closes_at,
+                    due_label=_("竞价开始") if waiting else _("竞价截止"),
                 )
             )
         elif need.status == NeedStatus.OPEN and org_id not in needs.interested_ids(need):
