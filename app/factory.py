@@ -37,6 +37,7 @@ PACKAGES = (
     "app.credit",
     "app.inspections",
     "app.admin",
+    "app.market",
     "app.workbench",
     "app.demo",
     "app.launcher",

@@ -36,6 +36,7 @@ from app.demo.context import World
 from app.demo.guide import DEMO_GUIDE, echo_summary
 from app.demo.world_credit import build_credit
 from app.demo.world_experts import build_expert_pool, run_draws
+from app.demo.world_market import build_market
 from app.demo.world_people import build_people
 from app.demo.world_projects import build_lot
 from app.demo.world_stats import build_history
@@ -80,6 +81,7 @@ def build(world: World) -> dict[str, int]:
             run_draws(world)
             build_credit(world)
             history = build_history(world)
+            build_market(world)
     finally:
         ctx.pop()
         config["CUSTODY_SCRYPT_N"] = saved_n

@@ -42,6 +42,8 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
     _account("wlcb_rep", "staff", "乌兰察布 · 业主代表（评标委员会成员）"),
     _account("expert001", "expert", "评标专家（共 64 位：expert001–expert064）"),
     _account("supplier01", "supplier", "供应商（supplier01–supplier24，一家企业一个账号）"),
+    _account("wlcb_buyer", "purchaser", "乌兰察布 · 采购人（中介超市的服务需求）"),
+    _account("agency01", "intermediary", "中介机构（agency01–agency06，中介超市）"),
 ]
 # Usernames of the expert accounts, for the expert pool to attach profiles to.
 DEMO_EXPERTS: list[str] = [f"expert{n:03d}" for n in range(1, 65)]
@@ -58,7 +60,7 @@ CUSTODY_PASSPHRASES: dict[str, str] = {
 def account_lines() -> list[str]:
     """The account list the seed prints: role, username and TOTP secret of each."""
     return [
-        f"  {acc['role']:<10} {acc['username']:<12} TOTP {acc['totp_secret'] or '-'}"
+        f"  {acc['role']:<12} {acc['username']:<12} TOTP {acc['totp_secret'] or '-'}"
         for acc in DEMO_ACCOUNTS
     ]
 
