@@ -31,6 +31,10 @@ _addenda: list[AddendumHook] = []
 _clarification: list[ClarificationHook] = []
 _awarded: list[ResultHook] = []
 _contract_signed: list[ResultHook] = []
+# (lot, acting user, why) — inside the termination / rescheduling transaction
+LotChangeHook = Callable[[Lot, User, str], object]
+_terminated: list[LotChangeHook] = []
+_rescheduled: list[LotChangeHook] = []
 
 
 def _add(registry: list, fn: Callable) -> None:  # type: ignore[type-arg]
@@ -84,3 +88,23 @@ def contract_signed(lot: Lot, user: User, at: dt.datetime) -> None:
     """The signed contract was filed (the winner's bond falls due for release from `at`)."""
     for fn in _contract_signed:
         fn(lot, user, at)
+
+
+def register_lot_terminated(fn: LotChangeHook) -> None:
+    _add(_terminated, fn)
+
+
+def register_lot_rescheduled(fn: LotChangeHook) -> None:
+    _add(_rescheduled, fn)
+
+
+def lot_terminated(lot: Lot, user: User, reason: str) -> None:
+    """The lot was terminated: whatever higher floors held for it (seats) is let go."""
+    for fn in _terminated:
+        fn(lot, user, reason)
+
+
+def lot_rescheduled(lot: Lot, user: User, reason: str) -> None:
+    """The lot's deadline (and so its evaluation time) moved: held times no longer fit."""
+    for fn in _rescheduled:
+        fn(lot, user, reason)

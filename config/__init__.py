@@ -150,6 +150,12 @@ class BaseConfig:
     EXPERT_SMS_BACKEND = "log"  # "log" appends to EXPERT_SMS_LOG_PATH
     EXPERT_SMS_LOG_PATH: str | None = None  # None → instance/sms.log
 
+    # Evaluation rooms and assistance between centres (remote_eval/venues)
+    VENUE_SLOT_MINUTES = 30  # bookings hold seats in slots of this length
+    VENUE_MAX_BOOKING_HOURS = 12
+    VENUE_ASSISTANCE_ANSWER_HOURS = 24  # default time the other centre has to answer
+    VENUE_ASSISTANCE_SWEEP_SECONDS = 300
+
     # flask-smorest / OpenAPI
     API_TITLE = "Tender Hall API"
     API_VERSION = "v1"

@@ -13,6 +13,9 @@ def init_app(app: Any) -> None:
     app.cli.add_command(eval_cli)
     _init_schemes(app)
     _init_evaluation(app)
+    from remote_eval import venues
+
+    venues.init_app(app)
 
 
 def _init_schemes(app: Any) -> None:

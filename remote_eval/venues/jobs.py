@@ -1,0 +1,33 @@
+"""The scheduler's sweep of assistance requests left unanswered past their deadline."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from app.core.extensions import db
+from remote_eval.venues import assistance
+
+log = logging.getLogger(__name__)
+
+
+def sweep_assistance() -> dict[str, int]:
+    """Mark overdue requests expired (idempotent: an expired request is no longer pending)."""
+    try:
+        n = assistance.expire_overdue()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("assistance sweep failed")
+        raise
+    return {"expired": n}
+
+
+def register(app: Any) -> None:
+    from app.core.scheduler import register_job
+
+    register_job(
+        "venues.sweep_assistance",
+        sweep_assistance,
+        seconds=int(app.config["VENUE_ASSISTANCE_SWEEP_SECONDS"]),
+    )

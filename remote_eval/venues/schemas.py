@@ -1,0 +1,134 @@
+"""Input and output schemas of the rooms, bookings and assistance API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.core.clock import CST
+
+MAX_ID = 2**31 - 1
+
+
+def _id(**kw: object) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kw)  # type: ignore[arg-type]
+
+
+class SeatIn(Schema):
+    label = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    equipment = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class VenueIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    location = fields.String(load_default="", validate=validate.Length(max=200))
+    equipment = fields.String(load_default="", validate=validate.Length(max=2000))
+    seats = fields.List(
+        fields.Nested(SeatIn), required=True, validate=validate.Length(min=1, max=200)
+    )
+
+
+class PublishIn(Schema):
+    published = fields.Boolean(required=True)
+
+
+class SeatOut(Schema):
+    id = fields.Integer()
+    label = fields.String()
+    equipment = fields.String()
+
+
+class VenueOut(Schema):
+    id = fields.Integer()
+    centre_id = fields.Integer()
+    centre_name = fields.Function(lambda v: v.centre.name)
+    name = fields.String()
+    location = fields.String()
+    equipment = fields.String()
+    published = fields.Boolean()
+    seats = fields.List(fields.Nested(SeatOut))
+
+
+class CalendarQuery(Schema):
+    first = fields.Date(load_default=None, allow_none=True)
+    days = fields.Integer(load_default=14, validate=validate.Range(min=1, max=62))
+
+
+class CalendarDayOut(Schema):
+    day = fields.Date()
+    open = fields.Boolean()
+    booking_ids = fields.Function(lambda d: [b.id for b in d.bookings])
+
+
+class BookingIn(Schema):
+    venue_id = _id(required=True)
+    start_at = fields.AwareDateTime(required=True, default_timezone=CST)
+    end_at = fields.AwareDateTime(required=True, default_timezone=CST)
+    seats = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+
+
+class BookingCancelIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class BookingOut(Schema):
+    id = fields.Integer()
+    lot_id = fields.Integer()
+    venue_id = fields.Integer()
+    venue_name = fields.String()
+    centre_id = fields.Integer()
+    start_at = fields.DateTime()
+    end_at = fields.DateTime()
+    seat_count = fields.Integer()
+    seats = fields.List(fields.String())
+    status = fields.String()
+    assistance_id = fields.Integer(allow_none=True)
+    released_at = fields.DateTime(allow_none=True)
+    release_reason = fields.String()
+
+
+class RemoteOut(Schema):
+    lot_id = fields.Integer()
+    remote = fields.Boolean()
+
+
+class WantedExperts(Schema):
+    specialty = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    count = fields.Integer(required=True, validate=validate.Range(min=1, max=99))
+
+
+class AssistanceIn(Schema):
+    to_centre_id = _id(required=True)
+    start_at = fields.AwareDateTime(required=True, default_timezone=CST)
+    end_at = fields.AwareDateTime(required=True, default_timezone=CST)
+    seats = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    specialties = fields.List(
+        fields.Nested(WantedExperts), load_default=list, validate=validate.Length(max=20)
+    )
+    answer_due_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=CST)
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class AcceptIn(Schema):
+    venue_id = _id(required=True)
+
+
+class DeclineIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class AssistanceOut(Schema):
+    id = fields.Integer()
+    lot_id = fields.Integer()
+    from_centre_id = fields.Integer()
+    to_centre_id = fields.Integer()
+    start_at = fields.DateTime()
+    end_at = fields.DateTime()
+    seats = fields.Integer()
+    expert_count = fields.Integer()
+    specialties = fields.List(fields.Dict())
+    note = fields.String()
+    answer_due_at = fields.DateTime()
+    status = fields.String()
+    reason = fields.String()
+    answered_at = fields.DateTime(allow_none=True)
+    booking_id = fields.Integer(allow_none=True)
