@@ -147,6 +147,7 @@ class BaseConfig:
     EXPERT_REVEAL_AFTER_HOURS = 24
     EXPERT_INVITATION_SWEEP_SECONDS = 60
     EXPERT_REVEAL_SWEEP_SECONDS = 600
+    EXPERT_FEE_HALF_DAY = 400  # yuan per started half day when a centre published no standard
     EXPERT_SMS_BACKEND = "log"  # "log" appends to EXPERT_SMS_LOG_PATH
     EXPERT_SMS_LOG_PATH: str | None = None  # None → instance/sms.log
 

@@ -12,7 +12,8 @@ from flask_smorest import Blueprint
 from app.core import clock
 from app.core.errors import Forbidden
 from bidding.projects import get_lot
-from remote_eval.venues import assistance, bookings, policies, rooms
+from experts import sharing
+from remote_eval.venues import assistance, bookings, fees, policies, rooms
 from remote_eval.venues.refusals import run
 from remote_eval.venues.schemas import (
     AcceptIn,
@@ -24,8 +25,11 @@ from remote_eval.venues.schemas import (
     CalendarDayOut,
     CalendarQuery,
     DeclineIn,
+    FeeSheetOut,
     PublishIn,
     RemoteOut,
+    ShareIn,
+    ShareOut,
     VenueIn,
     VenueOut,
 )
@@ -272,3 +276,46 @@ class AssistanceDeclineResource(MethodView):
             current_user,
             lambda: assistance.decline(item, current_user, data["reason"]),
         )
+
+
+@blp.route("/centres/<int:centre_id>/expert-share")
+class ShareResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, ShareOut)
+    def get(self, centre_id: int) -> Any:
+        """What the centre shares of its pool and its fee standard (any staff or supervisor)."""
+        if not policies.may_open_venues(current_user):
+            raise Forbidden(policies.NO_VENUES)
+        row = sharing.share_of(centre_id)
+        if row is None:
+            return {
+                "centre_id": centre_id,
+                "specialties": [],
+                "pay_higher": False,
+                "fee_half_day": sharing.standard(centre_id),
+            }
+        return row
+
+    @blp.arguments(ShareIn)
+    @blp.response(200, ShareOut)
+    def put(self, data: dict[str, Any], centre_id: int) -> Any:
+        """Publish the shared part of the pool and the fee standard (the pool's staff)."""
+        return run(
+            "experts.share",
+            ("centre", centre_id),
+            current_user,
+            lambda: sharing.set_share(current_user, centre_id, data),
+        )
+
+
+@blp.route("/lots/<int:lot_id>/expert-fees")
+class FeeSheetResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, FeeSheetOut)
+    def get(self, lot_id: int) -> Any:
+        """The lot's expert fee sheet (CSV and PDF at /lots/<id>/expert-fees.csv|.pdf)."""
+        lot = get_lot(lot_id)
+        policies.ensure_can_see_fee_sheet(current_user, lot)
+        return fees.fee_sheet(lot)

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from app.core.auth.models import Role
 from app.core.errors import Forbidden
 from bidding.models import Lot
-from bidding.policies import can_manage_lot, is_agency_staff, is_centre_officer
+from bidding.policies import can_manage_lot, can_oversee_lot, is_agency_staff, is_centre_officer
 from remote_eval.venues.models import AssistanceRequest, Venue
 
 NO_VENUES = _l("只有交易中心工作人员可以管理评标室。")
@@ -105,3 +105,17 @@ def ensure_can_see_assistance(user: Any, item: AssistanceRequest, lot: Lot) -> N
 def ensure_can_answer_assistance(user: Any, item: AssistanceRequest) -> None:
     if not can_answer_assistance(user, item):
         raise Forbidden(NO_ANSWER)
+
+
+def can_see_fee_sheet(user: Any, lot: Lot) -> bool:
+    """The lot's agency, the main centre's staff, its supervisors and administrators."""
+    return (
+        can_manage_lot(user, lot)
+        or can_oversee_lot(user, lot)
+        or is_centre_officer(user, lot.project.centre_id)
+    )
+
+
+def ensure_can_see_fee_sheet(user: Any, lot: Lot) -> None:
+    if not can_see_fee_sheet(user, lot):
+        raise Forbidden(_l("您无权查看该标段的专家劳务费。"))

@@ -132,3 +132,38 @@ class AssistanceOut(Schema):
     reason = fields.String()
     answered_at = fields.DateTime(allow_none=True)
     booking_id = fields.Integer(allow_none=True)
+
+
+class ShareIn(Schema):
+    specialties = fields.List(
+        fields.String(validate=validate.Length(min=1, max=20)),
+        load_default=list,
+        validate=validate.Length(max=200),
+    )
+    fee_half_day = fields.Decimal(required=True, as_string=True, places=2)
+    pay_higher = fields.Boolean(load_default=False)
+
+
+class ShareOut(Schema):
+    centre_id = fields.Integer()
+    specialties = fields.List(fields.String())
+    fee_half_day = fields.Decimal(as_string=True)
+    pay_higher = fields.Boolean()
+
+
+class FeeRowOut(Schema):
+    name = fields.String()
+    home_centre = fields.String()
+    venue_centre = fields.String()
+    standard = fields.Decimal(as_string=True)
+    higher = fields.Boolean()
+    half_days = fields.Integer()
+    amount = fields.Decimal(as_string=True)
+
+
+class FeeSheetOut(Schema):
+    lot_id = fields.Function(lambda s: s.lot.id)
+    started_at = fields.DateTime(allow_none=True)
+    ended_at = fields.DateTime(allow_none=True)
+    rows = fields.List(fields.Nested(FeeRowOut))
+    total = fields.Decimal(as_string=True)

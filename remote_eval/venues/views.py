@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -17,8 +17,9 @@ from app.core.auth.models import Centre
 from app.core.errors import DomainError, Forbidden, ValidationError
 from app.core.extensions import db
 from bidding.projects import get_lot
+from experts import sharing
 from experts.models import Specialty
-from remote_eval.venues import assistance, bookings, labels, policies, rooms
+from remote_eval.venues import assistance, bookings, fees, labels, policies, rooms
 from remote_eval.venues.refusals import run
 
 bp = Blueprint("venues", __name__, template_folder="templates")
@@ -63,6 +64,8 @@ def index() -> Any:
         own=own,
         others=others,
         requests=assistance.requests_for(current_user),
+        share=sharing.share_of(centre_id),
+        fee_standard=sharing.standard(centre_id),
         lot_names=_lot_names(assistance.requests_for(current_user)),
     )
 
@@ -356,3 +359,59 @@ def answer(request_id: int) -> Any:
     except DomainError as exc:
         flash(str(exc.message), "error")
     return redirect(url_for("venues.assistance_page", request_id=request_id))
+
+
+@bp.post("/venues/share")
+@login_required
+def share() -> Any:
+    centre_id = current_user.centre_id
+    form = request.form
+    data = {
+        "specialties": [c for c in form.get("specialties", "").replace("，", ",").split(",")],
+        "fee_half_day": form.get("fee_half_day", ""),
+        "pay_higher": form.get("pay_higher") == "1",
+    }
+    try:
+        run(
+            "experts.share",
+            ("centre", centre_id),
+            current_user,
+            lambda: sharing.set_share(current_user, centre_id, data),
+        )
+        flash(_("共享专家与劳务费标准已保存。"), "success")
+    except DomainError as exc:
+        flash(str(exc.message), "error")
+    return redirect(url_for("venues.index"))
+
+
+@bp.get("/lots/<int:lot_id>/expert-fees")
+@login_required
+def fee_page(lot_id: int) -> Any:
+    lot = get_lot(lot_id)
+    policies.ensure_can_see_fee_sheet(current_user, lot)
+    return render_template("venues/fees.html", lot=lot, sheet=fees.fee_sheet(lot))
+
+
+@bp.get("/lots/<int:lot_id>/expert-fees.csv")
+@login_required
+def fee_csv(lot_id: int) -> Any:
+    lot = get_lot(lot_id)
+    policies.ensure_can_see_fee_sheet(current_user, lot)
+    body = "\ufeff" + fees.sheet_csv(fees.fee_sheet(lot))  # BOM: spreadsheets read UTF-8
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=expert-fees-{lot.id}.csv"},
+    )
+
+
+@bp.get("/lots/<int:lot_id>/expert-fees.pdf")
+@login_required
+def fee_pdf(lot_id: int) -> Any:
+    lot = get_lot(lot_id)
+    policies.ensure_can_see_fee_sheet(current_user, lot)
+    return Response(
+        fees.sheet_pdf(fees.fee_sheet(lot)),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename=expert-fees-{lot.id}.pdf"},
+    )
