@@ -156,6 +156,8 @@ class BaseConfig:
     VENUE_MAX_BOOKING_HOURS = 12
     VENUE_ASSISTANCE_ANSWER_HOURS = 24  # default time the other centre has to answer
     VENUE_ASSISTANCE_SWEEP_SECONDS = 300
+    VENUE_HEARTBEAT_TIMEOUT_SECONDS = 60  # a venue silent this long is marked dropped
+    VENUE_HEARTBEAT_SWEEP_SECONDS = 20
 
     # flask-smorest / OpenAPI
     API_TITLE = "Tender Hall API"

@@ -13,13 +13,23 @@ def init_app(app: Any) -> None:
     from app.core.nav import register_nav
     from bidding import hooks
     from remote_eval.venues import api as venue_api
-    from remote_eval.venues import bookings, jobs, models, policies, views, workbench  # noqa: F401
+    from remote_eval.venues import (  # noqa: F401  (start registers the start gate)
+        bookings,
+        jobs,
+        models,
+        policies,
+        start,
+        views,
+        workbench,
+    )
 
     app.register_blueprint(views.bp)
     api.register_blueprint(venue_api.blp)
     hooks.register_lot_terminated(bookings.release_for_lot)
     hooks.register_lot_rescheduled(bookings.release_for_lot)
     jobs.register(app)
+    # The room's panels show the venues' states without importing this package.
+    app.add_template_global(views.session_venues_panel, "eval_venue_panel")
     workbench.register()
     register_nav(
         "venues.index",

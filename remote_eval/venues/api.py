@@ -13,7 +13,10 @@ from app.core import clock
 from app.core.errors import Forbidden
 from bidding.projects import get_lot
 from experts import sharing
-from remote_eval.venues import assistance, bookings, fees, policies, rooms
+from remote_eval import committee
+from remote_eval import policies as eval_policies
+from remote_eval import refusals as eval_refusals
+from remote_eval.venues import assistance, bookings, fees, policies, rooms, start
 from remote_eval.venues.refusals import run
 from remote_eval.venues.schemas import (
     AcceptIn,
@@ -28,6 +31,7 @@ from remote_eval.venues.schemas import (
     FeeSheetOut,
     PublishIn,
     RemoteOut,
+    SessionVenueOut,
     ShareIn,
     ShareOut,
     VenueIn,
@@ -319,3 +323,44 @@ class FeeSheetResource(MethodView):
         lot = get_lot(lot_id)
         policies.ensure_can_see_fee_sheet(current_user, lot)
         return fees.fee_sheet(lot)
+
+
+@blp.route("/evaluations/<int:session_id>/venues")
+class SessionVenuesResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, SessionVenueOut(many=True))
+    def get(self, session_id: int) -> Any:
+        """Each venue's state: members signed in, ready, online or dropped."""
+        session = committee.get_session(session_id)
+        eval_policies.ensure_can_watch(current_user, session)
+        return start.venue_states(session, current_user)
+
+
+@blp.route("/evaluations/<int:session_id>/venues/ready")
+class SessionVenueReadyResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, SessionVenueOut(many=True))
+    @blp.alt_response(409, description="members still to identify or sign in, or not sign-in")
+    def post(self, session_id: int) -> Any:
+        """A secondary venue's staff confirm its members seated and identified."""
+        session = committee.get_session(session_id)
+        eval_refusals.run(
+            "venue.ready", session_id, lambda: start.confirm_ready(session, current_user)
+        )
+        return start.venue_states(session, current_user)
+
+
+@blp.route("/evaluations/<int:session_id>/venues/heartbeat")
+class SessionVenueHeartbeatResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, SessionVenueOut(many=True))
+    def post(self, session_id: int) -> Any:
+        """The venue terminal is online (sent every 20 seconds while the room is open)."""
+        session = committee.get_session(session_id)
+        eval_refusals.run(
+            "venue.heartbeat", session_id, lambda: start.heartbeat(session, current_user)
+        )
+        return start.venue_states(session, current_user)

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from app.core.extensions import db
-from remote_eval.venues import assistance
+from remote_eval.venues import assistance, start
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,18 @@ def sweep_assistance() -> dict[str, int]:
     return {"expired": n}
 
 
+def sweep_venues() -> dict[str, int]:
+    """Mark venues whose terminal went silent as dropped (idempotent)."""
+    try:
+        n = start.sweep_dropped()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("venue heartbeat sweep failed")
+        raise
+    return {"dropped": n}
+
+
 def register(app: Any) -> None:
     from app.core.scheduler import register_job
 
@@ -30,4 +42,9 @@ def register(app: Any) -> None:
         "venues.sweep_assistance",
         sweep_assistance,
         seconds=int(app.config["VENUE_ASSISTANCE_SWEEP_SECONDS"]),
+    )
+    register_job(
+        "venues.sweep_heartbeats",
+        sweep_venues,
+        seconds=int(app.config["VENUE_HEARTBEAT_SWEEP_SECONDS"]),
     )

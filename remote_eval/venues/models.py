@@ -177,3 +177,24 @@ class AssistanceRequest(Base):
     booking: Mapped[SeatBooking | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class SessionVenue(Base):
+    """One venue (a centre's room) of an evaluation: its readiness and its connection.
+
+    A secondary venue's staff confirm online that its members are seated and identified
+    (`ready_at`); the venue's terminal beats while the page is open (`last_seen_at`), and
+    the scheduler marks a venue whose beats stopped as dropped until it beats again.
+    """
+
+    __tablename__ = "venue_session_state"
+    __table_args__ = (UniqueConstraint("session_id", "centre_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("eval_session.id"), index=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    ready_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    ready_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    dropped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+    centre: Mapped[Centre] = relationship()

@@ -167,3 +167,17 @@ class FeeSheetOut(Schema):
     ended_at = fields.DateTime(allow_none=True)
     rows = fields.List(fields.Nested(FeeRowOut))
     total = fields.Decimal(as_string=True)
+
+
+class SessionVenueOut(Schema):
+    centre_id = fields.Integer()
+    centre = fields.String()
+    main = fields.Boolean()
+    members = fields.Integer()
+    signed_in = fields.Integer()
+    ready = fields.Boolean()
+    ready_at = fields.DateTime(allow_none=True)
+    last_seen_at = fields.DateTime(allow_none=True)
+    dropped = fields.Boolean()
+    mine = fields.Boolean()
+    seats = fields.List(fields.String())

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.core import clock
@@ -19,7 +20,7 @@ from app.core.extensions import db
 from bidding.projects import get_lot
 from experts import sharing
 from experts.models import Specialty
-from remote_eval.venues import assistance, bookings, fees, labels, policies, rooms
+from remote_eval.venues import assistance, bookings, fees, labels, policies, rooms, start
 from remote_eval.venues.refusals import run
 
 bp = Blueprint("venues", __name__, template_folder="templates")
@@ -414,4 +415,17 @@ def fee_pdf(lot_id: int) -> Any:
         fees.sheet_pdf(fees.fee_sheet(lot)),
         mimetype="application/pdf",
         headers={"Content-Disposition": f"inline; filename=expert-fees-{lot.id}.pdf"},
+    )
+
+
+def session_venues_panel(session: Any) -> Markup:
+    """The venues' panel of a remote evaluation's room (empty for other evaluations)."""
+    if not start.is_remote_session(session):
+        return Markup("")
+    return Markup(
+        render_template(
+            "venues/_session_venues.html",
+            session=session,
+            venues=start.venue_states(session, current_user),
+        )
     )
