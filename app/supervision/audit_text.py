@@ -174,6 +174,23 @@ ACTION_TEXT: dict[str, str] = {
     "contract.filed": N_("合同备案"),
     "contract.amended": N_("合同变更备案"),
     "contract.overdue": N_("合同逾期未备案"),
+    # Evaluation rooms, seats and assistance between centres
+    "venue.saved": N_("保存评标室及工位"),
+    "venue.published": N_("发布评标室"),
+    "venue.unpublished": N_("停止发布评标室"),
+    "venue.booked": N_("预约评标室工位"),
+    "venue.booking_released": N_("释放工位预约"),
+    "venue.lot_marked_remote": N_("标记为远程异地评标"),
+    "venue.refused": N_("拒绝场地、预约或协助请求操作"),
+    "venue.ready": N_("副场确认评委已就座并核验身份"),
+    "venue.dropped": N_("评标场地连接中断"),
+    "venue.reconnected": N_("评标场地恢复连接"),
+    "assistance.requested": N_("发出协助请求"),
+    "assistance.accepted": N_("接受协助请求并预留工位"),
+    "assistance.declined": N_("拒绝协助请求"),
+    "assistance.expired": N_("协助请求逾期未答复"),
+    "assistance.withdrawn": N_("撤回协助请求"),
+    "experts.pool_shared": N_("发布共享专家与劳务费标准"),
 }
 
 AREA_TEXT: dict[str, str] = {

@@ -12,6 +12,7 @@ from bidding import actions as lot_actions
 from bidding.bids import actions as bid_actions
 from experts import actions as expert_actions
 from remote_eval import actions as eval_actions
+from remote_eval.venues import actions as venue_actions
 
 
 def _names(module: ModuleType) -> list[str]:
@@ -22,7 +23,9 @@ def _names(module: ModuleType) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("module", [lot_actions, bid_actions, expert_actions, eval_actions])
+@pytest.mark.parametrize(
+    "module", [lot_actions, bid_actions, expert_actions, eval_actions, venue_actions]
+)
 def test_every_action_constant_has_a_sentence(app: Any, module: ModuleType) -> None:
     with app.test_request_context():
         for name in _names(module):
