@@ -37,6 +37,7 @@ from app.demo.guide import DEMO_GUIDE, echo_summary
 from app.demo.world_experts import build_expert_pool, run_draws
 from app.demo.world_people import build_people
 from app.demo.world_projects import build_lot
+from app.demo.world_venues import publish_venues
 
 __all__ = [
     "CUSTODY_PASSPHRASES",
@@ -73,6 +74,7 @@ def build(world: World) -> dict[str, int]:
         with clock.frozen(world.real_now - dt.timedelta(days=120)):
             build_people(world)
             build_expert_pool(world)
+            publish_venues(world)
             for n, spec in enumerate(LOTS, start=1):
                 build_lot(world, n, spec)
             run_draws(world)
