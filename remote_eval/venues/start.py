@@ -96,7 +96,11 @@ def heartbeat(session: EvalSession, user: User) -> SessionVenue:
     centre_id = _staff_venue(session, user)
     row = _row(session, centre_id)
     now = clock.now()
+    first = row.last_seen_at is None
     row.last_seen_at = now
+    if first:
+        # Every page learns the venue is online; later beats change nothing they show.
+        publish(session, "venue.online", {"centre_id": centre_id})
     if row.dropped_at is not None:
         away = now - row.dropped_at
         row.dropped_at = None
