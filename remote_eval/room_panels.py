@@ -61,6 +61,7 @@ EVENT_LABELS: dict[str, str] = {
     "message": N_("消息"),
     "venue.ready": N_("副场确认就绪"),
     "venue.online": N_("评标场地上线"),
+    "session.sealed": N_("评标记录封存"),
     "venue.dropped": N_("评标场地连接中断"),
     "venue.reconnected": N_("评标场地恢复连接"),
 }

@@ -185,6 +185,7 @@ ACTION_TEXT: dict[str, str] = {
     "venue.ready": N_("副场确认评委已就座并核验身份"),
     "venue.dropped": N_("评标场地连接中断"),
     "venue.reconnected": N_("评标场地恢复连接"),
+    "venue.session_sealed": N_("评标中断超时，评标记录封存并签名"),
     "assistance.requested": N_("发出协助请求"),
     "assistance.accepted": N_("接受协助请求并预留工位"),
     "assistance.declined": N_("拒绝协助请求"),

@@ -2,7 +2,7 @@
 
 Revision ID: 20261202_venues
 Revises: 20261202_roles
-Create Date: 2026-12-01 01:08:06.744750
+Create Date: 2026-12-01 01:25:53.363414
 
 """
 
@@ -253,6 +253,35 @@ def upgrade():
         )
 
     op.create_table(
+        "venue_sealed_record",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=False),
+        sa.Column("broken_since", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sealed_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("document", sa.Text(), nullable=False),
+        sa.Column("replaced_by_session_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["lot_id"], ["lot.id"], name=op.f("fk_venue_sealed_record_lot_id_lot")
+        ),
+        sa.ForeignKeyConstraint(
+            ["replaced_by_session_id"],
+            ["eval_session.id"],
+            name=op.f("fk_venue_sealed_record_replaced_by_session_id_eval_session"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["eval_session.id"],
+            name=op.f("fk_venue_sealed_record_session_id_eval_session"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_venue_sealed_record")),
+        sa.UniqueConstraint("session_id", name=op.f("uq_venue_sealed_record_session_id")),
+    )
+    with op.batch_alter_table("venue_sealed_record", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_venue_sealed_record_lot_id"), ["lot_id"], unique=False)
+
+    op.create_table(
         "venue_session_state",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=False),
@@ -297,6 +326,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_venue_session_state_dropped_at"))
 
     op.drop_table("venue_session_state")
+    with op.batch_alter_table("venue_sealed_record", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_venue_sealed_record_lot_id"))
+
+    op.drop_table("venue_sealed_record")
     with op.batch_alter_table("venue_booked_slot", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_venue_booked_slot_booking_id"))
 

@@ -15,6 +15,7 @@ def init_app(app: Any) -> None:
     from remote_eval.venues import api as venue_api
     from remote_eval.venues import (  # noqa: F401  (start registers the start gate)
         bookings,
+        faults,
         jobs,
         models,
         policies,

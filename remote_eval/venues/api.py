@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
@@ -16,7 +17,7 @@ from experts import sharing
 from remote_eval import committee
 from remote_eval import policies as eval_policies
 from remote_eval import refusals as eval_refusals
-from remote_eval.venues import assistance, bookings, fees, policies, rooms, start
+from remote_eval.venues import assistance, bookings, faults, fees, policies, rooms, start
 from remote_eval.venues.refusals import run
 from remote_eval.venues.schemas import (
     AcceptIn,
@@ -31,6 +32,7 @@ from remote_eval.venues.schemas import (
     FeeSheetOut,
     PublishIn,
     RemoteOut,
+    SealedOut,
     SessionVenueOut,
     ShareIn,
     ShareOut,
@@ -364,3 +366,21 @@ class SessionVenueHeartbeatResource(MethodView):
             "venue.heartbeat", session_id, lambda: start.heartbeat(session, current_user)
         )
         return start.venue_states(session, current_user)
+
+
+@blp.route("/evaluations/<int:session_id>/sealed-record")
+class SealedRecordResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, SealedOut)
+    def get(self, session_id: int) -> Any:
+        """The frozen, signed record of a session sealed after a long break (404 if none);
+        verify with `tenderhall-seal verify-receipt` and the platform key."""
+        from app.core.errors import NotFound
+
+        session = committee.get_session(session_id)
+        eval_policies.ensure_can_watch(current_user, session)
+        row = faults.sealed_record(session)
+        if row is None:
+            raise NotFound(_l("该评标没有封存记录。"))
+        return {"sha256": row.sha256, "sealed_at": row.sealed_at, "document": faults.document(row)}

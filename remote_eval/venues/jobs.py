@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from app.core.extensions import db
-from remote_eval.venues import assistance, start
+from remote_eval.venues import assistance, faults, start
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,18 @@ def sweep_venues() -> dict[str, int]:
     return {"dropped": n}
 
 
+def sweep_faults() -> dict[str, int]:
+    """Seal evaluations broken off too long (idempotent: a sealed one is not a candidate)."""
+    try:
+        n = faults.sweep_breaks()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("evaluation fault sweep failed")
+        raise
+    return {"sealed": n}
+
+
 def register(app: Any) -> None:
     from app.core.scheduler import register_job
 
@@ -47,4 +59,9 @@ def register(app: Any) -> None:
         "venues.sweep_heartbeats",
         sweep_venues,
         seconds=int(app.config["VENUE_HEARTBEAT_SWEEP_SECONDS"]),
+    )
+    register_job(
+        "venues.sweep_faults",
+        sweep_faults,
+        seconds=int(app.config["EVAL_FAULT_SWEEP_SECONDS"]),
     )

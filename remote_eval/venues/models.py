@@ -198,3 +198,22 @@ class SessionVenue(Base):
     dropped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     centre: Mapped[Centre] = relationship()
+
+
+class SealedRecord(Base):
+    """The frozen, platform-signed record of an evaluation broken off too long (封存).
+
+    The session takes no command once sealed; a new committee starts a new record that
+    links back here (`replaced_by_session_id`).
+    """
+
+    __tablename__ = "venue_sealed_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("eval_session.id"), unique=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), index=True)
+    broken_since: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    sealed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    sha256: Mapped[str] = mapped_column(String(64))
+    # {"receipt": the record, "signature", "key_id", "alg": "Ed25519"} as canonical JSON
+    document: Mapped[str] = mapped_column(Text)
+    replaced_by_session_id: Mapped[int | None] = mapped_column(ForeignKey("eval_session.id"))

@@ -181,3 +181,9 @@ class SessionVenueOut(Schema):
     dropped = fields.Boolean()
     mine = fields.Boolean()
     seats = fields.List(fields.String())
+
+
+class SealedOut(Schema):
+    sha256 = fields.String()
+    sealed_at = fields.DateTime()
+    document = fields.Dict()

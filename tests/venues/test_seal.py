@@ -1,0 +1,66 @@
+"""An evaluation broken off for more than 4 hours is sealed: frozen, signed, no command."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.core import clock
+from app.core.crypto import platform_public_key, verify_receipt
+from app.core.errors import Conflict
+from app.core.extensions import db
+from remote_eval import committee, hosting
+from remote_eval.venues import faults, jobs, start
+from tests.factories import token_headers
+from tests.remote_eval import committee_world as cw
+
+
+def test_a_pause_longer_than_four_hours_seals_the_record(client) -> None:  # type: ignore[no-untyped-def]
+    w = cw.build()
+    session = w.form()
+    cw.sign_everyone_in(w, session)
+    hosting.pause(session, w.host, "副场网络故障，暂停评标")
+    db.session.commit()
+    clock.set_now(clock.now() + dt.timedelta(hours=3, minutes=59))
+    assert jobs.sweep_faults() == {"sealed": 0}
+    clock.set_now(clock.now() + dt.timedelta(minutes=2))
+    assert jobs.sweep_faults() == {"sealed": 1}
+    assert jobs.sweep_faults() == {"sealed": 0}
+    row = faults.sealed_record(session)
+    assert row is not None
+    doc = faults.document(row)
+    assert verify_receipt(doc, platform_public_key())
+    assert doc["receipt"]["session_id"] == session.id
+    assert len(doc["receipt"]["members"]) == len(session.members)
+    # The sealed session takes no command, not even a resume.
+    with pytest.raises(Conflict, match="已封存"):
+        hosting.resume(session, w.host)
+    with pytest.raises(Conflict, match="已封存"):
+        hosting.advance(session, w.host)
+    db.session.rollback()
+    resp = client.get(
+        f"/api/v1/evaluations/{session.id}/sealed-record", headers=token_headers(w.supervisor_main)
+    )
+    assert resp.status_code == 200 and resp.get_json()["sha256"] == row.sha256
+    resp = client.get(
+        f"/api/v1/evaluations/{session.id}/sealed-record", headers=token_headers(w.supervisor_other)
+    )
+    assert resp.status_code == 403
+
+
+def test_a_dropped_venue_counts_as_a_break_and_a_return_ends_it() -> None:
+    w = cw.build()
+    session = w.form()
+    start.heartbeat(session, w.staff_second)
+    db.session.commit()
+    clock.set_now(clock.now() + dt.timedelta(minutes=2))
+    jobs.sweep_venues()
+    assert faults.broken_since(session) is not None
+    clock.set_now(clock.now() + dt.timedelta(hours=2))
+    start.heartbeat(session, w.staff_second)  # back before 4 hours: no seal
+    db.session.commit()
+    assert faults.broken_since(session) is None
+    clock.set_now(clock.now() + dt.timedelta(hours=5))
+    assert jobs.sweep_faults() == {"sealed": 0}
+    assert committee.get_session(session.id).paused is False
