@@ -158,6 +158,7 @@ class BaseConfig:
     VENUE_ASSISTANCE_SWEEP_SECONDS = 300
     VENUE_HEARTBEAT_TIMEOUT_SECONDS = 60  # a venue silent this long is marked dropped
     VENUE_HEARTBEAT_SWEEP_SECONDS = 20
+    EVAL_START_DECISION_HOURS = 2  # not started this long after its time: purchaser decides
     EVAL_BREAK_SEAL_HOURS = 4  # an evaluation broken off this long is sealed
     EVAL_FAULT_SWEEP_SECONDS = 300
 

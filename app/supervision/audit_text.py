@@ -186,6 +186,8 @@ ACTION_TEXT: dict[str, str] = {
     "venue.dropped": N_("评标场地连接中断"),
     "venue.reconnected": N_("评标场地恢复连接"),
     "venue.session_sealed": N_("评标中断超时，评标记录封存并签名"),
+    "venue.start_overdue": N_("评标超过规定时间未能开始，交采购人决定"),
+    "venue.start_decided": N_("采购人决定推迟开始或重新安排评标"),
     "assistance.requested": N_("发出协助请求"),
     "assistance.accepted": N_("接受协助请求并预留工位"),
     "assistance.declined": N_("拒绝协助请求"),

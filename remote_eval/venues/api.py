@@ -36,6 +36,8 @@ from remote_eval.venues.schemas import (
     SessionVenueOut,
     ShareIn,
     ShareOut,
+    StartDecisionIn,
+    StartDecisionOut,
     VenueIn,
     VenueOut,
 )
@@ -384,3 +386,20 @@ class SealedRecordResource(MethodView):
         if row is None:
             raise NotFound(_l("该评标没有封存记录。"))
         return {"sha256": row.sha256, "sealed_at": row.sealed_at, "document": faults.document(row)}
+
+
+@blp.route("/evaluations/<int:session_id>/start-decision")
+class StartDecisionResource(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(StartDecisionIn)
+    @blp.response(200, StartDecisionOut)
+    @blp.alt_response(409, description="nothing to decide, or decided already")
+    def post(self, data: dict[str, Any], session_id: int) -> Any:
+        """The purchaser decides on a session not started in time: "later" or "reschedule"."""
+        session = committee.get_session(session_id)
+        return eval_refusals.run(
+            "venue.start_decision",
+            session_id,
+            lambda: faults.decide_start(session, current_user, data["decision"], data["note"]),
+        )

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from app.core import clock
 from app.core.audit import record
 from app.core.audit.models import AuditEntry
+from app.core.errors import Conflict, Forbidden, ValidationError
 from app.core.extensions import db
 from bidding.models import Lot
 from remote_eval import actions as eval_actions
@@ -29,7 +30,7 @@ from remote_eval import flow
 from remote_eval.models import EvalSession, Phase
 from remote_eval.room import publish
 from remote_eval.venues import actions
-from remote_eval.venues.models import SealedRecord, SessionVenue
+from remote_eval.venues.models import SealedRecord, SessionVenue, StartOverdue
 
 
 def sealed_record(session: EvalSession) -> SealedRecord | None:
@@ -154,3 +155,107 @@ def document(row: SealedRecord) -> dict[str, Any]:
 
 
 flow.register_blocker(_blocked)
+
+
+# ---------------------------------------------------------------- start overdue
+DECISIONS = {"later": _l("推迟开始"), "reschedule": _l("重新安排评标时间")}
+
+
+def _evaluation_at(session: EvalSession) -> dt.datetime | None:
+    from remote_eval.committee import root_draw
+
+    lot = db.session.get(Lot, session.lot_id)
+    root = root_draw(lot) if lot is not None else None
+    return root.evaluation_at if root is not None else None
+
+
+def start_overdue(session: EvalSession) -> StartOverdue | None:
+    return db.session.execute(
+        select(StartOverdue).where(StartOverdue.session_id == session.id)
+    ).scalar_one_or_none()
+
+
+def sweep_start_overdue() -> int:
+    """Scheduler: sessions still at sign-in this long after their time go to the purchaser."""
+    hours = float(current_app.config["EVAL_START_DECISION_HOURS"])
+    flagged = select(StartOverdue.session_id)
+    rows = list(
+        db.session.execute(
+            select(EvalSession).where(
+                EvalSession.phase == Phase.SIGNIN, EvalSession.id.not_in(flagged)
+            )
+        ).scalars()
+    )
+    now = clock.now()
+    n = 0
+    for session in rows:
+        at = _evaluation_at(session)
+        if at is None or now < at + dt.timedelta(hours=hours) or sealed_record(session):
+            continue
+        row = StartOverdue(session_id=session.id, evaluation_at=at, flagged_at=now)
+        db.session.add(row)
+        db.session.flush()
+        record(actions.START_OVERDUE, session, {"evaluation_at": at.isoformat(), "hours": hours})
+        publish(session, "session.start_overdue", {})
+        _tell_purchaser(session)
+        n += 1
+    return n
+
+
+def _tell_purchaser(session: EvalSession) -> None:
+    from app.core.auth.models import User
+    from app.core.notify import notify
+
+    lot = db.session.get(Lot, session.lot_id)
+    assert lot is not None
+    title = str(_l("评标未能按时开始，请决定推迟开始或重新安排：%(lot)s", lot=lot.name))
+    people = db.session.execute(
+        select(User).where(User.organisation_id == lot.project.purchaser_id)
+    ).scalars()
+    for person in people:
+        notify(person, "eval.start_overdue", title, title, "")
+
+
+def decide_start(session: EvalSession, user: Any, decision: str, note: str) -> StartOverdue:
+    """The purchaser's decision: start later (the host may then open) or reschedule (the
+    session is paused and the lot's bookings and assistance are let go)."""
+    from bidding import hooks
+
+    lot = db.session.get(Lot, session.lot_id)
+    assert lot is not None
+    if not (
+        getattr(user, "is_authenticated", False)
+        and user.organisation_id == lot.project.purchaser_id
+    ):
+        raise Forbidden(_l("只有本项目采购人（招标人）可以作出该决定。"))
+    row = start_overdue(session)
+    if row is None:
+        raise Conflict(_l("该评标没有待采购人决定的事项。"))
+    if row.decided_at is not None:
+        raise Conflict(_l("采购人已作出决定。"))
+    if decision not in DECISIONS:
+        raise ValidationError(_l("请选择推迟开始或重新安排。"), field="decision")
+    flow.ensure_not_blocked(session)
+    row.decision = decision
+    row.note = str(note or "").strip()[:2000]
+    row.decided_by_id = user.id
+    row.decided_at = clock.now()
+    if decision == "reschedule" and not session.paused:
+        session.paused = True
+        session.pause_reason = str(_l("采购人决定重新安排评标时间"))
+    db.session.flush()
+    record(actions.START_DECIDED, session, {"decision": decision, "note": row.note}, actor=user)
+    publish(session, "session.start_decided", {"decision": decision})
+    if decision == "reschedule":
+        hooks.lot_rescheduled(lot, user, "start_overdue")
+    return row
+
+
+def _start_decision_problems(session: EvalSession) -> list[Any]:
+    row = start_overdue(session)
+    if row is not None and row.decided_at is None:
+        return [_l("评标超过规定时间未能开始，须等待采购人决定推迟开始或重新安排。")]
+    return []
+
+
+flow.register_exit_check(Phase.SIGNIN, _start_decision_problems)

@@ -39,12 +39,13 @@ def sweep_faults() -> dict[str, int]:
     """Seal evaluations broken off too long (idempotent: a sealed one is not a candidate)."""
     try:
         n = faults.sweep_breaks()
+        late = faults.sweep_start_overdue()
         db.session.commit()
     except Exception:
         db.session.rollback()
         log.exception("evaluation fault sweep failed")
         raise
-    return {"sealed": n}
+    return {"sealed": n, "start_overdue": late}
 
 
 def register(app: Any) -> None:

@@ -217,3 +217,18 @@ class SealedRecord(Base):
     # {"receipt": the record, "signature", "key_id", "alg": "Ed25519"} as canonical JSON
     document: Mapped[str] = mapped_column(Text)
     replaced_by_session_id: Mapped[int | None] = mapped_column(ForeignKey("eval_session.id"))
+
+
+class StartOverdue(Base):
+    """A session not started within `EVAL_START_DECISION_HOURS` of its time: the purchaser
+    decides to start later or to reschedule (采购人决定)."""
+
+    __tablename__ = "venue_start_overdue"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("eval_session.id"), unique=True)
+    evaluation_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    flagged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    decision: Mapped[str] = mapped_column(String(20), default="")  # "later" | "reschedule"
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

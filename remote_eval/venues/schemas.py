@@ -187,3 +187,17 @@ class SealedOut(Schema):
     sha256 = fields.String()
     sealed_at = fields.DateTime()
     document = fields.Dict()
+
+
+class StartDecisionIn(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["later", "reschedule"]))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class StartDecisionOut(Schema):
+    session_id = fields.Integer()
+    evaluation_at = fields.DateTime()
+    flagged_at = fields.DateTime()
+    decision = fields.String()
+    note = fields.String()
+    decided_at = fields.DateTime(allow_none=True)

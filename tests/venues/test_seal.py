@@ -23,10 +23,10 @@ def test_a_pause_longer_than_four_hours_seals_the_record(client) -> None:  # typ
     hosting.pause(session, w.host, "副场网络故障，暂停评标")
     db.session.commit()
     clock.set_now(clock.now() + dt.timedelta(hours=3, minutes=59))
-    assert jobs.sweep_faults() == {"sealed": 0}
+    assert jobs.sweep_faults()["sealed"] == 0
     clock.set_now(clock.now() + dt.timedelta(minutes=2))
-    assert jobs.sweep_faults() == {"sealed": 1}
-    assert jobs.sweep_faults() == {"sealed": 0}
+    assert jobs.sweep_faults()["sealed"] == 1
+    assert jobs.sweep_faults()["sealed"] == 0
     row = faults.sealed_record(session)
     assert row is not None
     doc = faults.document(row)
@@ -62,5 +62,51 @@ def test_a_dropped_venue_counts_as_a_break_and_a_return_ends_it() -> None:
     db.session.commit()
     assert faults.broken_since(session) is None
     clock.set_now(clock.now() + dt.timedelta(hours=5))
-    assert jobs.sweep_faults() == {"sealed": 0}
+    assert jobs.sweep_faults()["sealed"] == 0
     assert committee.get_session(session.id).paused is False
+
+
+def test_a_session_not_started_in_two_hours_waits_for_the_purchaser(client) -> None:  # type: ignore[no-untyped-def]
+    from remote_eval.models import Phase
+    from remote_eval.venues import bookings, rooms
+    from remote_eval.venues.models import BookingStatus
+    from tests.venues.world import seats
+
+    w = cw.build()
+    room = rooms.save_venue(w.staff_main, {"name": "第一评标室", "seats": seats(6)})
+    rooms.set_published(room, w.staff_main, True)
+    session = w.form()
+    booking = bookings.book_seats(
+        w.lot,
+        room,
+        w.host,
+        clock.now() + dt.timedelta(hours=3),
+        clock.now() + dt.timedelta(hours=6),
+        5,
+    )
+    cw.sign_everyone_in(w, session)
+    # The evaluation time is an hour away; two hours after it the purchaser must decide.
+    clock.set_now(clock.now() + dt.timedelta(hours=2, minutes=59))
+    assert jobs.sweep_faults()["start_overdue"] == 0
+    clock.set_now(clock.now() + dt.timedelta(minutes=2))
+    assert jobs.sweep_faults()["start_overdue"] == 1
+    assert jobs.sweep_faults()["start_overdue"] == 0
+    with pytest.raises(Conflict, match="采购人决定"):
+        hosting.advance(session, w.host)
+    db.session.rollback()
+    resp = client.post(
+        f"/api/v1/evaluations/{session.id}/start-decision",
+        json={"decision": "later"},
+        headers=token_headers(w.host),
+    )
+    assert resp.status_code == 403
+    resp = client.post(
+        f"/api/v1/evaluations/{session.id}/start-decision",
+        json={"decision": "reschedule", "note": "改期至下周一"},
+        headers=token_headers(w.reps[0]),
+    )
+    assert resp.status_code == 200, resp.get_json()
+    db.session.expire_all()
+    session = committee.get_session(session.id)
+    assert session.paused and session.phase == Phase.SIGNIN
+    assert bookings.get_booking(booking.id).status == BookingStatus.RELEASED
