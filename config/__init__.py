@@ -159,6 +159,7 @@ class BaseConfig:
     VENUE_HEARTBEAT_TIMEOUT_SECONDS = 60  # a venue silent this long is marked dropped
     VENUE_HEARTBEAT_SWEEP_SECONDS = 20
     EVAL_START_DECISION_HOURS = 2  # not started this long after its time: purchaser decides
+    VENUE_HANDOVER_WORKING_DAYS = 5  # secondary venues hand their records over within
     EVAL_BREAK_SEAL_HOURS = 4  # an evaluation broken off this long is sealed
     EVAL_FAULT_SWEEP_SECONDS = 300
 

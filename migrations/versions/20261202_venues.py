@@ -2,7 +2,7 @@
 
 Revision ID: 20261202_venues
 Revises: 20261202_roles
-Create Date: 2026-12-01 01:29:29.353547
+Create Date: 2026-12-01 01:31:21.602927
 
 """
 
@@ -253,6 +253,41 @@ def upgrade():
         )
 
     op.create_table(
+        "venue_handover",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("centre_id", sa.Integer(), nullable=False),
+        sa.Column("due_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("handed_over_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("handed_over_by_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("reminded_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("late_flagged_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["centre_id"], ["centre.id"], name=op.f("fk_venue_handover_centre_id_centre")
+        ),
+        sa.ForeignKeyConstraint(
+            ["handed_over_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_venue_handover_handed_over_by_id_user_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["eval_session.id"],
+            name=op.f("fk_venue_handover_session_id_eval_session"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_venue_handover")),
+        sa.UniqueConstraint(
+            "session_id", "centre_id", name=op.f("uq_venue_handover_session_id_centre_id")
+        ),
+    )
+    with op.batch_alter_table("venue_handover", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_venue_handover_due_at"), ["due_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_venue_handover_session_id"), ["session_id"], unique=False
+        )
+
+    op.create_table(
         "venue_sealed_record",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=False),
@@ -354,6 +389,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_venue_sealed_record_lot_id"))
 
     op.drop_table("venue_sealed_record")
+    with op.batch_alter_table("venue_handover", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_venue_handover_session_id"))
+        batch_op.drop_index(batch_op.f("ix_venue_handover_due_at"))
+
+    op.drop_table("venue_handover")
     with op.batch_alter_table("venue_booked_slot", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_venue_booked_slot_booking_id"))
 

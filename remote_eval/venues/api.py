@@ -17,7 +17,7 @@ from experts import sharing
 from remote_eval import committee
 from remote_eval import policies as eval_policies
 from remote_eval import refusals as eval_refusals
-from remote_eval.venues import assistance, bookings, faults, fees, policies, rooms, start
+from remote_eval.venues import assistance, bookings, faults, fees, handover, policies, rooms, start
 from remote_eval.venues.refusals import run
 from remote_eval.venues.schemas import (
     AcceptIn,
@@ -30,6 +30,8 @@ from remote_eval.venues.schemas import (
     CalendarQuery,
     DeclineIn,
     FeeSheetOut,
+    HandoverIn,
+    HandoverOut,
     PublishIn,
     RemoteOut,
     SealedOut,
@@ -403,3 +405,32 @@ class StartDecisionResource(MethodView):
             session_id,
             lambda: faults.decide_start(session, current_user, data["decision"], data["note"]),
         )
+
+
+@blp.route("/evaluations/<int:session_id>/handovers")
+class HandoversResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, HandoverOut(many=True))
+    def get(self, session_id: int) -> Any:
+        """Each secondary venue's hand-over of its records: due, done, late."""
+        session = committee.get_session(session_id)
+        eval_policies.ensure_can_watch(current_user, session)
+        return [handover.describe(r) for r in handover.handovers_of(session)]
+
+
+@blp.route("/venue-handovers/<int:handover_id>")
+class HandoverResource(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(HandoverIn)
+    @blp.response(200, HandoverOut)
+    def post(self, data: dict[str, Any], handover_id: int) -> Any:
+        """The secondary venue's staff record the hand-over of its records."""
+        row = handover.get_handover(handover_id)
+        eval_refusals.run(
+            "venue.hand_over",
+            row.session_id,
+            lambda: handover.hand_over(row, current_user, data["note"]),
+        )
+        return handover.describe(row)

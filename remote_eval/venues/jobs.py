@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from app.core.extensions import db
-from remote_eval.venues import assistance, faults, start
+from remote_eval.venues import assistance, faults, handover, start
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +40,14 @@ def sweep_faults() -> dict[str, int]:
     try:
         n = faults.sweep_breaks()
         late = faults.sweep_start_overdue()
+        opened = handover.open_due()
+        handovers = handover.remind_and_flag()
         db.session.commit()
     except Exception:
         db.session.rollback()
         log.exception("evaluation fault sweep failed")
         raise
-    return {"sealed": n, "start_overdue": late}
+    return {"sealed": n, "start_overdue": late, "handovers_opened": opened, **handovers}
 
 
 def register(app: Any) -> None:

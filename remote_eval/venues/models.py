@@ -232,3 +232,22 @@ class StartOverdue(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class Handover(Base):
+    """A secondary venue hands its records (scanned sign-in sheets, recordings) over to
+    the main centre within `VENUE_HANDOVER_WORKING_DAYS` working days of the evaluation."""
+
+    __tablename__ = "venue_handover"
+    __table_args__ = (UniqueConstraint("session_id", "centre_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("eval_session.id"), index=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    handed_over_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    handed_over_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    late_flagged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    centre: Mapped[Centre] = relationship()

@@ -201,3 +201,18 @@ class StartDecisionOut(Schema):
     decision = fields.String()
     note = fields.String()
     decided_at = fields.DateTime(allow_none=True)
+
+
+class HandoverIn(Schema):
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class HandoverOut(Schema):
+    id = fields.Integer()
+    session_id = fields.Integer()
+    centre_id = fields.Integer()
+    centre = fields.String()
+    due_at = fields.DateTime()
+    handed_over_at = fields.DateTime(allow_none=True)
+    note = fields.String()
+    late = fields.Boolean()
