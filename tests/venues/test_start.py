@@ -91,3 +91,13 @@ def test_a_silent_venue_is_marked_dropped_and_comes_back(client) -> None:  # typ
     with pytest.raises(Forbidden):
         start.heartbeat(session, w.supervisor_other)
     assert committee.get_session(session.id).phase == Phase.SIGNIN
+
+
+def test_secondary_venue_staff_see_only_their_members_in_the_room() -> None:
+    from remote_eval.room import state
+
+    w, session = _remote()
+    seats_here = {m["seat"] for m in state(session, w.staff_second)["members"]}
+    assert seats_here == {m.seat for m in session.members if m.venue_centre_id == w.second.id}
+    assert len(state(session, w.staff_main)["members"]) == len(session.members)
+    assert len(state(session, w.supervisor_second)["members"]) == len(session.members)
