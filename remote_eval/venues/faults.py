@@ -40,7 +40,7 @@ def sealed_record(session: EvalSession) -> SealedRecord | None:
 
 
 def _blocked(session: EvalSession) -> Any:
-    if session.id is not None and sealed_record(session) is not None:
+    if session.sealed_at is not None:
         return _l("本次评标中断超过规定时间，记录已封存，不能再操作；请重新组建评标委员会。")
     return None
 
@@ -118,6 +118,7 @@ def seal(session: EvalSession, since: dt.datetime) -> SealedRecord:
         document=text,
     )
     db.session.add(row)
+    session.sealed_at = now
     session.paused = True
     session.pause_reason = str(_l("中断超过规定时间，评标记录已封存"))[:500]
     db.session.flush()

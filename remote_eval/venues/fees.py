@@ -47,7 +47,10 @@ class FeeSheet:
 def fee_sheet(lot: Lot) -> FeeSheet:
     """Experts who sat on the lot's committee (removed members were not paid a sitting)."""
     session = db.session.execute(
-        select(EvalSession).where(EvalSession.lot_id == lot.id)
+        select(EvalSession)
+        .where(EvalSession.lot_id == lot.id, EvalSession.sealed_at.is_(None))
+        .order_by(EvalSession.id.desc())
+        .limit(1)
     ).scalar_one_or_none()
     if session is None:
         return FeeSheet(lot, None, None, [])

@@ -110,3 +110,40 @@ def test_a_session_not_started_in_two_hours_waits_for_the_purchaser(client) -> N
     session = committee.get_session(session.id)
     assert session.paused and session.phase == Phase.SIGNIN
     assert bookings.get_booking(booking.id).status == BookingStatus.RELEASED
+
+
+def test_after_a_seal_a_new_draw_forms_a_new_committee_linked_to_the_old_record() -> None:
+    from experts import invitations
+    from experts.models import InvitationState
+    from tests.experts.world import drawn_ids, make_pool, request, run
+
+    w = cw.build()
+    session = w.form()
+    old_root = committee.root_draw(w.lot)
+    assert old_root is not None
+    cw.sign_everyone_in(w, session)
+    hosting.pause(session, w.host, "主场停电，暂停评标")
+    db.session.commit()
+    clock.set_now(clock.now() + dt.timedelta(hours=4, minutes=1))
+    assert jobs.sweep_faults()["sealed"] == 1
+    # A new draw for the lot: the sealed committee's family is spent and none of its
+    # experts is drawn again for this lot.
+    make_pool(w.base.centre, 6, account=True)
+    new = request(
+        w.base,
+        groups=[{"specialty": "A08", "count": 4, "reserves": 2}],
+        purchaser_reps=1,
+        evaluation_at=clock.now() + dt.timedelta(hours=2),
+    )
+    run(w.base, new)
+    assert not drawn_ids(new) & drawn_ids(old_root)
+    for inv in list(new.invitations):
+        if inv.state == InvitationState.INVITED:
+            invitations.answer(inv, inv.expert.user, True)
+    db.session.commit()
+    assert committee.root_draw(w.lot) == new
+    again = w.form()
+    assert again.id != session.id and again.sealed_at is None
+    row = faults.sealed_record(session)
+    assert row is not None and row.replaced_by_session_id == again.id
+    assert committee.get_session(session.id).sealed_at is not None
