@@ -142,8 +142,12 @@ def test_after_a_seal_a_new_draw_forms_a_new_committee_linked_to_the_old_record(
             invitations.answer(inv, inv.expert.user, True)
     db.session.commit()
     assert committee.root_draw(w.lot) == new
+    from remote_eval.queries import agency_lots
+
+    assert w.lot in agency_lots(w.host)[0]  # the room list offers to form it again
     again = w.form()
     assert again.id != session.id and again.sealed_at is None
     row = faults.sealed_record(session)
     assert row is not None and row.replaced_by_session_id == again.id
     assert committee.get_session(session.id).sealed_at is not None
+    assert w.lot not in agency_lots(w.host)[0]
