@@ -4,6 +4,7 @@ has confirmed its members seated and identified."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -139,4 +140,19 @@ def test_booking_assistance_and_the_start_gate(
     db.session.expire_all()
     assert db.session.get(EvalSession, sid).phase == Phase.COMMITMENT
     _both(host, shot, "start-gate-host")
+
+    # Broken off: the host pauses; with the clock moved past 4 hours the scheduler seals
+    # the record, and the room says so (every command is refused from now on).
+    from app.core import clock
+    from remote_eval import hosting
+    from remote_eval.venues import jobs
+
+    live = db.session.get(EvalSession, sid)
+    hosting.pause(live, w.host, "副场网络中断")
+    db.session.commit()
+    clock.set_now(clock.now() + dt.timedelta(hours=4, minutes=1))
+    assert jobs.sweep_faults()["sealed"] == 1
+    host.wait_for_selector('[data-testid="pause-banner"] >> text=已封存', timeout=10000)
+    assert host.locator('[data-testid="resume"]').count() == 0
+    _both(host, shot, "sealed-host")
     assert errors == []
