@@ -429,3 +429,73 @@ def session_venues_panel(session: Any) -> Markup:
             venues=start.venue_states(session, current_user),
         )
     )
+
+
+def _faults_context(session_id: int) -> dict[str, Any]:
+    from remote_eval import committee
+    from remote_eval import policies as eval_policies
+    from remote_eval.venues import faults, handover
+
+    session = committee.get_session(session_id)
+    lot = get_lot(session.lot_id)
+    purchaser = current_user.organisation_id == lot.project.purchaser_id
+    if not (purchaser or eval_policies.can_watch(current_user, session)):
+        raise Forbidden(_l("您无权查看该评标。"))
+    rows = handover.handovers_of(session)
+    return {
+        "session": session,
+        "lot": lot,
+        "overdue": faults.start_overdue(session),
+        "may_decide": purchaser,
+        "decisions": faults.DECISIONS,
+        "sealed": faults.sealed_record(session),
+        "handovers": rows,
+        "may_hand_over": {
+            r.id for r in rows if policies.can_manage_venues(current_user, r.centre_id)
+        },
+    }
+
+
+@bp.get("/evaluations/<int:session_id>/faults")
+@login_required
+def faults_page(session_id: int) -> Any:
+    return render_template("venues/faults.html", **_faults_context(session_id))
+
+
+@bp.post("/evaluations/<int:session_id>/start-decision")
+@login_required
+def start_decision(session_id: int) -> Any:
+    from remote_eval import committee
+    from remote_eval import refusals as eval_refusals
+    from remote_eval.venues import faults
+
+    session = committee.get_session(session_id)
+    decision, note = request.form.get("decision", ""), request.form.get("note", "")
+    try:
+        eval_refusals.run(
+            "venue.start_decision",
+            session_id,
+            lambda: faults.decide_start(session, current_user, decision, note),
+        )
+        flash(_("已作出决定。"), "success")
+    except DomainError as exc:
+        flash(str(exc.message), "error")
+    return redirect(url_for("venues.faults_page", session_id=session_id))
+
+
+@bp.post("/venue-handovers/<int:handover_id>")
+@login_required
+def hand_over(handover_id: int) -> Any:
+    from remote_eval import refusals as eval_refusals
+    from remote_eval.venues import handover
+
+    row = handover.get_handover(handover_id)
+    note = request.form.get("note", "")
+    try:
+        eval_refusals.run(
+            "venue.hand_over", row.session_id, lambda: handover.hand_over(row, current_user, note)
+        )
+        flash(_("评标资料移交已登记。"), "success")
+    except DomainError as exc:
+        flash(str(exc.message), "error")
+    return redirect(url_for("venues.faults_page", session_id=row.session_id))

@@ -36,6 +36,14 @@ def test_handover_due_in_five_working_days_reminded_and_flagged(client) -> None:
     assert jobs.sweep_faults()["late"] == 0
     with pytest.raises(Forbidden):
         handover.hand_over(row, w.staff_main, "签到表扫描件")
+    from tests.factories import login
+
+    login(client, w.staff_second)
+    wb = client.get("/api/v1/workbench").get_json()
+    assert "venues.handovers" in str(wb)
+    html = client.get(f"/evaluations/{session.id}/faults").get_data(as_text=True)
+    assert "已逾期" in html and "登记移交" in html
+    client.get("/logout")
     resp = client.post(
         f"/api/v1/venue-handovers/{row.id}",
         json={"note": "签到表扫描件 2 页、录像 1 份，经政务外网传输"},

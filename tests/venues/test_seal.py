@@ -100,6 +100,13 @@ def test_a_session_not_started_in_two_hours_waits_for_the_purchaser(client) -> N
         headers=token_headers(w.host),
     )
     assert resp.status_code == 403
+    from tests.factories import login
+
+    login(client, w.reps[0])
+    assert "venues.start_decisions" in str(client.get("/api/v1/workbench").get_json())
+    html = client.get(f"/evaluations/{session.id}/faults").get_data(as_text=True)
+    assert 'data-testid="start-decision"' in html
+    client.get("/logout")
     resp = client.post(
         f"/api/v1/evaluations/{session.id}/start-decision",
         json={"decision": "reschedule", "note": "改期至下周一"},
