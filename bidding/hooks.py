@@ -36,6 +36,10 @@ _addenda: list[AddendumHook] = []
 _clarification: list[ClarificationHook] = []
 _awarded: list[ResultHook] = []
 _contract_signed: list[ResultHook] = []
+# (lot, acting user, why) — inside the termination / rescheduling transaction
+LotChangeHook = Callable[[Lot, User, str], object]
+_terminated: list[LotChangeHook] = []
+_rescheduled: list[LotChangeHook] = []
 
 
 def _add(registry: list, fn: Callable) -> None:  # type: ignore[type-arg]
@@ -122,3 +126,23 @@ def retention_holds(lot: Lot) -> list[str]:
     """Why nothing of this lot may be deleted now (empty: no hold). Read by
     `bidding.retention`, the one rule every delete path asks."""
     return [why for fn in _retention if (why := fn(lot))]
+
+
+def register_lot_terminated(fn: LotChangeHook) -> None:
+    _add(_terminated, fn)
+
+
+def register_lot_rescheduled(fn: LotChangeHook) -> None:
+    _add(_rescheduled, fn)
+
+
+def lot_terminated(lot: Lot, user: User, reason: str) -> None:
+    """The lot was terminated: whatever higher floors held for it (seats) is let go."""
+    for fn in _terminated:
+        fn(lot, user, reason)
+
+
+def lot_rescheduled(lot: Lot, user: User, reason: str) -> None:
+    """The lot's deadline (and so its evaluation time) moved: held times no longer fit."""
+    for fn in _rescheduled:
+        fn(lot, user, reason)

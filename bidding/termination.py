@@ -11,7 +11,7 @@ from app.core.audit import record
 from app.core.auth.models import User
 from app.core.errors import Conflict, ValidationError
 from app.core.extensions import db
-from bidding import actions, policies
+from bidding import actions, hooks, policies
 from bidding.announcements import publish_announcement
 from bidding.documents.downloads import notify_downloaders
 from bidding.forms import text_field
@@ -64,6 +64,7 @@ def terminate_lot(user: User, lot: Lot, reason: str) -> Announcement:
         {"reason": reason, "previous_status": previous.value, "announcement_id": ann.id},
         actor=user,
     )
+    hooks.lot_terminated(lot, user, reason)
     _tell_downloaders(lot, title, body, ann)
     return ann
 

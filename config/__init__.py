@@ -147,8 +147,21 @@ class BaseConfig:
     EXPERT_REVEAL_AFTER_HOURS = 24
     EXPERT_INVITATION_SWEEP_SECONDS = 60
     EXPERT_REVEAL_SWEEP_SECONDS = 600
+    EXPERT_FEE_HALF_DAY = 400  # yuan per started half day when a centre published no standard
     EXPERT_SMS_BACKEND = "log"  # "log" appends to EXPERT_SMS_LOG_PATH
     EXPERT_SMS_LOG_PATH: str | None = None  # None → instance/sms.log
+
+    # Evaluation rooms and assistance between centres (remote_eval/venues)
+    VENUE_SLOT_MINUTES = 30  # bookings hold seats in slots of this length
+    VENUE_MAX_BOOKING_HOURS = 12
+    VENUE_ASSISTANCE_ANSWER_HOURS = 24  # default time the other centre has to answer
+    VENUE_ASSISTANCE_SWEEP_SECONDS = 300
+    VENUE_HEARTBEAT_TIMEOUT_SECONDS = 60  # a venue silent this long is marked dropped
+    VENUE_HEARTBEAT_SWEEP_SECONDS = 20
+    EVAL_START_DECISION_HOURS = 2  # not started this long after its time: purchaser decides
+    VENUE_HANDOVER_WORKING_DAYS = 5  # secondary venues hand their records over within
+    EVAL_BREAK_SEAL_HOURS = 4  # an evaluation broken off this long is sealed
+    EVAL_FAULT_SWEEP_SECONDS = 300
 
     # flask-smorest / OpenAPI
     API_TITLE = "Tender Hall API"

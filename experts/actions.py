@@ -32,3 +32,6 @@ INVITATION_ANSWERED = "experts.invitation_answered"
 INVITATION_EXPIRED = "experts.invitation_expired"
 CONFLICT_DECLARED = "experts.conflict_declared"
 EXPERT_SIGNED_IN = "experts.signed_in"
+
+# Sharing
+POOL_SHARED = "experts.pool_shared"

@@ -17,7 +17,7 @@ from sqlalchemy import Text, cast, func, or_, select
 from app.core import clock
 from app.core.extensions import db
 from bidding.models import Lot
-from experts import settings
+from experts import settings, sharing
 from experts.models import (
     AvoidReason,
     CreditEntry,
@@ -239,9 +239,12 @@ def compute_pools(draw: Draw, lot: Lot, avoided: list[dict[str, Any]]) -> list[G
     if codes:
         not_avoided.append(Expert.employer_code.not_in(codes))
 
+    home = lot.project.centre_id
     pools: list[GroupPool] = []
     for group in draw.groups:
         centres = [group["centre_id"]] if group.get("centre_id") else list(draw.pool_centre_ids)
+        # Another centre's pool serves only with the part it shares (experts/sharing.py).
+        centres = [c for c in centres if sharing.serves(c, home, group["specialty"])]
         specialties = specialty_codes(group["specialty"])
         pool = GroupPool(group["specialty"], int(group["count"]) + int(group["reserves"]))
         left = set(_matching(centres, specialties, *not_avoided))

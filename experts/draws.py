@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -110,13 +111,44 @@ def _check_avoided(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+# Checks a higher floor registers: a root draw whose committee was sealed after a long
+# break is released — the lot may draw a new committee, without that family's experts.
+_released_checks: list[Callable[[Draw], bool]] = []
+
+
+def register_released_check(check: Callable[[Draw], bool]) -> None:
+    if check not in _released_checks:
+        _released_checks.append(check)
+
+
+def is_released(root: Draw) -> bool:
+    return any(check(root) for check in _released_checks)
+
+
 def _live_root(lot_id: int, exclude: int | None = None) -> Draw | None:
     stmt = select(Draw).where(
         Draw.lot_id == lot_id, Draw.parent_id.is_(None), Draw.status.in_(LIVE)
     )
     if exclude:
         stmt = stmt.where(Draw.id != exclude)
-    return db.session.execute(stmt.limit(1)).scalar_one_or_none()
+    return next((r for r in db.session.execute(stmt).scalars() if not is_released(r)), None)
+
+
+def _released_experts(lot_id: int) -> list[int]:
+    """Experts of the lot's released families: never drawn again for the same lot."""
+    roots = db.session.execute(
+        select(Draw).where(Draw.lot_id == lot_id, Draw.parent_id.is_(None))
+    ).scalars()
+    ids = [r.id for r in roots if is_released(r)]
+    if not ids:
+        return []
+    return sorted(
+        set(
+            db.session.execute(
+                select(Invitation.expert_id).where(Invitation.root_id.in_(ids))
+            ).scalars()
+        )
+    )
 
 
 def request_draw(lot: Lot, actor: User, data: dict[str, Any]) -> Draw:
@@ -170,7 +202,7 @@ def request_draw(lot: Lot, actor: User, data: dict[str, Any]) -> Draw:
         pool_centre_ids=sorted(set(pools)),
         groups=groups,
         avoided=avoided,
-        excluded_ids=[],
+        excluded_ids=_released_experts(lot.id),
         status=DrawStatus.PENDING,
         note=str(data.get("note", ""))[:2000],
         created_at=now,

@@ -6,10 +6,12 @@ import datetime as dt
 import enum
 import itertools
 import json
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -22,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.auth.models import Centre, User
-from app.core.db import Base, UTCDateTime, enum_column
+from app.core.db import Base, Money, UTCDateTime, enum_column
 
 
 class ExpertStatus(enum.StrEnum):
@@ -352,3 +354,21 @@ class Invitation(Base):
     expert: Mapped[Expert] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class PoolShare(Base):
+    """The part of a centre's pool it shares with other centres (共享专家), and its fee standard.
+
+    `specialties` are codes of the specialty tree: an expert is shared when a group asks
+    for a specialty at or below one of them. The fee standard is per half day (4 hours,
+    started half days count); `pay_higher` is the centre's choice, when it runs a lot, to
+    pay every expert the higher of the two standards (就高不就低).
+    """
+
+    __tablename__ = "expert_pool_share"
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), primary_key=True)
+    specialties: Mapped[list[str]] = mapped_column(JSON, default=list)
+    fee_half_day: Mapped[Decimal] = mapped_column(Money())
+    pay_higher: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -13,6 +13,9 @@ def init_app(app: Any) -> None:
     app.cli.add_command(eval_cli)
     _init_schemes(app)
     _init_evaluation(app)
+    from remote_eval import venues
+
+    venues.init_app(app)
 
 
 def _init_schemes(app: Any) -> None:
@@ -62,6 +65,10 @@ def _init_evaluation(app: Any) -> None:
     register_room_policy(EVAL, may_join_eval)
     # After the evaluation time the draw calls reserves only while the committee sits.
     expert_invitations.register_sitting_check(committee.is_sitting)
+    # A committee sealed after a long break releases its draw: the lot may draw anew.
+    from experts import draws as expert_draws
+
+    expert_draws.register_released_check(committee.root_of_sealed_session)
     jobs.register(app)
     workbench.register()
     app.register_blueprint(room_views.bp)

@@ -32,13 +32,47 @@ REASON_MAX = 500
 
 
 def root_draw(lot: Lot) -> Draw | None:
-    return db.session.execute(
-        select(Draw).where(
+    """The lot's drawn root draw: the newest one whose committee was not sealed."""
+    from experts.draws import is_released
+
+    roots = db.session.execute(
+        select(Draw)
+        .where(
             Draw.lot_id == lot.id,
             Draw.parent_id.is_(None),
             Draw.status.in_((DrawStatus.DRAWN, DrawStatus.REVEALED)),
         )
-    ).scalar_one_or_none()
+        .order_by(Draw.id.desc())
+    ).scalars()
+    return next((r for r in roots if not is_released(r)), None)
+
+
+def _link_sealed(lot: Lot, session: EvalSession) -> None:
+    """The sealed records of the lot point to the committee that starts again."""
+    from remote_eval.venues.models import SealedRecord
+
+    for row in db.session.execute(
+        select(SealedRecord).where(
+            SealedRecord.lot_id == lot.id, SealedRecord.replaced_by_session_id.is_(None)
+        )
+    ).scalars():
+        row.replaced_by_session_id = session.id
+    db.session.flush()
+
+
+def root_of_sealed_session(root: Draw) -> bool:
+    """Whether a sealed session's committee came from this root draw (the family is spent:
+    the lot may draw anew, without the experts of this family)."""
+    return (
+        db.session.execute(
+            select(EvalMember.id)
+            .join(EvalSession, EvalSession.id == EvalMember.session_id)
+            .join(Invitation, Invitation.id == EvalMember.invitation_id)
+            .where(EvalSession.sealed_at.is_not(None), Invitation.root_id == root.id)
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def accepted_invitations(root: Draw) -> list[Invitation]:
@@ -87,7 +121,11 @@ def is_sitting(lot_id: int) -> bool:
     """Whether the lot's evaluation sits now: its committee formed and the session not done
     (the draw keeps calling reserves for seats freed in session; see experts.invitations)."""
     found = db.session.execute(
-        select(EvalSession.id).where(EvalSession.lot_id == lot_id, EvalSession.phase != Phase.DONE)
+        select(EvalSession.id).where(
+            EvalSession.lot_id == lot_id,
+            EvalSession.phase != Phase.DONE,
+            EvalSession.sealed_at.is_(None),
+        )
     ).first()
     return found is not None
 
@@ -105,9 +143,21 @@ def form_committee(
     the tender notice froze, as amended by clarifications; it is copied into the session.
     """
     policies.ensure_can_form_committee(host, lot)
-    if lot.status != LotStatus.OPENED:
+    sealed = (
+        db.session.execute(
+            select(EvalSession.id).where(
+                EvalSession.lot_id == lot.id, EvalSession.sealed_at.is_not(None)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    # After a sealed evaluation the lot is still "evaluating": a new committee starts again.
+    if lot.status != LotStatus.OPENED and not (sealed and lot.status == LotStatus.EVALUATING):
         raise Conflict(_l("只有开标已结束（已开标）的标段可以组建评标委员会。"))
-    if db.session.execute(select(EvalSession.id).where(EvalSession.lot_id == lot.id)).first():
+    if db.session.execute(
+        select(EvalSession.id).where(EvalSession.lot_id == lot.id, EvalSession.sealed_at.is_(None))
+    ).first():
         raise Conflict(_l("该标段的评标委员会已经组建。"))
     published = schemes.published_scheme(lot)
     if published is None:
@@ -185,6 +235,8 @@ def form_committee(
     lot.status = LotStatus.EVALUATING
     db.session.flush()
     db.session.refresh(session)
+    if sealed:
+        _link_sealed(lot, session)
     record(
         actions.COMMITTEE_FORMED,
         session,
@@ -194,6 +246,7 @@ def form_committee(
             "experts": len(accepted),
             "purchaser_reps": len(purchaser_reps),
             "venues": sorted({r.venue_centre_id for r in rows}),
+            "replaces_sealed": sorted(sealed),
         },
         actor=host,
     )

@@ -44,6 +44,21 @@ PHASE_LABELS: dict[Phase, str] = {
 # phase → checks returning the problems (messages) that keep the phase from ending
 ExitCheck = Callable[[EvalSession], list[Any]]
 _exit_checks: dict[Phase, list[ExitCheck]] = {}
+# checks returning why the session takes no command at all (a sealed record), or None
+Blocker = Callable[[EvalSession], Any]
+_blockers: list[Blocker] = []
+
+
+def register_blocker(check: Blocker) -> None:
+    if check not in _blockers:
+        _blockers.append(check)
+
+
+def ensure_not_blocked(session: EvalSession) -> None:
+    for check in _blockers:
+        why = check(session)
+        if why:
+            raise Conflict(why)
 
 
 def register_exit_check(phase: Phase, check: ExitCheck) -> None:
@@ -74,7 +89,8 @@ def next_phase(session: EvalSession) -> Phase:
 
 
 def ensure_phase(session: EvalSession, *phases: Phase) -> None:
-    """Refuse a step out of order, or any step while the session is paused."""
+    """Refuse a step out of order, or any step while the session is paused or sealed."""
+    ensure_not_blocked(session)
     if session.paused:
         raise Conflict(_l("评标已暂停（%(r)s），恢复后才能继续。", r=session.pause_reason))
     if session.phase not in phases:

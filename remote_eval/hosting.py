@@ -93,6 +93,7 @@ def pause(session: EvalSession, host: User, reason: str) -> EvalSession:
 
 def resume(session: EvalSession, host: User) -> EvalSession:
     policies.ensure_host(host, session)
+    flow.ensure_not_blocked(session)
     if not session.paused:
         raise Conflict(_l("评标没有暂停。"))
     session.paused = False

@@ -19,11 +19,13 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -68,11 +70,25 @@ class RequestStatus(enum.StrEnum):
 
 
 class EvalSession(Base):
-    """One lot's evaluation, formed when its opening ends."""
+    """One lot's evaluation, formed when its opening ends.
+
+    A lot has one open session; a session sealed after a long break (`sealed_at`,
+    remote_eval/venues/faults.py) stays in the record, and a new committee opens another.
+    """
 
     __tablename__ = "eval_session"
+    __table_args__ = (
+        Index(
+            "uq_eval_session_open_lot",
+            "lot_id",
+            unique=True,
+            sqlite_where=text("sealed_at IS NULL"),
+            postgresql_where=text("sealed_at IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), unique=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), index=True)
+    sealed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     phase: Mapped[Phase] = mapped_column(enum_column(Phase, "eval_phase"), index=True)
     cycle: Mapped[int] = mapped_column(Integer, default=1)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)

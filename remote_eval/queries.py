@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from app.core.auth.models import User
 from app.core.extensions import db
@@ -45,7 +45,22 @@ def agency_lots(user: User) -> tuple[list[Lot], list[EvalSession]]:
     lots = db.session.execute(
         select(Lot)
         .join(Project, Project.id == Lot.project_id)
-        .where(Project.agency_id == user.organisation_id, Lot.status == LotStatus.OPENED)
+        .where(
+            Project.agency_id == user.organisation_id,
+            or_(
+                Lot.status == LotStatus.OPENED,
+                # Sealed after a long break, no open session: a new committee is due.
+                and_(
+                    Lot.status == LotStatus.EVALUATING,
+                    Lot.id.in_(
+                        select(EvalSession.lot_id).where(EvalSession.sealed_at.is_not(None))
+                    ),
+                    Lot.id.not_in(
+                        select(EvalSession.lot_id).where(EvalSession.sealed_at.is_(None))
+                    ),
+                ),
+            ),
+        )
         .order_by(Lot.id)
         .limit(LIST_LIMIT)
     ).scalars()

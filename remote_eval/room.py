@@ -165,6 +165,14 @@ def viewer_role(session: EvalSession, viewer: User) -> str:
     return "supervisor"
 
 
+def visible_members(session: EvalSession, viewer: User) -> list[EvalMember]:
+    """Least exposure: staff of a secondary venue see only the members seated there; the
+    host, the main venue's staff, supervisors and members see the whole committee."""
+    if viewer_role(session, viewer) == "venue_staff" and viewer.centre_id != session.main_centre_id:
+        return [m for m in session.members if m.venue_centre_id == viewer.centre_id]
+    return list(session.members)
+
+
 def state(session: EvalSession, viewer: User) -> dict[str, Any]:
     """A JSON-able snapshot of the room for `viewer` (who must be allowed to watch)."""
     from app.core.extensions import db
@@ -194,7 +202,7 @@ def state(session: EvalSession, viewer: User) -> dict[str, Any]:
         "main_centre_id": session.main_centre_id,
         "leader_id": session.leader_id,
         "viewer": {"role": viewer_role(session, viewer), "member_id": me.id if me else None},
-        "members": [member_view(m) for m in session.members],
+        "members": [member_view(m) for m in visible_members(session, viewer)],
         "rounds": _rounds(session, me),
         "pending_request": _pending_request(session),
         # The bidders' names are public since the opening; members declare against them.

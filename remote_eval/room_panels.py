@@ -59,6 +59,13 @@ EVENT_LABELS: dict[str, str] = {
     "request.made": N_("提出回退/复议申请"),
     "request.decided": N_("监督人员审批"),
     "message": N_("消息"),
+    "venue.ready": N_("副场确认就绪"),
+    "venue.online": N_("评标场地上线"),
+    "session.sealed": N_("评标记录封存"),
+    "session.start_overdue": N_("评标未能按时开始，待采购人决定"),
+    "session.start_decided": N_("采购人已作出决定"),
+    "venue.dropped": N_("评标场地连接中断"),
+    "venue.reconnected": N_("评标场地恢复连接"),
 }
 LOG_LIMIT = 40
 

@@ -40,6 +40,7 @@ from app.demo.world_market import build_market
 from app.demo.world_people import build_people
 from app.demo.world_projects import build_lot
 from app.demo.world_stats import build_history
+from app.demo.world_venues import publish_venues
 
 __all__ = [
     "CUSTODY_PASSPHRASES",
@@ -76,6 +77,7 @@ def build(world: World) -> dict[str, int]:
         with clock.frozen(world.real_now - dt.timedelta(days=120)):
             build_people(world)
             build_expert_pool(world)
+            publish_venues(world)
             for n, spec in enumerate(LOTS, start=1):
                 build_lot(world, n, spec)
             run_draws(world)

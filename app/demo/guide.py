@@ -78,7 +78,11 @@ def evaluation_guide() -> list[str]:
             "或几个浏览器配置文件），同一窗口只能登录一人",
             f"主场（乌兰察布）：主持人 wlcb_staff 推进阶段；场地工作人员 wlcb_centre 核验身份；"
             f"评委 {_seats(members, main)}",
-            f"副场（绵阳）：场地工作人员 my_centre 核验身份；评委 {_seats(members, second)}",
+            f"副场（绵阳）：场地工作人员 my_centre 核验身份，本场评委签到后点“确认本场地评委已就座并核验身份”"
+            f"（主持人须等副场确认后才能开始）；评委 {_seats(members, second)}",
+            f"评标场地：/lots/{lot.id}/venues（wlcb_staff：主场工位预约与发给绵阳的协助请求，已接受）；"
+            "/venues（wlcb_centre / my_centre：本中心评标室、可用日历、共享专家与劳务费标准）；"
+            f"专家劳务费表 /lots/{lot.id}/expert-fees（CSV、PDF）",
             "评委与工作人员登录都要两步验证码：`flask --app wsgi users totp 账号`"
             "（或把上面的 TOTP 密钥加入验证器应用）；签署评标报告时每位评委自设签名口令，"
             f"例如 {signing_passphrase('账号')}；供应商的澄清答复在其“评标澄清”页面",

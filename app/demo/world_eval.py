@@ -25,6 +25,7 @@ from app.demo.accounts import CUSTODY_PASSPHRASES, signing_passphrase
 from app.demo.context import World
 from app.demo.world_bids import bid_round
 from app.demo.world_people import add_user
+from app.demo.world_venues import book_remote
 
 # The draw: per centre two experts of this specialty (服务器 / 网络设备) and two reserves.
 SPECIALTY = "B01"
@@ -38,6 +39,9 @@ def stage_evaluation(world: World, lot: Any, staff: User, bidders: list[User]) -
     now = world.real_now.replace(second=0, microsecond=0)
     evaluation = now + dt.timedelta(hours=1)
     _bids_and_opening(world, lot, staff, bidders)
+    # The day before: the lot is marked remote, seats booked at both centres.
+    world.at(now - dt.timedelta(days=1, minutes=60))
+    book_remote(world, lot, staff, evaluation)
     world.at(now - dt.timedelta(minutes=100))
     draw = _draw(world, lot, staff, evaluation, request_at=now - dt.timedelta(days=1))
     world.at(now - dt.timedelta(minutes=15))

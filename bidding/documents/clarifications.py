@@ -169,6 +169,7 @@ def publish_clarification(
                 "reason": "clarification",
             },
         )
+        hooks.lot_rescheduled(lot, user, "clarification")
     ann = publish_announcement(
         user, lot.project, AnnouncementKind.CLARIFICATION, title, body, lot=lot, fields=fields
     )

@@ -16,6 +16,7 @@ from bidding import actions as lot_actions
 from bidding.bids import actions as bid_actions
 from experts import actions as expert_actions
 from remote_eval import actions as eval_actions
+from remote_eval.venues import actions as venue_actions
 
 
 def _names(module: ModuleType) -> list[str]:
@@ -37,6 +38,7 @@ def _names(module: ModuleType) -> list[str]:
         inspection_actions,
         rating_actions,
         market_actions,
+        venue_actions,
     ],
 )
 def test_every_action_constant_has_a_sentence(app: Any, module: ModuleType) -> None:

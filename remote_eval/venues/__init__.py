@@ -1,0 +1,41 @@
+"""Evaluation rooms and seats of each centre, bookings for a lot's evaluation, and
+assistance requests between centres for remote cross-region evaluation (远程异地评标)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def init_app(app: Any) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.extensions import api
+    from app.core.nav import register_nav
+    from bidding import hooks
+    from remote_eval.venues import api as venue_api
+    from remote_eval.venues import (  # noqa: F401  (start registers the start gate)
+        bookings,
+        faults,
+        jobs,
+        models,
+        policies,
+        start,
+        views,
+        workbench,
+    )
+
+    app.register_blueprint(views.bp)
+    api.register_blueprint(venue_api.blp)
+    hooks.register_lot_terminated(bookings.release_for_lot)
+    hooks.register_lot_rescheduled(bookings.release_for_lot)
+    jobs.register(app)
+    # The room's panels show the venues' states without importing this package.
+    app.add_template_global(views.session_venues_panel, "eval_venue_panel")
+    workbench.register()
+    register_nav(
+        "venues.index",
+        _l("评标场地"),
+        ("staff", "supervisor"),
+        order=28,
+        when=policies.may_open_venues,
+    )
