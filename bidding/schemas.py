@@ -77,6 +77,11 @@ class ProjectIn(Schema):
     funding_source = fields.String(load_default="")
     contact_name = fields.String(load_default="")
     contact_phone = fields.String(load_default="")
+    plan_line_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the approved procurement plan line (采购计划) it draws on"},
+    )
     lots = fields.List(fields.Nested(LotIn), required=True)
 
 
@@ -152,6 +157,7 @@ class ProjectOut(Schema):
     funding_source = fields.String()
     contact_name = fields.String()
     contact_phone = fields.String()
+    plan_line_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     version = fields.Integer()
     lots = fields.List(fields.Nested(LotOut))

@@ -20,6 +20,7 @@ from bidding import announcements, categories, clocks, notice_text, policies, pr
 from bidding.forms import LOT_FIELDS, project_choices
 from bidding.labels import eval_label, kind_label, method_label, status_label
 from bidding.models import Lot, LotStatus, Method, Project
+from bidding.plans import plans
 
 bp = Blueprint("bidding", __name__, template_folder="templates")
 
@@ -32,6 +33,7 @@ PROJECT_FIELDS = (
     "funding_source",
     "contact_name",
     "contact_phone",
+    "plan_line_id",
 )
 CONTACT_FIELDS = (
     "purchaser_address",
@@ -131,9 +133,15 @@ def project_new() -> Any:
             purchaser = None
             if values["purchaser_id"].isdigit():
                 purchaser = db.session.get(Organisation, int(values["purchaser_id"]))
-            data = {k: v for k, v in values.items() if k != "purchaser_id"}
-            project = projects.create_project(current_user, purchaser=purchaser, lots=lots, **data)
-            db.session.commit()
+            line = None
+            if values["plan_line_id"].isdigit():
+                line = plans.get_line(int(values["plan_line_id"]))
+            data = {k: v for k, v in values.items() if k not in ("purchaser_id", "plan_line_id")}
+            with plans.overdraw_audited(current_user):
+                project = projects.create_project(
+                    current_user, purchaser=purchaser, lots=lots, plan_line=line, **data
+                )
+                db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
@@ -148,6 +156,7 @@ def project_new() -> Any:
             values=values,
             lots=lots,
             purchasers=projects.purchasers_for(current_user.centre_id),
+            plan_lines=plans.lines_to_draw(current_user),
             **_form_context(),
         ),
         status,
@@ -197,8 +206,9 @@ def lot_edit(lot_id: int) -> Any:
         except ValueError:
             version = -1
         try:
-            projects.update_lot(current_user, lot, values, version)
-            db.session.commit()
+            with plans.overdraw_audited(current_user):
+                projects.update_lot(current_user, lot, values, version)
+                db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
