@@ -122,6 +122,9 @@ def create_project(
     if plan_line is not None:
         plans.check_project_line(user, plan_line, purchaser.id, method_value)
         plans.check_project_method(plan_line, method_value, total)
+        # First of all writes: a second registration on the same line waits here, on the
+        # line's row, not on the centre's numbering lock below.
+        plans.reserve(plan_line, total)
 
     now = clock.now()
     year = clock.cst_date(now).year
@@ -149,7 +152,7 @@ def create_project(
     db.session.add(project)
     db.session.flush()
     if plan_line is not None:
-        plans.draw(user, plan_line, project, total)
+        plans.record_draw(user, plan_line, project, total)
     for i, values in enumerate(cleaned, start=1):
         lot = Lot(project_id=project.id, seq=i, code=f"{project.code}-{i:02d}", **values)
         db.session.add(lot)

@@ -25,6 +25,7 @@ from bidding.labels import (
     METHOD_LABELS,
     STATUS_LABELS,
 )
+from bidding.plans import actions as plan_actions
 from experts import actions as expert_actions
 from experts.labels import EXPERT_STATUS, LOG_ACTION
 from remote_eval import actions as eval_actions
@@ -74,6 +75,13 @@ ACTION_TEXT: dict[str, str] = {
     lot_actions.QUESTION_ANSWERED: N_("答复疑问"),
     lot_actions.OBJECTION_FILED: N_("提出异议"),
     lot_actions.OBJECTION_ANSWERED: N_("答复异议"),
+    # Procurement plans
+    plan_actions.PLAN_LINE_FILED: N_("采购人报送采购计划"),
+    plan_actions.PLAN_LINE_RESUBMITTED: N_("采购人修改并重新报送采购计划"),
+    plan_actions.PLAN_LINE_APPROVED: N_("财政部门备案采购计划"),
+    plan_actions.PLAN_LINE_RETURNED: N_("财政部门退回采购计划"),
+    plan_actions.PLAN_LINE_DRAWN: N_("项目使用采购计划额度"),
+    plan_actions.PLAN_LINE_DRAW_REFUSED: N_("拒绝超出采购计划剩余额度的项目预算"),
     # Bonds, bids and the opening
     bid_actions.BOND_PAID: N_("登记投标保证金"),
     bid_actions.GUARANTEE_SUBMITTED: N_("提交保函"),
@@ -185,10 +193,12 @@ AREA_TEXT: dict[str, str] = {
     "experts": N_("专家操作"),
     "eval": N_("评标操作"),
     "scoring_scheme": N_("评分办法操作"),
+    "plan_line": N_("采购计划操作"),
 }
 
 OBJECT_TEXT: dict[str, str] = {
     "project": N_("项目"),
+    "plan_line": N_("采购计划"),
     "lot": N_("标段"),
     "announcement": N_("公告"),
     "tender_document": N_("招标文件"),
@@ -217,6 +227,17 @@ OBJECT_TEXT: dict[str, str] = {
 
 KEY_TEXT: dict[str, str] = {
     "amount": N_("金额"),
+    "budget_item_code": N_("预算项目编码"),
+    "expected_month": N_("预计采购时间"),
+    "funding_source": N_("资金来源"),
+    "method_change_approved": N_("批准采用非公开招标方式"),
+    "method_reason": N_("采购方式理由"),
+    "note": N_("审核意见"),
+    "plan_line_id": N_("采购计划"),
+    "project_code": N_("项目编号"),
+    "remaining": N_("剩余额度"),
+    "returned_for": N_("此前的退回理由"),
+    "used": N_("已用额度"),
     "announcement_id": N_("公告编号"),
     "answer_due_at": N_("答复期限"),
     "bid_deadline": N_("投标截止时间"),

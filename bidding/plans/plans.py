@@ -281,8 +281,8 @@ def check_project_method(line: PlanLine, method: Method, total: Decimal) -> None
         )
 
 
-def draw(user: User, line: PlanLine, project: Project, amount: Decimal) -> None:
-    """Spend `amount` of the line for the project (a negative amount gives some back).
+def reserve(line: PlanLine, amount: Decimal) -> None:
+    """Spend `amount` of the line (a negative amount gives some back), or refuse.
 
     One conditional UPDATE: the database checks what is left as it writes, and a second
     transaction drawing on the same line waits for the first and then sees its spend.
@@ -314,6 +314,12 @@ def draw(user: User, line: PlanLine, project: Project, amount: Decimal) -> None:
             amount=str(amount),
             remaining=str(line.remaining),
         )
+
+
+def record_draw(user: User, line: PlanLine, project: Project, amount: Decimal) -> None:
+    """The audit entry of a reserved amount, once the project has its number."""
+    if amount == 0:
+        return
     record(
         actions.PLAN_LINE_DRAWN,
         line,
@@ -326,6 +332,12 @@ def draw(user: User, line: PlanLine, project: Project, amount: Decimal) -> None:
         },
         actor=user,
     )
+
+
+def draw(user: User, line: PlanLine, project: Project, amount: Decimal) -> None:
+    """Reserve and record in one step (a lot added or re-budgeted)."""
+    reserve(line, amount)
+    record_draw(user, line, project, amount)
 
 
 def audit_refused_draw(user: User, exc: PlanOverdrawn) -> None:
