@@ -36,6 +36,7 @@ from app.demo.context import World
 from app.demo.guide import DEMO_GUIDE, echo_summary
 from app.demo.world_experts import build_expert_pool, run_draws
 from app.demo.world_people import build_people
+from app.demo.world_plans import build_pending_lines, build_purchaser_staff
 from app.demo.world_projects import build_lot
 
 __all__ = [
@@ -72,10 +73,13 @@ def build(world: World) -> dict[str, int]:
         # The builders move the clock on through the lots' history; frozen() restores it.
         with clock.frozen(world.real_now - dt.timedelta(days=120)):
             build_people(world)
+            build_purchaser_staff(world)
             build_expert_pool(world)
             for n, spec in enumerate(LOTS, start=1):
                 build_lot(world, n, spec)
             run_draws(world)
+            world.at(world.real_now - dt.timedelta(days=2))
+            build_pending_lines(world)
     finally:
         ctx.pop()
         config["CUSTODY_SCRYPT_N"] = saved_n
