@@ -16,7 +16,16 @@ from app.core.calendar import calendar_for
 from app.core.errors import DomainError
 from app.core.extensions import db
 from app.core.http import load_or_404
-from bidding import announcements, categories, clocks, notice_text, policies, projects, termination
+from bidding import (
+    announcements,
+    categories,
+    clocks,
+    methods,
+    notice_text,
+    policies,
+    projects,
+    termination,
+)
 from bidding.forms import LOT_FIELDS, project_choices
 from bidding.labels import eval_label, kind_label, method_label, status_label
 from bidding.models import Lot, LotStatus, Method, Project
@@ -166,15 +175,27 @@ def project_new() -> Any:
 def _lot_hints(project: Project, lot: Lot) -> dict[str, Any]:
     """The clocks as they stand for this lot, shown next to the publish button."""
     settings = project.centre.settings or {}
-    min_days = clocks.bid_period_min_days(project.method.value, current_app.config, settings)
+    rule = methods.rule_for(project.method)
+    period = methods.response_period(project.method, current_app.config, settings)
     min_window = clocks.document_window_min_working_days(current_app.config, settings)
     start = max(lot.doc_start_at, clock.now()) if lot.doc_start_at else clock.now()
     cal = calendar_for(project.centre_id)
+    earliest = period.last_day(start, cal)
     return {
-        "min_days": min_days,
+        "min_days": period.days,
+        "working": period.working,
+        "has_window": rule.has_document_window,
         "min_window": min_window,
-        "earliest_deadline": clocks.earliest_deadline_date(start, min_days, cal),
+        "earliest_deadline": earliest,
         "earliest_doc_end": clocks.earliest_document_end_date(start, cal, min_window),
+        # Methods counted in working days, or without a document window, say so in one line.
+        "other_method_text": _(
+            "%(m)s响应期不少于 %(d)s %(unit)s：按今天发布，响应截止日期最早为 %(t)s（当日任何时刻均可）。",
+            m=method_label(project.method),
+            d=period.days,
+            unit=_("个工作日") if period.working else _("日"),
+            t=earliest.strftime("%Y-%m-%d"),
+        ),
     }
 
 
