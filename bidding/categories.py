@@ -108,6 +108,8 @@ GP_KINDS: dict[str, tuple[str, str, str]] = {
     "B": ("A", "货物类", "Goods"),
     "C": ("C", "服务类", "Services"),
 }
+
+
 # Methods that exist only under the Government Procurement Law (政府采购法).
 def is_government_procurement(method: str, funding_source: str = "") -> bool:
     """A lot bought under the Government Procurement Law: its method says so, or its funds

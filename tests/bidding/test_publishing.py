@@ -339,3 +339,29 @@ def test_published_announcement_is_public_in_the_api(client: Any, world: World) 
     resp = client.get(f"/api/v1/announcements/{ann_id}")
     assert resp.status_code == 200
     assert resp.get_json()["kind"] == AnnouncementKind.TENDER.value
+
+
+def test_inquiry_counts_three_working_days_and_names_the_earliest_date(
+    client: Any, world: World
+) -> None:
+    # Documents out on Tuesday 3 March (not counted): Wed 4, Thu 5, Fri 6 March.
+    def inquiry(deadline: str) -> Any:
+        resp = client.post(
+            "/api/v1/projects",
+            json=project_payload(
+                world,
+                method="inquiry",
+                lots=[lot_payload(doc_end_at=deadline, bid_deadline=deadline)],
+            ),
+            headers=token_headers(world.staff),
+        )
+        return publish(client, world, resp.get_json()["lots"][0]["id"])
+
+    early = inquiry(cst_iso(2026, 3, 5, 17, 0))
+    assert early.status_code == 422
+    message = early.get_json()["message"]
+    assert "不得少于 3 个工作日" in message
+    assert "截止日期最早为 2026年03月06日" in message
+    on_time = inquiry(cst_iso(2026, 3, 6, 9, 0))
+    assert on_time.status_code == 201, on_time.get_json()
+    assert on_time.get_json()["title"].endswith("询价公告")
