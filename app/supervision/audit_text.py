@@ -90,6 +90,7 @@ ACTION_TEXT: dict[str, str] = {
     bid_actions.OPENING_KEY_CREATED: N_("生成开标密钥并分发分片"),
     bid_actions.UPLOAD_STARTED: N_("开始上传投标文件"),
     bid_actions.BID_SUBMITTED: N_("递交投标文件"),
+    bid_actions.QUOTE_REFUSED: N_("拒绝再次报价或撤回报价（一次报价不得更改）"),
     bid_actions.BID_WITHDRAWN: N_("撤回投标文件"),
     bid_actions.BIDS_FROZEN: N_("投标截止，冻结投标文件"),
     bid_actions.LOT_RETENDERED: N_("重新招标"),
