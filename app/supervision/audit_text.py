@@ -20,6 +20,7 @@ from app.core.i18n import N_
 from app.core.nav import ROLE_LABELS
 from bidding import actions as lot_actions
 from bidding.bids import actions as bid_actions
+from bidding.invitations import actions as invitation_actions
 from bidding.labels import (
     KIND_LABELS,
     METHOD_LABELS,
@@ -75,6 +76,9 @@ ACTION_TEXT: dict[str, str] = {
     lot_actions.QUESTION_ANSWERED: N_("答复疑问"),
     lot_actions.OBJECTION_FILED: N_("提出异议"),
     lot_actions.OBJECTION_ANSWERED: N_("答复异议"),
+    # Invitations (邀请招标)
+    invitation_actions.INVITEES_RECOMMENDED: N_("书面推荐邀请供应商并发出投标邀请书"),
+    invitation_actions.INVITEES_DRAWN: N_("从供应商库随机抽取邀请供应商并发出投标邀请书"),
     # Procurement plans
     plan_actions.PLAN_LINE_FILED: N_("采购人报送采购计划"),
     plan_actions.PLAN_LINE_RESUBMITTED: N_("采购人修改并重新报送采购计划"),
@@ -229,6 +233,12 @@ OBJECT_TEXT: dict[str, str] = {
 KEY_TEXT: dict[str, str] = {
     "amount": N_("金额"),
     "budget_item_code": N_("预算项目编码"),
+    "commitment": N_("种子承诺"),
+    "invitees": N_("受邀供应商"),
+    "picked": N_("抽中"),
+    "pool": N_("供应商库"),
+    "public_value": N_("公开随机值"),
+    "short_reason": N_("不足邀请数量的理由"),
     "expected_month": N_("预计采购时间"),
     "funding_source": N_("资金来源"),
     "method_change_approved": N_("批准采用非公开招标方式"),

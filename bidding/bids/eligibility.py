@@ -10,6 +10,8 @@ from app.core.auth.models import Organisation, OrgKind, Role, User
 from app.core.errors import Conflict, Forbidden, TooLate
 from app.core.extensions import db
 from bidding.bids.models import Bid, BidBond, BondStatus, LotOpeningKey
+from bidding.invitations.invitations import may_respond
+from bidding.invitations.invitations import refusal as invitation_refusal
 from bidding.labels import method_label
 from bidding.methods import rule_for
 from bidding.models import Lot, LotStatus
@@ -68,6 +70,8 @@ def _standing_problems(lot: Lot, org: Organisation) -> list[str]:
     with them met need not query them again; the finish re-checks them with everything else.
     """
     problems: list[str] = []
+    if not may_respond(lot, org):
+        problems.append(invitation_refusal(lot))
     given = quote_given(lot, org)
     if given is not None:
         problems.append(

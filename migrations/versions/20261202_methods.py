@@ -1,4 +1,4 @@
-"""procurement plan lines (采购计划备案) and the line a project draws on
+"""procurement plan lines (采购计划备案) and the line a project draws on; invited suppliers of a lot (邀请招标)
 
 Revision ID: 20261202_methods
 Revises: 20261202_roles
@@ -57,6 +57,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_plan_line_purchaser_id'), ['purchaser_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_plan_line_status'), ['status'], unique=False)
 
+    # Invited suppliers of a lot (邀请招标)
+    op.create_table('lot_invitee',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('lot_id', sa.Integer(), nullable=False),
+    sa.Column('supplier_id', sa.Integer(), nullable=False),
+    sa.Column('basis', sa.Enum('recommended', 'drawn', name='invite_basis', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('reason', sa.Text(), server_default='', nullable=False),
+    sa.Column('draw_commitment', sa.String(length=64), server_default='', nullable=False),
+    sa.Column('invited_by_id', sa.Integer(), nullable=False),
+    sa.Column('invited_at', app.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['user_account.id'], name=op.f('fk_lot_invitee_invited_by_id_user_account')),
+    sa.ForeignKeyConstraint(['lot_id'], ['lot.id'], name=op.f('fk_lot_invitee_lot_id_lot'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['supplier_id'], ['organisation.id'], name=op.f('fk_lot_invitee_supplier_id_organisation')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lot_invitee')),
+    sa.UniqueConstraint('lot_id', 'supplier_id', name=op.f('uq_lot_invitee_lot_id_supplier_id'))
+    )
+    with op.batch_alter_table('lot_invitee', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lot_invitee_lot_id'), ['lot_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lot_invitee_supplier_id'), ['supplier_id'], unique=False)
+
     with op.batch_alter_table('project', schema=None) as batch_op:
         batch_op.add_column(sa.Column('plan_line_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_project_plan_line_id'), ['plan_line_id'], unique=False)
@@ -71,6 +91,12 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_project_plan_line_id_plan_line'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_project_plan_line_id'))
         batch_op.drop_column('plan_line_id')
+
+    with op.batch_alter_table('lot_invitee', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lot_invitee_supplier_id'))
+        batch_op.drop_index(batch_op.f('ix_lot_invitee_lot_id'))
+
+    op.drop_table('lot_invitee')
 
     with op.batch_alter_table('plan_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plan_line_status'))

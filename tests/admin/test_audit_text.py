@@ -10,6 +10,7 @@ import pytest
 from app.supervision import audit_text
 from bidding import actions as lot_actions
 from bidding.bids import actions as bid_actions
+from bidding.invitations import actions as invitation_actions
 from bidding.plans import actions as plan_actions
 from experts import actions as expert_actions
 from remote_eval import actions as eval_actions
@@ -24,7 +25,8 @@ def _names(module: ModuleType) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "module", [lot_actions, bid_actions, plan_actions, expert_actions, eval_actions]
+    "module",
+    [lot_actions, bid_actions, plan_actions, invitation_actions, expert_actions, eval_actions],
 )
 def test_every_action_constant_has_a_sentence(app: Any, module: ModuleType) -> None:
     with app.test_request_context():
