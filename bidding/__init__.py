@@ -116,6 +116,7 @@ def _init_plans(app: Any) -> None:
     from app.core.extensions import api
     from app.core.nav import register_nav
     from bidding.invitations import api as invitations_api
+    from bidding.invitations import views as invitations_views
     from bidding.plans import api as plans_api
     from bidding.plans import views as plans_views
     from bidding.plans import workbench as plans_workbench
@@ -124,6 +125,7 @@ def _init_plans(app: Any) -> None:
     app.register_blueprint(plans_views.bp)
     api.register_blueprint(plans_api.blp)
     api.register_blueprint(invitations_api.blp)
+    app.register_blueprint(invitations_views.bp)
     register_nav(
         "plans.home", _l("采购计划"), ("purchaser", "supervisor"), order=18, when=may_open_plans
     )

@@ -99,6 +99,12 @@ def _library(lot: Lot) -> list[Organisation]:
     return [o for o in rows if o.blacklisted_until is None or o.blacklisted_until <= now]
 
 
+def library_choices(lot: Lot) -> list[Organisation]:
+    """The suppliers the recommendation form offers: the library, less those invited."""
+    already = {i.supplier_id for i in invitees(lot)}
+    return [o for o in _library(lot) if o.id not in already]
+
+
 def _check_count(lot: Lot, adding: int, short_reason: str) -> str:
     minimum = rule_for(lot.project.method).min_suppliers
     total = len(invitees(lot)) + adding

@@ -145,3 +145,21 @@ def test_only_invitees_obtain_documents_and_bid(client: Any, world: World) -> No
     # An open tender's lot asks no invitation.
     lot.project.method = Method.OPEN
     assert not any("只有受邀的供应商" in p for p in bid_problems(lot, outsider))
+
+
+def test_the_agency_invites_on_the_project_page(client: Any, world: World) -> None:
+    from tests.factories import csrf_from, login
+
+    lot = _lot(client, world)
+    a, *_rest = _suppliers(world, 4)
+    login(client, world.staff)
+    page = client.get(f"/projects/{lot.project_id}").get_data(as_text=True)
+    assert 'data-testid="invite-panel"' in page and a.name in page
+    token = csrf_from(client, f"/projects/{lot.project_id}")
+    few = client.post(f"/lots/{lot.id}/invitees/draw", data={"count": "2", "csrf_token": token})
+    assert few.status_code == 302
+    assert len(invitations.invitees(lot)) == 0  # refused: fewer than 3 without a reason
+    client.post(f"/lots/{lot.id}/invitees/draw", data={"count": "3", "csrf_token": token})
+    page = client.get(f"/projects/{lot.project_id}").get_data(as_text=True)
+    assert "已邀请 3 家" in page
+    assert "投标截止前保密" in page
