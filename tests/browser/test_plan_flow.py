@@ -156,3 +156,46 @@ def test_plan_line_filed_returned_corrected_approved_and_drawn(
         shot,
         "finance",
     )
+
+
+def test_invitation_panel_draws_three_and_hides_the_names(
+    live_server: str, browser: Any, shot: Any
+) -> None:
+    from bidding import projects
+
+    clock.set_now(T0)
+    centre = make_centre(code="150900", name="乌兰察布市公共资源交易中心", region="乌兰察布市")
+    agency = make_org(OrgKind.AGENCY, name="内蒙古诚信招标代理有限公司", centre=centre)
+    school = make_org(OrgKind.PURCHASER, name="集宁区第一中学", centre=centre)
+    for n in range(5):
+        make_org(OrgKind.SUPPLIER, name=f"乌兰察布市第{n + 1}建筑有限公司", centre=centre)
+    staff = make_user(Role.STAFF, organisation=agency, centre=centre)
+    finance = make_user(Role.SUPERVISOR, centre=centre)
+    project = projects.create_project(
+        staff,
+        purchaser=school,
+        name="集宁区第一中学风雨操场改造工程",
+        method="invited",
+        category_code="A",
+        lots=[
+            {"name": "施工", "category_code": "A08", "budget": "2600000.00", "committee_size": 5}
+        ],
+    )
+    db.session.commit()
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = ctx.new_page()
+    _login(page, live_server, staff)
+    page.goto(f"{live_server}/projects/{project.id}")
+    page.fill("input[name=count]", "3")
+    page.click("[data-testid=draw-invitees]")
+    page.wait_for_load_state()
+    assert "已邀请 3 家" in page.inner_text("[data-testid=invitee-count]")
+    assert "投标截止前保密" in page.inner_text("[data-testid=invite-panel]")
+    shot(page, "invite-1366-01-agency")
+    _fits_phone(browser, live_server, staff, [f"/projects/{project.id}"], shot, "invite-agency")
+    fctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    fpage = fctx.new_page()
+    _login(fpage, live_server, finance)
+    fpage.goto(f"{live_server}/projects/{project.id}")
+    assert fpage.inner_text("[data-testid=invite-panel]").count("随机抽取") == 3
+    shot(fpage, "invite-1366-02-supervisor")
