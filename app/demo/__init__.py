@@ -35,6 +35,7 @@ from app.demo.catalogue import LOTS, SUPPLIERS
 from app.demo.context import World
 from app.demo.guide import DEMO_GUIDE, echo_summary
 from app.demo.world_experts import build_expert_pool, run_draws
+from app.demo.world_methods import build_method_lots
 from app.demo.world_people import build_people
 from app.demo.world_plans import build_pending_lines, build_purchaser_staff
 from app.demo.world_projects import build_lot
@@ -80,6 +81,7 @@ def build(world: World) -> dict[str, int]:
             run_draws(world)
             world.at(world.real_now - dt.timedelta(days=2))
             build_pending_lines(world)
+            build_method_lots(world)
     finally:
         ctx.pop()
         config["CUSTODY_SCRYPT_N"] = saved_n
