@@ -354,6 +354,18 @@ def publish_tender_notice(
     remarks = text_field(
         given.get("remarks"), _("其他补充事宜"), "", "remarks", required=False, max_len=5000
     )
+    # The fields only this method's notice carries (单一来源: the reason and the supplier).
+    method_fields = {
+        name: text_field(
+            given.get(name),
+            _(methods.NOTICE_FIELD_LABELS[name]),
+            "",
+            name,
+            required=True,
+            max_len=2000,
+        )
+        for name in methods.rule_for(project.method).notice_fields
+    }
     lot_rows = [_lot_fields(lot) for lot in targets]
     fields: dict[str, Any] = {
         "project_code": project.code,
@@ -378,6 +390,7 @@ def publish_tender_notice(
         "opening_place": targets[0].opening_place,
         "bid_submission": submission,
         "remarks": remarks,
+        **method_fields,
         **party_fields(project, given),
     }
     single = targets[0] if len(targets) == 1 else None

@@ -216,6 +216,12 @@ class TenderNoticeIn(_Contacts):
     doc_obtain_method = fields.String(load_default="", metadata={"description": "获取招标文件方式"})
     bid_submission = fields.String(load_default="")
     remarks = fields.String(load_default="")
+    single_source_reason = fields.String(
+        load_default=None, metadata={"description": "单一来源: why only one supplier (required)"}
+    )
+    supplier_name = fields.String(
+        load_default=None, metadata={"description": "单一来源: the one supplier (required)"}
+    )
 
 
 class ProjectTenderNoticeIn(TenderNoticeIn):

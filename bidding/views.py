@@ -296,6 +296,7 @@ def tender_notice_new(lot_id: int) -> Any:
                 "doc_obtain_method",
                 "bid_submission",
                 "remarks",
+                *methods.rule_for(project.method).notice_fields,
                 *CONTACT_FIELDS,
             )
         }
@@ -317,6 +318,10 @@ def tender_notice_new(lot_id: int) -> Any:
             project=project,
             lot=lot,
             values=values,
+            method_fields=[
+                (name, _(methods.NOTICE_FIELD_LABELS[name]))
+                for name in methods.rule_for(project.method).notice_fields
+            ],
             hints=_lot_hints(project, lot),
         ),
         status,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.clock import WorkCalendar
+from app.core.i18n import N_
 from bidding import clocks
 from bidding.models import Method
 
@@ -57,6 +58,12 @@ class MethodRule:
     # Stored notice fields this method's notice carries beyond the tender notice's own.
     notice_fields: tuple[str, ...] = ()
 
+
+# What the notice fields of a method are called (each method's notice requires its own).
+NOTICE_FIELD_LABELS: dict[str, str] = {
+    "single_source_reason": N_("采用单一来源方式的理由"),
+    "supplier_name": N_("拟定的唯一供应商名称"),
+}
 
 _RULES: dict[Method, MethodRule] = {}
 

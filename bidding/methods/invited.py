@@ -18,6 +18,5 @@ RULE = register(
         result_rule=ResultRule.COMPREHENSIVE,
         notice_word=N_("投标邀请书"),
         ocds_method="selective",
-        notice_fields=("selection_method", "invitee_count"),
     )
 )
