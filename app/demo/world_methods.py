@@ -14,12 +14,12 @@ def build_method_lots(world: World) -> None:
 
     key = "wlcb"
     staff = world.staff[key]
-    purchasers = world.orgs[key]["purchaser"]
+    purchasers = {o.name: o for o in world.orgs[key]["purchaser"]}
     lots = [
         (
             "invited",
-            purchasers[-1],
-            "集宁区第二中学风雨操场改造工程",
+            purchasers["乌兰察布市第一中学"],
+            "乌兰察布市第一中学风雨操场改造工程",
             "A",
             "A08",
             "2600000",
@@ -27,8 +27,8 @@ def build_method_lots(world: World) -> None:
         ),
         (
             "inquiry",
-            purchasers[0],
-            "乌兰察布市档案馆办公家具询价采购",
+            purchasers["乌兰察布市政务服务与数据管理局"],
+            "乌兰察布市政务服务中心办公家具询价采购",
             "B",
             "B07",
             "380000",
