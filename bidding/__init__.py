@@ -11,10 +11,13 @@ def init_app(app: Any) -> None:
     from bidding.bids import bond_models  # noqa: F401  (tables)
     from bidding.bids import models as bid_models  # noqa: F401
     from bidding.documents import models as document_models  # noqa: F401  (tables)
+    from bidding.invitations import models as invitation_models  # noqa: F401  (tables)
+    from bidding.plans import models as plan_models  # noqa: F401  (tables)
     from bidding.results import models as result_models  # noqa: F401  (tables)
 
     _init_documents(app)
     _init_lifecycle(app)
+    _init_plans(app)
     _init_bids(app)
     _init_results(app)
     workbench.register()
@@ -108,6 +111,29 @@ def _init_lifecycle(app: Any) -> None:
     app.register_blueprint(lifecycle_views.bp)
     api.register_blueprint(lifecycle_api.blp)
     register_nav("bidding.project_list", _l("项目管理"), ("staff", "supervisor", "admin"), order=20)
+
+
+def _init_plans(app: Any) -> None:
+    """Procurement plan lines (pages, API, to-dos) and invited suppliers (API)."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.extensions import api
+    from app.core.nav import register_nav
+    from bidding.invitations import api as invitations_api
+    from bidding.invitations import views as invitations_views
+    from bidding.plans import api as plans_api
+    from bidding.plans import views as plans_views
+    from bidding.plans import workbench as plans_workbench
+    from bidding.plans.policies import may_open_plans
+
+    app.register_blueprint(plans_views.bp)
+    api.register_blueprint(plans_api.blp)
+    api.register_blueprint(invitations_api.blp)
+    app.register_blueprint(invitations_views.bp)
+    register_nav(
+        "plans.home", _l("采购计划"), ("purchaser", "supervisor"), order=18, when=may_open_plans
+    )
+    plans_workbench.register()
 
 
 def _init_documents(app: Any) -> None:

@@ -23,10 +23,10 @@ from app.core.calendar import calendar_for
 from app.core.db import to_money
 from app.core.errors import Conflict, ValidationError
 from app.core.extensions import db
-from bidding import actions, clocks, hooks, policies
+from bidding import actions, clocks, hooks, methods, policies
 from bidding.forms import text_field
 from bidding.labels import method_label, status_label
-from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Method, Project
+from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Project
 from bidding.notice_text import (
     TITLE_MAX,
     fit_title,
@@ -220,7 +220,9 @@ def check_tender_clocks(lot: Lot, now: dt.datetime | None = None) -> None:
     # Documents cannot go out before the notice does: the clocks run from the later of the two.
     start = max(lot.doc_start_at, now)
     settings = project.centre.settings or {}
-    min_days = clocks.bid_period_min_days(project.method.value, current_app.config, settings)
+    rule = methods.rule_for(project.method)
+    period = methods.response_period(project.method, current_app.config, settings)
+    min_days = period.days
     min_window = clocks.document_window_min_working_days(current_app.config, settings)
     problems = clocks.check_timetable(
         doc_start=start,
@@ -229,11 +231,26 @@ def check_tender_clocks(lot: Lot, now: dt.datetime | None = None) -> None:
         min_bid_days=min_days,
         min_window_days=min_window,
         calendar=calendar_for(project.centre_id),
+        bid_period_working=period.working,
+        check_window=rule.has_document_window,
     )
     messages: list[str] = []
     field = "bid_deadline"
     for p in problems:
-        if p.code == "bid_period":
+        if p.code == "bid_period" and period.working:
+            messages.append(
+                _(
+                    "标段“%(n)s”：%(m)s自采购文件开始发出之日起至响应截止之日止不得少于 %(d)s 个工作日"
+                    "（按本中心工作日历，发出当日不计入），"
+                    "当前截止时间为 %(cur)s，截止日期最早为 %(e)s（当日任何时刻均可）",
+                    n=label,
+                    m=method_label(project.method),
+                    d=min_days,
+                    cur=formatting.cst(lot.bid_deadline, formatting.CHINESE_MINUTE),
+                    e=p.bound.strftime(formatting.CHINESE_DAY),
+                )
+            )
+        elif p.code == "bid_period":
             messages.append(
                 _(
                     "标段“%(n)s”：%(m)s自招标文件开始发出之日起至投标截止之日止不得少于 %(d)s 日"
@@ -337,6 +354,18 @@ def publish_tender_notice(
     remarks = text_field(
         given.get("remarks"), _("其他补充事宜"), "", "remarks", required=False, max_len=5000
     )
+    # The fields only this method's notice carries (单一来源: the reason and the supplier).
+    method_fields = {
+        name: text_field(
+            given.get(name),
+            _(methods.NOTICE_FIELD_LABELS[name]),
+            "",
+            name,
+            required=True,
+            max_len=2000,
+        )
+        for name in methods.rule_for(project.method).notice_fields
+    }
     lot_rows = [_lot_fields(lot) for lot in targets]
     fields: dict[str, Any] = {
         "project_code": project.code,
@@ -361,14 +390,13 @@ def publish_tender_notice(
         "opening_place": targets[0].opening_place,
         "bid_submission": submission,
         "remarks": remarks,
+        **method_fields,
         **party_fields(project, given),
     }
     single = targets[0] if len(targets) == 1 else None
     subject = project.name + (f"（{single.name}）" if single and len(project.lots) > 1 else "")
     with force_locale("zh_CN"):
-        kind_word = (
-            _("招标公告") if project.method in (Method.OPEN, Method.INVITED) else _("采购公告")
-        )
+        kind_word = _(methods.rule_for(project.method).notice_word)
         title = fit_title(subject, kind_word)
         body = render_tender_body(fields, lot_rows, project.method)
     ann = publish_announcement(

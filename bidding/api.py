@@ -16,6 +16,7 @@ from app.core.extensions import db
 from bidding import announcements, policies, projects, termination
 from bidding.forms import project_choices
 from bidding.models import Project
+from bidding.plans import plans
 from bidding.schemas import (
     AnnouncementOut,
     IntentIn,
@@ -78,8 +79,13 @@ class ProjectsResource(MethodView):
         purchaser = db.session.get(Organisation, data.pop("purchaser_id"))
         if purchaser is None:
             raise ValidationError(_("所选采购人不存在。"), field="purchaser_id")
-        project = projects.create_project(current_user, purchaser=purchaser, **data)
-        db.session.commit()
+        line_id = data.pop("plan_line_id")
+        line = plans.get_line(line_id) if line_id is not None else None
+        with plans.overdraw_audited(current_user):
+            project = projects.create_project(
+                current_user, purchaser=purchaser, plan_line=line, **data
+            )
+            db.session.commit()
         return project
 
 
@@ -129,8 +135,9 @@ class ProjectLotsResource(MethodView):
     def post(self, data: dict[str, Any], project_id: int) -> Any:
         """Add a lot to a project none of whose lots has been announced yet."""
         project = _project_for_manage(project_id)
-        lot = projects.add_lot(current_user, project, data)
-        db.session.commit()
+        with plans.overdraw_audited(current_user):
+            lot = projects.add_lot(current_user, project, data)
+            db.session.commit()
         return lot
 
 
@@ -195,8 +202,9 @@ class LotResource(MethodView):
         """Edit a draft lot; send the version you read, a stale one is refused (409)."""
         lot = projects.get_lot_to_manage(current_user, lot_id)
         version = data.pop("version")
-        projects.update_lot(current_user, lot, data, version)
-        db.session.commit()
+        with plans.overdraw_audited(current_user):
+            projects.update_lot(current_user, lot, data, version)
+            db.session.commit()
         return lot
 
 

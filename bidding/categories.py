@@ -108,14 +108,15 @@ GP_KINDS: dict[str, tuple[str, str, str]] = {
     "B": ("A", "货物类", "Goods"),
     "C": ("C", "服务类", "Services"),
 }
+
+
 # Methods that exist only under the Government Procurement Law (政府采购法).
-GP_ONLY_METHODS = frozenset({"negotiation", "consultation", "inquiry", "single_source"})
-
-
 def is_government_procurement(method: str, funding_source: str = "") -> bool:
     """A lot bought under the Government Procurement Law: its method says so, or its funds
     are fiscal (财政资金), which is how open tenders of public bodies are told apart."""
-    return str(method) in GP_ONLY_METHODS or "财政" in (funding_source or "")
+    from bidding.methods import rule_for  # the registry imports the lot models
+
+    return not rule_for(method).is_tendering or "财政" in (funding_source or "")
 
 
 def gp_kind_name(code: str | None, locale: str = "zh_CN") -> str:

@@ -211,6 +211,17 @@ def earliest_deadline_date(
     return period_last_day(doc_start, min_days, calendar)
 
 
+def earliest_response_date(
+    doc_start: dt.datetime, min_days: int, calendar: WorkCalendar, *, working: bool = False
+) -> dt.date:
+    """The first date a response deadline may fall on, for a period the method states in
+    calendar days (the bid period above) or in working days (询价, 竞争性谈判: the n-th
+    working day after the day the documents go out)."""
+    if working:
+        return working_period_last_day(doc_start, min_days, calendar)
+    return earliest_deadline_date(doc_start, min_days, calendar)
+
+
 def earliest_lawful_deadline(
     doc_start: dt.datetime, min_days: int, calendar: WorkCalendar
 ) -> dt.datetime:
@@ -315,20 +326,23 @@ def check_timetable(
     min_bid_days: int,
     min_window_days: int,
     calendar: WorkCalendar,
+    bid_period_working: bool = False,
+    check_window: bool = True,
 ) -> list[TimetableProblem]:
     """Every legal clock the timetable of a tender notice breaks (empty when lawful).
 
     The bound of a broken bid period is the earliest lawful deadline date; of a broken
-    document window, the earliest lawful end date.
+    document window, the earliest lawful end date. A method whose response period is in
+    working days says so (`bid_period_working`); one without a minimum document window
+    (`check_window` false) is not held to it.
     """
     problems: list[TimetableProblem] = []
-    if not bid_period_is_lawful(doc_start, deadline, min_bid_days, calendar):
-        problems.append(
-            TimetableProblem(
-                "bid_period", earliest_deadline_date(doc_start, min_bid_days, calendar), deadline
-            )
-        )
-    if not document_window_is_lawful(doc_start, doc_end, calendar, min_window_days):
+    earliest = earliest_response_date(doc_start, min_bid_days, calendar, working=bid_period_working)
+    if not reaches(deadline, earliest):
+        problems.append(TimetableProblem("bid_period", earliest, deadline))
+    if check_window and not document_window_is_lawful(
+        doc_start, doc_end, calendar, min_window_days
+    ):
         problems.append(
             TimetableProblem(
                 "document_window",

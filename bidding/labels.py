@@ -51,6 +51,13 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
+PLAN_STATUS_LABELS: dict[str, str] = {
+    "submitted": N_("待审核"),
+    "approved": N_("已备案"),
+    "returned": N_("已退回"),
+}
+
+
 def method_label(method: Method | str) -> str:
     return _(METHOD_LABELS.get(str(method), str(method)))
 
@@ -65,6 +72,10 @@ def status_label(status: LotStatus | str) -> str:
 
 def kind_label(kind: AnnouncementKind | str) -> str:
     return _(KIND_LABELS.get(str(kind), str(kind)))
+
+
+def plan_status_label(status: str) -> str:
+    return _(PLAN_STATUS_LABELS.get(str(status), str(status)))
 
 
 def translated(table: dict[str, str]) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -26,6 +26,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.core.auth.models import Centre, Organisation, User
 from app.core.db import Base, Money, UTCDateTime, enum_column
+
+if TYPE_CHECKING:
+    from bidding.plans.models import PlanLine
 
 
 class Method(enum.StrEnum):
@@ -85,6 +88,8 @@ class Project(Base):
     category_code: Mapped[str] = mapped_column(String(12), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     funding_source: Mapped[str] = mapped_column(String(100), default="")
+    # The procurement plan line it draws on (采购计划); none for tenders outside a plan.
+    plan_line_id: Mapped[int | None] = mapped_column(ForeignKey("plan_line.id"), index=True)
     contact_name: Mapped[str] = mapped_column(String(60), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -96,6 +101,7 @@ class Project(Base):
     agency: Mapped[Organisation] = relationship(foreign_keys=[agency_id])
     created_by: Mapped[User] = relationship()
     lots: Mapped[list[Lot]] = relationship(back_populates="project", order_by="Lot.seq")
+    plan_line: Mapped[PlanLine | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -219,3 +225,8 @@ def _count_publications(session: Session, _context: Any) -> None:
     )
     if bumped.rowcount == 0:  # a database made by create_all (the migration adds the row)
         conn.execute(insert(PublicationCounter).values(id=1, value=1))
+
+
+# The plan line a project draws on is mapped beside these tables (imported last: it names
+# the procurement methods above).
+from bidding.plans import models as _plan_models  # noqa: E402, F401

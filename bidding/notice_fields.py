@@ -282,6 +282,8 @@ register_kind_fields(
         FieldSpec("bid_deadline", N_("投标截止/开标时间"), "datetime"),
         FieldSpec("opening_place", N_("开标地点")),
         FieldSpec("bid_submission", N_("投标文件递交方式")),
+        FieldSpec("single_source_reason", N_("采用单一来源方式的理由")),
+        FieldSpec("supplier_name", N_("拟定的唯一供应商名称")),
         FieldSpec("remarks", N_("其他补充事宜")),
         *PARTIES,
     ),

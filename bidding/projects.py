@@ -8,6 +8,7 @@ entry in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -22,6 +23,8 @@ from bidding import actions, policies
 from bidding.forms import LOT_FIELDS, category_field, clean_lot, enum_field, text_field
 from bidding.labels import METHOD_LABELS, status_label
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Method, Project
+from bidding.plans import plans
+from bidding.plans.models import PlanLine
 
 MAX_LOTS = 50
 
@@ -69,8 +72,10 @@ def create_project(
     funding_source: str = "",
     contact_name: str = "",
     contact_phone: str = "",
+    plan_line: PlanLine | None = None,
 ) -> Project:
-    """Register a project of the staff's agency, in the staff's centre, with its lots."""
+    """Register a project of the staff's agency, in the staff's centre, with its lots;
+    with a plan line, its budget is drawn from what the line has left."""
     policies.ensure_can_create_project(user)
     centre = user.centre
     name = text_field(name, _("项目名称"), "", "name", required=True, max_len=200)
@@ -113,6 +118,14 @@ def create_project(
         for i, data in enumerate(lots)
     ]
 
+    total = sum((values["budget"] for values in cleaned), Decimal("0"))
+    if plan_line is not None:
+        plans.check_project_line(user, plan_line, purchaser.id, method_value)
+        plans.check_project_method(plan_line, method_value, total)
+        # First of all writes: a second registration on the same line waits here, on the
+        # line's row, not on the centre's numbering lock below.
+        plans.reserve(plan_line, total)
+
     now = clock.now()
     year = clock.cst_date(now).year
     # Two registrations in one centre must not draw the same number: lock the centre row
@@ -132,11 +145,14 @@ def create_project(
         funding_source=funding_source,
         contact_name=contact_name,
         contact_phone=contact_phone,
+        plan_line_id=plan_line.id if plan_line is not None else None,
         created_by_id=user.id,
         created_at=now,
     )
     db.session.add(project)
     db.session.flush()
+    if plan_line is not None:
+        plans.record_draw(user, plan_line, project, total)
     for i, values in enumerate(cleaned, start=1):
         lot = Lot(project_id=project.id, seq=i, code=f"{project.code}-{i:02d}", **values)
         db.session.add(lot)
@@ -151,11 +167,27 @@ def create_project(
             "name": project.name,
             "method": project.method.value,
             "purchaser_id": purchaser.id,
+            "plan_line_id": project.plan_line_id,
             "lots": [_lot_snapshot(lot) for lot in project.lots],
         },
         actor=user,
     )
     return project
+
+
+def _draw_for(user: User, project: Project, amount: Decimal) -> None:
+    """A lot added, or a budget changed, moves what the project's plan line has left."""
+    if project.plan_line_id is None:
+        return
+    line = db.session.get(PlanLine, project.plan_line_id)
+    assert line is not None  # a foreign key
+    if amount > 0:
+        plans.check_project_method(line, project.method, _project_total(project) + amount)
+    plans.draw(user, line, project, amount)
+
+
+def _project_total(project: Project) -> Decimal:
+    return sum((lot.budget for lot in project.lots), Decimal("0"))
 
 
 def add_lot(user: User, project: Project, data: Mapping[str, Any]) -> Lot:
@@ -168,6 +200,7 @@ def add_lot(user: User, project: Project, data: Mapping[str, Any]) -> Lot:
     values = clean_lot(
         data, project_category=project.category_code, centre_settings=project.centre.settings
     )
+    _draw_for(user, project, values["budget"])
     seq = max((lot.seq for lot in project.lots), default=0) + 1
     lot = Lot(project_id=project.id, seq=seq, code=f"{project.code}-{seq:02d}", **values)
     db.session.add(lot)
@@ -211,6 +244,7 @@ def update_lot(
     values = clean_lot(
         merged, project_category=project.category_code, centre_settings=project.centre.settings
     )
+    _draw_for(user, project, values["budget"] - lot.budget)
     before = _lot_snapshot(lot)
     for key, value in values.items():
         setattr(lot, key, value)

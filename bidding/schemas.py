@@ -77,6 +77,11 @@ class ProjectIn(Schema):
     funding_source = fields.String(load_default="")
     contact_name = fields.String(load_default="")
     contact_phone = fields.String(load_default="")
+    plan_line_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the approved procurement plan line (采购计划) it draws on"},
+    )
     lots = fields.List(fields.Nested(LotIn), required=True)
 
 
@@ -152,6 +157,7 @@ class ProjectOut(Schema):
     funding_source = fields.String()
     contact_name = fields.String()
     contact_phone = fields.String()
+    plan_line_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     version = fields.Integer()
     lots = fields.List(fields.Nested(LotOut))
@@ -210,6 +216,12 @@ class TenderNoticeIn(_Contacts):
     doc_obtain_method = fields.String(load_default="", metadata={"description": "获取招标文件方式"})
     bid_submission = fields.String(load_default="")
     remarks = fields.String(load_default="")
+    single_source_reason = fields.String(
+        load_default=None, metadata={"description": "单一来源: why only one supplier (required)"}
+    )
+    supplier_name = fields.String(
+        load_default=None, metadata={"description": "单一来源: the one supplier (required)"}
+    )
 
 
 class ProjectTenderNoticeIn(TenderNoticeIn):

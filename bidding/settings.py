@@ -52,3 +52,23 @@ def committee_rule(centre_settings: Mapping[str, Any] | None) -> tuple[int, int,
         clocks.DEFAULT_COMMITTEE_LARGE_BUDGET,
     )
     return int(small), int(large), Decimal(str(threshold))
+
+
+DEFAULT_OPEN_TENDER_THRESHOLD = "4000000"
+
+
+def open_tender_threshold(centre_settings: Mapping[str, Any] | None) -> Decimal:
+    """公开招标数额标准: the amount from which open tendering is the rule."""
+    value = _setting(
+        centre_settings,
+        "open_tender_threshold",
+        "OPEN_TENDER_THRESHOLD",
+        DEFAULT_OPEN_TENDER_THRESHOLD,
+    )
+    return Decimal(str(value))
+
+
+def needs_method_approval(method: str, amount: Decimal, centre_settings: Any) -> bool:
+    """A method other than open tendering at or above the threshold needs the finance
+    office's approval (recorded when it approves the plan line that names the method)."""
+    return str(method) != "open" and amount >= open_tender_threshold(centre_settings)

@@ -16,10 +16,20 @@ from app.core.calendar import calendar_for
 from app.core.errors import DomainError
 from app.core.extensions import db
 from app.core.http import load_or_404
-from bidding import announcements, categories, clocks, notice_text, policies, projects, termination
+from bidding import (
+    announcements,
+    categories,
+    clocks,
+    methods,
+    notice_text,
+    policies,
+    projects,
+    termination,
+)
 from bidding.forms import LOT_FIELDS, project_choices
 from bidding.labels import eval_label, kind_label, method_label, status_label
 from bidding.models import Lot, LotStatus, Method, Project
+from bidding.plans import plans
 
 bp = Blueprint("bidding", __name__, template_folder="templates")
 
@@ -32,6 +42,7 @@ PROJECT_FIELDS = (
     "funding_source",
     "contact_name",
     "contact_phone",
+    "plan_line_id",
 )
 CONTACT_FIELDS = (
     "purchaser_address",
@@ -131,9 +142,15 @@ def project_new() -> Any:
             purchaser = None
             if values["purchaser_id"].isdigit():
                 purchaser = db.session.get(Organisation, int(values["purchaser_id"]))
-            data = {k: v for k, v in values.items() if k != "purchaser_id"}
-            project = projects.create_project(current_user, purchaser=purchaser, lots=lots, **data)
-            db.session.commit()
+            line = None
+            if values["plan_line_id"].isdigit():
+                line = plans.get_line(int(values["plan_line_id"]))
+            data = {k: v for k, v in values.items() if k not in ("purchaser_id", "plan_line_id")}
+            with plans.overdraw_audited(current_user):
+                project = projects.create_project(
+                    current_user, purchaser=purchaser, lots=lots, plan_line=line, **data
+                )
+                db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
@@ -148,6 +165,7 @@ def project_new() -> Any:
             values=values,
             lots=lots,
             purchasers=projects.purchasers_for(current_user.centre_id),
+            plan_lines=plans.lines_to_draw(current_user),
             **_form_context(),
         ),
         status,
@@ -157,15 +175,27 @@ def project_new() -> Any:
 def _lot_hints(project: Project, lot: Lot) -> dict[str, Any]:
     """The clocks as they stand for this lot, shown next to the publish button."""
     settings = project.centre.settings or {}
-    min_days = clocks.bid_period_min_days(project.method.value, current_app.config, settings)
+    rule = methods.rule_for(project.method)
+    period = methods.response_period(project.method, current_app.config, settings)
     min_window = clocks.document_window_min_working_days(current_app.config, settings)
     start = max(lot.doc_start_at, clock.now()) if lot.doc_start_at else clock.now()
     cal = calendar_for(project.centre_id)
+    earliest = period.last_day(start, cal)
     return {
-        "min_days": min_days,
+        "min_days": period.days,
+        "working": period.working,
+        "has_window": rule.has_document_window,
         "min_window": min_window,
-        "earliest_deadline": clocks.earliest_deadline_date(start, min_days, cal),
+        "earliest_deadline": earliest,
         "earliest_doc_end": clocks.earliest_document_end_date(start, cal, min_window),
+        # Methods counted in working days, or without a document window, say so in one line.
+        "other_method_text": _(
+            "%(m)s响应期不少于 %(d)s %(unit)s：按今天发布，响应截止日期最早为 %(t)s（当日任何时刻均可）。",
+            m=method_label(project.method),
+            d=period.days,
+            unit=_("个工作日") if period.working else _("日"),
+            t=earliest.strftime("%Y-%m-%d"),
+        ),
     }
 
 
@@ -205,8 +235,9 @@ def lot_edit(lot_id: int) -> Any:
         except ValueError:
             version = -1
         try:
-            projects.update_lot(current_user, lot, values, version)
-            db.session.commit()
+            with plans.overdraw_audited(current_user):
+                projects.update_lot(current_user, lot, values, version)
+                db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
@@ -273,6 +304,7 @@ def tender_notice_new(lot_id: int) -> Any:
                 "doc_obtain_method",
                 "bid_submission",
                 "remarks",
+                *methods.rule_for(project.method).notice_fields,
                 *CONTACT_FIELDS,
             )
         }
@@ -294,6 +326,10 @@ def tender_notice_new(lot_id: int) -> Any:
             project=project,
             lot=lot,
             values=values,
+            method_fields=[
+                (name, _(methods.NOTICE_FIELD_LABELS[name]))
+                for name in methods.rule_for(project.method).notice_fields
+            ],
             hints=_lot_hints(project, lot),
         ),
         status,

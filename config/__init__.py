@@ -80,6 +80,9 @@ class BaseConfig:
         "single_source": 5,
     }
     CLARIFICATION_MIN_DAYS = 15
+    # 公开招标数额标准: at or above it, a method other than open tendering needs the finance
+    # office's approval (a centre's "open_tender_threshold" setting wins)
+    OPEN_TENDER_THRESHOLD = "4000000"
     DOCUMENT_WINDOW_MIN_WORKING_DAYS = 5
     OBJECTION_LAST_DAYS_BEFORE_DEADLINE = 10
     OBJECTION_ANSWER_DAYS = 3

@@ -37,7 +37,9 @@ from app.demo.guide import DEMO_GUIDE, echo_summary
 from app.demo.world_credit import build_credit
 from app.demo.world_experts import build_expert_pool, run_draws
 from app.demo.world_market import build_market
+from app.demo.world_methods import build_method_lots
 from app.demo.world_people import build_people
+from app.demo.world_plans import build_pending_lines, build_purchaser_staff
 from app.demo.world_projects import build_lot
 from app.demo.world_stats import build_history
 from app.demo.world_venues import publish_venues
@@ -76,6 +78,7 @@ def build(world: World) -> dict[str, int]:
         # The builders move the clock on through the lots' history; frozen() restores it.
         with clock.frozen(world.real_now - dt.timedelta(days=120)):
             build_people(world)
+            build_purchaser_staff(world)
             build_expert_pool(world)
             publish_venues(world)
             for n, spec in enumerate(LOTS, start=1):
@@ -84,6 +87,9 @@ def build(world: World) -> dict[str, int]:
             build_credit(world)
             history = build_history(world)
             build_market(world)
+            world.at(world.real_now - dt.timedelta(days=2))
+            build_pending_lines(world)
+            build_method_lots(world)
     finally:
         ctx.pop()
         config["CUSTODY_SCRYPT_N"] = saved_n

@@ -39,6 +39,7 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
     _account("my_super", "supervisor", "绵阳 · 监督人员"),
     _account("wlcb_centre", "staff", "乌兰察布 · 交易中心工作人员（专家库）"),
     _account("my_centre", "staff", "绵阳 · 交易中心工作人员（专家库）"),
+    _account("wlcb_buyer1", "purchaser", "乌兰察布 · 采购人经办人（采购计划备案）"),
     _account("wlcb_rep", "staff", "乌兰察布 · 业主代表（评标委员会成员）"),
     _account("expert001", "expert", "评标专家（共 64 位：expert001–expert064）"),
     _account("supplier01", "supplier", "供应商（supplier01–supplier24，一家企业一个账号）"),

@@ -25,6 +25,7 @@ from app.demo.documents import (
 )
 from app.demo.world_bids import opening_key, stage_closed, stage_failed, stage_open
 from app.demo.world_eval import stage_evaluated, stage_evaluation
+from app.demo.world_plans import approved_line_for
 from app.demo.world_results import award, stage_bids
 
 # Notice time, documents from, documents until, bid deadline.
@@ -125,6 +126,8 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
     draft = spec.stage == "draft"
     if draft:  # only the intent, published a few days ago
         notice = cst_at(world.today - dt.timedelta(days=3 + n % 4), 10, 0)
+    world.at(notice - dt.timedelta(days=20))
+    line = approved_line_for(world, spec.key, purchaser, spec.project, spec.category, spec.budget)
     world.at(notice - dt.timedelta(days=15))
     project = create_project(
         staff,
@@ -137,6 +140,7 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
         funding_source="财政资金",
         contact_name=staff.organisation.contact_name if staff.organisation else "",
         contact_phone=staff.organisation.contact_phone if staff.organisation else "",
+        plan_line=line,
     )
     lot = project.lots[0]
     world.at(notice if draft else notice - dt.timedelta(days=14))

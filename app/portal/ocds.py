@@ -27,6 +27,8 @@ from app.core import clock
 from app.core.auth.models import Organisation
 from app.core.extensions import db
 from bidding.bids.models import Bid, get_freeze
+from bidding.labels import METHOD_LABELS
+from bidding.methods import rule_for
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Method, Project
 from bidding.results.handoff import result_of
 
@@ -54,23 +56,17 @@ TAGS: dict[AnnouncementKind, str] = {
 }
 FEED_KINDS = tuple(TAGS)
 
-# OCDS procurementMethod codelist: open / selective / limited / direct.
-METHODS: dict[Method, str] = {
-    Method.OPEN: "open",
-    Method.INVITED: "selective",
-    Method.NEGOTIATION: "limited",
-    Method.CONSULTATION: "limited",
-    Method.INQUIRY: "selective",
-    Method.SINGLE_SOURCE: "direct",
-}
-METHOD_DETAILS: dict[Method, str] = {
-    Method.OPEN: "公开招标",
-    Method.INVITED: "邀请招标",
-    Method.NEGOTIATION: "竞争性谈判",
-    Method.CONSULTATION: "竞争性磋商",
-    Method.INQUIRY: "询价",
-    Method.SINGLE_SOURCE: "单一来源",
-}
+
+def _method(method: Method) -> str:
+    """OCDS procurementMethod (open / selective / limited / direct), as the method's rule says."""
+    return rule_for(method).ocds_method
+
+
+def _method_details(method: Method) -> str:
+    # The feed is in Chinese whatever the reader's language, like the notices it carries.
+    return METHOD_LABELS[method.value]
+
+
 CATEGORIES = {"A": "works", "B": "goods", "C": "services"}
 LOT_STATUS = {
     LotStatus.DRAFT: "planning",
@@ -208,8 +204,8 @@ def release(a: Announcement) -> dict[str, Any]:
             "status": "planning",
             "procuringEntity": _ref(agency),
             "value": value(total),
-            "procurementMethod": METHODS[a.method],
-            "procurementMethodDetails": METHOD_DETAILS[a.method],
+            "procurementMethod": _method(a.method),
+            "procurementMethodDetails": _method_details(a.method),
         }
         return _clean(out)
     if a.kind in (AnnouncementKind.RESULT, AnnouncementKind.CONTRACT):
@@ -225,8 +221,8 @@ def release(a: Announcement) -> dict[str, Any]:
         "status": TENDER_STATUS.get(a.kind, "active"),
         "procuringEntity": _ref(agency),
         "value": value(total),
-        "procurementMethod": METHODS[a.method],
-        "procurementMethodDetails": METHOD_DETAILS[a.method],
+        "procurementMethod": _method(a.method),
+        "procurementMethodDetails": _method_details(a.method),
         "mainProcurementCategory": CATEGORIES.get(a.category_code[:1]),
         "submissionMethod": ["electronicSubmission"],
         "submissionMethodDetails": "加密电子投标文件在线递交",

@@ -20,11 +20,13 @@ from app.core.i18n import N_
 from app.core.nav import ROLE_LABELS
 from bidding import actions as lot_actions
 from bidding.bids import actions as bid_actions
+from bidding.invitations import actions as invitation_actions
 from bidding.labels import (
     KIND_LABELS,
     METHOD_LABELS,
     STATUS_LABELS,
 )
+from bidding.plans import actions as plan_actions
 from experts import actions as expert_actions
 from experts.labels import EXPERT_STATUS, LOG_ACTION
 from remote_eval import actions as eval_actions
@@ -74,6 +76,16 @@ ACTION_TEXT: dict[str, str] = {
     lot_actions.QUESTION_ANSWERED: N_("答复疑问"),
     lot_actions.OBJECTION_FILED: N_("提出异议"),
     lot_actions.OBJECTION_ANSWERED: N_("答复异议"),
+    # Invitations (邀请招标)
+    invitation_actions.INVITEES_RECOMMENDED: N_("书面推荐邀请供应商并发出投标邀请书"),
+    invitation_actions.INVITEES_DRAWN: N_("从供应商库随机抽取邀请供应商并发出投标邀请书"),
+    # Procurement plans
+    plan_actions.PLAN_LINE_FILED: N_("采购人报送采购计划"),
+    plan_actions.PLAN_LINE_RESUBMITTED: N_("采购人修改并重新报送采购计划"),
+    plan_actions.PLAN_LINE_APPROVED: N_("财政部门备案采购计划"),
+    plan_actions.PLAN_LINE_RETURNED: N_("财政部门退回采购计划"),
+    plan_actions.PLAN_LINE_DRAWN: N_("项目使用采购计划额度"),
+    plan_actions.PLAN_LINE_DRAW_REFUSED: N_("拒绝超出采购计划剩余额度的项目预算"),
     # Bonds, bids and the opening
     bid_actions.BOND_PAID: N_("登记投标保证金"),
     bid_actions.GUARANTEE_SUBMITTED: N_("提交保函"),
@@ -82,6 +94,7 @@ ACTION_TEXT: dict[str, str] = {
     bid_actions.OPENING_KEY_CREATED: N_("生成开标密钥并分发分片"),
     bid_actions.UPLOAD_STARTED: N_("开始上传投标文件"),
     bid_actions.BID_SUBMITTED: N_("递交投标文件"),
+    bid_actions.QUOTE_REFUSED: N_("拒绝再次报价或撤回报价（一次报价不得更改）"),
     bid_actions.BID_WITHDRAWN: N_("撤回投标文件"),
     bid_actions.BIDS_FROZEN: N_("投标截止，冻结投标文件"),
     bid_actions.LOT_RETENDERED: N_("重新招标"),
@@ -253,10 +266,12 @@ AREA_TEXT: dict[str, str] = {
     "participation": N_("参与限制"),
     "credit": N_("信用记录操作"),
     "inspection": N_("双随机抽查操作"),
+    "plan_line": N_("采购计划操作"),
 }
 
 OBJECT_TEXT: dict[str, str] = {
     "project": N_("项目"),
+    "plan_line": N_("采购计划"),
     "lot": N_("标段"),
     "announcement": N_("公告"),
     "tender_document": N_("招标文件"),
@@ -291,6 +306,23 @@ OBJECT_TEXT: dict[str, str] = {
 
 KEY_TEXT: dict[str, str] = {
     "amount": N_("金额"),
+    "budget_item_code": N_("预算项目编码"),
+    "commitment": N_("种子承诺"),
+    "invitees": N_("受邀供应商"),
+    "picked": N_("抽中"),
+    "pool": N_("供应商库"),
+    "public_value": N_("公开随机值"),
+    "short_reason": N_("不足邀请数量的理由"),
+    "expected_month": N_("预计采购时间"),
+    "funding_source": N_("资金来源"),
+    "method_change_approved": N_("批准采用非公开招标方式"),
+    "method_reason": N_("采购方式理由"),
+    "note": N_("审核意见"),
+    "plan_line_id": N_("采购计划"),
+    "project_code": N_("项目编号"),
+    "remaining": N_("剩余额度"),
+    "returned_for": N_("此前的退回理由"),
+    "used": N_("已用额度"),
     "announcement_id": N_("公告编号"),
     "answer_due_at": N_("答复期限"),
     "bid_deadline": N_("投标截止时间"),

@@ -28,6 +28,8 @@ OPENING_KEY_CREATED = "bid.opening_key.created"
 
 # Uploads and bids
 UPLOAD_STARTED = "bid.upload.started"
+# A second quote, or a withdrawal, where the method allows one quote only (询价)
+QUOTE_REFUSED = "bid.quote_refused"
 BID_SUBMITTED = "bid.submitted"
 BID_WITHDRAWN = "bid.withdrawn"
 

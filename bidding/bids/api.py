@@ -94,10 +94,11 @@ class UploadsResource(MethodView):
     def post(self, data: dict[str, Any], lot_id: int) -> Any:
         """Start a resumable upload of a sealed bid (refused after the deadline by server time)."""
         lot = get_lot(lot_id)
-        upload = uploads.start_upload(
-            lot, current_user, size=data["size"], fingerprint=data["fingerprint"]
-        )
-        db.session.commit()
+        with uploads.quote_refusal_audited(current_user):
+            upload = uploads.start_upload(
+                lot, current_user, size=data["size"], fingerprint=data["fingerprint"]
+            )
+            db.session.commit()
         return _with_chunk_max(upload)
 
 
@@ -130,8 +131,9 @@ class UploadFinishResource(MethodView):
     def post(self, token: str) -> Any:
         """Finish the upload: the container is verified, stored and a signed receipt returned."""
         upload = uploads.get_upload(token, current_user)
-        bid = uploads.finish_upload(upload, current_user)
-        db.session.commit()
+        with uploads.quote_refusal_audited(current_user):
+            bid = uploads.finish_upload(upload, current_user)
+            db.session.commit()
         return bid.receipt
 
 
@@ -141,8 +143,9 @@ class WithdrawResource(MethodView):
     @blp.response(200, BidOut)
     def post(self, lot_id: int) -> Any:
         """Withdraw the current bid before the deadline."""
-        bid = uploads.withdraw_bid(get_lot(lot_id), current_user)
-        db.session.commit()
+        with uploads.quote_refusal_audited(current_user):
+            bid = uploads.withdraw_bid(get_lot(lot_id), current_user)
+            db.session.commit()
         return bid
 
 

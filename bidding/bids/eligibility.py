@@ -10,8 +10,25 @@ from app.core.auth.models import Organisation, OrgKind, Role, User
 from app.core.errors import Conflict, DomainError, Forbidden, TooLate
 from app.core.extensions import db
 from bidding import participation
-from bidding.bids.models import BidBond, BondStatus, LotOpeningKey
+from bidding.bids.models import Bid, BidBond, BondStatus, LotOpeningKey
+from bidding.invitations.invitations import may_respond
+from bidding.invitations.invitations import refusal as invitation_refusal
+from bidding.labels import method_label
+from bidding.methods import rule_for
 from bidding.models import Lot, LotStatus
+
+
+class QuoteFinal(Conflict):
+    """The method allows one response per supplier and this one has given it (询价)."""
+
+
+def quote_given(lot: Lot, org: Organisation) -> Bid | None:
+    """The supplier's response, where its method allows no second one (None otherwise)."""
+    if rule_for(lot.project.method).responses_replaceable:
+        return None
+    return db.session.execute(
+        select(Bid).where(Bid.lot_id == lot.id, Bid.supplier_id == org.id).limit(1)
+    ).scalar_one_or_none()
 
 
 def deadline_passed(lot: Lot) -> bool:
@@ -48,6 +65,17 @@ def _standing_problems(lot: Lot, org: Organisation) -> list[str]:
     with them met need not query them again; the finish re-checks them with everything else.
     """
     problems: list[str] = []
+    if not may_respond(lot, org):
+        problems.append(invitation_refusal(lot))
+    given = quote_given(lot, org)
+    if given is not None:
+        problems.append(
+            _(
+                "%(m)s每家供应商只能报出一次且不得更改；贵单位已于 %(t)s 递交报价，不得再次递交。",
+                m=method_label(lot.project.method),
+                t=formatting.cst(given.received_at, formatting.SECOND),
+            )
+        )
     if not _downloaded(lot, org):
         problems.append(_("贵单位尚未下载本标段的招标文件；下载招标文件后方可投标。"))
     if lot.bid_bond > 0 and _accepted_bond(lot, org) is None:
@@ -101,9 +129,13 @@ def ensure_can_bid(lot: Lot, user: User, *, mid_upload: bool = False) -> Organis
     else:
         problems = bid_problems(lot, org)
     if problems:
-        exc: DomainError = (
-            TooLate("；".join(problems)) if deadline_passed(lot) else Conflict("；".join(problems))
-        )
+        exc: DomainError
+        if deadline_passed(lot):
+            exc = TooLate("；".join(problems))
+        elif not mid_upload and org is not None and quote_given(lot, org) is not None:
+            exc = QuoteFinal("；".join(problems), lot_id=lot.id, supplier_id=org.id)
+        else:
+            exc = Conflict("；".join(problems))
         found = participation.bars(org) if org is not None else []
         if found:
             assert org is not None

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 from flask_babel import gettext as _
@@ -16,7 +18,7 @@ from sqlalchemy import func, select
 
 from app.core import clock, formatting
 from app.core.audit import record
-from app.core.auth.models import Organisation, User
+from app.core.auth.models import Organisation, Role, User
 from app.core.errors import Conflict, NotFound, TooLate, ValidationError
 from app.core.extensions import db
 from app.core.http import client_info
@@ -26,9 +28,11 @@ from app.core.storage import CHUNK, get_store
 from bidding import retention
 from bidding.bids import actions, sealing
 from bidding.bids.custody import opening_key
-from bidding.bids.eligibility import ensure_can_bid
+from bidding.bids.eligibility import QuoteFinal, ensure_can_bid
 from bidding.bids.models import Bid, BidStatus, BidUpload, UploadStatus
 from bidding.bids.receipts import build_receipt
+from bidding.labels import method_label
+from bidding.methods import rule_for
 from bidding.models import Lot, LotStatus
 
 
@@ -275,6 +279,12 @@ def _record_bid(
 
 
 def withdraw_bid(lot: Lot, user: User) -> Bid:
+    if not rule_for(lot.project.method).responses_replaceable and user.role == Role.SUPPLIER:
+        raise QuoteFinal(
+            _("%(m)s的报价一经递交不得撤回或更改。", m=method_label(lot.project.method)),
+            lot_id=lot.id,
+            supplier_id=user.organisation_id,
+        )
     retention.ensure_deletable(lot, _("投标文件"), "bid", user)
     org = ensure_can_bid(lot, user)
     bid = db.session.execute(
@@ -288,6 +298,25 @@ def withdraw_bid(lot: Lot, user: User) -> Bid:
     db.session.flush()
     record(actions.BID_WITHDRAWN, bid, {"lot": lot.id, "version": bid.version}, actor=user)
     return bid
+
+
+@contextmanager
+def quote_refusal_audited(user: User) -> Iterator[None]:
+    """Around a bid command: a refused second quote (or withdrawal) of a one-quote method
+    rolls the command back and is kept in the audit log before the refusal goes on."""
+    try:
+        yield
+    except QuoteFinal as exc:
+        db.session.rollback()
+        record(
+            actions.QUOTE_REFUSED,
+            object_type="lot",
+            object_id=exc.details.get("lot_id"),
+            data={"supplier": exc.details.get("supplier_id"), "reason": str(exc.message)},
+            actor=user,
+        )
+        db.session.commit()
+        raise
 
 
 def my_bids(lot: Lot, org: Organisation) -> list[Bid]:

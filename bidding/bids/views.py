@@ -140,8 +140,9 @@ def retender_page(lot_id: int) -> Any:
 def withdraw(lot_id: int) -> Any:
     lot = get_lot(lot_id)
     try:
-        uploads.withdraw_bid(lot, current_user)
-        db.session.commit()
+        with uploads.quote_refusal_audited(current_user):
+            uploads.withdraw_bid(lot, current_user)
+            db.session.commit()
         flash(_("投标文件已撤回。"), "success")
     except DomainError as exc:
         db.session.rollback()

@@ -16,6 +16,8 @@ from bidding.documents.files import check_intact
 from bidding.documents.models import DocumentDownload, TenderDocument
 from bidding.documents.policies import ensure_can_list_downloaders, ensure_supplier_org
 from bidding.documents.queries import current_document, has_downloaded
+from bidding.invitations.invitations import may_respond
+from bidding.invitations.invitations import refusal as invitation_refusal
 from bidding.models import Lot, LotStatus
 
 
@@ -25,6 +27,8 @@ def download_refusal(lot: Lot, user: User) -> DomainError | None:
         org = ensure_supplier_org(user, activity="download", lot=lot)
     except DomainError as exc:
         return exc
+    if not may_respond(lot, org):
+        return Forbidden(invitation_refusal(lot))
     if lot.status != LotStatus.PUBLISHED:
         if lot.status == LotStatus.SUSPENDED:
             return Conflict(_l("该标段因异议暂停，暂停期间不提供招标文件下载。"))

@@ -16,7 +16,8 @@ from app.core.extensions import db
 from app.core.i18n import N_
 from bidding import clocks
 from bidding.bids.models import bidder_org_ids
-from bidding.models import Lot, Method
+from bidding.methods import rule_for
+from bidding.models import Lot
 
 # The reasons the law allows for passing over the first candidate (招标投标法实施条例
 # art. 55; 政府采购法实施条例 art. 49): it gave up the award, cannot perform the contract
@@ -31,8 +32,7 @@ PASS_OVER_REASONS: dict[str, str] = {
 def is_procurement(lot: Lot) -> bool:
     """Government procurement (政府采购法) rather than engineering tendering (招标投标法):
     goods and services, or any method other than open and invited tendering."""
-    method = lot.project.method
-    return not lot.category_code.startswith("A") or method not in (Method.OPEN, Method.INVITED)
+    return not lot.category_code.startswith("A") or not rule_for(lot.project.method).is_tendering
 
 
 def valid_bids_minimum(lot: Lot) -> int | None:
@@ -43,7 +43,7 @@ def valid_bids_minimum(lot: Lot) -> int | None:
     count at the deadline), so the evaluation ends the lot as 废标. Negotiation,
     consultation and inquiry have their own special cases and keep what the committee found.
     """
-    if lot.project.method not in (Method.OPEN, Method.INVITED):
+    if not rule_for(lot.project.method).is_tendering:
         return None
     return int(current_app.config["MIN_BIDS_TO_OPEN"])
 

@@ -14,6 +14,8 @@ from app.supervision import audit_text
 from app.supervision.ratings import actions as rating_actions
 from bidding import actions as lot_actions
 from bidding.bids import actions as bid_actions
+from bidding.invitations import actions as invitation_actions
+from bidding.plans import actions as plan_actions
 from experts import actions as expert_actions
 from remote_eval import actions as eval_actions
 from remote_eval.venues import actions as venue_actions
@@ -39,6 +41,8 @@ def _names(module: ModuleType) -> list[str]:
         rating_actions,
         market_actions,
         venue_actions,
+        plan_actions,
+        invitation_actions,
     ],
 )
 def test_every_action_constant_has_a_sentence(app: Any, module: ModuleType) -> None:

@@ -150,7 +150,8 @@ def test_negotiation_needs_only_three_days(client: Any, world: World) -> None:
     lot_id = resp.get_json()["lots"][0]["id"]
     published = publish(client, world, lot_id)
     assert published.status_code == 201, published.get_json()
-    assert published.get_json()["title"].endswith("采购公告")
+    # Its notice carries the name real notices of the method carry.
+    assert published.get_json()["title"].endswith("竞争性谈判公告")
 
 
 def test_document_window_under_five_working_days_is_refused(client: Any, world: World) -> None:
@@ -338,3 +339,65 @@ def test_published_announcement_is_public_in_the_api(client: Any, world: World) 
     resp = client.get(f"/api/v1/announcements/{ann_id}")
     assert resp.status_code == 200
     assert resp.get_json()["kind"] == AnnouncementKind.TENDER.value
+
+
+def test_inquiry_counts_three_working_days_and_names_the_earliest_date(
+    client: Any, world: World
+) -> None:
+    # Documents out on Tuesday 3 March (not counted): Wed 4, Thu 5, Fri 6 March.
+    def inquiry(deadline: str) -> Any:
+        resp = client.post(
+            "/api/v1/projects",
+            json=project_payload(
+                world,
+                method="inquiry",
+                lots=[lot_payload(doc_end_at=deadline, bid_deadline=deadline)],
+            ),
+            headers=token_headers(world.staff),
+        )
+        return publish(client, world, resp.get_json()["lots"][0]["id"])
+
+    early = inquiry(cst_iso(2026, 3, 5, 17, 0))
+    assert early.status_code == 422
+    message = early.get_json()["message"]
+    assert "不得少于 3 个工作日" in message
+    assert "截止日期最早为 2026年03月06日" in message
+    on_time = inquiry(cst_iso(2026, 3, 6, 9, 0))
+    assert on_time.status_code == 201, on_time.get_json()
+    assert on_time.get_json()["title"].endswith("询价公告")
+
+
+def test_single_source_publicity_needs_the_reason_the_supplier_and_five_working_days(
+    client: Any, world: World
+) -> None:
+    def single_source(deadline: str) -> int:
+        resp = client.post(
+            "/api/v1/projects",
+            json=project_payload(
+                world,
+                method="single_source",
+                lots=[lot_payload(doc_end_at=deadline, bid_deadline=deadline)],
+            ),
+            headers=token_headers(world.staff),
+        )
+        return resp.get_json()["lots"][0]["id"]
+
+    reasons = {
+        "single_source_reason": "只能从唯一供应商处采购：专利产品",
+        "supplier_name": "集宁电脑科技有限公司",
+    }
+    # Out on Tuesday 3 March (not counted): 4, 5, 6, 9, 10 March.
+    short = publish(client, world, single_source(cst_iso(2026, 3, 9, 17, 0)), **reasons)
+    assert short.status_code == 422
+    assert "不得少于 5 个工作日" in short.get_json()["message"]
+    assert "截止日期最早为 2026年03月10日" in short.get_json()["message"]
+    lot_id = single_source(cst_iso(2026, 3, 10, 9, 0))
+    before = announcements()
+    bare = publish(client, world, lot_id)
+    assert bare.status_code == 422 and bare.get_json()["field"] == "single_source_reason"
+    assert announcements() == before
+    ok = publish(client, world, lot_id, **reasons)
+    assert ok.status_code == 201, ok.get_json()
+    body = ok.get_json()
+    assert body["title"].endswith("单一来源采购公示")
+    assert body["fields"]["supplier_name"] == "集宁电脑科技有限公司"

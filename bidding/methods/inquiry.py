@@ -1,0 +1,21 @@
+"""询价: first responses due ≥3 working days after the notice; one sealed quote per
+supplier that cannot be changed; the lowest price meeting the requirements wins."""
+
+from app.core.i18n import N_
+from bidding.methods import Audience, MethodRule, ResultRule, register
+from bidding.models import Method
+
+RULE = register(
+    MethodRule(
+        method=Method.INQUIRY,
+        is_tendering=False,
+        response_in_working_days=True,
+        has_document_window=False,
+        audience=Audience.REGISTERED,
+        min_suppliers=3,
+        responses_replaceable=False,
+        result_rule=ResultRule.LOWEST_PRICE,
+        notice_word=N_("询价公告"),
+        ocds_method="selective",
+    )
+)
