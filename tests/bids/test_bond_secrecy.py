@@ -76,10 +76,18 @@ def _urls(app: Flask, ids: dict[str, list[Any]]) -> list[str]:
     return sorted(urls)
 
 
+BINARY = {"application/pdf", "application/zip", "application/octet-stream"}
+
+
 def _crawl(client: Any, urls: list[str]) -> dict[str, tuple[int, str]]:
     seen: dict[str, tuple[int, str]] = {}
     for url in urls:
         resp = client.get(url)
+        if resp.mimetype in BINARY:
+            # A signed record carries its signing time; none names a bidder (the agency's
+            # PDFs are the expert fee sheet and records after the deadline).
+            seen[url] = (resp.status_code, resp.mimetype)
+            continue
         text = resp.get_data(as_text=True)
         for pattern in NOISE:
             text = pattern.sub("", text)

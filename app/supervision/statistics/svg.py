@@ -11,6 +11,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 
+from flask import has_request_context, request
 from markupsafe import Markup, escape
 
 WIDTH = 560
@@ -23,6 +24,16 @@ PAD_BOTTOM = 56
 # Colours that stay apart for the common colour-vision deficiencies (Okabe–Ito).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
 _ids = itertools.count(1)
+
+
+def _next_id() -> int:
+    """Ids count from 1 in each request, so a page is the same bytes whenever its data is
+    (the secrecy crawls compare pages byte for byte; a process-wide count would differ)."""
+    if has_request_context():
+        n = int(request.environ.get("tenderhall.chart_ids", 0)) + 1
+        request.environ["tenderhall.chart_ids"] = n
+        return n
+    return next(_ids)
 
 
 def nice_step(value: float, ticks: int = 4, integer: bool = False) -> float:
@@ -60,7 +71,7 @@ def _fmt_default(v: float) -> str:
 
 
 def _frame(title: str, desc: str, width: int, legend_h: int = 0) -> tuple[str, list[str]]:
-    cid = f"chart{next(_ids)}"
+    cid = f"chart{_next_id()}"
     head = [
         f'<svg class="chart" viewBox="0 0 {width} {HEIGHT + legend_h}" width="100%" '
         f'role="img" aria-labelledby="{cid}-t {cid}-d" preserveAspectRatio="xMidYMid meet" '
