@@ -174,6 +174,19 @@ ACTION_TEXT: dict[str, str] = {
     "contract.filed": N_("合同备案"),
     "contract.amended": N_("合同变更备案"),
     "contract.overdue": N_("合同逾期未备案"),
+    # Supervision: attempts on sealed records, warnings and corrections
+    lot_actions.SEALED_READ_REFUSED: N_("截止前试图查看保密记录（已拒绝）"),
+    "warning.raised": N_("监察规则发出预警"),
+    "warning.level_raised": N_("预警升为红色"),
+    "warning.sent": N_("发出预警"),
+    "warning.answered": N_("答复预警"),
+    "warning.read": N_("阅读预警答复"),
+    "warning.closed": N_("办结预警"),
+    "warning.escalated": N_("预警逾期升级"),
+    "warning.refused": N_("预警操作被拒绝"),
+    "warning.correction_ordered": N_("责令纠错"),
+    "warning.correction_done": N_("纠错完成"),
+    "supervision.rule_failed": N_("监察规则运行异常"),
 }
 
 AREA_TEXT: dict[str, str] = {
@@ -185,9 +198,12 @@ AREA_TEXT: dict[str, str] = {
     "experts": N_("专家操作"),
     "eval": N_("评标操作"),
     "scoring_scheme": N_("评分办法操作"),
+    "warning": N_("监督预警操作"),
 }
 
 OBJECT_TEXT: dict[str, str] = {
+    "supervision_warning": N_("监督预警"),
+    "supervision_rule": N_("监察规则"),
     "project": N_("项目"),
     "lot": N_("标段"),
     "announcement": N_("公告"),

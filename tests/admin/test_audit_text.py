@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from app.supervision import actions as supervision_actions
 from app.supervision import audit_text
 from bidding import actions as lot_actions
 from bidding.bids import actions as bid_actions
@@ -22,7 +23,9 @@ def _names(module: ModuleType) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("module", [lot_actions, bid_actions, expert_actions, eval_actions])
+@pytest.mark.parametrize(
+    "module", [lot_actions, bid_actions, expert_actions, eval_actions, supervision_actions]
+)
 def test_every_action_constant_has_a_sentence(app: Any, module: ModuleType) -> None:
     with app.test_request_context():
         for name in _names(module):

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.core.audit.models import AuditEntry
+from app.core.auth.models import User
 from app.core.extensions import db
 from app.supervision.models import Level
 from app.supervision.rules.registry import Finding, Rule, Scope
@@ -39,12 +40,17 @@ def check(scope: Scope) -> list[Finding]:
             what = json.loads(data or "{}").get("what", "")
         except ValueError:
             what = ""
+        person = db.session.get(User, actor_id) if actor_id else None
         found.append(
             Finding(
                 subject=f"lot:{object_id}:user:{actor_id}",
                 lot_id=int(object_id),
                 level=Level.RED,
-                facts={"person": name or "", "times": n, "what": what},
+                facts={
+                    "person": person.display_name if person else name or "",
+                    "times": n,
+                    "what": what,
+                },
             )
         )
     return found

@@ -1,0 +1,272 @@
+"""Each rule on crafted data: what lights it, what leaves it dark; the runner's guarantees
+(one open warning per rule and subject, a failing or slow rule reported and never
+stopping the others)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.core import clock
+from app.core.audit.models import AuditEntry
+from app.core.extensions import db
+from app.supervision import runner
+from app.supervision.models import Level, RuleRun, SupervisionWarning, WarningStatus
+from app.supervision.rules import (
+    RULE_FAILED,
+    Finding,
+    Rule,
+    get_rule,
+    register_rule,
+    unregister_rule,
+)
+from app.supervision.rules.price_pattern import pattern
+from bidding.models import LotStatus
+from bidding.results.models import LotResult
+from tests.supervision.crafted import NOW, World
+
+
+def _run(*names: str, lot_ids: list[int] | None = None) -> runner.RunReport:
+    rules = [get_rule(n) for n in names]
+    assert all(rules), names
+    report = runner.run(rules=rules, lot_ids=lot_ids)  # type: ignore[arg-type]
+    db.session.commit()
+    return report
+
+
+def _open(rule: str) -> list[SupervisionWarning]:
+    return list(
+        db.session.execute(
+            select(SupervisionWarning)
+            .where(SupervisionWarning.rule == rule, SupervisionWarning.open_key.is_not(None))
+            .order_by(SupervisionWarning.id)
+        ).scalars()
+    )
+
+
+def test_same_ip_and_device_light_only_the_shared_lot() -> None:
+    clock.set_now(NOW)
+    w = World()
+    shared, honest = w.lot(), w.lot()
+    w.bid(shared, ip="10.0.0.7", device="ab" * 32)
+    w.bid(shared, ip="10.0.0.7", device="ab" * 32)
+    w.bid(shared, ip="10.0.0.9", device="cd" * 32)
+    for i in range(3):
+        w.bid(honest, ip=f"10.1.0.{i}", device=f"{i}" * 64)
+    db.session.commit()
+    _run("collusion.same_ip", "collusion.same_device")
+    (ip,) = _open("collusion.same_ip")
+    (device,) = _open("collusion.same_device")
+    assert ip.lot_id == shared.id and ip.level == Level.RED
+    assert ip.facts["ip"] == "10.0.0.7" and len(ip.facts["suppliers"]) == 2
+    assert device.lot_id == shared.id and ip.centre_id == w.centre.id
+    assert ip.status == WarningStatus.PENDING
+
+
+def test_a_rule_finding_the_same_thing_again_keeps_one_open_warning() -> None:
+    clock.set_now(NOW)
+    w = World()
+    lot = w.lot()
+    w.bid(lot, ip="1.2.3.4")
+    w.bid(lot, ip="1.2.3.4")
+    db.session.commit()
+    first = _run("collusion.same_ip")
+    again = _run("collusion.same_ip", lot_ids=[lot.id])
+    assert first.raised == 1 and again.raised == 0 and again.found == 1
+    assert len(_open("collusion.same_ip")) == 1
+    raised = db.session.execute(
+        select(func.count()).where(AuditEntry.action == "warning.raised")
+    ).scalar_one()
+    assert raised == 1
+
+
+def test_prices_in_progression_or_a_tiny_band() -> None:
+    d = Decimal
+    assert pattern([d("100000"), d("103000"), d("106000")]) == "arithmetic"
+    assert pattern([d("100000"), d("110000"), d("121000")]) == "geometric"
+    assert pattern([d("500000"), d("501000"), d("502400")]) == "band"
+    assert pattern([d("480000"), d("512300"), d("566000")]) == ""
+    assert pattern([d("100000"), d("103000")]) == ""  # two prices make no pattern
+    clock.set_now(NOW)
+    w = World()
+    arranged, honest = w.lot(), w.lot()
+    for p in ("880000.00", "900000.00", "920000.00"):
+        w.bid(arranged, price=p)
+    for p in ("870000.00", "915500.00", "951000.00"):
+        w.bid(honest, price=p)
+    db.session.commit()
+    _run("collusion.price_pattern")
+    (found,) = _open("collusion.price_pattern")
+    assert found.lot_id == arranged.id and found.facts["pattern"] == "arithmetic"
+    assert found.level == Level.RED
+
+
+def test_identical_files_and_same_author_after_opening() -> None:
+    clock.set_now(NOW)
+    w = World()
+    lot = w.lot()
+    same = "ee" * 32
+    w.bid(lot, price="1", files=[{"name": "技术标.pdf", "sha256_actual": same, "author": "张三"}])
+    w.bid(lot, price="2", files=[{"name": "技术.pdf", "sha256_actual": same, "author": "张三"}])
+    w.bid(lot, price="9", files=[{"name": "a.pdf", "sha256_actual": "ff" * 32, "author": "李四"}])
+    db.session.commit()
+    _run("collusion.same_files", "collusion.same_author")
+    (files,) = _open("collusion.same_files")
+    (author,) = _open("collusion.same_author")
+    assert files.facts["sha256"] == same and len(files.facts["suppliers"]) == 2
+    assert author.facts["author"] == "张三"
+
+
+def test_same_contact_phone_and_clustered_uploads() -> None:
+    clock.set_now(NOW)
+    w = World()
+    lot, spread = w.lot(), w.lot()
+    a = w.supplier(contact_phone="0474-8123456")
+    b = w.supplier(contact_phone="0474 8123456")
+    at = NOW - dt.timedelta(days=1, hours=3)
+    w.bid(lot, a, at=at)
+    w.bid(lot, b, at=at + dt.timedelta(minutes=2))
+    w.bid(lot, at=at + dt.timedelta(minutes=4))
+    for hours in (1, 5, 9):
+        w.bid(spread, at=at - dt.timedelta(hours=hours))
+    db.session.commit()
+    _run("collusion.same_contact", "collusion.upload_cluster")
+    (contact,) = _open("collusion.same_contact")
+    (cluster,) = _open("collusion.upload_cluster")
+    assert contact.facts["value"] == "04748123456" and contact.lot_id == lot.id
+    assert cluster.lot_id == lot.id and len(cluster.facts["suppliers"]) == 3
+
+
+def test_fewer_than_three_bids_after_the_deadline_only() -> None:
+    clock.set_now(NOW)
+    w = World()
+    thin = w.lot(LotStatus.FAILED)
+    w.bid(thin)
+    w.bid(thin)
+    still_open = w.lot(LotStatus.PUBLISHED, bid_deadline=NOW + dt.timedelta(days=3))
+    w.bid(still_open)
+    full = w.lot(LotStatus.OPENED)
+    for _ in range(3):
+        w.bid(full)
+    db.session.commit()
+    _run("competition.few_bids")
+    (few,) = _open("competition.few_bids")
+    assert few.lot_id == thin.id and few.facts["bids"] == 2
+
+
+def test_contract_clock_yellow_within_a_day_red_when_missed() -> None:
+    clock.set_now(NOW)
+    w = World()
+    soon, missed, later = (w.lot(LotStatus.AWARDED) for _ in range(3))
+    for lot, due in (
+        (soon, NOW + dt.timedelta(hours=20)),
+        (missed, NOW - dt.timedelta(hours=1)),
+        (later, NOW + dt.timedelta(days=10)),
+    ):
+        db.session.add(
+            LotResult(
+                lot_id=lot.id,
+                source="test",
+                report_sha256="0" * 64,
+                report_at=NOW - dt.timedelta(days=40),
+                publish_by=NOW - dt.timedelta(days=38),
+                contract_due=due,
+                created_at=NOW - dt.timedelta(days=40),
+            )
+        )
+    db.session.commit()
+    _run("clock.contract")
+    levels = {x.lot_id: x.level for x in _open("clock.contract")}
+    assert levels == {soon.id: Level.YELLOW, missed.id: Level.RED}
+    # A day later the yellow one is missed too: the same warning turns red.
+    clock.set_now(NOW + dt.timedelta(days=1))
+    runner.run(rules=[get_rule("clock.contract")])  # type: ignore[list-item]
+    db.session.commit()
+    assert {x.lot_id: x.level for x in _open("clock.contract")}[soon.id] == Level.RED
+    assert len(_open("clock.contract")) == 2
+
+
+def test_refused_reads_of_sealed_records_are_a_signal(client: Any) -> None:
+    from tests.factories import login, token_headers
+
+    clock.set_now(NOW)
+    w = World()
+    lot = w.lot(LotStatus.PUBLISHED, bid_deadline=NOW + dt.timedelta(days=5))
+    db.session.commit()
+    login(client, w.staff)
+    headers = token_headers(w.staff)
+    for _ in range(2):
+        resp = client.get(f"/api/v1/lots/{lot.id}/bonds", headers=headers)
+        assert resp.status_code == 403
+    _run("integrity.sealed_reads")
+    (found,) = _open("integrity.sealed_reads")
+    assert found.lot_id == lot.id and found.facts["times"] == 2
+    assert found.facts["person"] == "代理员小王"
+
+
+def test_a_rule_that_raises_is_reported_and_the_others_still_run() -> None:
+    clock.set_now(NOW)
+    w = World()
+    lot = w.lot()
+    w.bid(lot, ip="9.9.9.9")
+    w.bid(lot, ip="9.9.9.9")
+    db.session.commit()
+
+    def broken(scope: Any) -> list[Finding]:
+        raise ZeroDivisionError("odd data")
+
+    register_rule(Rule("test.broken", "broken", "integrity", broken))
+    try:
+        report = runner.run(
+            rules=[get_rule("test.broken"), get_rule("collusion.same_ip")]  # type: ignore[list-item]
+        )
+        db.session.commit()
+    finally:
+        unregister_rule("test.broken")
+    assert report.failed == ["test.broken"] and report.ran == 2
+    assert len(_open("collusion.same_ip")) == 1
+    (failure,) = _open(RULE_FAILED)
+    assert failure.subject == "test.broken" and failure.facts["outcome"] == "error"
+    run = db.session.execute(select(RuleRun).where(RuleRun.rule == "test.broken")).scalar_one()
+    assert run.outcome == "error" and "ZeroDivisionError" in run.message
+
+
+def test_a_rule_over_ten_times_its_usual_time_is_stopped(app: Any) -> None:
+    clock.set_now(NOW)
+    World().lot()
+    db.session.commit()
+    calls = {"n": 0}
+
+    def slow_sql(scope: Any) -> list[Finding]:
+        calls["n"] += 1
+        if calls["n"] <= 3:
+            return []  # its usual runs: instant
+        # A pathological statement (a huge recursive count) the database must interrupt.
+        db.session.connection().exec_driver_sql(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+            "SELECT count(*) FROM (SELECT x FROM c LIMIT 500000000) AS t"
+        ).scalar()
+        return [Finding("never", None, Level.RED)]
+
+    register_rule(Rule("test.slow", "slow", "integrity", slow_sql))
+    app.config["SUPERVISION_RULE_MIN_SECONDS"] = 0.3
+    try:
+        for _ in range(3):
+            runner.run(rules=[get_rule("test.slow")])  # type: ignore[list-item]
+        started = time.monotonic()
+        rules = [get_rule("test.slow"), get_rule("competition.few_bids")]
+        report = runner.run(rules=rules)  # type: ignore[arg-type]
+        elapsed = time.monotonic() - started
+        db.session.commit()
+    finally:
+        unregister_rule("test.slow")
+        app.config["SUPERVISION_RULE_MIN_SECONDS"] = 5.0
+    assert report.stopped == ["test.slow"] and report.ran == 2
+    assert elapsed < 5
+    (failure,) = _open(RULE_FAILED)
+    assert failure.facts["outcome"] == "timeout"
+    assert not _open("test.slow")
