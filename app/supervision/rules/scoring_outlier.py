@@ -17,9 +17,10 @@ from app.supervision.models import Level
 from app.supervision.rules.registry import Finding, Rule, Scope
 from remote_eval.models import EvalMember, EvalSession, Score
 
-# Mean distance of a member's totals from the others' median, in points, past which the
-# member is "far from the panel"; and the least panel that makes a median meaningful.
-FAR = Decimal("15")
+# Distance of a member's total for a bidder from the other members' median, in points (a
+# tenth of a 100-point scheme), past which the member is "far from the panel"; and the
+# least panel that makes a median meaningful.
+FAR = Decimal("10")
 MIN_MEMBERS = 3
 
 
@@ -44,8 +45,8 @@ def check(scope: Scope) -> list[Finding]:
                 others = [v for m, v in per_member.items() if m != member_id]
                 gaps[member_id].append(abs(total - Decimal(str(median(others)))))
         for member_id, member_gaps in gaps.items():
-            mean = sum(member_gaps, Decimal(0)) / len(member_gaps)
-            if mean >= FAR:
+            widest = max(member_gaps)
+            if widest >= FAR:
                 name = db.session.execute(
                     select(User.display_name)
                     .join(EvalMember, EvalMember.user_id == User.id)
@@ -56,7 +57,7 @@ def check(scope: Scope) -> list[Finding]:
                         subject=f"lot:{lot_id}:member:{member_id}",
                         lot_id=lot_id,
                         level=Level.YELLOW,
-                        facts={"member": name or "", "gap": str(mean.quantize(Decimal("0.1")))},
+                        facts={"member": name or "", "gap": str(widest.quantize(Decimal("0.1")))},
                     )
                 )
     return found
@@ -64,7 +65,7 @@ def check(scope: Scope) -> list[Finding]:
 
 def describe(facts: dict[str, Any]) -> str:
     return _(
-        "评委 %(m)s 的评分平均偏离其他评委中位数 %(g)s 分。",
+        "评委 %(m)s 的评分偏离其他评委中位数达 %(g)s 分。",
         m=facts.get("member", ""),
         g=facts.get("gap", ""),
     )
