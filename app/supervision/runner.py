@@ -165,7 +165,11 @@ def run(
         )
         db.session.flush()
         if outcome != "ok":
-            _report_failure(rule, outcome, message, now, report)
+            try:
+                with db.session.begin_nested():
+                    _report_failure(rule, outcome, message, now, report)
+            except Exception:  # the log keeps it when even the report cannot be written
+                log.exception("reporting the failure of rule %s failed", rule.name)
         report.ran += 1
         report.found += found
     if report.lots:
