@@ -59,7 +59,7 @@ def build(lots: int, per_lot: int, audit: int) -> dict[str, Any]:
     from app.core.auth.models import OrgKind, Role
     from app.core.extensions import db
     from bidding.actions import SEALED_READ_REFUSED
-    from bidding.bids.models import Bid
+    from bidding.bids.models import Bid, LotFreeze
     from bidding.models import Lot, LotStatus, Project
     from bidding.results.models import LotResult
 
@@ -162,6 +162,21 @@ def build(lots: int, per_lot: int, audit: int) -> dict[str, Any]:
             )
     _bulk(Bid, bids)
     _bulk(
+        LotFreeze,
+        [
+            {
+                "lot_id": i + 1,
+                "frozen_at": NOW - dt.timedelta(days=1 + i % 60),
+                "entries": [],
+                "list_hash": "0" * 64,
+                "bid_count": per_lot if i % 50 else 2,
+                "failed": False,
+                "audit_seq": 0,
+            }
+            for i in range(lots)
+        ],
+    )
+    _bulk(
         LotResult,
         [
             {
@@ -220,7 +235,7 @@ def bare_sql() -> float:
     from app.core.audit.models import AuditEntry
     from app.core.extensions import db
     from bidding.actions import SEALED_READ_REFUSED
-    from bidding.bids.models import Bid
+    from bidding.bids.models import Bid, LotFreeze
     from bidding.models import Lot
     from bidding.results.models import LotResult
 
@@ -231,9 +246,7 @@ def bare_sql() -> float:
             .group_by(Bid.lot_id, column)
             .having(func.count(func.distinct(Bid.supplier_id)) >= 2)
         ).all()
-    db.session.execute(
-        select(Bid.lot_id, func.count(func.distinct(Bid.supplier_id))).group_by(Bid.lot_id)
-    ).all()
+    db.session.execute(select(LotFreeze.lot_id).where(LotFreeze.bid_count < 3)).all()
     # price pattern, same files, same author, same contact, clustered uploads: each reads the
     # lots' current bids once
     for _ in range(5):

@@ -102,8 +102,8 @@ def register_lot_event(fn: LotEventHook) -> None:
 
 
 def lot_event(lot: Lot, event: str) -> None:
-    """Something happened to the lot: "bid_submitted", "opened", "files_checked", "scored",
-    "awarded", "contract_signed"."""
+    """Something happened to the lot: "bid_submitted", "frozen", "opened", "files_checked",
+    "scored", "awarded", "contract_signed"."""
     for fn in _lot_events:
         fn(lot, event)
 

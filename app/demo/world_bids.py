@@ -75,6 +75,7 @@ def sealed_bid(
     org = user.organisation
     assert org is not None
     key = custody.opening_key(lot)
+    ip, device = office or office_of(org)
     document = pdf(
         f"{lot.name} 投标文件",
         [
@@ -83,6 +84,8 @@ def sealed_bid(
             f"投标总价：{formatting.yuan(price)}；工期 / 服务期：{days} 日；质量：合格。",
             "我方承诺完全响应招标文件的全部要求，投标有效期 90 日。",
         ],
+        # The office computer's account names the author, as word processors do.
+        author=f"office-{device[:8]}",
     )
     out = io.BytesIO()
     seal_stream(
@@ -104,7 +107,6 @@ def sealed_bid(
         out,
     )
     data = out.getvalue()
-    ip, device = office or office_of(org)
     with current_app.test_request_context(
         "/", environ_base={"REMOTE_ADDR": ip}, headers={"User-Agent": "Mozilla/5.0 (demo)"}
     ):

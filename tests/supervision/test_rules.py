@@ -141,17 +141,25 @@ def test_same_contact_phone_and_clustered_uploads() -> None:
     assert cluster.lot_id == lot.id and len(cluster.facts["suppliers"]) == 3
 
 
-def test_fewer_than_three_bids_after_the_deadline_only() -> None:
+def test_fewer_than_three_bids_frozen_at_the_deadline() -> None:
+    from bidding.bids.models import LotFreeze
+
     clock.set_now(NOW)
     w = World()
-    thin = w.lot(LotStatus.FAILED)
-    w.bid(thin)
-    w.bid(thin)
-    still_open = w.lot(LotStatus.PUBLISHED, bid_deadline=NOW + dt.timedelta(days=3))
-    w.bid(still_open)
-    full = w.lot(LotStatus.OPENED)
-    for _ in range(3):
-        w.bid(full)
+    thin, full = w.lot(LotStatus.FAILED), w.lot(LotStatus.OPENED)
+    w.lot(LotStatus.PUBLISHED, bid_deadline=NOW + dt.timedelta(days=3))  # nothing frozen yet
+    for lot, n in ((thin, 2), (full, 3)):
+        db.session.add(
+            LotFreeze(
+                lot_id=lot.id,
+                frozen_at=NOW,
+                entries=[],
+                list_hash="0" * 64,
+                bid_count=n,
+                failed=n < 3,
+                audit_seq=0,
+            )
+        )
     db.session.commit()
     _run("competition.few_bids")
     (few,) = _open("competition.few_bids")

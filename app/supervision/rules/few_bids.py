@@ -1,4 +1,5 @@
-"""Fewer than three bids at the deadline: too little competition (and, by law, no opening)."""
+"""Fewer than three bids frozen at the deadline: too little competition (and, by law, no
+opening)."""
 
 from __future__ import annotations
 
@@ -6,35 +7,21 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.core.extensions import db
 from app.supervision.models import Level
-from app.supervision.rules.common import CURRENT
 from app.supervision.rules.registry import Finding, Rule, Scope
-from bidding.bids.models import Bid
-from bidding.models import Lot, LotStatus
+from bidding.bids.models import LotFreeze
 
 MIN_BIDS = 3
-_NOT_YET = (LotStatus.DRAFT, LotStatus.PUBLISHED, LotStatus.SUSPENDED, LotStatus.TERMINATED)
 
 
 def check(scope: Scope) -> list[Finding]:
-    counts = (
-        select(Bid.lot_id, func.count(func.distinct(Bid.supplier_id)).label("n"))
-        .where(Bid.status.in_(CURRENT))
-        .group_by(Bid.lot_id)
-        .subquery()
-    )
+    # The frozen list is what the lot had at its deadline (bidding/bids/freeze.py).
     rows = db.session.execute(
-        select(Lot.id, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.lot_id == Lot.id)
-        .where(
-            scope.lots(Lot.id),
-            Lot.bid_deadline.is_not(None),
-            Lot.bid_deadline <= scope.now,
-            Lot.status.not_in(_NOT_YET),
-            func.coalesce(counts.c.n, 0) < MIN_BIDS,
+        select(LotFreeze.lot_id, LotFreeze.bid_count).where(
+            scope.lots(LotFreeze.lot_id), LotFreeze.bid_count < MIN_BIDS
         )
     ).all()
     return [
@@ -48,5 +35,5 @@ def describe(facts: dict[str, Any]) -> str:
 
 
 RULE = Rule(
-    "competition.few_bids", _l("投标人不足三家"), "competition", check, ("opened",), describe
+    "competition.few_bids", _l("投标人不足三家"), "competition", check, ("frozen",), describe
 )

@@ -29,7 +29,15 @@ POINTS: dict[str, Any] = {
 }
 
 # Events of a lot that rules may react to (bidding.hooks.lot_event names).
-EVENTS = ("bid_submitted", "opened", "files_checked", "scored", "awarded", "contract_signed")
+EVENTS = (
+    "bid_submitted",
+    "frozen",
+    "opened",
+    "files_checked",
+    "scored",
+    "awarded",
+    "contract_signed",
+)
 
 
 class RuleTimeout(Exception):
