@@ -301,6 +301,19 @@ KEY_TEXT: dict[str, str] = {
     "epoch": N_("会话代次"),
     "user": N_("用户"),
     "message": N_("说明"),
+    # Supervision's warnings and rules
+    "rule": N_("监察规则"),
+    "level": N_("预警等级"),
+    "outcome": N_("结果"),
+    "what": N_("记录"),
+    "responsible": N_("责任人"),
+    "due": N_("期限"),
+    "times": N_("次数"),
+    "step": N_("环节"),
+    "note": N_("意见"),
+    "command": N_("操作"),
+    "escalations": N_("升级次数"),
+    "was": N_("原状态"),
 }
 _HASHY = re.compile(r"^[0-9a-f]{32,}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -308,7 +321,39 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 REASON_TEXT: dict[str, str] = {
     "objection_answered": N_("异议已答复"),
     "clarification": N_("澄清/更正"),
+    "correction": N_("监督人员责令纠错"),
+    "correction_done": N_("纠错完成"),
 }
+WARNING_VALUES: dict[str, dict[str, str]] = {
+    "level": {"yellow": N_("黄色预警"), "red": N_("红色预警")},
+    "outcome": {"error": N_("运行出错"), "timeout": N_("超时被停止")},
+    "what": {"bond_list": N_("投标保证金名单")},
+    "step": {"pending": N_("待发出"), "sent": N_("待答复")},
+    "command": {
+        "send": N_("发出"),
+        "answer": N_("答复"),
+        "read": N_("已阅"),
+        "close": N_("办结"),
+        "correction": N_("责令纠错"),
+        "correction_done": N_("纠错完成"),
+    },
+}
+
+
+class _RuleLabels:
+    """The registered rules' names for people, read from the registry when shown."""
+
+    def __contains__(self, name: object) -> bool:
+        from app.supervision.rules import RULE_FAILED, get_rule
+
+        return isinstance(name, str) and (name == RULE_FAILED or get_rule(name) is not None)
+
+    def __getitem__(self, name: str) -> Any:
+        from app.supervision.rules import rule_label
+
+        return rule_label(name)
+
+
 ORG_KIND_TEXT: dict[str, str] = {
     "supplier": N_("供应商"),
     "agency": N_("代理机构"),
@@ -323,6 +368,9 @@ _VALUE_TABLES: dict[str, dict[str, Any]] = {
     "status": STATUS_LABELS,
     "previous_status": STATUS_LABELS,
     "role": ROLE_LABELS,
+    "was": STATUS_LABELS,
+    "rule": _RuleLabels(),  # type: ignore[dict-item]
+    **WARNING_VALUES,
 }
 
 

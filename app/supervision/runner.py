@@ -231,7 +231,7 @@ def _upsert(rule: str, f: Finding, now: Any, report: RunReport) -> bool:
     record(
         actions.WARNING_RAISED,
         warning,
-        {"rule": rule, "subject": f.subject, "level": f.level.value, "lot_id": f.lot_id},
+        {"rule": rule, "level": f.level.value, "lot_id": f.lot_id},
         actor=None,
     )
     if f.lot_id:
@@ -244,7 +244,8 @@ def _report_failure(rule: Rule, outcome: str, message: str, now: Any, report: Ru
         actions.RULE_FAILED,
         object_type="supervision_rule",
         object_id=rule.name,
-        data={"rule": rule.name, "outcome": outcome, "message": message},
+        # The error's own text stays in the rule's run record, not in the people's log.
+        data={"rule": rule.name, "outcome": outcome},
         actor=None,
     )
     _upsert(

@@ -114,7 +114,7 @@ def answer(w: SupervisionWarning, user: User, text: str) -> None:
     w.status, w.answered_at = WarningStatus.ANSWERED, now
     w.step_due_at = step_due(WarningStatus.ANSWERED, now)
     _changed(w)
-    record(actions.WARNING_ANSWERED, w, {"late": now > (w.sent_at or now) and w.escalations > 0})
+    record(actions.WARNING_ANSWERED, w, {"escalations": w.escalations})
     sender = db.session.get(User, w.sent_by_id) if w.sent_by_id else None
     if sender is not None:
         notify(
@@ -240,11 +240,11 @@ def escalate_overdue(now: Any = None) -> int:
 
 
 def _escalation_audience(w: SupervisionWarning) -> list[User]:
-    centre = SupervisionWarning.centre_id
+    """The supervisors of the warning's centre and the provincial ones (and, for one
+    awaiting its answer, the person responsible)."""
     stmt = select(User).where(User.role == Role.SUPERVISOR, User.is_active_flag.is_(True))
     if w.centre_id is not None:
         stmt = stmt.where(or_(User.centre_id.is_(None), User.centre_id == w.centre_id))
-    del centre
     people = list(db.session.execute(stmt).scalars())
     if w.responsible is not None and w.status == WarningStatus.SENT:
         people.append(w.responsible)
