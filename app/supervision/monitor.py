@@ -25,6 +25,10 @@ STAGES: tuple[tuple[str, Any, tuple[LotStatus, ...]], ...] = (
     ("ended", _l("已结束"), (LotStatus.CONTRACTED, LotStatus.FAILED, LotStatus.TERMINATED)),
 )
 ENDED = "ended"
+STAGE_KEYS = frozenset(key for key, _label, _s in STAGES)
+# Green lots listed per stage before the rest are only counted (a link lists them all): the
+# board stays one screen's work to read and render, whatever the number of lots.
+GREEN_SHOWN = 30
 
 
 @dataclass
@@ -51,10 +55,12 @@ class Board:
     stages: list[tuple[str, Any, list[LotLine]]]
     quiet_ended: int  # ended lots with every point green (counted, not listed)
     counts: dict[str, int]  # green / yellow / red lots
+    hidden: dict[str, int] = field(default_factory=dict)  # stage → green lots not listed
 
 
-def board(centre_id: int | None, lot_ids: list[int] | None = None) -> Board:
-    """`centre_id` None: every centre. `lot_ids`: only these lots (a live refresh)."""
+def board(centre_id: int | None, lot_ids: list[int] | None = None, expand: str = "") -> Board:
+    """`centre_id` None: every centre. `lot_ids`: only these lots. `expand`: the stage whose
+    green lots are all listed."""
     from remote_eval.models import EvalSession
 
     stmt = (
@@ -109,14 +115,17 @@ def board(centre_id: int | None, lot_ids: list[int] | None = None) -> Board:
     stages = []
     quiet = 0
     counts = {"green": 0, "yellow": 0, "red": 0}
+    hidden: dict[str, int] = {}
     for key, label, statuses in STAGES:
         members = [line for s in statuses for line in by_status.get(s, [])]
         for line in members:
             counts[line.worst] += 1
-        if key == ENDED:
-            lit = [line for line in members if line.worst != "green"]
-            quiet = len(members) - len(lit)
-            members = lit
-        members.sort(key=lambda x: ({"red": 0, "yellow": 1, "green": 2}[x.worst], x.id))
-        stages.append((key, label, members))
-    return Board(stages, quiet, counts)
+        lit = [line for line in members if line.worst != "green"]
+        lit.sort(key=lambda x: (x.worst != "red", x.id))
+        green = [line for line in members if line.worst == "green"]
+        if key == ENDED and expand != ENDED:
+            quiet, green = len(green), []
+        elif expand != key and len(green) > GREEN_SHOWN:
+            hidden[key], green = len(green) - GREEN_SHOWN, green[:GREEN_SHOWN]
+        stages.append((key, label, lit + green))
+    return Board(stages, quiet, counts, hidden)

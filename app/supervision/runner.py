@@ -128,11 +128,12 @@ def run(
     now = now or clock.now()
     scope_name = "sweep" if lot_ids is None else "lot"
     report = RunReport()
+    shared: dict[str, Any] = {}
     for rule in rules if rules is not None else all_rules():
         started_wall = clock.now()
         started = time.monotonic()
         deadline = started + budget_seconds(rule.name, scope_name)
-        scope = Scope(now=now, lot_ids=lot_ids, deadline=deadline)
+        scope = Scope(now=now, lot_ids=lot_ids, deadline=deadline, shared=shared)
         outcome, message, found = "ok", "", 0
         try:
             with _stopped_at(deadline), db.session.begin_nested():

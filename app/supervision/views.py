@@ -50,9 +50,11 @@ def dashboard() -> Any:
 
     ensure_role(current_user, Role.SUPERVISOR)
     centre_id = current_user.centre_id
-    board = monitor.board(centre_id)
+    expand = request.args.get("stage", "")
+    board = monitor.board(centre_id, expand=expand if expand in monitor.STAGE_KEYS else "")
     context = {
         "board": board,
+        "expand": expand,
         "points": POINTS,
         "centre": current_user.centre,
         "now_utc": clock.now(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,15 +11,62 @@ from sqlalchemy import func, select
 from app.core.extensions import db
 from app.supervision.models import Level
 from app.supervision.rules.registry import Finding, Scope
-from bidding.bids.models import Bid, BidStatus
+from bidding.bids.models import Bid, BidStatus, FilesCheck
 
 # The bid each bidder stands by: not replaced by a later version, not withdrawn.
 CURRENT = (BidStatus.SUBMITTED, BidStatus.DECRYPTED, BidStatus.REVOKED, BidStatus.RETRACTED)
 
 
-def current_bids(scope: Scope, *extra: Any) -> list[Bid]:
-    stmt = select(Bid).where(Bid.status.in_(CURRENT), scope.lots(Bid.lot_id), *extra)
-    return list(db.session.execute(stmt.order_by(Bid.lot_id, Bid.id)).scalars())
+@dataclass(frozen=True)
+class BidLine:
+    """What the rules read of one current bid and its bidder (loaded once per run)."""
+
+    lot_id: int
+    supplier_id: int
+    supplier_name: str
+    contact_name: str
+    contact_phone: str
+    status: str
+    files_check: str | None
+    received_at: Any
+    price_form: dict[str, Any] | None
+    plaintext_files: list[dict[str, Any]] | None
+
+
+def current_bids(
+    scope: Scope, *, decrypted: bool = False, confirmed: bool = False
+) -> list[BidLine]:
+    """The current bids in the scope, read once per run for every rule that needs them
+    (plain rows, not ORM objects: a sweep reads every bid of every lot)."""
+    lines = scope.shared.get("bids")
+    if lines is None:
+        from app.core.auth.models import Organisation
+
+        stmt = (
+            select(
+                Bid.lot_id,
+                Bid.supplier_id,
+                Organisation.name,
+                Organisation.contact_name,
+                Organisation.contact_phone,
+                Bid.status,
+                Bid.files_check,
+                Bid.received_at,
+                Bid.price_form,
+                Bid.plaintext_files,
+            )
+            .join(Organisation, Organisation.id == Bid.supplier_id)
+            .where(Bid.status.in_(CURRENT), scope.lots(Bid.lot_id))
+            .order_by(Bid.lot_id, Bid.id)
+        )
+        lines = [BidLine(*row) for row in db.session.execute(stmt)]
+        scope.shared["bids"] = lines
+    scope.tick()
+    if decrypted:
+        lines = [b for b in lines if b.status == BidStatus.DECRYPTED]
+    if confirmed:
+        lines = [b for b in lines if b.files_check == FilesCheck.CONFIRMED]
+    return lines
 
 
 def shared_column(scope: Scope, column: Any, key: str, level: Level) -> list[Finding]:
@@ -56,8 +104,8 @@ def suppliers_sharing(lot_id: int, column: Any, value: Any) -> list[str]:
     return sorted(rows)
 
 
-def group_by_lot(bids: list[Bid]) -> dict[int, list[Bid]]:
-    by_lot: dict[int, list[Bid]] = defaultdict(list)
+def group_by_lot(bids: list[BidLine]) -> dict[int, list[BidLine]]:
+    by_lot: dict[int, list[BidLine]] = defaultdict(list)
     for bid in bids:
         by_lot[bid.lot_id].append(bid)
     return by_lot

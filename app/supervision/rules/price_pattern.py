@@ -10,9 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.supervision.models import Level
-from app.supervision.rules.common import current_bids, group_by_lot
+from app.supervision.rules.common import BidLine, current_bids, group_by_lot
 from app.supervision.rules.registry import Finding, Rule, Scope
-from bidding.bids.models import Bid, BidStatus
 
 TOLERANCE = Decimal("0.001")  # steps (or ratios) equal within 0.1 % of their size
 BAND = Decimal("0.005")  # every price within 0.5 % of the lowest
@@ -34,7 +33,7 @@ def pattern(prices: list[Decimal]) -> str:
     return ""
 
 
-def _price(bid: Bid) -> Decimal | None:
+def _price(bid: BidLine) -> Decimal | None:
     try:
         return Decimal(str((bid.price_form or {}).get("total_price", "")))
     except InvalidOperation:
@@ -43,7 +42,7 @@ def _price(bid: Bid) -> Decimal | None:
 
 def check(scope: Scope) -> list[Finding]:
     found: list[Finding] = []
-    bids = current_bids(scope, Bid.status == BidStatus.DECRYPTED)
+    bids = current_bids(scope, decrypted=True)
     for lot_id, lot_bids in group_by_lot(bids).items():
         scope.tick()
         priced = [(b, p) for b in lot_bids if (p := _price(b)) is not None]
@@ -57,7 +56,7 @@ def check(scope: Scope) -> list[Finding]:
                     facts={
                         "pattern": kind,
                         "prices": [
-                            {"supplier": b.supplier.name, "price": str(p)}
+                            {"supplier": b.supplier_name, "price": str(p)}
                             for b, p in sorted(priced, key=lambda x: x[1])
                         ],
                     },

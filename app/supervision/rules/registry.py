@@ -51,6 +51,8 @@ class Scope:
     now: Any
     lot_ids: list[int] | None = None
     deadline: float = float("inf")  # time.monotonic() past which the rule is stopped
+    # What one run loads once for several rules (the current bids), shared by its rules.
+    shared: dict[str, Any] = field(default_factory=dict)
 
     def lots(self, column: Any) -> ColumnElement[bool]:
         """A WHERE clause keeping `column` (a lot id) in the scope."""

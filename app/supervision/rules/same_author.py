@@ -12,11 +12,10 @@ from flask_babel import lazy_gettext as _l
 from app.supervision.models import Level
 from app.supervision.rules.common import current_bids, group_by_lot
 from app.supervision.rules.registry import Finding, Rule, Scope
-from bidding.bids.models import Bid, BidStatus
 
 
 def check(scope: Scope) -> list[Finding]:
-    bids = current_bids(scope, Bid.status == BidStatus.DECRYPTED)
+    bids = current_bids(scope, decrypted=True)
     found: list[Finding] = []
     for lot_id, lot_bids in group_by_lot(bids).items():
         scope.tick()
@@ -25,7 +24,7 @@ def check(scope: Scope) -> list[Finding]:
             for f in bid.plaintext_files or []:
                 author = str(f.get("author") or "").strip()
                 if author:
-                    owners[author][bid.supplier_id] = bid.supplier.name
+                    owners[author][bid.supplier_id] = bid.supplier_name
         for author, suppliers in owners.items():
             if len(suppliers) >= 2:
                 found.append(

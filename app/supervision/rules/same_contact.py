@@ -23,11 +23,10 @@ def check(scope: Scope) -> list[Finding]:
         scope.tick()
         by_value: dict[tuple[str, str], dict[int, str]] = defaultdict(dict)
         for bid in lot_bids:
-            org = bid.supplier
-            if _phone(org.contact_phone or ""):
-                by_value[("phone", _phone(org.contact_phone))][org.id] = org.name
-            if (org.contact_name or "").strip():
-                by_value[("person", org.contact_name.strip())][org.id] = org.name
+            if _phone(bid.contact_phone or ""):
+                by_value[("phone", _phone(bid.contact_phone))][bid.supplier_id] = bid.supplier_name
+            if (bid.contact_name or "").strip():
+                by_value[("person", bid.contact_name.strip())][bid.supplier_id] = bid.supplier_name
         for (kind, value), suppliers in sorted(by_value.items()):
             if len(suppliers) >= 2:
                 found.append(

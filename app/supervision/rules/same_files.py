@@ -12,13 +12,10 @@ from flask_babel import lazy_gettext as _l
 from app.supervision.models import Level
 from app.supervision.rules.common import current_bids, group_by_lot
 from app.supervision.rules.registry import Finding, Rule, Scope
-from bidding.bids.models import Bid, BidStatus, FilesCheck
 
 
 def check(scope: Scope) -> list[Finding]:
-    bids = current_bids(
-        scope, Bid.status == BidStatus.DECRYPTED, Bid.files_check == FilesCheck.CONFIRMED
-    )
+    bids = current_bids(scope, decrypted=True, confirmed=True)
     found: list[Finding] = []
     for lot_id, lot_bids in group_by_lot(bids).items():
         scope.tick()
@@ -28,7 +25,7 @@ def check(scope: Scope) -> list[Finding]:
             for f in bid.plaintext_files or []:
                 digest = f.get("sha256_actual") or ""
                 if digest:
-                    owners[digest][bid.supplier_id] = bid.supplier.name
+                    owners[digest][bid.supplier_id] = bid.supplier_name
                     names.setdefault(digest, str(f.get("name", "")))
         for digest, suppliers in owners.items():
             if len(suppliers) >= 2:

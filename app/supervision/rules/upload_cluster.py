@@ -36,7 +36,7 @@ def check(scope: Scope) -> list[Finding]:
                     lot_id=lot_id,
                     level=Level.YELLOW,
                     facts={
-                        "suppliers": sorted({b.supplier.name for b in best}),
+                        "suppliers": sorted({b.supplier_name for b in best}),
                         "first": best[0].received_at.isoformat(),
                         "last": best[-1].received_at.isoformat(),
                     },
