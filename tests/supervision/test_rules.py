@@ -278,3 +278,74 @@ def test_a_rule_over_ten_times_its_usual_time_is_stopped(app: Any) -> None:
     (failure,) = _open(RULE_FAILED)
     assert failure.facts["outcome"] == "timeout"
     assert not _open("test.slow")
+
+
+def _scored(w: World, experts: list[Any], suppliers: list[Any], totals: list[list[str]]) -> Any:
+    """A lot evaluated by `experts` (users): totals[i][j] is expert i's score of bidder j."""
+    from app.core.auth.models import Role
+    from remote_eval.models import EvalMember, EvalSession, MemberKind, Phase, Score
+
+    lot = w.lot(LotStatus.EVALUATED)
+    bids = [w.bid(lot, s, price=str(800000 + 1000 * j)) for j, s in enumerate(suppliers)]
+    session = EvalSession(
+        lot_id=lot.id,
+        phase=Phase.DONE,
+        cycle=1,
+        phase_started_at=NOW,
+        host_id=w.staff.id,
+        main_centre_id=w.centre.id,
+        method="comprehensive",
+        scheme={},
+        created_at=NOW,
+    )
+    db.session.add(session)
+    db.session.flush()
+    for i, user in enumerate(experts):
+        assert user.role == Role.EXPERT
+        member = EvalMember(
+            session_id=session.id,
+            kind=MemberKind.EXPERT,
+            user_id=user.id,
+            venue_centre_id=w.centre.id,
+        )
+        db.session.add(member)
+        db.session.flush()
+        for j, bid in enumerate(bids):
+            db.session.add(
+                Score(
+                    session_id=session.id,
+                    cycle=1,
+                    member_id=member.id,
+                    bid_id=bid.id,
+                    item_id="T1",
+                    value=Decimal(totals[i][j]),
+                    at=NOW,
+                )
+            )
+    db.session.flush()
+    return lot
+
+
+def test_scoring_a_member_far_from_the_panel_and_one_leaning_to_a_bidder() -> None:
+    from app.core.auth.models import Role
+    from tests.factories import make_user
+
+    clock.set_now(NOW)
+    w = World()
+    experts = [make_user(Role.EXPERT, display_name=f"专家{i}") for i in range(5)]
+    favoured, other = w.supplier(), w.supplier()
+    panel = [["80", "70"], ["81", "71"], ["79", "69"], ["80", "70"]]
+    # Lot 1: the fifth member 30 points under the panel on the other bidder, 6 over on the
+    # favoured one.
+    first = _scored(w, experts, [favoured, other], [*panel, ["86", "40"]])
+    # Lots 2 and 3: the fifth member 8 points over the panel for the favoured bidder.
+    _scored(w, experts, [favoured, other], [*panel, ["88", "70"]])
+    _scored(w, experts, [favoured, w.supplier()], [*panel, ["89", "71"]])
+    db.session.commit()
+    _run("scoring.outlier", "scoring.bias")
+    (outlier,) = _open("scoring.outlier")
+    assert outlier.lot_id == first.id and outlier.facts["member"] == "专家4"
+    assert outlier.facts["gap"] == "30.0"
+    (bias,) = _open("scoring.bias")
+    assert bias.facts["direction"] == "high" and bias.facts["lots"] == 3
+    assert bias.facts["supplier"] == favoured[0].name

@@ -39,6 +39,7 @@ BUILTIN = (
     "upload_cluster",
     "shared_payer",
     "scoring_outlier",
+    "scoring_bias",
     "expert_repeat",
     "sealed_reads",
 )
