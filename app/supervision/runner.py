@@ -30,6 +30,7 @@ from app.core.extensions import db
 from app.supervision import actions, live
 from app.supervision.models import Level, RuleRun, SupervisionWarning, WarningStatus
 from app.supervision.rules import RULE_FAILED, Finding, Rule, RuleTimeout, Scope, all_rules
+from app.supervision.rules.registry import shared_loader
 from app.supervision.steps import step_due
 from bidding.models import Lot, Project
 
@@ -128,8 +129,9 @@ def run(
     now = now or clock.now()
     scope_name = "sweep" if lot_ids is None else "lot"
     report = RunReport()
-    shared: dict[str, Any] = {}
-    for rule in rules if rules is not None else all_rules():
+    selected = rules if rules is not None else all_rules()
+    shared = _load_shared(selected, now, lot_ids)
+    for rule in selected:
         started_wall = clock.now()
         started = time.monotonic()
         deadline = started + budget_seconds(rule.name, scope_name)
@@ -176,6 +178,22 @@ def run(
     if report.lots:
         live.lots_changed(sorted(report.lots))
     return report
+
+
+def _load_shared(rules: list[Rule], now: Any, lot_ids: list[int] | None) -> dict[str, Any]:
+    """What several rules read, once, outside every rule's budget; a load that fails is
+    left to the rules (each then loads it within its own budget, and is reported)."""
+    shared: dict[str, Any] = {}
+    for key in dict.fromkeys(k for rule in rules for k in rule.shares):
+        loader = shared_loader(key)
+        if loader is None:
+            continue
+        try:
+            with db.session.begin_nested():
+                shared[key] = loader(Scope(now=now, lot_ids=lot_ids, shared=shared))
+        except Exception:
+            log.exception("supervision: loading %s for the rules failed", key)
+    return shared
 
 
 _centre_cache: dict[int, int] = {}

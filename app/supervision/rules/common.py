@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.supervision.models import Level
-from app.supervision.rules.registry import Finding, Scope
+from app.supervision.rules.registry import Finding, Scope, register_shared
 from bidding.bids.models import Bid, BidStatus, FilesCheck
 
 # The bid each bidder stands by: not replaced by a later version, not withdrawn.
@@ -33,34 +33,41 @@ class BidLine:
     plaintext_files: list[dict[str, Any]] | None
 
 
+def load_bids(scope: Scope) -> list[BidLine]:
+    """The current bids in the scope as plain rows (not ORM objects: a sweep reads every
+    bid of every lot)."""
+    from app.core.auth.models import Organisation
+
+    stmt = (
+        select(
+            Bid.lot_id,
+            Bid.supplier_id,
+            Organisation.name,
+            Organisation.contact_name,
+            Organisation.contact_phone,
+            Bid.status,
+            Bid.files_check,
+            Bid.received_at,
+            Bid.price_form,
+            Bid.plaintext_files,
+        )
+        .join(Organisation, Organisation.id == Bid.supplier_id)
+        .where(Bid.status.in_(CURRENT), scope.lots(Bid.lot_id))
+        .order_by(Bid.lot_id, Bid.id)
+    )
+    return [BidLine(*row) for row in db.session.execute(stmt)]
+
+
+register_shared("bids", load_bids)
+
+
 def current_bids(
     scope: Scope, *, decrypted: bool = False, confirmed: bool = False
 ) -> list[BidLine]:
-    """The current bids in the scope, read once per run for every rule that needs them
-    (plain rows, not ORM objects: a sweep reads every bid of every lot)."""
+    """The current bids the run loaded for its rules (loaded here if it did not)."""
     lines = scope.shared.get("bids")
     if lines is None:
-        from app.core.auth.models import Organisation
-
-        stmt = (
-            select(
-                Bid.lot_id,
-                Bid.supplier_id,
-                Organisation.name,
-                Organisation.contact_name,
-                Organisation.contact_phone,
-                Bid.status,
-                Bid.files_check,
-                Bid.received_at,
-                Bid.price_form,
-                Bid.plaintext_files,
-            )
-            .join(Organisation, Organisation.id == Bid.supplier_id)
-            .where(Bid.status.in_(CURRENT), scope.lots(Bid.lot_id))
-            .order_by(Bid.lot_id, Bid.id)
-        )
-        lines = [BidLine(*row) for row in db.session.execute(stmt)]
-        scope.shared["bids"] = lines
+        lines = scope.shared["bids"] = load_bids(scope)
     scope.tick()
     if decrypted:
         lines = [b for b in lines if b.status == BidStatus.DECRYPTED]

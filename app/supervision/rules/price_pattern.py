@@ -76,5 +76,11 @@ def describe(facts: dict[str, Any]) -> str:
 
 
 RULE = Rule(
-    "collusion.price_pattern", _l("报价呈规律性"), "collusion", check, ("opened",), describe
+    "collusion.price_pattern",
+    _l("报价呈规律性"),
+    "collusion",
+    check,
+    ("opened",),
+    describe,
+    shares=("bids",),
 )

@@ -84,9 +84,13 @@ class Rule:
     check: Callable[[Scope], Iterable[Finding]]
     events: tuple[str, ...] = ()  # lot events that re-run it for that lot
     describe: Callable[[dict[str, Any]], str] | None = None  # facts → one sentence
+    # Data several rules read (a key of the shared loaders): loaded once per run, before
+    # the rules and outside their time budgets.
+    shares: tuple[str, ...] = ()
 
 
 _rules: dict[str, Rule] = {}
+_loaders: dict[str, Callable[[Scope], Any]] = {}
 
 # The warning kind a rule's own failure (an error, or a stop past its budget) is filed under.
 RULE_FAILED = "system.rule_failed"
@@ -99,6 +103,15 @@ def register_rule(rule: Rule) -> None:
         if ev not in EVENTS:
             raise ValueError(f"unknown lot event {ev!r}")
     _rules[rule.name] = rule
+
+
+def register_shared(name: str, loader: Callable[[Scope], Any]) -> None:
+    """Data several rules share (`Rule.shares`), loaded by `loader(scope)` once per run."""
+    _loaders[name] = loader
+
+
+def shared_loader(name: str) -> Callable[[Scope], Any] | None:
+    return _loaders.get(name)
 
 
 def unregister_rule(name: str) -> None:

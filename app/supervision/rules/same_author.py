@@ -47,5 +47,11 @@ def describe(facts: dict[str, Any]) -> str:
 
 
 RULE = Rule(
-    "collusion.same_author", _l("文件作者信息相同"), "collusion", check, ("opened",), describe
+    "collusion.same_author",
+    _l("文件作者信息相同"),
+    "collusion",
+    check,
+    ("opened",),
+    describe,
+    shares=("bids",),
 )

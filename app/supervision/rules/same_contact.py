@@ -58,4 +58,5 @@ RULE = Rule(
     check,
     ("bid_submitted",),
     describe,
+    shares=("bids",),
 )

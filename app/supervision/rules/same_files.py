@@ -53,5 +53,11 @@ def describe(facts: dict[str, Any]) -> str:
 
 
 RULE = Rule(
-    "collusion.same_files", _l("投标文件内容雷同"), "collusion", check, ("files_checked",), describe
+    "collusion.same_files",
+    _l("投标文件内容雷同"),
+    "collusion",
+    check,
+    ("files_checked",),
+    describe,
+    shares=("bids",),
 )

@@ -62,4 +62,5 @@ RULE = Rule(
     check,
     ("bid_submitted",),
     describe,
+    shares=("bids",),
 )
