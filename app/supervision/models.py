@@ -46,9 +46,12 @@ class SupervisionWarning(Base):
     """
 
     __tablename__ = "supervision_warning"
-    __table_args__ = (Index("ix_supervision_warning_lot_status", "lot_id", "status"),)
+    __table_args__ = (
+        Index("ix_supervision_warning_lot_status", "lot_id", "status"),
+        Index("ix_supervision_warning_rule_subject", "rule", "subject"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    rule: Mapped[str] = mapped_column(String(60), index=True)
+    rule: Mapped[str] = mapped_column(String(60))
     subject: Mapped[str] = mapped_column(String(160))
     open_key: Mapped[str | None] = mapped_column(String(230), unique=True)
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)

@@ -220,13 +220,24 @@ def _upsert(rule: str, f: Finding, now: Any, report: RunReport) -> bool:
     ).scalar_one_or_none()
     if warning is not None:
         warning.last_seen_at = now
-        warning.facts = f.facts
+        if warning.facts != f.facts:
+            warning.facts = f.facts
         if f.level == Level.RED and warning.level != Level.RED:
             warning.level = Level.RED
             db.session.flush()
             record(actions.WARNING_LEVEL_RAISED, warning, {"rule": rule}, actor=None)
             if warning.lot_id:
                 report.lots.add(warning.lot_id)
+        return False
+    closed = db.session.execute(
+        select(SupervisionWarning.level)
+        .where(SupervisionWarning.rule == rule, SupervisionWarning.subject == f.subject[:160])
+        .order_by(SupervisionWarning.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if closed is not None and (closed == Level.RED or f.level == Level.YELLOW):
+        # A supervisor closed this very finding: it is raised again only if it grew worse
+        # (a deadline that was near is now missed), never once per sweep.
         return False
     warning = SupervisionWarning(
         rule=rule,

@@ -76,7 +76,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_supervision_warning_lot_id'), ['lot_id'], unique=False)
         batch_op.create_index('ix_supervision_warning_lot_status', ['lot_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_supervision_warning_responsible_id'), ['responsible_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_supervision_warning_rule'), ['rule'], unique=False)
+        batch_op.create_index('ix_supervision_warning_rule_subject', ['rule', 'subject'], unique=False)
         batch_op.create_index(batch_op.f('ix_supervision_warning_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_supervision_warning_step_due_at'), ['step_due_at'], unique=False)
 
@@ -88,7 +88,7 @@ def downgrade():
     with op.batch_alter_table('supervision_warning', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supervision_warning_step_due_at'))
         batch_op.drop_index(batch_op.f('ix_supervision_warning_status'))
-        batch_op.drop_index(batch_op.f('ix_supervision_warning_rule'))
+        batch_op.drop_index('ix_supervision_warning_rule_subject')
         batch_op.drop_index(batch_op.f('ix_supervision_warning_responsible_id'))
         batch_op.drop_index('ix_supervision_warning_lot_status')
         batch_op.drop_index(batch_op.f('ix_supervision_warning_lot_id'))

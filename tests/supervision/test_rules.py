@@ -349,3 +349,33 @@ def test_scoring_a_member_far_from_the_panel_and_one_leaning_to_a_bidder() -> No
     (bias,) = _open("scoring.bias")
     assert bias.facts["direction"] == "high" and bias.facts["lots"] == 3
     assert bias.facts["supplier"] == favoured[0].name
+
+
+def test_a_closed_finding_is_raised_again_only_when_it_grows_worse() -> None:
+    from app.supervision import warning_flow
+
+    clock.set_now(NOW)
+    w = World()
+    lot = w.lot(LotStatus.AWARDED)
+    db.session.add(
+        LotResult(
+            lot_id=lot.id,
+            source="test",
+            report_sha256="0" * 64,
+            report_at=NOW - dt.timedelta(days=40),
+            publish_by=NOW - dt.timedelta(days=38),
+            contract_due=NOW + dt.timedelta(hours=12),
+            created_at=NOW - dt.timedelta(days=40),
+        )
+    )
+    db.session.commit()
+    _run("clock.contract")
+    (near,) = _open("clock.contract")
+    warning_flow.close(near, w.supervisor, "已提醒代理机构")
+    db.session.commit()
+    _run("clock.contract")
+    assert _open("clock.contract") == []  # the same yellow finding stays closed
+    clock.set_now(NOW + dt.timedelta(days=1))
+    _run("clock.contract")
+    (missed,) = _open("clock.contract")
+    assert missed.level == Level.RED and missed.id != near.id
