@@ -28,7 +28,8 @@ ENDED = "ended"
 STAGE_KEYS = frozenset(key for key, _label, _s in STAGES)
 # Green lots listed per stage before the rest are only counted (a link lists them all): the
 # board stays one screen's work to read and render, whatever the number of lots.
-GREEN_SHOWN = 30
+GREEN_SHOWN = 20
+LIT_SHOWN = 50  # lit lots listed per stage, red first; the rest behind the same link
 
 
 @dataclass
@@ -125,7 +126,10 @@ def board(centre_id: int | None, lot_ids: list[int] | None = None, expand: str =
         green = [line for line in members if line.worst == "green"]
         if key == ENDED and expand != ENDED:
             quiet, green = len(green), []
-        elif expand != key and len(green) > GREEN_SHOWN:
-            hidden[key], green = len(green) - GREEN_SHOWN, green[:GREEN_SHOWN]
+        if expand != key:
+            more = max(len(lit) - LIT_SHOWN, 0) + max(len(green) - GREEN_SHOWN, 0)
+            lit, green = lit[:LIT_SHOWN], green[:GREEN_SHOWN]
+            if more:
+                hidden[key] = more
         stages.append((key, label, lit + green))
     return Board(stages, quiet, counts, hidden)
