@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request, session
+from flask import Flask, current_app, g, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -34,6 +34,8 @@ PACKAGES = (
     "app.portal",
     "app.archive",
     "app.supervision",
+    "app.credit",
+    "app.inspections",
     "app.admin",
     "app.workbench",
     "app.demo",
@@ -255,10 +257,29 @@ def _error_response(
     return render_template("error.html", status=status, message=message), status
 
 
+def _record_refusal(exc: DomainError) -> None:
+    """The refused attempt's own audit entry, committed alone after the rollback."""
+    from flask_login import current_user
+
+    from app.core.audit import record
+
+    assert exc.refusal_audit is not None
+    action, obj, data = exc.refusal_audit
+    actor = current_user if getattr(current_user, "is_authenticated", False) else None
+    try:
+        record(action, obj, data | {"message": str(exc.message)}, actor=actor)
+        db.session.commit()
+    except sa_exc.SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("refusal not audited: %s", action)
+
+
 def _install_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError) -> Any:
         db.session.rollback()
+        if exc.refusal_audit is not None:
+            _record_refusal(exc)
         if wants_json():
             return jsonify(exc.to_dict()), exc.status
         return render_template(

@@ -29,3 +29,6 @@ QUESTION_ANSWERED = "question.answer"  # stored name predates the past-tense rul
 
 OBJECTION_FILED = "objection.file"  # stored name predates the past-tense rule
 OBJECTION_ANSWERED = "objection.answer"  # stored name predates the past-tense rule
+
+# A barred supplier (失信, administrative ban) refused at a document step or a bid.
+PARTICIPATION_REFUSED = "participation.refused"

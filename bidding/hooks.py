@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from app.core.auth.models import User
+from app.core.auth.models import Organisation, User
 from bidding.models import Announcement, Lot
 
 # (lot, acting user, the tender notice just flushed) — before the lot becomes PUBLISHED;
@@ -114,3 +115,26 @@ def register_suspension_hold(fn: HoldHook) -> None:
 
 def suspension_held(lot: Lot) -> bool:
     return any(fn(lot) for fn in _holds)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """Why an organisation may take no part in a procurement now (a 失信 ban, …)."""
+
+    reason: str  # in the user's language, saying by whom and why
+    until: dt.datetime | None  # when the bar ends (None: until lifted)
+    source: str  # what imposed it, e.g. "credit_record:12" (kept in the refusal's audit)
+
+
+# (organisation, at) → the bar in force at that moment, or None
+BarHook = Callable[[Organisation, dt.datetime], Bar | None]
+_bars: list[BarHook] = []
+
+
+def register_participation_bar(fn: BarHook) -> None:
+    """A higher floor's reason to keep a supplier from tender documents and bids."""
+    _add(_bars, fn)
+
+
+def participation_bars(org: Organisation, at: dt.datetime) -> list[Bar]:
+    return [bar for fn in _bars if (bar := fn(org, at)) is not None]

@@ -209,7 +209,10 @@ class CreditEntry(Base):
         enum_column(CreditKind, "expert_credit_kind"), index=True
     )
     points: Mapped[int] = mapped_column(Integer, default=0)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # the result / 事由
+    # The deciding authority and its basis (法条、决定书文号), when an authority decided it.
+    authority: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    basis: Mapped[str] = mapped_column(Text, default="", server_default="")
     start_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     end_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

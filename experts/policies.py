@@ -51,6 +51,19 @@ def can_manage_pool(user: Any, centre_id: int | None) -> bool:
     return centre_id is not None and is_centre_staff(user, centre_id)
 
 
+def can_record_credit(user: Any, centre_id: int | None) -> bool:
+    """An expert's credit record: the pool's own staff, or the supervisors of its centre
+    (who enter the authorities' decisions, 诚信记录)."""
+    if can_manage_pool(user, centre_id):
+        return True
+    return (
+        _authenticated(user)
+        and user.role == Role.SUPERVISOR
+        and centre_id is not None
+        and user.centre_id == centre_id
+    )
+
+
 def can_open_pool(user: Any) -> bool:
     """The pool page shows the pool of the user's own centre: its menu entry follows this."""
     return _authenticated(user) and can_manage_pool(user, user.centre_id)
@@ -119,6 +132,10 @@ def can_answer(user: Any, invitation: Invitation) -> bool:
 # ---------------------------------------------------------------- ensure_* (403 otherwise)
 def ensure_can_manage_pool(user: Any, centre_id: int | None) -> None:
     _ensure(can_manage_pool(user, centre_id))
+
+
+def ensure_can_record_credit(user: Any, centre_id: int | None) -> None:
+    _ensure(can_record_credit(user, centre_id))
 
 
 def ensure_can_act_for_expert(user: Any, expert: Expert) -> None:

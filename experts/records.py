@@ -130,8 +130,10 @@ def add_credit_entry(
     points: int = 0,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
+    authority: str = "",
+    basis: str = "",
 ) -> CreditEntry:
-    policies.ensure_can_manage_pool(actor, expert.centre_id)
+    policies.ensure_can_record_credit(actor, expert.centre_id)
     try:
         kind = CreditKind(kind)
     except ValueError as exc:
@@ -150,6 +152,8 @@ def add_credit_entry(
         kind=kind,
         points=points,
         reason=reason.strip(),
+        authority=authority.strip()[:200],
+        basis=basis.strip(),
         start_at=start,
         end_at=end,
         created_by_id=actor.id,
@@ -159,7 +163,12 @@ def add_credit_entry(
         item,
         expert,
         actions.CREDIT_RECORDED,
-        {"kind": kind.value, "points": points, "end": end.isoformat() if end else None},
+        {
+            "kind": kind.value,
+            "points": points,
+            "end": end.isoformat() if end else None,
+            "authority": item.authority,
+        },
         actor,
     )
 

@@ -18,6 +18,14 @@ class DomainError(Exception):
         self.message = message
         self.field = field
         self.details = details
+        # (action, object, data) to append to the audit log once the refused transaction
+        # has rolled back: a refusal the rules ask to keep must not vanish with it.
+        self.refusal_audit: tuple[str, Any, dict[str, Any]] | None = None
+
+    def audited(self, action: str, obj: Any, data: dict[str, Any]) -> DomainError:
+        """Ask the shell to record this refusal (in a transaction of its own) once answered."""
+        self.refusal_audit = (action, obj, data)
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": self.code, "message": str(self.message)}

@@ -35,9 +35,11 @@ from app.demo.accounts import (
 from app.demo.catalogue import LOTS, SUPPLIERS
 from app.demo.context import World
 from app.demo.guide import DEMO_GUIDE, echo_summary
+from app.demo.world_credit import build_credit
 from app.demo.world_experts import build_expert_pool, run_draws
 from app.demo.world_people import build_people
 from app.demo.world_projects import build_lot
+from app.demo.world_stats import build_history
 
 __all__ = [
     "CUSTODY_PASSPHRASES",
@@ -77,6 +79,8 @@ def build(world: World) -> dict[str, int]:
             for n, spec in enumerate(LOTS, start=1):
                 build_lot(world, n, spec)
             run_draws(world)
+            build_credit(world)
+            history = build_history(world)
         # Supervision looks at the finished world at the real time (frozen() has restored it).
         world_supervision.sweep(world)
     finally:
@@ -87,6 +91,7 @@ def build(world: World) -> dict[str, int]:
         "suppliers": len(SUPPLIERS),
         "experts": len(DEMO_EXPERTS),
         "lots": len(LOTS),
+        "history_lots": history,
         "announcements": world.announcements,
     }
 

@@ -12,7 +12,17 @@ def init_app(app: Any) -> None:
     from app.core.rooms import register_room_policy
     from app.core.scheduler import register_job
     from app.supervision import api as supervision_api
-    from app.supervision import events, live, models, views, warning_api, warning_views, workbench
+    from app.supervision import (
+        events,
+        live,
+        models,
+        ratings,
+        statistics,
+        views,
+        warning_api,
+        warning_views,
+        workbench,
+    )
     from app.supervision.cli import supervision_cli
     from app.supervision.jobs import sweep
     from app.supervision.rules import load_builtin
@@ -32,6 +42,8 @@ def init_app(app: Any) -> None:
     hooks.register_suspension_hold(events.correction_holds)
     register_job("supervision.sweep", sweep, int(app.config.get("SUPERVISION_SWEEP_SECONDS", 600)))
     workbench.register()
+    statistics.init_app(app)
+    ratings.init_app(app)
     register_nav("supervision.dashboard", _l("监督看板"), ["supervisor"], order=80)
     register_nav(
         "supervision_warnings.index",

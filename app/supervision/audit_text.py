@@ -187,6 +187,23 @@ ACTION_TEXT: dict[str, str] = {
     "warning.correction_ordered": N_("责令纠错"),
     "warning.correction_done": N_("纠错完成"),
     "supervision.rule_failed": N_("监察规则运行异常"),
+    "participation.refused": N_("拒绝受限单位下载招标文件或投标"),
+    "credit.recorded": N_("登记信用记录"),
+    "credit.lifted": N_("解除失信记录"),
+    "inspection.item_added": N_("加入抽查事项"),
+    "inspection.target_added": N_("加入检查对象名录"),
+    "inspection.inspector_added": N_("加入检查人员名录"),
+    "inspection.employer_added": N_("登记检查人员原工作单位"),
+    "inspection.campaign_created": N_("创建双随机抽查活动"),
+    "inspection.draw_committed": N_("承诺双随机抽取条件"),
+    "inspection.draw_drawn": N_("双随机抽取完成"),
+    "inspection.result_entered": N_("录入抽查结果"),
+    "inspection.campaign_published": N_("公开抽查结果"),
+    # Service ratings (好差评)
+    "rating.given": N_("对交易服务作出评价"),
+    "rating.defaulted": N_("评价期满未评价，系统默认好评"),
+    "rating.follow_up_answered": N_("被评价方答复差评整改"),
+    "rating.follow_up_closed": N_("监督人员办结差评整改"),
 }
 
 AREA_TEXT: dict[str, str] = {
@@ -199,6 +216,9 @@ AREA_TEXT: dict[str, str] = {
     "eval": N_("评标操作"),
     "scoring_scheme": N_("评分办法操作"),
     "warning": N_("监督预警操作"),
+    "participation": N_("参与限制"),
+    "credit": N_("信用记录操作"),
+    "inspection": N_("双随机抽查操作"),
 }
 
 OBJECT_TEXT: dict[str, str] = {
@@ -229,6 +249,12 @@ OBJECT_TEXT: dict[str, str] = {
     "centre": N_("交易中心"),
     "holiday": N_("节假日"),
     "api_token": N_("接口令牌"),
+    "credit_record": N_("信用记录"),
+    "inspection_item": N_("抽查事项"),
+    "inspection_roster": N_("抽查名录"),
+    "inspection_campaign": N_("双随机抽查活动"),
+    "service_rating": N_("服务评价"),
+    "rating_follow_up": N_("差评整改"),
 }
 
 KEY_TEXT: dict[str, str] = {
@@ -259,6 +285,7 @@ KEY_TEXT: dict[str, str] = {
     "k": N_("解密所需分片数"),
     "n": N_("分片数"),
     "kind": N_("类型"),
+    "level": N_("评价等级"),
     "list_hash": N_("名单哈希"),
     "lot": N_("标段"),
     "lot_id": N_("标段"),
@@ -303,8 +330,8 @@ KEY_TEXT: dict[str, str] = {
     "message": N_("说明"),
     # Supervision's warnings and rules
     "rule": N_("监察规则"),
-    "level": N_("预警等级"),
-    "outcome": N_("结果"),
+    "warning_level": N_("预警等级"),
+    "run_outcome": N_("运行结果"),
     "what": N_("记录"),
     "responsible": N_("责任人"),
     "due": N_("期限"),
@@ -314,6 +341,19 @@ KEY_TEXT: dict[str, str] = {
     "command": N_("操作"),
     "escalations": N_("升级次数"),
     "was": N_("原状态"),
+    "activity": N_("操作"),
+    "bars": N_("限制"),
+    "authority": N_("认定机关"),
+    "organisation_id": N_("单位"),
+    "item_ids": N_("抽查事项"),
+    "target_count": N_("抽取检查对象数"),
+    "inspector_count": N_("抽取检查人员数"),
+    "team_size": N_("每组人数"),
+    "teams": N_("检查分组"),
+    "target_id": N_("检查对象"),
+    "item_id": N_("抽查事项"),
+    "outcome": N_("结论"),
+    "user_id": N_("用户"),
 }
 _HASHY = re.compile(r"^[0-9a-f]{32,}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -325,8 +365,8 @@ REASON_TEXT: dict[str, str] = {
     "correction_done": N_("纠错完成"),
 }
 WARNING_VALUES: dict[str, dict[str, str]] = {
-    "level": {"yellow": N_("黄色预警"), "red": N_("红色预警")},
-    "outcome": {"error": N_("运行出错"), "timeout": N_("超时被停止")},
+    "warning_level": {"yellow": N_("黄色预警"), "red": N_("红色预警")},
+    "run_outcome": {"error": N_("运行出错"), "timeout": N_("超时被停止")},
     "what": {"bond_list": N_("投标保证金名单")},
     "step": {"pending": N_("待发出"), "sent": N_("待答复")},
     "command": {

@@ -261,7 +261,7 @@ def _upsert(rule: str, f: Finding, now: Any, report: RunReport) -> bool:
     record(
         actions.WARNING_RAISED,
         warning,
-        {"rule": rule, "level": f.level.value, "lot_id": f.lot_id},
+        {"rule": rule, "warning_level": f.level.value, "lot_id": f.lot_id},
         actor=None,
     )
     if f.lot_id:
@@ -275,7 +275,7 @@ def _report_failure(rule: Rule, outcome: str, message: str, now: Any, report: Ru
         object_type="supervision_rule",
         object_id=rule.name,
         # The error's own text stays in the rule's run record, not in the people's log.
-        data={"rule": rule.name, "outcome": outcome},
+        data={"rule": rule.name, "run_outcome": outcome},
         actor=None,
     )
     _upsert(

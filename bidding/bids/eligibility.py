@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from app.core import clock, formatting
 from app.core.auth.models import Organisation, OrgKind, Role, User
-from app.core.errors import Conflict, Forbidden, TooLate
+from app.core.errors import Conflict, DomainError, Forbidden, TooLate
 from app.core.extensions import db
+from bidding import participation
 from bidding.bids.models import BidBond, BondStatus, LotOpeningKey
 from bidding.models import Lot, LotStatus
 
@@ -37,13 +38,7 @@ def _changing_problems(lot: Lot, org: Organisation) -> list[str]:
                 t=formatting.cst(lot.bid_deadline, formatting.SECOND),
             )
         )
-    if org.blacklisted_until is not None and org.blacklisted_until > now:
-        problems.append(
-            _(
-                "贵单位被列入失信名单至 %(t)s，期间不得参加投标。",
-                t=formatting.cst(org.blacklisted_until, formatting.SECOND),
-            )
-        )
+    problems += participation.bar_messages(org)
     return problems
 
 
@@ -106,8 +101,13 @@ def ensure_can_bid(lot: Lot, user: User, *, mid_upload: bool = False) -> Organis
     else:
         problems = bid_problems(lot, org)
     if problems:
-        if deadline_passed(lot):
-            raise TooLate("；".join(problems))
-        raise Conflict("；".join(problems))
+        exc: DomainError = (
+            TooLate("；".join(problems)) if deadline_passed(lot) else Conflict("；".join(problems))
+        )
+        found = participation.bars(org) if org is not None else []
+        if found:
+            assert org is not None
+            raise participation.audit_refusal(exc, org, found, "bid", lot.id)
+        raise exc
     assert org is not None
     return org

@@ -22,7 +22,7 @@ from bidding.models import Lot, LotStatus
 def download_refusal(lot: Lot, user: User) -> DomainError | None:
     """Why this supplier may not download now, or None when it may."""
     try:
-        org = ensure_supplier_org(user)
+        org = ensure_supplier_org(user, activity="download", lot=lot)
     except DomainError as exc:
         return exc
     if lot.status != LotStatus.PUBLISHED:

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from app.core import clock, formatting
 from app.core.auth.models import Organisation, OrgKind, Role
 from app.core.errors import Forbidden, NotFound, TooLate
+from bidding import participation
 from bidding.documents.queries import current_document, has_downloaded
 from bidding.models import Lot, LotStatus
 from bidding.policies import can_manage_lot, can_oversee_lot, can_supervise_lot
@@ -23,20 +24,16 @@ OPEN_STATUSES = (LotStatus.PUBLISHED, LotStatus.SUSPENDED)
 NO_ACCESS = _l("您无权查看该标段的此项内容。")
 
 
-def ensure_supplier_org(user: Any) -> Organisation:
-    """The supplier organisation the user acts for, refusing blacklisted ones."""
+def ensure_supplier_org(
+    user: Any, *, activity: str = "documents", lot: Lot | None = None
+) -> Organisation:
+    """The supplier organisation the user acts for, refusing barred ones (失信, bans)."""
     if user is None or not getattr(user, "is_authenticated", False) or user.role != Role.SUPPLIER:
         raise Forbidden(_l("只有供应商用户可以执行此操作。"))
     org = user.organisation
     if org is None or org.kind != OrgKind.SUPPLIER:
         raise Forbidden(_l("您的账号未关联供应商企业，请先完善企业信息。"))
-    if org.blacklisted_until is not None and org.blacklisted_until > clock.now():
-        raise Forbidden(
-            _l(
-                "贵单位已被列入失信名单，%(t)s 前不得参与投标活动。",
-                t=formatting.cst(org.blacklisted_until),
-            )
-        )
+    participation.ensure_not_barred(org, activity=activity, lot_id=lot.id if lot else None)
     return org
 
 

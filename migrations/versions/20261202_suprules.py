@@ -1,7 +1,7 @@
 """supervision: warnings (one open per rule and subject) and the record of rule runs
 
 Revision ID: 20261202_suprules
-Revises: 20261202_roles
+Revises: 20261202_stats
 Create Date: 2026-12-01 01:05:34.316293
 
 """
@@ -13,7 +13,7 @@ import app.core.db  # custom column types (UTCDateTime, Money)
 
 # revision identifiers, used by Alembic.
 revision = '20261202_suprules'
-down_revision = '20261202_roles'
+down_revision = '20261202_stats'
 branch_labels = None
 depends_on = None
 

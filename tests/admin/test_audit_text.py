@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 
+from app.credit import actions as credit_actions
+from app.inspections import actions as inspection_actions
 from app.supervision import actions as supervision_actions
 from app.supervision import audit_text
+from app.supervision.ratings import actions as rating_actions
 from bidding import actions as lot_actions
 from bidding.bids import actions as bid_actions
 from experts import actions as expert_actions
@@ -24,7 +27,17 @@ def _names(module: ModuleType) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "module", [lot_actions, bid_actions, expert_actions, eval_actions, supervision_actions]
+    "module",
+    [
+        lot_actions,
+        bid_actions,
+        expert_actions,
+        eval_actions,
+        credit_actions,
+        inspection_actions,
+        rating_actions,
+        supervision_actions,
+    ],
 )
 def test_every_action_constant_has_a_sentence(app: Any, module: ModuleType) -> None:
     with app.test_request_context():

@@ -204,14 +204,14 @@ def test_warning_entries_read_as_words_in_the_audit_browser(app: Any) -> None:
 
     with app.test_request_context():
         items = audit_text.data_items(
-            '{"rule": "collusion.same_ip", "level": "red", "outcome": "timeout", '
+            '{"rule": "collusion.same_ip", "warning_level": "red", "run_outcome": "timeout", '
             '"command": "close", "was": "evaluating"}'
         )
     text = {i.label: i.value for i in items}
     assert text == {
         "监察规则": "同一 IP 上传投标文件",
         "预警等级": "红色预警",
-        "结果": "超时被停止",
+        "运行结果": "超时被停止",
         "操作": "办结",
         "原状态": "评标中",
     }
