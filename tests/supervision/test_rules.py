@@ -379,3 +379,40 @@ def test_a_closed_finding_is_raised_again_only_when_it_grows_worse() -> None:
     _run("clock.contract")
     (missed,) = _open("clock.contract")
     assert missed.level == Level.RED and missed.id != near.id
+
+
+def test_a_filed_contract_ends_the_contract_clock() -> None:
+    from bidding.results.models import Contract
+
+    clock.set_now(NOW)
+    w = World()
+    lot = w.lot(LotStatus.AWARDED)
+    org, _user = w.supplier()
+    db.session.add(
+        LotResult(
+            lot_id=lot.id,
+            source="test",
+            report_sha256="0" * 64,
+            report_at=NOW - dt.timedelta(days=40),
+            publish_by=NOW - dt.timedelta(days=38),
+            contract_due=NOW - dt.timedelta(days=2),
+            created_at=NOW - dt.timedelta(days=40),
+        )
+    )
+    db.session.add(
+        Contract(
+            lot_id=lot.id,
+            number="HT-1",
+            supplier_id=org.id,
+            price=Decimal("1"),
+            signed_on=(NOW - dt.timedelta(days=5)).date(),
+            filename="c.pdf",
+            sha256="0" * 64,
+            size=1,
+            filed_by_id=w.staff.id,
+            filed_at=NOW - dt.timedelta(days=4),
+        )
+    )
+    db.session.commit()
+    _run("clock.contract")
+    assert _open("clock.contract") == []

@@ -1,4 +1,5 @@
-"""The contract of an awarded lot not filed within its legal period (合同备案)."""
+"""The contract of an awarded lot not filed within its legal period (合同备案): no contract
+filed for the lot by its due time."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from app.core import formatting
 from app.core.extensions import db
 from app.supervision.rules import clocks
 from app.supervision.rules.registry import Finding, Rule, Scope
 from bidding.models import Lot, LotStatus
-from bidding.results.models import LotResult
+from bidding.results.models import Contract, LotResult
 
 
 def check(scope: Scope) -> list[Finding]:
@@ -26,6 +27,7 @@ def check(scope: Scope) -> list[Finding]:
             Lot.status == LotStatus.AWARDED,
             LotResult.contract_due.is_not(None),
             LotResult.contract_due <= clocks.horizon(scope.now),
+            ~exists().where(Contract.lot_id == LotResult.lot_id),
         )
     ).all()
     found = []

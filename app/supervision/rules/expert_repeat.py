@@ -18,12 +18,18 @@ from bidding.models import Lot, Project
 from experts.models import Draw, Expert, Invitation, InvitationState
 
 YEAR = dt.timedelta(days=365)
+# An agency runs many purchasers' projects: one expert meeting it is a signal only at
+# several times the cap that holds for one purchaser.
+AGENCY_FACTOR = 3
 
 
 def check(scope: Scope) -> list[Finding]:
     limit = int(current_app.config.get("EXPERT_MAX_SITTINGS_PER_PURCHASER", 3))
     found: list[Finding] = []
-    for role, column in (("purchaser", Project.purchaser_id), ("agency", Project.agency_id)):
+    for role, column, most in (
+        ("purchaser", Project.purchaser_id, limit),
+        ("agency", Project.agency_id, limit * AGENCY_FACTOR),
+    ):
         stmt = (
             select(
                 Invitation.expert_id, column, func.count(func.distinct(Lot.id)), func.max(Lot.id)
@@ -36,7 +42,7 @@ def check(scope: Scope) -> list[Finding]:
                 Draw.evaluation_at >= scope.now - YEAR,
             )
             .group_by(Invitation.expert_id, column)
-            .having(func.count(func.distinct(Lot.id)) >= limit)
+            .having(func.count(func.distinct(Lot.id)) >= most)
         )
         if scope.lot_ids is not None:
             stmt = stmt.having(func.max(Lot.id).in_(scope.lot_ids))
