@@ -1,4 +1,5 @@
-"""One expert sitting again and again for one purchaser (or one agency) within a year."""
+"""One expert sitting for one purchaser more often within a year than the draw's cap allows
+(or for one agency, several times that cap)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def check(scope: Scope) -> list[Finding]:
                 Draw.evaluation_at >= scope.now - YEAR,
             )
             .group_by(Invitation.expert_id, column)
-            .having(func.count(func.distinct(Lot.id)) >= most)
+            # Over the cap the draw applies (EXPERT_MAX_SITTINGS_PER_PURCHASER): at it is allowed.
+            .having(func.count(func.distinct(Lot.id)) > most)
         )
         if scope.lot_ids is not None:
             stmt = stmt.having(func.max(Lot.id).in_(scope.lot_ids))
