@@ -416,3 +416,51 @@ def test_a_filed_contract_ends_the_contract_clock() -> None:
     db.session.commit()
     _run("clock.contract")
     assert _open("clock.contract") == []
+
+
+def test_an_expert_over_the_cap_for_one_purchaser_within_a_year() -> None:
+    from experts.models import Draw, DrawStatus, Invitation, InvitationState
+    from experts.pool import seed_specialties
+    from tests.experts.world import make_expert
+
+    clock.set_now(NOW)
+    seed_specialties()
+    w = World()
+    regular, once = make_expert(w.centre, name="常客专家"), make_expert(w.centre, name="偶遇专家")
+
+    def sit(expert: Any, days_ago: int) -> None:
+        lot = w.lot(LotStatus.EVALUATED)
+        at = NOW - dt.timedelta(days=days_ago)
+        draw = Draw(
+            lot_id=lot.id,
+            requested_by_id=w.staff.id,
+            evaluation_at=at,
+            earliest_at=at - dt.timedelta(days=1),
+            venue="评标室",
+            status=DrawStatus.DRAWN,
+            created_at=at - dt.timedelta(days=1),
+        )
+        db.session.add(draw)
+        db.session.flush()
+        db.session.add(
+            Invitation(
+                draw_id=draw.id,
+                root_id=draw.id,
+                slot=0,
+                rank=0,
+                expert_id=expert.id,
+                state=InvitationState.CONFIRMED,
+            )
+        )
+        db.session.flush()
+
+    for days in (10, 40, 90, 200):  # four sittings in a year: over the cap of three
+        sit(regular, days)
+    sit(regular, 400)  # more than a year ago: not counted
+    for days in (20, 60, 100):  # three: at the cap, allowed
+        sit(once, days)
+    db.session.commit()
+    _run("experts.repeat")
+    (found,) = _open("experts.repeat")
+    assert found.facts["expert"] == "常客专家" and found.facts["times"] == 4
+    assert found.facts["role"] == "purchaser"
