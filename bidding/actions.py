@@ -15,6 +15,9 @@ LOT_TERMINATED = "lot.terminated"
 LOT_DEADLINE_MOVED = "lot.deadline_move"  # stored name predates the past-tense rule
 LOT_SUSPENDED = "lot.suspend"  # stored name predates the past-tense rule
 LOT_RESUMED = "lot.resume"  # stored name predates the past-tense rule
+# Someone asked for a record sealed until the deadline (the bond list) before it: refused,
+# and kept as an integrity signal for the supervisors.
+SEALED_READ_REFUSED = "sealed.read_refused"
 
 ANNOUNCEMENT_PUBLISHED = "announcement.published"
 

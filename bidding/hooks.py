@@ -95,6 +95,36 @@ def contract_signed(lot: Lot, user: User, at: dt.datetime) -> None:
         fn(lot, user, at)
 
 
+# (lot, event name) — a lot event higher floors watch (supervision's rules): inside the
+# transaction of the change; a registered function must not raise.
+LotEventHook = Callable[[Lot, str], object]
+# (lot) → True while a higher floor holds the lot suspended (a supervisor's correction
+# order), so that answering the last objection does not resume it.
+HoldHook = Callable[[Lot], bool]
+
+_lot_events: list[LotEventHook] = []
+_holds: list[HoldHook] = []
+
+
+def register_lot_event(fn: LotEventHook) -> None:
+    _add(_lot_events, fn)
+
+
+def lot_event(lot: Lot, event: str) -> None:
+    """Something happened to the lot: "bid_submitted", "frozen", "opened", "files_checked",
+    "scored", "awarded", "contract_signed"."""
+    for fn in _lot_events:
+        fn(lot, event)
+
+
+def register_suspension_hold(fn: HoldHook) -> None:
+    _add(_holds, fn)
+
+
+def suspension_held(lot: Lot) -> bool:
+    return any(fn(lot) for fn in _holds)
+
+
 @dataclass(frozen=True)
 class Bar:
     """Why an organisation may take no part in a procurement now (a 失信 ban, …)."""

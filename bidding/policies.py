@@ -58,13 +58,19 @@ def can_manage_project(user: Any, project: Project) -> bool:
     return is_agency_staff(user) and user.organisation_id == project.agency_id
 
 
+def is_provincial_supervisor(user: Any) -> bool:
+    """A supervisor attached to no centre supervises every centre (the provincial level)."""
+    return _authenticated(user) and user.role == Role.SUPERVISOR and user.centre_id is None
+
+
 def can_oversee_centre(user: Any, centre_id: int) -> bool:
-    """Supervisors and admins see every project of their centre (an admin without one: all)."""
+    """Supervisors and admins see every project of their centre (an admin or a supervisor
+    without one: all)."""
     if not _authenticated(user):
         return False
-    if user.role == Role.ADMIN:
+    if user.role in (Role.ADMIN, Role.SUPERVISOR):
         return user.centre_id is None or user.centre_id == centre_id
-    return user.role == Role.SUPERVISOR and user.centre_id == centre_id
+    return False
 
 
 def can_view_project(user: Any, project: Project) -> bool:

@@ -102,6 +102,15 @@ class BaseConfig:
     ARCHIVE_RETENTION_YEARS = 15
     ARCHIVE_SWEEP_SECONDS = 600
     ARCHIVE_RETENTION_YEARS_BY_CATEGORY: dict[str, int] = {}
+    # Supervision (app/supervision): the rules sweep, a rule's time budget, warning steps
+    SUPERVISION_SWEEP_SECONDS = 600
+    SUPERVISION_RULE_TIME_FACTOR = 10  # a rule over this many times its usual time is stopped
+    SUPERVISION_RULE_MIN_SECONDS = 5.0  # the least budget, and a new rule's budget
+    SUPERVISION_SEND_HOURS = 48  # a warning found → the supervisor sends it
+    SUPERVISION_ANSWER_HOURS = 72  # sent → the responsible staff member answers
+    SUPERVISION_READ_HOURS = 48  # answered → the supervisor reads the answer
+    SUPERVISION_CLOSE_HOURS = 48  # read → closed
+    SUPERVISION_ESCALATE_HOURS = 24  # an escalated warning's new answer time
     TWO_FACTOR_REQUIRED_ROLES = ("staff", "expert", "supervisor", "admin")
 
     # Realtime rooms

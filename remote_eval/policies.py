@@ -23,7 +23,7 @@ from app.core.rooms import RoomKind
 from bidding.bids.models import Bid
 from bidding.documents.policies import OPEN_STATUSES
 from bidding.models import Lot, LotStatus
-from bidding.policies import can_manage_lot, can_oversee_lot
+from bidding.policies import can_manage_lot, can_oversee_lot, is_provincial_supervisor
 from experts.policies import is_centre_staff
 from remote_eval.models import EvalMember, EvalSession, MemberStatus, Phase
 
@@ -85,6 +85,8 @@ def is_observer(user: Any, session: EvalSession) -> bool:
     the centres involved. Observers see who submitted, never a score, until scoring ends."""
     if is_host(user, session) or is_venue_staff(user, session) or can_supervise(user, session):
         return True
+    if is_provincial_supervisor(user):
+        return True  # watches every centre's rooms, read-only
     lot = db.session.get(Lot, session.lot_id)
     return lot is not None and can_manage_lot(user, lot)
 

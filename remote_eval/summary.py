@@ -23,6 +23,8 @@ from app.core import clock
 from app.core.audit import record
 from app.core.errors import Conflict, ValidationError
 from app.core.extensions import db
+from bidding import hooks
+from bidding.models import Lot
 from remote_eval import actions, clarifications, flow, methods, room, scoring
 from remote_eval.methods.base import BidderInput, Evaluation, unexplained_low_reason
 from remote_eval.models import EvalMember, EvalSession, Justification, Phase
@@ -174,6 +176,9 @@ def lock_summary(session: EvalSession, leader: EvalMember) -> EvalSession:
         actor=leader.user,
     )
     room.publish(session, "summary_locked", {"candidates": candidates})
+    lot = db.session.get(Lot, session.lot_id)
+    if lot is not None:
+        hooks.lot_event(lot, "scored")
     return session
 
 

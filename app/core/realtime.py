@@ -32,6 +32,8 @@ def after_commit(fn: Callable[[], Any]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released: the transaction itself has not committed yet
     queue = session.info.pop(_QUEUE_KEY, [])
     for fn in queue:
         try:
@@ -40,9 +42,35 @@ def _run_after_commit(session: Session) -> None:
             log.exception("after-commit task failed")
 
 
+_MARKS_KEY = "tenderhall_after_commit_marks"
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: Any) -> None:
+    # A savepoint remembers how much was queued before it, so that rolling it back drops
+    # only what was queued inside it: the work of the enclosing transaction still runs.
+    if transaction.nested:
+        marks = session.info.setdefault(_MARKS_KEY, {})
+        marks[id(transaction)] = len(session.info.get(_QUEUE_KEY, []))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_savepoint(session: Session, transaction: Any) -> None:
+    if transaction.nested:
+        session.info.get(_MARKS_KEY, {}).pop(id(transaction), None)
+
+
 @event.listens_for(Session, "after_rollback")
 def _drop_after_rollback(session: Session) -> None:
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        mark = session.info.get(_MARKS_KEY, {}).get(id(savepoint))
+        queue = session.info.get(_QUEUE_KEY)
+        if mark is not None and queue is not None:
+            del queue[mark:]
+        return
     session.info.pop(_QUEUE_KEY, None)
+    session.info.pop(_MARKS_KEY, None)
 
 
 class RoomEvent(Base):

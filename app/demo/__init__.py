@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from app.core import clock
 from app.core.auth.models import Centre
 from app.core.extensions import db
+from app.demo import world_supervision
 from app.demo.accounts import (
     CUSTODY_PASSPHRASES,
     DEMO_ACCOUNTS,
@@ -90,6 +91,8 @@ def build(world: World) -> dict[str, int]:
             world.at(world.real_now - dt.timedelta(days=2))
             build_pending_lines(world)
             build_method_lots(world)
+        # Supervision looks at the finished world at the real time (frozen() has restored it).
+        world_supervision.sweep(world)
     finally:
         ctx.pop()
         config["CUSTODY_SCRYPT_N"] = saved_n

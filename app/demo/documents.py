@@ -51,7 +51,7 @@ CLARIFICATIONS: dict[str, tuple[str, str]] = {
 _FONT_READY = False
 
 
-def pdf(title: str, paragraphs: list[str]) -> bytes:
+def pdf(title: str, paragraphs: list[str], author: str = "Tender Hall demo") -> bytes:
     """A small Chinese PDF (one page) standing in for a tender or bid document."""
     global _FONT_READY
     from reportlab.lib.pagesizes import A4
@@ -67,7 +67,7 @@ def pdf(title: str, paragraphs: list[str]) -> bytes:
     body = ParagraphStyle("b", fontName="STSong-Light", fontSize=10.5, leading=16)
     head = ParagraphStyle("t", fontName="STSong-Light", fontSize=18, leading=26)
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, title=title, author="Tender Hall demo")
+    doc = SimpleDocTemplate(buf, pagesize=A4, title=title, author=author)
     flow: list[Any] = [Paragraph(title, head), Spacer(1, 12)]
     for text in paragraphs:
         flow.append(Paragraph(text.replace("&", "&amp;").replace("<", "&lt;"), body))

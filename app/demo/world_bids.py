@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from decimal import Decimal
 from typing import Any
+
+from flask import current_app
 
 from app.core import clock, formatting
 from app.core.auth.models import User
@@ -54,14 +57,25 @@ def bond(lot: Any, staff: User, user: User, n: int) -> None:
     bank.import_statement(lot.project.centre, officer, "statement.csv", statement.encode())
 
 
-def sealed_bid(lot: Any, user: User, price: Decimal, days: int) -> None:
-    """Seal a bid in the browser's format and upload it as the bidder would."""
+def office_of(org: Any) -> tuple[str, str]:
+    """(IP address, device fingerprint) a bidder's own office uploads from."""
+    n = int(org.id)
+    ip = f"10.{20 + n // 250 % 200}.{n % 250}.{(n * 37) % 240 + 10}"
+    return ip, hashlib.sha256(f"demo-device-{n}".encode()).hexdigest()
+
+
+def sealed_bid(
+    lot: Any, user: User, price: Decimal, days: int, office: tuple[str, str] | None = None
+) -> None:
+    """Seal a bid in the browser's format and upload it as the bidder would, from its
+    own office (`office`: from someone else's, as colluding bidders do)."""
     from app.core.crypto import seal_stream
     from bidding.bids import custody, uploads
 
     org = user.organisation
     assert org is not None
     key = custody.opening_key(lot)
+    ip, device = office or office_of(org)
     document = pdf(
         f"{lot.name} 投标文件",
         [
@@ -70,6 +84,8 @@ def sealed_bid(lot: Any, user: User, price: Decimal, days: int) -> None:
             f"投标总价：{formatting.yuan(price)}；工期 / 服务期：{days} 日；质量：合格。",
             "我方承诺完全响应招标文件的全部要求，投标有效期 90 日。",
         ],
+        # The office computer's account names the author, as word processors do.
+        author=f"office-{device[:8]}",
     )
     out = io.BytesIO()
     seal_stream(
@@ -91,9 +107,12 @@ def sealed_bid(lot: Any, user: User, price: Decimal, days: int) -> None:
         out,
     )
     data = out.getvalue()
-    upload = uploads.start_upload(lot, user, size=len(data))
-    uploads.put_chunk(upload, user, 0, io.BytesIO(data))
-    uploads.finish_upload(upload, user)
+    with current_app.test_request_context(
+        "/", environ_base={"REMOTE_ADDR": ip}, headers={"User-Agent": "Mozilla/5.0 (demo)"}
+    ):
+        upload = uploads.start_upload(lot, user, size=len(data), fingerprint=device)
+        uploads.put_chunk(upload, user, 0, io.BytesIO(data))
+        uploads.finish_upload(upload, user)
 
 
 def priced(lot: Any, factor: Decimal) -> Decimal:
@@ -101,15 +120,36 @@ def priced(lot: Any, factor: Decimal) -> Decimal:
     return (lot.ceiling_price * factor).quantize(Decimal("100"))
 
 
-def bid_round(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
-    """Bonds six days before the deadline, then one sealed bid each, cheaper in turn."""
+# Honest prices fall with each bidder, by uneven steps (even steps are a collusion signal).
+BID_FACTORS = (Decimal("0.97"), Decimal("0.938"), Decimal("0.911"), Decimal("0.864"))
+# Colluding bidders: the first price, then equal steps of 3 % of the ceiling.
+ARRANGED_FACTORS = (Decimal("0.96"),)
+
+
+def bid_factor(j: int) -> Decimal:
+    return BID_FACTORS[j] if j < len(BID_FACTORS) else BID_FACTORS[-1] - Decimal("0.041") * (j - 3)
+
+
+def bid_round(
+    world: World, lot: Any, staff: User, bidders: list[User], *, collusive: bool = False
+) -> None:
+    """Bonds six days before the deadline, then one sealed bid each, cheaper in turn.
+    `collusive`: the first two bid from the first one's office, every price in arithmetic
+    progression (the demo's case for supervision)."""
     deadline = lot.bid_deadline
     for j, user in enumerate(bidders):
         world.at(deadline - dt.timedelta(days=6, hours=-j))
         bond(lot, staff, user, j + 1)
+    shared = office_of(bidders[0].organisation) if collusive else None
     for j, user in enumerate(bidders):
         world.at(deadline - dt.timedelta(days=2, hours=3 * j))
-        sealed_bid(lot, user, priced(lot, Decimal("0.97") - Decimal("0.035") * j), 90)
+        office = shared if collusive and j < 2 else None
+        price = (
+            priced(lot, ARRANGED_FACTORS[0]) - priced(lot, Decimal("0.03")) * j
+            if collusive
+            else priced(lot, bid_factor(j))
+        )
+        sealed_bid(lot, user, price, 90, office)
 
 
 def stage_open(world: World, lot: Any, staff: User, bidders: list[User]) -> None:

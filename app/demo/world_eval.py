@@ -38,7 +38,9 @@ def stage_evaluation(world: World, lot: Any, staff: User, bidders: list[User]) -
     hour, so a member who declares a conflict is still replaced by the next reserve)."""
     now = world.real_now.replace(second=0, microsecond=0)
     evaluation = now + dt.timedelta(hours=1)
-    _bids_and_opening(world, lot, staff, bidders)
+    # Two of its bidders uploaded from one office, and the prices are in progression: the
+    # demo's collusion case for the supervisors (app/demo/world_supervision.py).
+    _bids_and_opening(world, lot, staff, bidders, collusive=True)
     # The day before: the lot is marked remote, seats booked at both centres.
     world.at(now - dt.timedelta(days=1, minutes=60))
     book_remote(world, lot, staff, evaluation)
@@ -65,11 +67,13 @@ def stage_evaluated(world: World, lot: Any, staff: User, bidders: list[User]) ->
 
 
 # ---------------------------------------------------------------- opening
-def _bids_and_opening(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
+def _bids_and_opening(
+    world: World, lot: Any, staff: User, bidders: list[User], *, collusive: bool = False
+) -> None:
     """Bonds and sealed bids, the deadline, then the opening hall's real steps."""
     from bidding.bids import decryption, freeze, opening, opening_record
 
-    bid_round(world, lot, staff, bidders)
+    bid_round(world, lot, staff, bidders, collusive=collusive)
     deadline = lot.bid_deadline
     world.at(deadline + dt.timedelta(minutes=1))
     freeze.close_lot(lot)

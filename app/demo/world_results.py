@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from decimal import Decimal
 from typing import Any
 
 from app.core import clock
@@ -20,7 +19,7 @@ from app.core.crypto import canonical_json
 from app.demo.catalogue import CENTRES
 from app.demo.context import World
 from app.demo.documents import pdf
-from app.demo.world_bids import bid_round, opening_key, priced
+from app.demo.world_bids import bid_factor, bid_round, opening_key, priced
 
 SCORES: list[tuple[str, str, str, str]] = [
     ("92.36", "28.50", "45.86", "18.00"),
@@ -59,7 +58,7 @@ def _report(lot: Any, bidders: list[User]) -> Any:
 
     def price(user: User) -> str:
         j = bidders.index(user)
-        return f"{priced(lot, Decimal('0.97') - Decimal('0.035') * j):.2f}"
+        return f"{priced(lot, bid_factor(j)):.2f}"
 
     candidates = [
         {
@@ -147,8 +146,15 @@ def _award(world: World, lot: Any, staff: User) -> None:
     world.at(result.publicity_end + dt.timedelta(hours=10))
     awarding.confirm_award(lot, staff)
     world.announcements += 1
-    if lot.project.centre.code != CENTRES[0]["code"] and "awaiting_contract" not in world.lots:
-        world.lots["awaiting_contract"] = lot  # awarded, its contract not yet filed
+    if (
+        lot.project.centre.code != CENTRES[0]["code"]
+        and "awaiting_contract" not in world.lots
+        and result.contract_due is not None
+        and result.contract_due < world.real_now
+    ):
+        # Awarded long enough ago that its contract is now overdue: a case supervision
+        # lights (app/demo/world_supervision.py).
+        world.lots["awaiting_contract"] = lot
         return
     _contract(world, lot, staff, result)
 

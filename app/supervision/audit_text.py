@@ -189,6 +189,19 @@ ACTION_TEXT: dict[str, str] = {
     "contract.filed": N_("合同备案"),
     "contract.amended": N_("合同变更备案"),
     "contract.overdue": N_("合同逾期未备案"),
+    # Supervision: attempts on sealed records, warnings and corrections
+    lot_actions.SEALED_READ_REFUSED: N_("截止前试图查看保密记录（已拒绝）"),
+    "warning.raised": N_("监察规则发出预警"),
+    "warning.level_raised": N_("预警升为红色"),
+    "warning.sent": N_("发出预警"),
+    "warning.answered": N_("答复预警"),
+    "warning.read": N_("阅读预警答复"),
+    "warning.closed": N_("办结预警"),
+    "warning.escalated": N_("预警逾期升级"),
+    "warning.refused": N_("预警操作被拒绝"),
+    "warning.correction_ordered": N_("责令纠错"),
+    "warning.correction_done": N_("纠错完成"),
+    "supervision.rule_failed": N_("监察规则运行异常"),
     "participation.refused": N_("拒绝受限单位下载招标文件或投标"),
     "credit.recorded": N_("登记信用记录"),
     "credit.lifted": N_("解除失信记录"),
@@ -263,6 +276,7 @@ AREA_TEXT: dict[str, str] = {
     "experts": N_("专家操作"),
     "eval": N_("评标操作"),
     "scoring_scheme": N_("评分办法操作"),
+    "warning": N_("监督预警操作"),
     "participation": N_("参与限制"),
     "credit": N_("信用记录操作"),
     "inspection": N_("双随机抽查操作"),
@@ -270,6 +284,8 @@ AREA_TEXT: dict[str, str] = {
 }
 
 OBJECT_TEXT: dict[str, str] = {
+    "supervision_warning": N_("监督预警"),
+    "supervision_rule": N_("监察规则"),
     "project": N_("项目"),
     "plan_line": N_("采购计划"),
     "lot": N_("标段"),
@@ -317,7 +333,6 @@ KEY_TEXT: dict[str, str] = {
     "funding_source": N_("资金来源"),
     "method_change_approved": N_("批准采用非公开招标方式"),
     "method_reason": N_("采购方式理由"),
-    "note": N_("审核意见"),
     "plan_line_id": N_("采购计划"),
     "project_code": N_("项目编号"),
     "remaining": N_("剩余额度"),
@@ -392,6 +407,19 @@ KEY_TEXT: dict[str, str] = {
     "epoch": N_("会话代次"),
     "user": N_("用户"),
     "message": N_("说明"),
+    # Supervision's warnings and rules
+    "rule": N_("监察规则"),
+    "warning_level": N_("预警等级"),
+    "run_outcome": N_("运行结果"),
+    "what": N_("记录"),
+    "responsible": N_("责任人"),
+    "due": N_("期限"),
+    "times": N_("次数"),
+    "step": N_("环节"),
+    "note": N_("意见"),
+    "command": N_("操作"),
+    "escalations": N_("升级次数"),
+    "was": N_("原状态"),
     "activity": N_("操作"),
     "bars": N_("限制"),
     "authority": N_("认定机关"),
@@ -412,7 +440,39 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 REASON_TEXT: dict[str, str] = {
     "objection_answered": N_("异议已答复"),
     "clarification": N_("澄清/更正"),
+    "correction": N_("监督人员责令纠错"),
+    "correction_done": N_("纠错完成"),
 }
+WARNING_VALUES: dict[str, dict[str, str]] = {
+    "warning_level": {"yellow": N_("黄色预警"), "red": N_("红色预警")},
+    "run_outcome": {"error": N_("运行出错"), "timeout": N_("超时被停止")},
+    "what": {"bond_list": N_("投标保证金名单")},
+    "step": {"pending": N_("待发出"), "sent": N_("待答复")},
+    "command": {
+        "send": N_("发出"),
+        "answer": N_("答复"),
+        "read": N_("已阅"),
+        "close": N_("办结"),
+        "correction": N_("责令纠错"),
+        "correction_done": N_("纠错完成"),
+    },
+}
+
+
+class _RuleLabels:
+    """The registered rules' names for people, read from the registry when shown."""
+
+    def __contains__(self, name: object) -> bool:
+        from app.supervision.rules import RULE_FAILED, get_rule
+
+        return isinstance(name, str) and (name == RULE_FAILED or get_rule(name) is not None)
+
+    def __getitem__(self, name: str) -> Any:
+        from app.supervision.rules import rule_label
+
+        return rule_label(name)
+
+
 ORG_KIND_TEXT: dict[str, str] = {
     "supplier": N_("供应商"),
     "agency": N_("代理机构"),
@@ -427,6 +487,9 @@ _VALUE_TABLES: dict[str, dict[str, Any]] = {
     "status": STATUS_LABELS,
     "previous_status": STATUS_LABELS,
     "role": ROLE_LABELS,
+    "was": STATUS_LABELS,
+    "rule": _RuleLabels(),  # type: ignore[dict-item]
+    **WARNING_VALUES,
 }
 
 

@@ -48,20 +48,6 @@ def audit_page(flt: AuditFilter, page: int) -> tuple[list[AuditEntry], int]:
     return list(rows), total
 
 
-def lots_by_status(centre_id: int | None) -> dict[str, list[Any]]:
-    """The centre's lots grouped by status, soonest deadline first (all centres when None)."""
-    from bidding.models import Lot, Project
-
-    stmt = select(Lot).join(Project, Lot.project_id == Project.id)
-    if centre_id is not None:
-        stmt = stmt.where(Project.centre_id == centre_id)
-    stmt = stmt.order_by(Lot.bid_deadline.is_(None), Lot.bid_deadline, Lot.id)
-    groups: dict[str, list[Any]] = {}
-    for lot in db.session.execute(stmt).scalars():
-        groups.setdefault(lot.status.value, []).append(lot)
-    return groups
-
-
 # Actions that name a supplier who downloaded, asked, objected, paid a bond or bid. Until
 # the lot's deadline that list is secret from everyone but the platform itself, supervisors
 # included; the entries stay in the log (and in its hash chain) and are shown redacted.

@@ -1,4 +1,4 @@
-"""Supervision pages: the centre's lots by status, the audit log browser and chain check."""
+"""Supervision pages: the live monitoring board, bond signals, the audit log browser."""
 
 from __future__ import annotations
 
@@ -17,24 +17,11 @@ from app.supervision.queries import (
     PAGE_SIZE,
     AuditFilter,
     audit_page,
-    lots_by_status,
     shared_payers,
     visible_entries,
 )
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
-
-STATUS_ORDER = (
-    ("published", _l("公告中/投标中"), "badge-blue"),
-    ("suspended", _l("暂停（异议待答复）"), "badge-amber"),
-    ("closed", _l("投标已截止"), "badge-amber"),
-    ("opened", _l("已开标"), "badge-blue"),
-    ("evaluating", _l("评标中"), "badge-blue"),
-    ("awarded", _l("已定标"), "badge-green"),
-    ("failed", _l("流标"), "badge-red"),
-    ("terminated", _l("已终止"), "badge-red"),
-    ("draft", _l("登记中"), ""),
-)
 
 
 @bp.before_request
@@ -55,15 +42,29 @@ def _filter() -> AuditFilter:
 
 @bp.route("/")
 def dashboard() -> Any:
+    """Live monitoring: every lot of the centre (every centre for the provincial
+    supervisor) with its stage and supervision points; `?part=board` is the board alone,
+    which the page fetches again when the supervision room says something changed."""
+    from app.supervision import live, monitor
+    from app.supervision.rules import POINTS
+
+    ensure_role(current_user, Role.SUPERVISOR)
     centre_id = current_user.centre_id
-    groups = lots_by_status(centre_id)
-    return render_template(
-        "supervision/dashboard.html",
-        groups=groups,
-        statuses=STATUS_ORDER,
-        centre=current_user.centre,
-        now_utc=clock.now(),
-    )
+    expand = request.args.get("stage", "")
+    board = monitor.board(centre_id, expand=expand if expand in monitor.STAGE_KEYS else "")
+    context = {
+        "board": board,
+        "expand": expand,
+        "points": POINTS,
+        "centre": current_user.centre,
+        "now_utc": clock.now(),
+        "room": live.room_for(centre_id),
+        "room_seq": live.last_seq(live.room_for(centre_id)),
+        "is_supervisor": current_user.role == Role.SUPERVISOR,
+    }
+    if request.args.get("part") == "board":
+        return render_template("supervision/_board.html", **context)
+    return render_template("supervision/dashboard.html", **context)
 
 
 @bp.route("/bond-signals")

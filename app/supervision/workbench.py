@@ -71,3 +71,65 @@ def register() -> None:
         "supervision.objections", _l("逾期未答复的异议"), overdue_objections, ("supervisor",), 1
     )
     register_provider("admin.locked", _l("被锁定的账号"), locked_accounts, ("admin",), 30)
+    register_warnings()
+
+
+def warnings_to_answer(user: Any) -> list[TodoItem]:
+    """Warnings sent to this person, awaiting their answer."""
+    from app.supervision import warning_text
+    from app.supervision.models import SupervisionWarning, WarningStatus
+
+    rows = db.session.execute(
+        select(SupervisionWarning)
+        .where(
+            SupervisionWarning.responsible_id == user.id,
+            SupervisionWarning.status == WarningStatus.SENT,
+        )
+        .order_by(SupervisionWarning.step_due_at)
+    ).scalars()
+    return [
+        TodoItem(
+            kind="supervision.answer",
+            title=_("监督预警待答复：%(t)s", t=warning_text.title(w)),
+            url=url_for("supervision_warnings.detail", warning_id=w.id),
+            due_at=w.step_due_at,
+            detail=warning_text.sentence(w),
+        )
+        for w in rows
+    ]
+
+
+def warnings_to_handle(user: Any) -> list[TodoItem]:
+    """The supervisor's next step on the centre's warnings: send new ones, read answers."""
+    from app.supervision import warning_flow, warning_text
+    from app.supervision.models import WarningStatus
+
+    if user.role != Role.SUPERVISOR:
+        return []
+    wanted = {
+        WarningStatus.PENDING: _l("新预警待发出：%(t)s"),
+        WarningStatus.ANSWERED: _l("预警已答复待阅：%(t)s"),
+        WarningStatus.READ: _l("预警待办结：%(t)s"),
+    }
+    return [
+        TodoItem(
+            kind="supervision.handle",
+            title=str(wanted[w.status]) % {"t": warning_text.title(w)},
+            url=url_for("supervision_warnings.detail", warning_id=w.id),
+            due_at=w.step_due_at,
+            detail=warning_text.sentence(w),
+        )
+        for w in warning_flow.warnings_for(user)
+        if w.status in wanted
+    ][:100]
+
+
+def register_warnings() -> None:
+    register_provider(
+        "supervision.answer",
+        _l("待答复的监督预警"),
+        warnings_to_answer,
+        ("staff", "admin"),
+        2,
+    )
+    register_provider("supervision.handle", _l("监督预警"), warnings_to_handle, ("supervisor",), 0)

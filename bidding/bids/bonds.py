@@ -24,11 +24,16 @@ from app.core.errors import Conflict, Forbidden, TooLate, ValidationError
 from app.core.extensions import db
 from app.core.notify import notify
 from app.core.storage import get_store
+from bidding import actions as lot_actions
 from bidding.bids import actions
 from bidding.bids.bond_models import BankArrival, BondRefund, SubAccount
 from bidding.bids.eligibility import deadline_passed
 from bidding.bids.models import BidBond, BondKind, BondStatus
-from bidding.bids.policies import ensure_can_run_bond_account, ensure_can_see_bond_list
+from bidding.bids.policies import (
+    can_see_bond_list,
+    ensure_can_run_bond_account,
+    ensure_can_see_bond_list,
+)
 from bidding.models import Lot, LotStatus
 
 GUARANTEE_SUFFIXES = (".pdf", ".ofd", ".jpg", ".png")
@@ -282,6 +287,12 @@ class BondRow:
 def bonds_of(lot: Lot, user: User, *, with_payers: bool = False) -> list[BondRow]:
     """Every bond of the lot, for those `can_see_bond_list` allows (never before the deadline
     for the agency). Paying accounts only when the caller may see them."""
+    if not can_see_bond_list(user, lot) and not deadline_passed(lot):
+        # An attempt on a record sealed until the deadline is itself a signal (廉政防控):
+        # it is kept even though the request fails, so it commits before the refusal.
+        db.session.rollback()
+        record(lot_actions.SEALED_READ_REFUSED, lot, {"lot_id": lot.id, "what": "bond_list"})
+        db.session.commit()
     ensure_can_see_bond_list(user, lot)
     bonds = list(
         db.session.execute(

@@ -25,6 +25,7 @@ from app.core.auth.models import User
 from app.core.errors import Conflict, TooEarly, ValidationError
 from app.core.extensions import db
 from app.core.storage import get_store
+from bidding import hooks
 from bidding.bids import actions, file_hashes, sealing
 from bidding.bids.custody import opening_key
 from bidding.bids.models import (
@@ -270,4 +271,5 @@ def _finish_decryption(
         file_hashes.wipe_shares(lot.id)
     lines = reading_lines(opening)
     record(actions.OPENING_DECRYPTED, opening, {"seed": seed, "order": order}, actor=None)
+    hooks.lot_event(lot, "opened")
     hall_event(lot, "reading", {"seed": seed, "lines": lines})

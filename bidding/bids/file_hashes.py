@@ -30,6 +30,7 @@ from app.core.audit import record
 from app.core.extensions import db
 from app.core.realtime import after_commit
 from app.core.storage import get_store
+from bidding import hooks
 from bidding.bids import actions, plaintext, sealing
 from bidding.bids.custody import opening_key
 from bidding.bids.models import Bid, BidStatus, FilesCheck, LotCustodian
@@ -141,6 +142,7 @@ def _record_check(bid: Bid, hashes: dict[str, str], error: str) -> bool:
     )
     if not pending_bids(bid.lot_id):
         wipe_shares(bid.lot_id)
+        hooks.lot_event(bid.lot, "files_checked")
     db.session.commit()
     db.session.refresh(bid)
     return True

@@ -18,6 +18,7 @@ from app.core.extensions import db
 from app.core.notify import notify
 from app.core.realtime import emit
 from app.core.storage import get_store
+from bidding import hooks
 from bidding.bids import actions
 from bidding.bids.eligibility import deadline_passed
 from bidding.bids.models import Bid, BidStatus, BidUpload, LotFreeze, UploadStatus, get_freeze
@@ -102,6 +103,7 @@ def close_lot(lot: Lot) -> LotFreeze | None:
     freeze.audit_seq = entry.seq
     db.session.flush()
     _announce_freeze(lot, freeze)
+    hooks.lot_event(lot, "frozen")
     return freeze
 
 

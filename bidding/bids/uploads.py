@@ -25,7 +25,7 @@ from app.core.http import client_info
 from app.core.notify import notify
 from app.core.realtime import after_commit
 from app.core.storage import CHUNK, get_store
-from bidding import retention
+from bidding import hooks, retention
 from bidding.bids import actions, sealing
 from bidding.bids.custody import opening_key
 from bidding.bids.eligibility import QuoteFinal, ensure_can_bid
@@ -275,6 +275,7 @@ def _record_bid(
     )
     bid.audit_seq = entry.seq
     bid.receipt = build_receipt(bid, lot, org, entry)
+    hooks.lot_event(lot, "bid_submitted")
     return bid
 
 

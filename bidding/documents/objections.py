@@ -15,7 +15,7 @@ from app.core.calendar import calendar_for
 from app.core.errors import Conflict, NotFound, TooLate
 from app.core.extensions import db
 from app.core.notify import notify
-from bidding import actions, clocks
+from bidding import actions, clocks, hooks
 from bidding.documents.downloads import supplier_lot_link
 from bidding.documents.forms import clean_text
 from bidding.documents.models import Objection, ObjectionStatus
@@ -133,7 +133,7 @@ def answer_objection(obj: Objection, user: User, answer: str) -> Objection:
         .select_from(Objection)
         .where(Objection.lot_id == lot.id, Objection.status == ObjectionStatus.PENDING)
     ).scalar_one()
-    if still_pending == 0 and lot.status == LotStatus.SUSPENDED:
+    if still_pending == 0 and lot.status == LotStatus.SUSPENDED and not hooks.suspension_held(lot):
         lot.status = LotStatus.PUBLISHED
         lot.status_reason = ""
         db.session.flush()

@@ -10,6 +10,7 @@ import pytest
 from app.credit import actions as credit_actions
 from app.inspections import actions as inspection_actions
 from app.market import actions as market_actions
+from app.supervision import actions as supervision_actions
 from app.supervision import audit_text
 from app.supervision.ratings import actions as rating_actions
 from bidding import actions as lot_actions
@@ -43,6 +44,7 @@ def _names(module: ModuleType) -> list[str]:
         venue_actions,
         plan_actions,
         invitation_actions,
+        supervision_actions,
     ],
 )
 def test_every_action_constant_has_a_sentence(app: Any, module: ModuleType) -> None:

@@ -51,7 +51,7 @@ def _lot(centre: Centre, staff: User, n: int, status: LotStatus, name: str) -> L
     return lot
 
 
-def test_supervisor_sees_own_centres_lots_grouped_by_status(client: Any) -> None:
+def test_supervisor_sees_own_centres_lots_grouped_by_stage(client: Any) -> None:
     clock.set_now(NOW)
     mine, other = make_centre(name="乌兰察布市公共资源交易中心"), make_centre()
     staff = make_user(Role.STAFF)
@@ -62,10 +62,12 @@ def test_supervisor_sees_own_centres_lots_grouped_by_status(client: Any) -> None
     db.session.commit()
     login(client, supervisor)
     html = client.get("/supervision/").get_data(as_text=True)
-    published = html.split('data-testid="status-published"')[1].split("</section>")[0]
-    assert "察右前旗中学教学设备采购" in published
-    assert "3 日内截止" in published  # deadline one day away
-    assert "集宁区道路照明改造" in html.split('data-testid="status-failed"')[1]
+    bidding = html.split('data-testid="stage-bidding"')[1].split("</section>")[0]
+    assert "察右前旗中学教学设备采购" in bidding
+    assert "3 日内截止" in bidding  # deadline one day away
+    # An ended lot with every point green is counted, not listed.
+    assert "集宁区道路照明改造" not in html
+    assert "另有 1 个已结束的标段" in html.split('data-testid="quiet-ended"')[1]
     assert "别的中心的标段" not in html
 
 
