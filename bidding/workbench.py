@@ -29,8 +29,8 @@ from bidding.bids.models import (
     Opening,
     OpeningStatus,
 )
-from bidding.documents.models import DocumentDownload, Objection, ObjectionStatus, Question
 from bidding.bids.policies import can_run_bond_account
+from bidding.documents.models import DocumentDownload, Objection, ObjectionStatus, Question
 from bidding.models import Lot, LotStatus, Project
 from bidding.policies import can_oversee_lot, is_agency_staff
 

@@ -6,7 +6,6 @@ import datetime as dt
 import io
 from typing import Any
 
-import pytest
 from flask import current_app
 
 from app.core import clock, workbench
