@@ -349,3 +349,4 @@ def _category_label(code: str) -> str:
 bp.add_app_template_global(method_label)
 bp.add_app_template_global(kind_label)
 bp.add_app_template_global(eval_label)
+bp.add_app_template_global(status_label)
