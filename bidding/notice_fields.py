@@ -232,6 +232,7 @@ LOT_COLUMNS = (
     FieldSpec("category_code", N_("标段分类"), "category"),
     FieldSpec("budget", N_("预算金额"), "money"),
     FieldSpec("ceiling_price", N_("最高限价"), "money"),
+    FieldSpec("floor_price", N_("最低限价"), "money"),
     FieldSpec("bid_bond", N_("投标保证金"), "money"),
     FieldSpec("evaluation_method", N_("评标办法"), "eval_method"),
     FieldSpec("validity_days", N_("投标有效期"), "days"),

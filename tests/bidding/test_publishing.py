@@ -338,3 +338,22 @@ def test_published_announcement_is_public_in_the_api(client: Any, world: World) 
     resp = client.get(f"/api/v1/announcements/{ann_id}")
     assert resp.status_code == 200
     assert resp.get_json()["kind"] == AnnouncementKind.TENDER.value
+
+
+def test_a_price_floor_is_kept_with_the_lot_and_stated_in_its_notice(
+    client: Any, world: World
+) -> None:
+    project = create(client, world, floor_price="900000.00")
+    lot = project["lots"][0]
+    assert (lot["ceiling_price"], lot["floor_price"]) == ("1150000.00", "900000.00")
+    resp = publish(client, world, lot["id"])
+    assert resp.status_code == 201, resp.get_json()
+    ann = resp.get_json()
+    assert ann["fields"]["lots"][0]["floor_price"] == "900000.00"
+    assert f"标段（包）{lot['code']} 最低限价：900,000.00 元" in ann["body"]
+    page = client.get(f"/announcements/{ann['id']}").get_data(as_text=True)
+    assert 'data-testid="floor-price">900,000.00' in page
+    # A lot without a floor says nothing about one.
+    other = create(client, world)
+    plain = publish(client, world, other["lots"][0]["id"]).get_json()
+    assert "最低限价" not in plain["body"]
