@@ -184,6 +184,7 @@ def _lot_fields(lot: Lot) -> dict[str, Any]:
         "category_code": lot.category_code,
         "budget": lot.budget,
         "ceiling_price": lot.ceiling_price,
+        "floor_price": lot.floor_price,
         "bid_bond": lot.bid_bond,
         "evaluation_method": lot.evaluation_method.value,
         "validity_days": lot.validity_days,

@@ -30,6 +30,7 @@ LOT_FIELDS = (
     "category_code",
     "budget",
     "ceiling_price",
+    "floor_price",
     "bid_bond",
     "evaluation_method",
     "committee_size",
@@ -214,6 +215,7 @@ def clean_lot(
         data.get("category_code") or project_category, prefix, f("category_code")
     )
     budget, ceiling, bond = _clean_amounts(data, centre_settings, prefix, f, fault)
+    floor = _clean_floor(data, budget, ceiling, prefix, f, fault)
     evaluation = enum_field(
         EvalMethod,
         data.get("evaluation_method") or EvalMethod.COMPREHENSIVE.value,
@@ -244,6 +246,7 @@ def clean_lot(
         "category_code": category,
         "budget": budget,
         "ceiling_price": ceiling,
+        "floor_price": floor,
         "bid_bond": bond,
         "evaluation_method": evaluation,
         "committee_size": size,
@@ -293,6 +296,34 @@ def _clean_amounts(
             "bid_bond",
         )
     return budget, ceiling, bond
+
+
+def _clean_floor(
+    data: Mapping[str, Any],
+    budget: Decimal,
+    ceiling: Decimal | None,
+    prefix: str,
+    f: Callable[[str], str],
+    fault: Fault,
+) -> Decimal | None:
+    """The optional price floor (最低限价): not negative, below the ceiling (or within the
+    budget when there is no ceiling). Bids under it are warned about, never refused here."""
+    floor = _money(data.get("floor_price"), _("最低限价"), prefix, f("floor_price"))
+    if floor is None:
+        return None
+    if floor < 0:
+        raise fault(_("最低限价不能为负数，当前为 %(v)s。", v=yuan(floor)), "floor_price")
+    if ceiling is not None and floor >= ceiling:
+        raise fault(
+            _("最低限价（%(f)s）须低于最高限价（%(c)s）。", f=yuan(floor), c=yuan(ceiling)),
+            "floor_price",
+        )
+    if floor > budget:
+        raise fault(
+            _("最低限价（%(f)s）不得超过预算金额（%(b)s）。", f=yuan(floor), b=yuan(budget)),
+            "floor_price",
+        )
+    return floor
 
 
 def _check_committee(

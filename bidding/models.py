@@ -117,6 +117,12 @@ class Lot(Base):
             "ceiling_price IS NULL OR (ceiling_price >= 0 AND ceiling_price <= budget)",
             name="ceiling_within_budget",
         ),
+        # The floor (最低限价) is optional and below the ceiling (or the budget without one).
+        CheckConstraint(
+            "floor_price IS NULL OR (floor_price >= 0 AND floor_price <= budget"
+            " AND (ceiling_price IS NULL OR floor_price < ceiling_price))",
+            name="floor_below_ceiling",
+        ),
         CheckConstraint("bid_bond >= 0", name="bond_non_negative"),
         CheckConstraint("committee_size >= 3 AND committee_size % 2 = 1", name="committee_odd"),
     )
@@ -130,6 +136,7 @@ class Lot(Base):
     category_code: Mapped[str] = mapped_column(String(12), index=True)
     budget: Mapped[Decimal] = mapped_column(Money())
     ceiling_price: Mapped[Decimal | None] = mapped_column(Money())
+    floor_price: Mapped[Decimal | None] = mapped_column(Money())
     bid_bond: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
     evaluation_method: Mapped[EvalMethod] = mapped_column(
         enum_column(EvalMethod, "evaluation_method")

@@ -101,6 +101,15 @@ class FieldSpec:
     columns: tuple[FieldSpec, ...] = ()
     # Shown only when this other field is true (the old deadline only if it moved).
     only_if: str | None = None
+    # Other keys the same fact is stored under (a column of records written by different
+    # stages: the result stages name a candidate `supplier_name`, earlier notices `supplier`).
+    aliases: tuple[str, ...] = ()
+
+    def value_in(self, item: Mapping[str, Any]) -> Any:
+        for key in (self.key, *self.aliases):
+            if not _is_empty(item.get(key)):
+                return item.get(key)
+        return None
 
 
 @dataclass
@@ -177,7 +186,7 @@ def _record_cells(columns: Sequence[FieldSpec], item: Any) -> list[str]:
     if not isinstance(item, Mapping):
         return [str(item)] + [""] * (len(columns) - 1)
     return [
-        formatting.MISSING if _is_empty(item.get(c.key)) else FORMATS[c.fmt](item.get(c.key))
+        formatting.MISSING if _is_empty(c.value_in(item)) else FORMATS[c.fmt](c.value_in(item))
         for c in columns
         if c.label
     ]
@@ -228,6 +237,7 @@ LOT_COLUMNS = (
     FieldSpec("category_code", N_("标段分类"), "category"),
     FieldSpec("budget", N_("预算金额"), "money"),
     FieldSpec("ceiling_price", N_("最高限价"), "money"),
+    FieldSpec("floor_price", N_("最低限价"), "money"),
     FieldSpec("bid_bond", N_("投标保证金"), "money"),
     FieldSpec("evaluation_method", N_("评标办法"), "eval_method"),
     FieldSpec("validity_days", N_("投标有效期"), "days"),
@@ -239,9 +249,22 @@ LOT_COLUMNS = (
 )
 CANDIDATE_COLUMNS = (
     FieldSpec("rank", N_("排名"), "rank"),
-    FieldSpec("supplier", N_("供应商")),
+    FieldSpec("supplier", N_("供应商"), aliases=("supplier_name",)),
     FieldSpec("price", N_("投标报价"), "money"),
-    FieldSpec("score", N_("综合得分"), "score"),
+    FieldSpec("score", N_("综合得分"), "score", aliases=("total",)),
+)
+# Candidates ranked above the winner and the law's reason each was passed over; the
+# reason's code stays for the system, its words (`reason_label`) are shown.
+PASSED_OVER_COLUMNS = (
+    FieldSpec("rank", N_("排名"), "rank"),
+    FieldSpec("reason", None),
+    FieldSpec("reason_label", N_("理由")),
+    FieldSpec("note", N_("说明")),
+)
+# Bids the committee rejected, as the signed report hands them to the result stages.
+REJECTED_COLUMNS = (
+    FieldSpec("supplier_name", N_("投标人"), aliases=("supplier",)),
+    FieldSpec("reason", N_("否决原因")),
 )
 
 REJECTED_COLUMNS = (
@@ -303,9 +326,12 @@ register_kind_fields(
     (
         *PROJECT,
         FieldSpec("candidates", N_("中标候选人"), columns=CANDIDATE_COLUMNS),
+        FieldSpec("rejected", N_("被否决的投标"), columns=REJECTED_COLUMNS),
         FieldSpec("publicity_start", N_("公示开始"), "date"),
         FieldSpec("publicity_end", N_("公示截止"), "date"),
         FieldSpec("publicity_end_at", N_("公示截止"), "datetime"),
+        FieldSpec("answer_days", N_("异议答复期限"), "days"),
+        FieldSpec("report_sha256", N_("评标报告 SHA-256")),
         *PARTIES,
     ),
 )
@@ -314,7 +340,12 @@ register_kind_fields(
     (
         *PROJECT,
         FieldSpec("winner", N_("中标人")),
+        FieldSpec("winner_supplier_id", None),
+        FieldSpec("winner_rank", N_("中标人在候选人中的排名"), "rank"),
         FieldSpec("amount", N_("中标金额"), "money"),
+        FieldSpec("passed_over", N_("排名在前未中标的候选人"), columns=PASSED_OVER_COLUMNS),
+        FieldSpec("challenge_until", N_("质疑期限"), "datetime"),
+        FieldSpec("contract_due", N_("合同备案期限"), "datetime"),
         *PARTIES,
     ),
 )
@@ -322,9 +353,13 @@ register_kind_fields(
     "contract",
     (
         *PROJECT,
+        FieldSpec("contract_number", N_("合同编号")),
         FieldSpec("supplier", N_("供应商")),
+        FieldSpec("supplier_id", None),
         FieldSpec("amount", N_("合同金额"), "money"),
         FieldSpec("signed_on", N_("合同签订日期"), "date"),
+        FieldSpec("amendment_reason", N_("变更原因")),
+        FieldSpec("contract_sha256", N_("合同文件 SHA-256")),
         *PARTIES,
     ),
 )

@@ -188,6 +188,14 @@ def render_tender_body(
                 vd=lot["validity_days"],
             )
         )
+        if lot.get("floor_price") is not None:
+            lines.append(
+                _(
+                    "标段（包）%(code)s 最低限价：%(v)s",
+                    code=lot["lot_code"],
+                    v=yuan(Decimal(str(lot["floor_price"]))),
+                )
+            )
     lines += [
         _("采购需求：%(v)s", v=f["requirements"]),
         "",

@@ -49,6 +49,7 @@ def _lot_snapshot(lot: Lot) -> dict[str, Any]:
         "category_code": lot.category_code,
         "budget": str(lot.budget),
         "ceiling_price": str(lot.ceiling_price) if lot.ceiling_price is not None else None,
+        "floor_price": str(lot.floor_price) if lot.floor_price is not None else None,
         "bid_bond": str(lot.bid_bond),
         "evaluation_method": lot.evaluation_method.value,
         "committee_size": lot.committee_size,

@@ -32,6 +32,11 @@ class LotIn(Schema):
     )
     budget = _money(required=True, metadata={"description": "预算金额 (yuan)"})
     ceiling_price = _money(load_default=None, allow_none=True)
+    floor_price = _money(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "最低限价 (yuan), below the ceiling"},
+    )
     bid_bond = _money(load_default=None, allow_none=True)
     evaluation_method = fields.String(
         load_default=EvalMethod.COMPREHENSIVE.value, validate=validate.OneOf(_EVALS)
@@ -57,6 +62,7 @@ class LotPatch(Schema):
     category_code = fields.String()
     budget = _money()
     ceiling_price = _money(allow_none=True)
+    floor_price = _money(allow_none=True)
     bid_bond = _money(allow_none=True)
     evaluation_method = fields.String(validate=validate.OneOf(_EVALS))
     committee_size = fields.Integer()
@@ -127,6 +133,7 @@ class LotOut(Schema):
     category_code = fields.String()
     budget = _money()
     ceiling_price = _money(allow_none=True)
+    floor_price = _money(allow_none=True)
     bid_bond = _money()
     evaluation_method = fields.Enum(EvalMethod, by_value=True)
     committee_size = fields.Integer()

@@ -73,6 +73,7 @@ def _lot_form_values(lot: Lot) -> dict[str, Any]:
         "category_code": lot.category_code,
         "budget": str(lot.budget),
         "ceiling_price": "" if lot.ceiling_price is None else str(lot.ceiling_price),
+        "floor_price": "" if lot.floor_price is None else str(lot.floor_price),
         "bid_bond": str(lot.bid_bond),
         "evaluation_method": lot.evaluation_method.value,
         "committee_size": lot.committee_size,

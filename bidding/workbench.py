@@ -29,6 +29,7 @@ from bidding.bids.models import (
     Opening,
     OpeningStatus,
 )
+from bidding.bids.policies import can_run_bond_account
 from bidding.documents.models import DocumentDownload, Objection, ObjectionStatus, Question
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Project
 from bidding.policies import can_oversee_lot, is_agency_staff
@@ -107,28 +108,33 @@ def objections_to_answer(user: Any) -> list[TodoItem]:
 
 
 def guarantees_to_check(user: Any) -> list[TodoItem]:
-    """Guarantee letters awaiting review on the agency's lots, only once the deadline has
-    passed: before it, even a count would tell the agency how many intend to bid."""
-    if not is_agency_staff(user):
+    """Guarantee letters awaiting the check of the centre's own staff, one item per lot.
+
+    The centre's bond account, not the agency, checks guarantees (`can_run_bond_account`);
+    the agency is told nothing here, before or after the deadline: even a count before it
+    would say how many intend to bid. The check is due by the deadline, since a supplier
+    whose letter is still unchecked cannot count on it.
+    """
+    if not can_run_bond_account(user, user.centre_id):
         return []
-    now = clock.now()
     rows = db.session.execute(
-        _managed_lots(user)
-        .add_columns(func.count(BidBond.id))
+        select(Lot, func.count(BidBond.id))
+        .join(Project, Project.id == Lot.project_id)
         .join(BidBond, BidBond.lot_id == Lot.id)
         .where(
+            Project.centre_id == user.centre_id,
             BidBond.kind == BondKind.GUARANTEE,
             BidBond.status == BondStatus.PENDING,
-            Lot.bid_deadline <= now,
         )
         .group_by(Lot.id)
+        .order_by(Lot.bid_deadline)
     ).all()
     return [
         TodoItem(
             kind="bidding.bonds",
             title=_("审核 %(n)s 份投标保函：%(lot)s", n=n, lot=_lot_name(lot)),
-            url=url_for("bids.bonds", lot_id=lot.id),
-            due_at=None,
+            url=url_for("bonds.desk"),
+            due_at=lot.bid_deadline,
         )
         for lot, n in rows
     ]

@@ -2,6 +2,10 @@
 
 A rendering of the report's body and nothing else, so that the PDF says exactly what the
 members sign; the signatures themselves are listed on the report page and in the export.
+Like every record the platform keeps, the PDF carries the platform's PAdES signature
+(`app.core.crypto.pades`), so any PDF reader shows whether it is the file the platform
+stored. The members' signatures cover the canonical body, not these bytes: adding the
+platform's signature changes nothing they signed, and `verify-report` checks the body.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import io
 from typing import Any
 
 from app.core import formatting
+from app.core.crypto.pades import sign_pdf
 
 FONT = "STSong-Light"
 
@@ -27,6 +32,17 @@ def _yes(value: bool | None) -> str:
 
 
 def report_pdf(doc: dict[str, Any]) -> bytes:
+    """The report's PDF, signed by the platform (PAdES)."""
+    lot = doc.get("lot") or {}
+    return sign_pdf(
+        render_report_pdf(doc),
+        reason=f"评标报告 {lot.get('code', '')}".strip(),
+        location="Tender Hall",
+    )
+
+
+def render_report_pdf(doc: dict[str, Any]) -> bytes:
+    """The unsigned rendering of the report's body."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle

@@ -80,7 +80,24 @@ def _clean(app: Any) -> Iterator[None]:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
     db.session.remove()
+    _empty_staging(app)
     ctx.pop()
+
+
+def _empty_staging(app: Any) -> None:
+    """The upload sessions are gone with the tables, so their staging files go too.
+
+    The file store lives as long as the session's app, while each test's rows do not: an
+    upload a test leaves open (refused at its first chunk or at finish, or past a deadline
+    that no freeze in the test ever reached) would otherwise stay in the staging area for
+    the next test, which the deadline freeze clears in production.
+    """
+    from app.core.storage import STAGING_DIR
+
+    staging = app.extensions["tenderhall_store"].root / STAGING_DIR
+    if staging.is_dir():
+        for path in staging.iterdir():
+            path.unlink(missing_ok=True)
 
 
 @pytest.fixture

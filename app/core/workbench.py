@@ -44,7 +44,12 @@ def urgency_of(due_at: dt.datetime | None, now: dt.datetime | None = None) -> Ur
         return Urgency.OVERDUE
     if left <= dt.timedelta(hours=24):
         return Urgency.TODAY
-    if left <= dt.timedelta(days=3):
+    # Legal periods end at 24:00 of a calendar day (stored as 00:00 of the next one), so
+    # "within 3 days" counts calendar days in China Standard Time: the day the item falls
+    # due is the day of its last instant, and a 3-day answer period is 3 days away.
+    last_day = clock.cst_date(due_at - dt.timedelta(microseconds=1))
+    days_left = (last_day - clock.cst_date(now or clock.now())).days
+    if days_left <= 3:
         return Urgency.SOON
     return Urgency.LATER
 

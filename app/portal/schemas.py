@@ -77,6 +77,7 @@ class PublicLot(Schema):
     status = fields.Function(lambda lot: lot.status.value)
     budget = fields.Decimal(as_string=True, places=2)
     ceiling_price = fields.Decimal(as_string=True, places=2, allow_none=True)
+    floor_price = fields.Decimal(as_string=True, places=2, allow_none=True)
     bid_bond = fields.Decimal(as_string=True, places=2)
     doc_start_at = fields.DateTime(allow_none=True)
     doc_end_at = fields.DateTime(allow_none=True)

@@ -433,6 +433,11 @@ KEY_TEXT: dict[str, str] = {
     "item_id": N_("抽查事项"),
     "outcome": N_("结论"),
     "user_id": N_("用户"),
+    "source": N_("来源"),
+    "report_sha256": N_("评标报告哈希"),
+    "candidates": N_("中标候选人"),
+    "rejected": N_("被否决的投标"),
+    "publish_by": N_("公示发布期限"),
 }
 _HASHY = re.compile(r"^[0-9a-f]{32,}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -473,6 +478,12 @@ class _RuleLabels:
         return rule_label(name)
 
 
+# How a bank arrival reached the bond account (`bidding.bids.bond_models.ArrivalSource`).
+SOURCE_TEXT: dict[str, str] = {
+    "statement": N_("银行对账单"),
+    "notice": N_("银行到账通知"),
+}
+_REFERENCE = re.compile(r"^([a-z_]+):(\d+)$")
 ORG_KIND_TEXT: dict[str, str] = {
     "supplier": N_("供应商"),
     "agency": N_("代理机构"),
@@ -518,6 +529,8 @@ class DataItem:
 
 
 def _status_word(key: str, value: str) -> str | None:
+    if key == "source":
+        return _source_text(value)
     if key == "kind" and value in ORG_KIND_TEXT:
         return _(ORG_KIND_TEXT[value])
     if key in ("from", "to") and value in EXPERT_STATUS:
@@ -530,6 +543,18 @@ def _status_word(key: str, value: str) -> str | None:
         # The bidding tables hold msgids (N_), the role table lazy strings.
         return _(label) if isinstance(label, str) else str(label)
     return None
+
+
+def _source_text(value: str) -> str | None:
+    """Where a record came from: a stored reference "<object type>:<id>" (a lot's result
+    names the evaluation report it was built from) reads as that object, a bank arrival's
+    channel by its name."""
+    if value in SOURCE_TEXT:
+        return _(SOURCE_TEXT[value])
+    m = _REFERENCE.match(value)
+    if m is None:
+        return None
+    return object_text(m.group(1), m.group(2)) if m.group(1) in OBJECT_TEXT else _("记录")
 
 
 def _value_text(key: str, value: Any) -> str:

@@ -106,6 +106,9 @@ def ensure_can_run_bond_account(user: Any, centre_id: int | None) -> None:
 
 
 def can_register_bank_keys(user: Any, centre_id: int | None) -> bool:
+    """A bank's key belongs to one centre: nobody registers one for no centre."""
+    if centre_id is None:
+        return False
     if user is not None and getattr(user, "role", None) == Role.ADMIN:
         return user.centre_id is None or user.centre_id == centre_id
     return is_centre_officer(user, centre_id)

@@ -67,3 +67,15 @@ def test_data_reads_as_a_labelled_list(app: Any) -> None:
     assert text["原因"] == "异议已答复"
     assert text["附加信息"] == "是"
     assert text["文件哈希"].endswith("…") and len(text["文件哈希"]) == 17
+
+
+def test_a_stored_reference_reads_as_the_object_it_names(app: Any) -> None:
+    """A lot's result names the report it was built from ("eval_report:12"); a bank arrival
+    its channel: neither reaches the reader as a code."""
+    with app.test_request_context():
+        report = {i.label: i.value for i in audit_text.data_items('{"source": "eval_report:12"}')}
+        bank = {i.label: i.value for i in audit_text.data_items('{"source": "statement"}')}
+        other = {i.label: i.value for i in audit_text.data_items('{"source": "lot_plan:3"}')}
+    assert report == {"来源": "评标报告 #12"}
+    assert bank == {"来源": "银行对账单"}
+    assert other == {"来源": "记录"}

@@ -401,3 +401,22 @@ def test_single_source_publicity_needs_the_reason_the_supplier_and_five_working_
     body = ok.get_json()
     assert body["title"].endswith("单一来源采购公示")
     assert body["fields"]["supplier_name"] == "集宁电脑科技有限公司"
+
+
+def test_a_price_floor_is_kept_with_the_lot_and_stated_in_its_notice(
+    client: Any, world: World
+) -> None:
+    project = create(client, world, floor_price="900000.00")
+    lot = project["lots"][0]
+    assert (lot["ceiling_price"], lot["floor_price"]) == ("1150000.00", "900000.00")
+    resp = publish(client, world, lot["id"])
+    assert resp.status_code == 201, resp.get_json()
+    ann = resp.get_json()
+    assert ann["fields"]["lots"][0]["floor_price"] == "900000.00"
+    assert f"标段（包）{lot['code']} 最低限价：900,000.00 元" in ann["body"]
+    page = client.get(f"/announcements/{ann['id']}").get_data(as_text=True)
+    assert 'data-testid="floor-price">900,000.00' in page
+    # A lot without a floor says nothing about one.
+    other = create(client, world)
+    plain = publish(client, world, other["lots"][0]["id"]).get_json()
+    assert "最低限价" not in plain["body"]

@@ -7,8 +7,6 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-import pytest
-
 from app.core import clock
 from app.core.extensions import db
 from app.core.storage import STAGING_DIR, get_store
@@ -35,10 +33,6 @@ def _open(client: Any, world: World) -> None:
     db.session.expire_all()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect: a staging file is left in the upload area after the file pass",
-)
 def test_each_decrypted_file_is_kept_under_its_hash(client: Any, world: World) -> None:
     bodies = [f"%PDF-1.4 technical bid of bidder {n} ".encode() * (200 + n) for n in range(3)]
     for user, org, body in zip(world.suppliers, world.orgs, bodies, strict=True):
@@ -54,13 +48,9 @@ def test_each_decrypted_file_is_kept_under_its_hash(client: Any, world: World) -
         assert store.path_for(entry["sha256"]).read_bytes() == body
         assert store.verify(entry["sha256"])
     staging = store.root / STAGING_DIR
-    assert not staging.exists() or not any(staging.iterdir())
+    assert not staging.exists() or not any(staging.iterdir()), sorted(staging.iterdir())
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect: a staging file is left in the upload area after the file pass",
-)
 def test_a_bid_that_fails_to_open_leaves_no_file(client: Any, world: World) -> None:
     bodies = [
         b"%PDF-1.4 good bid",
@@ -84,4 +74,4 @@ def test_a_bid_that_fails_to_open_leaves_no_file(client: Any, world: World) -> N
     good = db.session.query(Bid).filter_by(supplier_id=world.orgs[0].id).one()
     assert get_store().exists(good.plaintext_files[0]["sha256"])  # type: ignore[index]
     staging = get_store().root / STAGING_DIR
-    assert not staging.exists() or not any(staging.iterdir())
+    assert not staging.exists() or not any(staging.iterdir()), sorted(staging.iterdir())

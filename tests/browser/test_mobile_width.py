@@ -18,10 +18,6 @@ STARTS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect: the workbench, menus, phone layouts and page words do not yet cover every bond and result page",
-)
 @pytest.mark.parametrize("who", list(STARTS))
 def test_pages_fit_a_phone_without_sideways_scrolling(
     app: Any, live_server: str, browser: Any, shot: Any, who: str | None

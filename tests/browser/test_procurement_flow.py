@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pyotp
@@ -63,17 +64,22 @@ def test_staff_publish_and_supplier_downloads(
     page.select_option("select[name='lots-0-category_code']", "B0201")
     page.fill("input[name='lots-0-budget']", "1200000.00")
     page.fill("input[name='lots-0-ceiling_price']", "1150000.00")
+    page.fill("input[name='lots-0-floor_price']", "900000")
     page.fill("input[name='lots-0-bid_bond']", "20000")
     page.fill("input[name='lots-0-doc_start_at']", "2026-12-01T10:00")
     page.fill("input[name='lots-0-doc_end_at']", "2026-12-10T17:00")
     page.fill("input[name='lots-0-bid_deadline']", "2026-12-28T09:30")
     page.fill("input[name='lots-0-opening_place']", "乌兰察布市公共资源交易中心第一开标室")
     shot(page, "01-staff-project-form")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "01-staff-project-form-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.click("[data-testid=save-project]")
     page.wait_for_load_state()
     shot(page, "02-staff-project-detail")
     lot = db.session.execute(select(Lot)).scalar_one()
     assert lot.status == LotStatus.DRAFT
+    assert lot.floor_price == Decimal("900000.00")
 
     # Tender documents, then the tender notice.
     page.click("[data-testid=lot-documents]")

@@ -79,10 +79,6 @@ def _problems(text: str, actions: set[str], chinese: bool) -> list[str]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect: the workbench, menus, phone layouts and page words do not yet cover every bond and result page",
-)
 @pytest.mark.parametrize("who", list(STARTS))
 def test_pages_of_a_seeded_world_show_no_internal_code(app: Any, who: str | None) -> None:
     seed(app)
@@ -99,10 +95,6 @@ def test_pages_of_a_seeded_world_show_no_internal_code(app: Any, who: str | None
     assert not bad, "\n".join(f"{p}: {v}" for p, v in bad.items())
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect: the workbench, menus, phone layouts and page words do not yet cover every bond and result page",
-)
 def test_english_pages_show_no_internal_code(app: Any) -> None:
     seed(app)
     actions = set(db.session.execute(select(AuditEntry.action).distinct()).scalars())
@@ -120,10 +112,6 @@ def test_english_pages_show_no_internal_code(app: Any) -> None:
     assert not bad, "\n".join(f"{p}: {v}" for p, v in bad.items())
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect: the workbench, menus, phone layouts and page words do not yet cover every bond and result page",
-)
 def test_every_stored_notice_field_is_declared_for_its_kind(app: Any) -> None:
     seed(app)
     for a in db.session.execute(select(Announcement)).scalars():

@@ -182,3 +182,22 @@ def test_draw_record_pdf_is_signed_for_those_who_see_the_draw(client: Any) -> No
     other = client.application.test_client()
     login(other, outsider)
     assert other.get(f"/experts/draws/{item.id}/record.pdf").status_code == 403
+
+
+def test_records_are_signed_and_checked_from_inside_a_running_event_loop(
+    tmp_path: Path,
+) -> None:
+    """A caller driven by an asyncio loop (the rooms server's thread, a browser driver) still
+    gets a signed record: pyHanko's own asyncio.run would refuse there."""
+    import asyncio
+
+    ident = pades.load_or_create_identity(tmp_path / "signer.pem")
+    unsigned = pdf.render(pdf.Record(title="测试记录", blocks=[pdf.Fields([("项目", "测试")])]))
+
+    async def inside() -> tuple[bytes, pades.PdfCheck]:
+        signed = pades.sign_pdf(unsigned, reason="测试", identity=ident)
+        return signed, pades.validate_pdf(signed, ident.cert_pem)
+
+    signed, check = asyncio.run(inside())
+    assert signed.startswith(unsigned)  # an incremental update over the record
+    assert check.valid and check.intact and check.trusted, check.message

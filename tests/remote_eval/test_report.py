@@ -159,6 +159,11 @@ def test_report_body_has_the_structure_of_a_real_report(signing: ReviewWorld) ->
     store = get_store()
     assert store.verify(rep.html_sha256) and store.verify(rep.pdf_sha256)
     assert store.open(rep.pdf_sha256).read(5) == b"%PDF-"
+    # The PDF carries the platform's PAdES signature, valid against the published certificate.
+    from app.core.crypto import pades
+
+    check = pades.validate_pdf(store.open(rep.pdf_sha256).read(), pades.certificate_info().pem)
+    assert check.valid and check.intact and check.trusted, check.message
     html = store.open(rep.html_sha256).read().decode()
     assert "评标委员会签到表" in html and "投标函载明有效期 90 日" in html
     entry = db.session.execute(

@@ -83,6 +83,13 @@ def test_member_creates_a_key_and_signs_in_the_page(
     report_url = f"{live_server}/evaluations/{w.session.id}/report"
     page.goto(report_url)
     assert "已签署" in page.inner_text("[data-testid=sign-status]")
+    # On a phone no member's seat and name breaks across lines, and the page does not
+    # scroll sideways (wide tables scroll inside their own frame).
+    lines = page.eval_on_selector_all(
+        ".report-doc .who", "els => els.map(e => e.getClientRects().length)"
+    )
+    assert lines and max(lines) == 1, lines
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "eval-report-390")
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(report_url)

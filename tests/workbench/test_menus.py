@@ -52,10 +52,6 @@ def _menu(client: Any) -> list[tuple[str, str]]:
         "supervisor",
     ],
 )
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect: the workbench, menus, phone layouts and page words do not yet cover every bond and result page",
-)
 def test_every_menu_entry_opens_for_its_role(client: Any, who: str) -> None:
     user = _users()[who]
     login(client, user)

@@ -9,6 +9,8 @@ trusts it sees every record the platform signed as valid, and any changed byte a
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
 import hashlib
@@ -188,14 +190,33 @@ def _signer(identity: Identity) -> Any:
     )
 
 
+def _outside_event_loop(fn: Any, *args: Any) -> Any:
+    """Run ``fn`` where no asyncio loop is running.
+
+    pyHanko's synchronous signer and validator call ``asyncio.run``, which refuses to run
+    in a thread whose loop is running (the rooms server's thread, a caller driven by an
+    event loop): there the work goes to a short-lived thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def sign_pdf(
     data: bytes, *, reason: str, location: str = "", identity: Identity | None = None
 ) -> bytes:
     """The PDF with the platform's PAdES signature (an incremental update over ``data``)."""
+    ident = identity or load_or_create_identity()
+    return _outside_event_loop(_sign_pdf, data, reason, location, ident)
+
+
+def _sign_pdf(data: bytes, reason: str, location: str, ident: Identity) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    ident = identity or load_or_create_identity()
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -213,6 +234,10 @@ def validate_pdf(data: bytes, cert_pem: str | bytes) -> PdfCheck:
 
     Anything unreadable (a damaged file, no signature) is an invalid result, never an error.
     """
+    return _outside_event_loop(_validate_pdf, data, cert_pem)
+
+
+def _validate_pdf(data: bytes, cert_pem: str | bytes) -> PdfCheck:
     from asn1crypto import pem as asn1_pem
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.reader import PdfFileReader

@@ -134,13 +134,18 @@
     var button = sealForm.querySelector('button[type="submit"]');
 
     // The price box: checked as typed (commas allowed), read back formatted, and a price
-    // above the lot's ceiling needs an explicit confirmation before sealing.
+    // above the lot's ceiling or below its floor needs an explicit confirmation before
+    // sealing (the server still accepts it: the committee judges it, not the form).
     var priceBox = sealForm.elements.total_price;
     var reads = sealForm.querySelector('[data-role="price-reads"]');
     var over = sealForm.querySelector('[data-role="over-ceiling"]');
     var overText = sealForm.querySelector('[data-role="over-ceiling-text"]');
     var confirmOver = sealForm.elements.confirm_over_ceiling;
     var ceiling = sealForm.dataset.ceiling ? Number(sealForm.dataset.ceiling) : null;
+    var under = sealForm.querySelector('[data-role="under-floor"]');
+    var underText = sealForm.querySelector('[data-role="under-floor-text"]');
+    var confirmUnder = sealForm.elements.confirm_under_floor;
+    var floor = sealForm.dataset.floor ? Number(sealForm.dataset.floor) : null;
     var grouped = function (plain) {
       var parts = plain.split(".");
       var cents = ((parts[1] || "") + "00").slice(0, 2);
@@ -148,6 +153,7 @@
     };
     var cleanPrice = function () { return (priceBox.value || "").trim().replace(/[,，\s]/g, ""); };
     var aboveCeiling = function (plain) { return ceiling !== null && PRICE.test(plain) && Number(plain) > ceiling; };
+    var belowFloor = function (plain) { return floor !== null && PRICE.test(plain) && Number(plain) < floor; };
     var checkPrice = function (final) {
       var plain = cleanPrice();
       var ok = plain === "" || PRICE.test(plain);
@@ -159,6 +165,12 @@
         over.hidden = !high;
         if (high) { overText.textContent = msg.over_ceiling.replace("{v}", grouped(plain)).replace("{c}", grouped(String(ceiling))); }
         else if (confirmOver) { confirmOver.checked = false; }
+      }
+      var low = belowFloor(plain);
+      if (under) {
+        under.hidden = !low;
+        if (low) { underText.textContent = msg.under_floor.replace("{v}", grouped(plain)).replace("{f}", grouped(String(floor))); }
+        else if (confirmUnder) { confirmUnder.checked = false; }
       }
     };
     if (priceBox) {
@@ -173,6 +185,10 @@
       if (aboveCeiling(price) && !(confirmOver && confirmOver.checked)) {
         checkPrice(false);
         throw new Error(msg.confirm_over);
+      }
+      if (belowFloor(price) && !(confirmUnder && confirmUnder.checked)) {
+        checkPrice(false);
+        throw new Error(msg.confirm_under);
       }
       var days = get("duration_days");
       if (!/^\d{1,6}$/.test(days)) { throw new Error(msg.duration); }
