@@ -167,7 +167,7 @@ class ReceiptResource(MethodView):
     def get(self, bid_id: int) -> Any:
         """The signed receipt (回执) of a bid: only to its bidder, or the lot's staff after the deadline."""
         bid = db.session.get(Bid, bid_id)
-        if bid is None or not can_see_receipt(current_user, bid):
+        if bid is None or not bid.receipt or not can_see_receipt(current_user, bid):
             raise NotFound(_("回执不存在。"))
         return bid.receipt
 

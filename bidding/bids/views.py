@@ -154,7 +154,7 @@ def withdraw(lot_id: int) -> Any:
 @login_required
 def receipt(bid_id: int) -> Any:
     bid = db.session.get(Bid, bid_id)
-    if bid is None or not can_see_receipt(current_user, bid):
+    if bid is None or not bid.receipt or not can_see_receipt(current_user, bid):
         abort(404)
     return render_template("bidding/bids_receipt.html", bid=bid, doc=bid.receipt)
 
@@ -163,7 +163,7 @@ def receipt(bid_id: int) -> Any:
 @login_required
 def receipt_json(bid_id: int) -> Any:
     bid = db.session.get(Bid, bid_id)
-    if bid is None or not can_see_receipt(current_user, bid):
+    if bid is None or not bid.receipt or not can_see_receipt(current_user, bid):
         abort(404)
     return Response(
         json.dumps(bid.receipt, ensure_ascii=False, indent=2),
