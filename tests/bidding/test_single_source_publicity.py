@@ -70,3 +70,21 @@ def test_an_objection_after_the_publicity_is_refused_with_its_end(client: Any) -
         ).first()
         is None
     )
+
+
+def test_a_supplier_objects_on_the_lot_page_without_downloading(client: Any) -> None:
+    from tests.factories import csrf_from, login
+
+    w = _world()
+    user = w.supplier()
+    db.session.commit()
+    login(client, user)
+    page = client.get(f"/supplier/lots/{w.lot.id}").get_data(as_text=True)
+    assert 'data-testid="publicity-objection-hint"' in page and "2026-03-09 24:00" in page
+    token = csrf_from(client, f"/supplier/lots/{w.lot.id}")
+    resp = client.post(
+        f"/supplier/lots/{w.lot.id}/objections",
+        data={"text": "本单位同样具备原厂维保资质。", "csrf_token": token},
+    )
+    assert resp.status_code == 302
+    assert db.session.execute(select(Objection.supplier_id)).scalar_one() == user.organisation_id
