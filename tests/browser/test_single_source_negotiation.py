@@ -41,3 +41,27 @@ def test_staff_record_the_negotiation_and_see_it_on_the_lot(
         ctx.close()
     db.session.refresh(lot)
     assert lot.status == LotStatus.EVALUATED
+
+
+def test_a_supplier_objects_to_the_publicity_on_a_phone_and_at_1366(
+    live_server: str, browser: Any, shot: Any
+) -> None:
+    from bidding.models import Method
+    from tests.bidding_docs.world import T0, make_world, upload
+
+    w = make_world()
+    upload(w)
+    w.lot.project.method = Method.SINGLE_SOURCE
+    w.lot.doc_start_at = T0
+    user = w.supplier()
+    db.session.commit()
+    for width, height in ((1366, 900), (390, 844)):
+        ctx = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+        page = ctx.new_page()
+        _login(page, live_server, user)
+        page.goto(f"{live_server}/supplier/lots/{w.lot.id}#objections")
+        assert "2026-03-09 24:00" in page.inner_text("[data-testid=publicity-objection-hint]")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.locator("#objections").scroll_into_view_if_needed()
+        shot(page, f"single-source-{width}-03-publicity-objection")
+        ctx.close()
