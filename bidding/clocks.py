@@ -304,6 +304,14 @@ def objection_deadline(deadline: dt.datetime, days_before: int) -> dt.datetime:
     return start_of_day(last_day_before(deadline, days_before) + dt.timedelta(days=1))
 
 
+def publicity_objection_end(
+    published_at: dt.datetime, working_days: int, calendar: WorkCalendar
+) -> dt.datetime:
+    """A publicity open to objections (单一来源: ≥5 working days) ends at 24:00 of its last
+    working day, counted from the day after publication like every period."""
+    return _working_period_end(published_at, working_days, calendar)
+
+
 def objection_answer_due(filed_at: dt.datetime, days: int, calendar: WorkCalendar) -> dt.datetime:
     """When the answer to an objection filed at `filed_at` is due: the end of the period."""
     return period_end(filed_at, days, calendar)

@@ -60,21 +60,29 @@ def bar_messages(org: Organisation) -> list[str]:
 
 
 def audit_refusal(
-    exc: DomainError, org: Organisation, found: list[Bar], activity: str, lot_id: int | None
+    exc: DomainError,
+    org: Organisation,
+    found: list[Bar],
+    activity: str,
+    lot_id: int | None,
+    *,
+    not_invited: bool = False,
 ) -> DomainError:
-    """Mark the refusal for the audit log (written after the refused transaction rolls back)."""
-    return exc.audited(
-        actions.PARTICIPATION_REFUSED,
-        org,
-        {
-            "activity": activity,
-            "lot_id": lot_id,
-            "bars": [
-                {"source": b.source, "until": b.until.isoformat() if b.until else None}
-                for b in found
-            ],
-        },
-    )
+    """Mark the refusal for the audit log (written after the refused transaction rolls back).
+
+    One entry per refused attempt, whether a bar or a missing invitation (a lot whose
+    method lets only invitees respond) refused it.
+    """
+    data: dict[str, object] = {
+        "activity": activity,
+        "lot_id": lot_id,
+        "bars": [
+            {"source": b.source, "until": b.until.isoformat() if b.until else None} for b in found
+        ],
+    }
+    if not_invited:
+        data["not_invited"] = True
+    return exc.audited(actions.PARTICIPATION_REFUSED, org, data)
 
 
 def ensure_not_barred(org: Organisation, *, activity: str, lot_id: int | None = None) -> None:

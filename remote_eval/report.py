@@ -214,7 +214,7 @@ def signed_report(report: EvalReport) -> SignedReport:
 
     body = body_of(report)
     rows = {r["bid_id"]: r for r in body["results"]}
-    bid_ids = [c["bid_id"] for c in body["candidates"]] + [r["bid_id"] for r in body["rejected"]]
+    bid_ids = [r["bid_id"] for r in body["results"]]
     rows_ = db.session.execute(select(Bid.id, Bid.supplier_id).where(Bid.id.in_(bid_ids)))
     suppliers = {bid_id: supplier_id for bid_id, supplier_id in rows_}
 
@@ -244,6 +244,22 @@ def signed_report(report: EvalReport) -> SignedReport:
         }
         for r in body["rejected"]
     ]
+    received = {b["bid_id"]: b.get("received_at") for b in body.get("bidders", [])}
+    valid = [
+        {
+            "bid_id": r["bid_id"],
+            "supplier_id": suppliers.get(r["bid_id"]),
+            "supplier_name": r["name"],
+            "price": r["price"],
+            "received_at": received.get(r["bid_id"]),
+            "total": score(r.get("total")),
+            "price_score": score(r.get("price_score")),
+            "technical": score(r.get("technical")),
+            "commercial": score(r.get("commercial")),
+        }
+        for r in body["results"]
+        if r.get("valid")
+    ]
     return SignedReport(
         source=f"eval_report:{report.id}",
         sha256=report.sha256,
@@ -251,4 +267,5 @@ def signed_report(report: EvalReport) -> SignedReport:
         at=clock.now(),
         candidates=candidates,
         rejected=rejected,
+        valid=valid,
     )

@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from app.portal.queries import STATUS_ALIASES, STATUS_GROUPS
-from bidding.labels import KIND_LABELS, METHOD_LABELS, kind_label
+from bidding import methods
+from bidding.labels import KIND_LABELS, kind_label
 
 _PAGE_ERROR = _l("页码须为不小于 1 的整数。")
 
@@ -44,8 +45,8 @@ class AnnouncementQuery(Schema):
     )
     method = fields.String(
         validate=validate.OneOf(
-            list(METHOD_LABELS),
-            error=_l("采购方式无效，可选：%(ok)s。", ok=", ".join(METHOD_LABELS)),
+            methods.codes(),
+            error=_l("采购方式无效，可选：%(ok)s。", ok=", ".join(methods.codes())),
         )
     )
     status = fields.String(

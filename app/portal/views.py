@@ -20,7 +20,7 @@ from app.portal.queries import (
     STATUS_LABELS,
     Filters,
 )
-from bidding import categories, notice_fields
+from bidding import categories, methods, notice_fields
 from bidding.labels import KIND_LABELS, METHOD_LABELS, translated
 
 bp = Blueprint("portal", __name__)
@@ -61,6 +61,12 @@ def portal_labels() -> dict[str, Any]:
         }
         _labels_by_locale[locale] = labels
     return labels
+
+
+@bp.app_context_processor
+def method_choices() -> dict[str, Any]:
+    """The method filter offers the registry's methods (a label alone is no method)."""
+    return {"method_choices": {m: _(METHOD_LABELS[m]) for m in methods.codes()}}
 
 
 @bp.app_context_processor
@@ -136,7 +142,7 @@ def filters_from_args(args: Any) -> Filters:
             problems.append(_("品目分类代码只能由字母和数字组成（如 A、A08），已忽略。"))
     method = (args.get("method") or "").strip()
     if method:
-        if method in METHOD_LABELS:
+        if method in methods.codes():
             f.method = method
         else:
             problems.append(_("采购方式“%(v)s”无效，已忽略。", v=method[:20]))

@@ -137,9 +137,13 @@ def ensure_can_bid(lot: Lot, user: User, *, mid_upload: bool = False) -> Organis
         else:
             exc = Conflict("；".join(problems))
         found = participation.bars(org) if org is not None else []
-        if found:
+        # A non-invitee's attempt on an invited lot is audited as a bar's is.
+        not_invited = org is not None and org.kind == OrgKind.SUPPLIER and not may_respond(lot, org)
+        if found or not_invited:
             assert org is not None
-            raise participation.audit_refusal(exc, org, found, "bid", lot.id)
+            raise participation.audit_refusal(
+                exc, org, found, "bid", lot.id, not_invited=not_invited
+            )
         raise exc
     assert org is not None
     return org

@@ -11,7 +11,7 @@ from app.core.auth.models import Role, User
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound, TooEarly, TooLate
 from app.core.extensions import db
 from app.core.notify import notify
-from bidding import actions
+from bidding import actions, participation
 from bidding.documents.files import check_intact
 from bidding.documents.models import DocumentDownload, TenderDocument
 from bidding.documents.policies import ensure_can_list_downloaders, ensure_supplier_org
@@ -28,7 +28,9 @@ def download_refusal(lot: Lot, user: User) -> DomainError | None:
     except DomainError as exc:
         return exc
     if not may_respond(lot, org):
-        return Forbidden(invitation_refusal(lot))
+        return participation.audit_refusal(
+            Forbidden(invitation_refusal(lot)), org, [], "download", lot.id, not_invited=True
+        )
     if lot.status != LotStatus.PUBLISHED:
         if lot.status == LotStatus.SUSPENDED:
             return Conflict(_l("该标段因异议暂停，暂停期间不提供招标文件下载。"))

@@ -19,7 +19,9 @@ from bidding import actions, clocks, hooks
 from bidding.documents.downloads import supplier_lot_link
 from bidding.documents.forms import clean_text
 from bidding.documents.models import Objection, ObjectionStatus
-from bidding.documents.policies import OPEN_STATUSES, ensure_downloader
+from bidding.documents.policies import OPEN_STATUSES, ensure_downloader, ensure_supplier_org
+from bidding.labels import method_label
+from bidding.methods import rule_for
 from bidding.models import Lot, LotStatus
 from bidding.policies import ensure_can_manage_lot
 from bidding.projects import lock_lot
@@ -31,8 +33,22 @@ def _last_days(lot: Lot) -> int:
     )
 
 
+def publicity_days(lot: Lot) -> int:
+    """Working days the method's publicity runs open to objections (单一来源), else 0."""
+    return rule_for(lot.project.method).publicity_working_days
+
+
 def objection_last_moment(lot: Lot) -> dt.datetime | None:
-    """The end (24:00 CST) of the last day an objection to the documents may be filed."""
+    """The end (24:00 CST) of the last day an objection may be filed: for a method with a
+    publicity, the end of the publicity (from the day the lot was published); otherwise
+    the documents' own limit before the bid deadline."""
+    days = publicity_days(lot)
+    if days:
+        if lot.doc_start_at is None:
+            return None
+        return clocks.publicity_objection_end(
+            lot.doc_start_at, days, calendar_for(lot.project.centre_id)
+        )
     if lot.bid_deadline is None:
         return None
     return clocks.objection_deadline(lot.bid_deadline, _last_days(lot))
@@ -49,13 +65,26 @@ def answer_days(lot: Lot) -> int:
 
 
 def file_objection(lot: Lot, user: User, text: str) -> Objection:
-    """File an objection to the documents; the lot is suspended until it is answered."""
-    org = ensure_downloader(user, lot)
+    """File an objection to the documents (or, for a method with a publicity, to the
+    publicity: any supplier may object during it); the lot is suspended until answered."""
+    publicity = publicity_days(lot)
+    org = ensure_supplier_org(user, activity="objection", lot=lot) if publicity else None
+    if org is None:
+        org = ensure_downloader(user, lot)
     if lot.status not in OPEN_STATUSES:
         raise Conflict(_l("该标段当前不接受对招标文件的异议。"))
     text = clean_text(text, "text", _l("异议内容"))
     last = objection_last_moment(lot)
     now = clock.now()
+    if publicity and not objection_window_open(lot):
+        raise TooLate(
+            _l(
+                "%(m)s公示期为 %(n)s 个工作日，已于 %(t)s（北京时间）结束，不再受理异议。",
+                m=method_label(lot.project.method),
+                n=publicity,
+                t=formatting.cst_until(last),
+            )
+        )
     if not objection_window_open(lot):
         raise TooLate(
             _l(

@@ -128,7 +128,10 @@ def _supplier_lot_page(lot: Lot, status: int = 200) -> Any:
             pending=questions.own_pending_questions(lot, user) if downloaded else [],
             objections=objections.own_objections(lot, user),
             objection_last=objections.objection_last_moment(lot),
-            objection_open=downloaded and objections.objection_window_open(lot),
+            # A method with a publicity (单一来源) takes objections from any supplier.
+            objection_publicity=objections.publicity_days(lot),
+            objection_open=(downloaded or objections.publicity_days(lot) > 0)
+            and objections.objection_window_open(lot),
             objection_answer_days=objections.answer_days(lot),
             form=request.form,
         ),

@@ -81,6 +81,11 @@ def rules() -> list[MethodRule]:
     return [_RULES[m] for m in Method if m in _RULES]
 
 
+def codes() -> list[str]:
+    """The methods a lot may run under, in the registry's order (filters list these)."""
+    return [r.method.value for r in rules()]
+
+
 @dataclass(frozen=True)
 class ResponsePeriod:
     """A method's minimum response period as it stands for one centre."""

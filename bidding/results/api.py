@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import send_file
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
@@ -19,6 +20,7 @@ from bidding.results import (
     contracts,
     failure,
     filings,
+    negotiation,
     notices,
     policies,
     publicity,
@@ -37,6 +39,8 @@ from bidding.results.schemas import (
     ResultFilingFiles,
     ResultFilingForm,
     ResultFilingOut,
+    ResultNegotiationIn,
+    ResultNegotiationOut,
     ResultNoticeExportOut,
     ResultOut,
     ResultPublicityIn,
@@ -78,6 +82,31 @@ class PublicityResource(MethodView):
         ann = publicity.publish_publicity(get_lot(lot_id), current_user, data.get("days"))
         db.session.commit()
         return ann
+
+
+@blp.route("/lots/<int:lot_id>/result/negotiation")
+class ResultNegotiationResource(MethodView):
+    @login_required
+    @blp.response(200, ResultNegotiationOut)
+    def get(self, lot_id: int) -> Any:
+        """单一来源: the recorded price negotiation (staff and the centre's overseers)."""
+        lot = get_lot(lot_id)
+        policies.ensure_can_read_result(current_user, lot)
+        view = negotiation.negotiation_view(lot)
+        if view is None:
+            raise NotFound(_("该标段尚未记录价格谈判。"))
+        return view
+
+    @login_required
+    @blp.arguments(ResultNegotiationIn)
+    @blp.response(201, ResultNegotiationOut)
+    def post(self, data: dict[str, Any], lot_id: int) -> Any:
+        """单一来源: record the price negotiated with the one supplier and the minutes; the
+        lot's result follows (evaluation ended, candidate publicity due)."""
+        lot = get_lot(lot_id)
+        negotiation.record_negotiation(current_user, lot, data["price"], data["minutes"])
+        db.session.commit()
+        return negotiation.negotiation_view(lot)
 
 
 @blp.route("/lots/<int:lot_id>/result/failure")

@@ -22,7 +22,7 @@ from app.core.notify import notify
 from bidding.labels import status_label
 from bidding.models import Lot, LotStatus
 from bidding.projects import lock_lot
-from bidding.results import actions, rules
+from bidding.results import actions, ranking, rules
 from bidding.results.models import LotResult
 
 
@@ -38,6 +38,10 @@ class SignedReport:
     #   commercial}] best first; amounts and scores as strings
     candidates: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    # Every bid the committee kept, in opening order: [{bid_id, supplier_id, supplier_name,
+    # price, received_at (ISO), total, price_score, technical, commercial}]. A method whose
+    # result is decided here (lowest compliant price) ranks these; empty → the candidates.
+    valid: list[dict[str, Any]] = field(default_factory=list)
 
 
 def result_of(lot: Lot) -> LotResult | None:
@@ -46,17 +50,17 @@ def result_of(lot: Lot) -> LotResult | None:
     ).scalar_one_or_none()
 
 
-def failure_reason(lot: Lot, report: SignedReport) -> str | None:
+def failure_reason(lot: Lot, candidates: list[dict[str, Any]]) -> str | None:
     """Why the signed report ends the lot as failed (废标), or None when it has a result."""
-    if not report.candidates:
+    if not candidates:
         return str(_l("评标委员会否决了全部投标，本标段废标。"))
     least = rules.valid_bids_minimum(lot)
-    if least is not None and len(report.candidates) < least:
+    if least is not None and len(candidates) < least:
         return str(
             _l(
                 "评标后有效投标不足 %(m)s 家（实际 %(n)s 家），缺乏竞争，本标段废标。",
                 m=least,
-                n=len(report.candidates),
+                n=len(candidates),
             )
         )
     return None
@@ -71,20 +75,21 @@ def receive_report(lot: Lot, report: SignedReport, user: User) -> LotResult:
     if result_of(lot) is not None:
         raise Conflict(_l("该标段已经接收过评标报告。"))
     now = clock.now()
+    candidates = ranking.candidates(lot, report)
     result = LotResult(
         lot_id=lot.id,
         source=report.source,
         report_sha256=report.sha256,
         report_pdf_sha256=report.pdf_sha256,
         report_at=report.at,
-        candidates=list(report.candidates),
+        candidates=candidates,
         rejected=list(report.rejected),
         publish_by=rules.publish_by(lot, report.at),
         flagged=[],
         created_at=now,
     )
     db.session.add(result)
-    failure = failure_reason(lot, report)
+    failure = failure_reason(lot, candidates)
     if failure is None:
         lot.status = LotStatus.EVALUATED
         lot.status_reason = ""
@@ -101,7 +106,8 @@ def receive_report(lot: Lot, report: SignedReport, user: User) -> LotResult:
         {
             "source": report.source,
             "report_sha256": report.sha256,
-            "candidates": len(report.candidates),
+            "candidates": len(candidates),
+            "ranked_by": ranking.result_rule(lot).value,
             "rejected": len(report.rejected),
             "publish_by": result.publish_by.isoformat(),
         },

@@ -141,3 +141,24 @@ class Contract(Base):
     announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcement.id"))
 
     supplier: Mapped[Organisation] = relationship()
+
+
+class PriceNegotiation(Base):
+    """单一来源: the price negotiated with the one supplier, and the minutes of the talks.
+
+    Its record is the result's input in place of an evaluation report (one per lot).
+    """
+
+    __tablename__ = "price_negotiation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), unique=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id"))
+    quoted_price: Mapped[Decimal | None] = mapped_column(Money())  # the response's own price
+    price: Mapped[Decimal] = mapped_column(Money())
+    minutes: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    supplier: Mapped[Organisation] = relationship()
+    recorded_by: Mapped[User] = relationship()

@@ -96,3 +96,9 @@ def ensure_can_see_filing(user: Any, filing: ResultFiling) -> None:
 def ensure_can_file_contract(user: Any, lot: Lot) -> None:
     if not can_file_contract(user, lot):
         raise Forbidden(_l("只有采购人或本项目代理机构的工作人员可以备案合同。"))
+
+
+def ensure_can_record_negotiation(user: Any, lot: Lot) -> None:
+    """单一来源: the project's agency staff record the price negotiation."""
+    if not can_manage_lot(user, lot):
+        raise Forbidden(_l("只有本项目代理机构的工作人员可以记录价格谈判。"))

@@ -13,7 +13,7 @@ from bidding.bids import freeze
 from bidding.labels import status_label
 from bidding.models import Lot, LotStatus
 from bidding.policies import can_manage_lot
-from bidding.results import award, contracts, failure, filings, policies, rules
+from bidding.results import award, contracts, failure, filings, negotiation, policies, rules
 from bidding.results.handoff import result_of
 from bidding.results.labels import FILING_LABELS, FILING_STATUS_LABELS, NOTICE_LABELS
 from bidding.results.models import FilingKind, FilingStatus, ResultFiling
@@ -87,6 +87,13 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
         "received": result is not None,
         "viewer": "staff" if staff else "bidder",
         **failure_view(lot, manage),
+    }
+    # 单一来源: the recorded price negotiation stands in for the evaluation report.
+    out["negotiated"] = negotiation.negotiated(lot)
+    out["negotiation"] = negotiation.negotiation_view(lot) if out["negotiated"] else None
+    out["actions"] = {
+        **out["actions"],
+        "negotiate": manage and out["negotiated"] and negotiation.refusal(lot) is None,
     }
     if result is None:
         return out

@@ -127,6 +127,27 @@ class ResultOut(Schema):
     contracts = fields.List(fields.Dict())
     actions = fields.Dict()
     pass_over_reasons = fields.List(fields.Dict())
+    negotiated = fields.Boolean()
+    negotiation = fields.Nested("ResultNegotiationOut", allow_none=True)
+
+
+class ResultNegotiationIn(Schema):
+    price = fields.Decimal(
+        required=True, as_string=True, places=2, metadata={"description": "yuan, e.g. 1180000.00"}
+    )
+    minutes = fields.String(required=True, metadata={"description": "谈判纪要"})
+
+
+class ResultNegotiationOut(Schema):
+    """单一来源: the negotiated price with the one supplier and the minutes."""
+
+    id = fields.Integer()
+    supplier_name = fields.String()
+    quoted_price = fields.Decimal(as_string=True, places=2, allow_none=True)
+    price = fields.Decimal(as_string=True, places=2)
+    minutes = fields.String()
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime()
 
 
 class ResultAnnouncementRef(Schema):

@@ -19,7 +19,16 @@ from bidding.bids.models import Bid
 from bidding.models import Lot, LotStatus, Project
 from bidding.policies import can_oversee_centre
 from bidding.projects import get_lot
-from bidding.results import award, contracts, failure, filings, policies, publicity, queries
+from bidding.results import (
+    award,
+    contracts,
+    failure,
+    filings,
+    negotiation,
+    policies,
+    publicity,
+    queries,
+)
 from bidding.results.models import ResultNotice
 
 bp = Blueprint("results", __name__, url_prefix="/results", template_folder="templates")
@@ -94,6 +103,19 @@ def publish(lot_id: int) -> Any:
         publicity.publish_publicity(lot, current_user, int(raw) if raw else None)
 
     return _act(lot_id, run, _("中标候选人公示已发布。"))
+
+
+@bp.route("/lots/<int:lot_id>/negotiation", methods=["POST"])
+@login_required
+def negotiate(lot_id: int) -> Any:
+    lot = get_lot(lot_id)
+
+    def run() -> None:
+        negotiation.record_negotiation(
+            current_user, lot, request.form.get("price"), request.form.get("minutes")
+        )
+
+    return _act(lot_id, run, _("价格谈判已记录，评审结果已生成。"))
 
 
 @bp.route("/lots/<int:lot_id>/failure", methods=["POST"])

@@ -44,8 +44,15 @@ class ResultWorld:
         return token_headers(user)
 
 
-def build(category: str = "B01", method: Method = Method.OPEN, valid: int = 3) -> ResultWorld:
-    """`valid`: how many bids the report keeps as candidates (the rest are rejected)."""
+def build(
+    category: str = "B01",
+    method: Method = Method.OPEN,
+    valid: int = 3,
+    ranked: tuple[int, ...] | None = None,
+) -> ResultWorld:
+    """`valid`: how many bids the report keeps as candidates (the rest are rejected);
+    `ranked`: which bids (by index into PRICES) the committee ranked, best first."""
+    order = ranked if ranked is not None else tuple(range(valid))
     clock.set_now(T0)
     centre = make_centre()
     other = make_centre()
@@ -143,17 +150,17 @@ def build(category: str = "B01", method: Method = Method.OPEN, valid: int = 3) -
         at=clock.now(),
         candidates=[
             {
-                "rank": i + 1,
+                "rank": n + 1,
                 "bid_id": bids[i].id,
                 "supplier_id": bids[i].supplier_id,
                 "supplier_name": bidders[i].organisation.name,
                 "price": PRICES[i],
-                "total": scores[i][0],
-                "price_score": scores[i][1],
-                "technical": scores[i][2],
-                "commercial": scores[i][3],
+                "total": scores[n][0],
+                "price_score": scores[n][1],
+                "technical": scores[n][2],
+                "commercial": scores[n][3],
             }
-            for i in range(valid)
+            for n, i in enumerate(order)
         ],
         rejected=[
             {
@@ -162,7 +169,18 @@ def build(category: str = "B01", method: Method = Method.OPEN, valid: int = 3) -
                 "supplier_name": bidders[i].organisation.name,
                 "reason": "报价低于成本且未能合理说明" if i == 3 else "未按要求提交投标保证金",
             }
-            for i in range(valid, 4)
+            for i in range(4)
+            if i not in order
+        ],
+        valid=[
+            {
+                "bid_id": bids[i].id,
+                "supplier_id": bids[i].supplier_id,
+                "supplier_name": bidders[i].organisation.name,
+                "price": PRICES[i],
+                "received_at": bids[i].received_at.isoformat(),
+            }
+            for i in sorted(order)
         ],
     )
     result = receive_report(lot, report, staff)
