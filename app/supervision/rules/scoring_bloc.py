@@ -66,12 +66,20 @@ def check(scope: Scope) -> list[Finding]:
     threshold = setting("SUPERVISION_BLOC_CORRELATION", 0.8)
     least = setting("SUPERVISION_BLOC_MIN_LOTS", 3)
     dev = deviations(scope)
+    # Only members who sat together are paired (a pool of thousands, panels of a few).
+    met: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    panels: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for user_id, points in dev.items():
+        for point in points:
+            panels[point].append(user_id)
+    for point, members in panels.items():
+        for u, v in combinations(sorted(members), 2):
+            met[(u, v)].append(point)
     links: dict[int, set[int]] = defaultdict(set)
     shared_lots: dict[frozenset[int], set[int]] = {}
     strength: dict[frozenset[int], float] = {}
-    for u, v in combinations(sorted(dev), 2):
+    for (u, v), points in met.items():
         scope.tick()
-        points = sorted(dev[u].keys() & dev[v].keys())
         lots = {lot for lot, _s in points}
         if len(lots) < least:
             continue
