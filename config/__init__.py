@@ -114,6 +114,7 @@ class BaseConfig:
     # Thresholds of the rules that look across lots (app/supervision/rules/)
     SUPERVISION_WINDOW_DAYS = 365  # how far back the cross-lot rules look
     SUPERVISION_MEETING_MIN_LOTS = 3  # the same bidders together in this many lots of one purchaser
+    SUPERVISION_MEETING_SHARE = 0.75  # …and in this share of the lots either of them entered
     SUPERVISION_WINNER_SHARE = 0.5  # one winner's share of a purchaser's awards above this…
     SUPERVISION_WINNER_MIN_AWARDS = 5  # …once the purchaser has made this many awards
     SUPERVISION_BLOC_CORRELATION = 0.8  # two members' score deviations correlated above this…

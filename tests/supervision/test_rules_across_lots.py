@@ -20,26 +20,33 @@ from tests.supervision.crafted import NOW, World
 from tests.supervision.test_rules import _open, _run, _scored
 
 
-def test_the_same_bidders_meeting_in_three_lots_of_one_purchaser() -> None:
+def test_the_same_bidders_meeting_in_three_lots_of_one_purchaser(app: Any) -> None:
     clock.set_now(NOW)
     w = World()
-    a, b, c, d = (w.supplier() for _ in range(4))
+    a, b, c, d, e, f, g = (w.supplier() for _ in range(7))
     for _ in range(3):  # a, b and c together in three lots, each with a newcomer
         lot = w.lot()
         for s in (a, b, c):
             w.bid(lot, s)
         w.bid(lot)
-    for _ in range(2):  # a and d: twice within the year…
+    for _ in range(2):  # d and e: twice within the year…
         lot = w.lot()
-        w.bid(lot, a)
         w.bid(lot, d)
+        w.bid(lot, e)
     old = w.lot(bid_deadline=NOW - dt.timedelta(days=400))  # …and once long ago
-    w.bid(old, a)
     w.bid(old, d)
-    other = World(w.centre)  # another purchaser: a and d meet there once more
+    w.bid(old, e)
+    other = World(w.centre)  # another purchaser: d and e meet there once more
     lot = other.lot()
-    w.bid(lot, a)
     w.bid(lot, d)
+    w.bid(lot, e)
+    for _ in range(3):  # f and g meet three times, but each enters many lots without the other
+        lot = w.lot()
+        w.bid(lot, f)
+        w.bid(lot, g)
+    for s in (f, g):
+        for _ in range(3):
+            w.bid(w.lot(), s)
     db.session.commit()
     first = _run("competition.same_bidders")
     (ring,) = _open("competition.same_bidders")
@@ -50,6 +57,14 @@ def test_the_same_bidders_meeting_in_three_lots_of_one_purchaser() -> None:
     again = _run("competition.same_bidders", lot_ids=[ring.lot_id])  # type: ignore[list-item]
     assert first.raised == 1 and again.raised == 0 and again.found == 1
     assert len(_open("competition.same_bidders")) == 1
+    # Counting the meetings alone (a share of 0), f and g are a ring too.
+    app.config["SUPERVISION_MEETING_SHARE"] = 0
+    try:
+        _run("competition.same_bidders")
+    finally:
+        app.config["SUPERVISION_MEETING_SHARE"] = 0.75
+    rings = {tuple(sorted(x.facts["suppliers"])) for x in _open("competition.same_bidders")}
+    assert tuple(sorted((f[0].name, g[0].name))) in rings and len(rings) == 2
 
 
 def _award(w: World, winner: Any, days_ago: int = 30) -> Lot:

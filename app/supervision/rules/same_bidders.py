@@ -1,6 +1,8 @@
 """The same bidders meeting again and again in one purchaser's lots (陪标 rings): a set of two
 or more bidders together in `SUPERVISION_MEETING_MIN_LOTS` lots of one purchaser within the
-window."""
+window, and together in most of the lots either of them entered there
+(`SUPERVISION_MEETING_SHARE` of them; 0 counts the meetings alone). In a small market honest
+suppliers meet often; a ring is two who show up with each other and rarely apart."""
 
 from __future__ import annotations
 
@@ -19,10 +21,28 @@ from app.supervision.rules.registry import Finding, Rule, Scope
 from bidding.bids.models import Bid
 from bidding.models import Lot, Project
 
+MILLE = 1000  # shares compared in whole per-mille: integer SQL on every dialect
+
 
 def check(scope: Scope) -> list[Finding]:
     least = setting("SUPERVISION_MEETING_MIN_LOTS", 3)
+    share = round(setting("SUPERVISION_MEETING_SHARE", 0.75) * MILLE)
+    # The lots each supplier entered per purchaser, to weigh a pair's meetings against.
+    entered = (
+        select(
+            Project.purchaser_id.label("purchaser_id"),
+            Bid.supplier_id.label("supplier_id"),
+            func.count(func.distinct(Bid.lot_id)).label("lots"),
+        )
+        .join(Lot, Lot.id == Bid.lot_id)
+        .join(Project, Project.id == Lot.project_id)
+        .where(Bid.status.in_(CURRENT), Lot.bid_deadline >= window_start(scope))
+        .group_by(Project.purchaser_id, Bid.supplier_id)
+        .subquery()
+    )
+    ea, eb = aliased(entered), aliased(entered)
     a, b = aliased(Bid), aliased(Bid)
+    together = func.count(func.distinct(a.lot_id))
     # Every pair of bidders of a lot, counted per purchaser in one aggregate.
     pairs = (
         select(Project.purchaser_id, a.supplier_id, b.supplier_id)
@@ -30,13 +50,19 @@ def check(scope: Scope) -> list[Finding]:
         .join(b, (b.lot_id == a.lot_id) & (b.supplier_id > a.supplier_id))
         .join(Lot, Lot.id == a.lot_id)
         .join(Project, Project.id == Lot.project_id)
+        .join(ea, (ea.c.purchaser_id == Project.purchaser_id) & (ea.c.supplier_id == a.supplier_id))
+        .join(eb, (eb.c.purchaser_id == Project.purchaser_id) & (eb.c.supplier_id == b.supplier_id))
         .where(
             a.status.in_(CURRENT),
             b.status.in_(CURRENT),
             Lot.bid_deadline >= window_start(scope),
         )
-        .group_by(Project.purchaser_id, a.supplier_id, b.supplier_id)
-        .having(func.count(func.distinct(a.lot_id)) >= least)
+        .group_by(Project.purchaser_id, a.supplier_id, b.supplier_id, ea.c.lots, eb.c.lots)
+        .having(
+            together >= least,
+            # together / (lots either entered) over the share, in integer per-mille
+            together * MILLE >= (ea.c.lots + eb.c.lots - together) * share,
+        )
     )
     if scope.lot_ids is not None:
         touched = func.max(case((a.lot_id.in_(scope.lot_ids), 1), else_=0))
