@@ -262,6 +262,44 @@ def bare_sql() -> float:
         .where(AuditEntry.action == SEALED_READ_REFUSED)
         .group_by(AuditEntry.actor_id, AuditEntry.object_id)
     ).all()
+    # the cross-lot rules: bidder pairs per purchaser, winners per purchaser, declines per
+    # expert and lot, members' totals per bidder (the correlation is Python over these)
+    from sqlalchemy.orm import aliased
+
+    from bidding.models import Project
+    from experts.models import Draw, Invitation, InvitationState
+    from remote_eval.models import EvalMember, EvalSession, Score
+
+    a, b = aliased(Bid), aliased(Bid)
+    db.session.execute(
+        select(Project.purchaser_id, a.supplier_id, b.supplier_id)
+        .select_from(a)
+        .join(b, (b.lot_id == a.lot_id) & (b.supplier_id > a.supplier_id))
+        .join(Lot, Lot.id == a.lot_id)
+        .join(Project, Project.id == Lot.project_id)
+        .group_by(Project.purchaser_id, a.supplier_id, b.supplier_id)
+        .having(func.count(func.distinct(a.lot_id)) >= 3)
+    ).all()
+    db.session.execute(
+        select(Project.purchaser_id, LotResult.winner_supplier_id, func.count())
+        .join(Lot, Lot.id == LotResult.lot_id)
+        .join(Project, Project.id == Lot.project_id)
+        .where(LotResult.winner_supplier_id.is_not(None))
+        .group_by(Project.purchaser_id, LotResult.winner_supplier_id)
+    ).all()
+    db.session.execute(
+        select(Invitation.expert_id, Draw.lot_id, func.count())
+        .join(Draw, Draw.id == Invitation.draw_id)
+        .where(Invitation.state == InvitationState.DECLINED)
+        .group_by(Invitation.expert_id, Draw.lot_id)
+    ).all()
+    db.session.execute(
+        select(EvalSession.lot_id, Bid.supplier_id, EvalMember.user_id, func.sum(Score.value))
+        .join(EvalSession, EvalSession.id == Score.session_id)
+        .join(EvalMember, EvalMember.id == Score.member_id)
+        .join(Bid, Bid.id == Score.bid_id)
+        .group_by(EvalSession.lot_id, Bid.supplier_id, EvalMember.user_id)
+    ).all()
     db.session.rollback()
     return time.perf_counter() - started
 

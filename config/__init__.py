@@ -111,6 +111,17 @@ class BaseConfig:
     SUPERVISION_READ_HOURS = 48  # answered → the supervisor reads the answer
     SUPERVISION_CLOSE_HOURS = 48  # read → closed
     SUPERVISION_ESCALATE_HOURS = 24  # an escalated warning's new answer time
+    # Thresholds of the rules that look across lots (app/supervision/rules/)
+    SUPERVISION_WINDOW_DAYS = 365  # how far back the cross-lot rules look
+    SUPERVISION_MEETING_MIN_LOTS = 3  # the same bidders together in this many lots of one purchaser
+    SUPERVISION_MEETING_SHARE = 0.75  # …and in this share of the lots either of them entered
+    SUPERVISION_WINNER_SHARE = 0.5  # one winner's share of a purchaser's awards above this…
+    SUPERVISION_WINNER_MIN_AWARDS = 5  # …once the purchaser has made this many awards
+    SUPERVISION_BLOC_CORRELATION = 0.8  # two members' score deviations correlated above this…
+    SUPERVISION_BLOC_MIN_LOTS = 3  # …across at least this many shared lots
+    SUPERVISION_DECLINE_SHARE = 0.6  # an expert's declines on one purchaser/agency above this…
+    SUPERVISION_DECLINE_MIN = 3  # …and at least this many of them
+    SUPERVISION_LOT_DECLINES = 5  # this many experts declining one lot
     TWO_FACTOR_REQUIRED_ROLES = ("staff", "expert", "supervisor", "admin")
 
     # Realtime rooms

@@ -30,6 +30,8 @@ BUILTIN = (
     "clock_publicity",
     "clock_answers",
     "few_bids",
+    "same_bidders",
+    "winner_share",
     "same_ip",
     "same_device",
     "same_files",
@@ -40,7 +42,9 @@ BUILTIN = (
     "shared_payer",
     "scoring_outlier",
     "scoring_bias",
+    "scoring_bloc",
     "expert_repeat",
+    "expert_declines",
     "sealed_reads",
 )
 

@@ -116,3 +116,28 @@ def group_by_lot(bids: list[BidLine]) -> dict[int, list[BidLine]]:
     for bid in bids:
         by_lot[bid.lot_id].append(bid)
     return by_lot
+
+
+def setting(name: str, default: Any) -> Any:
+    """A rule's threshold from the config (`SUPERVISION_*`), of the default's type."""
+    from flask import current_app
+
+    return type(default)(current_app.config.get(name, default))
+
+
+def window_start(scope: Scope) -> Any:
+    """The earliest time the cross-lot rules look at (`SUPERVISION_WINDOW_DAYS` back)."""
+    import datetime as dt
+
+    return scope.now - dt.timedelta(days=setting("SUPERVISION_WINDOW_DAYS", 365))
+
+
+def org_names(ids: set[int]) -> dict[int, str]:
+    from app.core.auth.models import Organisation
+
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
+    ).all()
+    return dict(rows)
