@@ -245,3 +245,65 @@ def test_svg_helpers() -> None:
     assert line.count("<circle") == 5 and line.count("<polyline") == 2
     assert "—" in str(svg.bar_chart("空", [], []))
     assert Decimal("1.00")  # money stays Decimal in rows (checked through JSON above)
+
+
+def test_warnings_by_rule_count_answers_and_their_speed(client: Any, w: Any) -> None:
+    from app.supervision.models import Level, SupervisionWarning, WarningStatus
+
+    p, q = w
+
+    def warning(centre: Any, rule: str, n: int, **at: dt.datetime) -> None:
+        detected = at.pop("detected", utc(2026, 4, 1, 2))
+        status = (
+            WarningStatus.CLOSED
+            if at.get("closed_at")
+            else WarningStatus.ANSWERED
+            if at.get("answered_at")
+            else WarningStatus.SENT
+            if at.get("sent_at")
+            else WarningStatus.PENDING
+        )
+        db.session.add(
+            SupervisionWarning(
+                rule=rule,
+                subject=f"lot:{n}",
+                centre_id=centre.centre.id,
+                level=Level.YELLOW,
+                status=status,
+                facts={},
+                detected_at=detected,
+                last_seen_at=detected,
+                step_due_at=detected + dt.timedelta(days=1),
+                **at,
+            )
+        )
+
+    sent = utc(2026, 4, 2, 2)
+    warning(p, "clock.answers", 1, sent_at=sent, answered_at=sent + dt.timedelta(hours=6))
+    warning(
+        p,
+        "clock.answers",
+        2,
+        sent_at=sent,
+        answered_at=sent + dt.timedelta(hours=18),
+        closed_at=sent + dt.timedelta(days=2),
+    )
+    warning(p, "experts.repeat", 3)
+    warning(p, "experts.repeat", 4, detected=utc(2025, 12, 1, 2))  # before the period
+    warning(q, "experts.repeat", 5)  # another centre
+    db.session.commit()
+
+    resp = _get(client, p.supervisor, "warnings")
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    rows = {r["label"]: r for r in resp.get_json()["rows"]}
+    assert set(rows) == {"异议质疑答复时限", "专家频繁服务同一单位"}
+    answers = rows["异议质疑答复时限"]
+    assert (answers["raised"], answers["sent"], answers["answered"], answers["closed"]) == (
+        2,
+        2,
+        2,
+        1,
+    )
+    assert answers["hours"] == 12.0
+    repeat = rows["专家频繁服务同一单位"]
+    assert (repeat["raised"], repeat["answered"], repeat["hours"]) == (1, 0, None)

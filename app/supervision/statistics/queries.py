@@ -373,3 +373,41 @@ def staff_performance(period: Period, centre_id: int | None) -> list[Row]:
         )
     rows.sort(key=lambda r: (-(r["rate"] or 0), r["agency"]))
     return rows
+
+
+def warnings_by_rule(period: Period, centre_id: int | None) -> list[Row]:
+    """Warnings raised in the period, per rule: how many, how many were answered and closed,
+    and the average hours from sending to the answer (the staff's speed)."""
+    from app.supervision.models import SupervisionWarning as W
+    from app.supervision.rules.registry import rule_label
+
+    answer_days = days_between(W.sent_at, W.answered_at)
+    stmt = (
+        select(
+            W.rule,
+            func.count(W.id),
+            func.count(W.sent_at),
+            func.count(W.answered_at),
+            func.count(W.closed_at),
+            func.avg(answer_days),
+        )
+        .where(W.detected_at >= period.start_at, W.detected_at < period.end_at)
+        .group_by(W.rule)
+        .order_by(func.count(W.id).desc(), W.rule)
+    )
+    if centre_id is not None:
+        stmt = stmt.where(W.centre_id == centre_id)
+    rows = []
+    for rule, raised, sent, answered, closed, avg_days in db.session.execute(stmt):
+        rows.append(
+            {
+                "rule": rule,
+                "label": str(rule_label(rule)),
+                "raised": int(raised),
+                "sent": int(sent),
+                "answered": int(answered),
+                "closed": int(closed),
+                "hours": round(float(avg_days) * 24, 1) if avg_days is not None else None,
+            }
+        )
+    return rows

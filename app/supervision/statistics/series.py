@@ -168,6 +168,16 @@ def _stages_chart(rows: list[Row], _period: Period, width: int) -> Markup:
     )
 
 
+def _warnings_chart(rows: list[Row], _period: Period, width: int) -> Markup:
+    return svg.bar_chart(
+        _("各类预警数"),
+        [r["label"] for r in rows],
+        [r["raised"] for r in rows],
+        empty=_no_data(),
+        width=width,
+    )
+
+
 def _experts_chart(rows: list[Row], period: Period, width: int) -> Markup:
     months = period.months()
     by = {r["month"]: r for r in rows}
@@ -335,6 +345,21 @@ SERIES: tuple[SeriesDef, ...] = (
         ),
         queries.staff_performance,
         _staff_chart,
+    ),
+    SeriesDef(
+        "warnings",
+        _l("监督预警及答复用时"),
+        _l("本期间发现的预警，按监察规则统计：发出、答复、办结的件数，发出至答复的平均小时数。"),
+        (
+            Column("label", _l("监察规则")),
+            Column("raised", _l("预警数"), "int"),
+            Column("sent", _l("已发出"), "int"),
+            Column("answered", _l("已答复"), "int"),
+            Column("closed", _l("已办结"), "int"),
+            Column("hours", _l("平均答复用时（小时）"), "score"),
+        ),
+        queries.warnings_by_rule,
+        _warnings_chart,
     ),
     SeriesDef(
         "ratings_centre",
