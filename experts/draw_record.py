@@ -20,24 +20,14 @@ from experts.models import Draw, DrawStatus, Invitation, Specialty
 RECORD_FORMAT = "tenderhall-expert-draw/1"
 
 
-def export_record(item: Draw) -> dict[str, Any]:
-    """A self-contained record: with it alone, anyone can re-run and check the draw."""
-    if item.commitment_seq is None:
-        raise Conflict(_l("该抽取尚未承诺，没有可导出的记录。"))
-    entry = db.session.get(AuditEntry, item.commitment_seq)
+def commitment_proof(seq: int) -> dict[str, Any]:
+    """The committed audit entry and its inclusion proof, as every draw record carries them
+    (expert draws, the market's random selections, inspection campaigns), so that
+    `scripts/verify_draw.py` checks any of them the same way."""
+    entry = db.session.get(AuditEntry, seq)
     assert entry is not None
     inclusion = audit.proof(entry)
-    revealed = item.status == DrawStatus.REVEALED
     return {
-        "format": RECORD_FORMAT,
-        "draw_id": item.id,
-        "status": item.status.value,
-        "request": public_request(item),
-        "groups": list(item.groups),
-        "eligible": item.eligible,
-        "result": item.result,
-        "public_value": item.public_value,
-        "seed": item.seed_revealed if revealed else None,
         "commitment": {
             "seq": entry.seq,
             "ts": entry.ts.astimezone(dt.UTC).isoformat(timespec="microseconds"),
@@ -57,6 +47,25 @@ def export_record(item: Draw) -> dict[str, Any]:
             "tree_size": inclusion.tree_size,
             "proof": [p.hex() for p in inclusion.proof],
         },
+    }
+
+
+def export_record(item: Draw) -> dict[str, Any]:
+    """A self-contained record: with it alone, anyone can re-run and check the draw."""
+    if item.commitment_seq is None:
+        raise Conflict(_l("该抽取尚未承诺，没有可导出的记录。"))
+    revealed = item.status == DrawStatus.REVEALED
+    return {
+        "format": RECORD_FORMAT,
+        "draw_id": item.id,
+        "status": item.status.value,
+        "request": public_request(item),
+        "groups": list(item.groups),
+        "eligible": item.eligible,
+        "result": item.result,
+        "public_value": item.public_value,
+        "seed": item.seed_revealed if revealed else None,
+        **commitment_proof(item.commitment_seq),
     }
 
 

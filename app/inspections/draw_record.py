@@ -4,19 +4,17 @@ which also recomputes the teams and their avoidance."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from app.core import audit
-from app.core.audit.models import AuditEntry
 from app.core.errors import Conflict
-from app.core.extensions import db
 from app.inspections.campaigns import teams_of
 from app.inspections.models import Campaign
 from experts import draw
+from experts.draw_record import commitment_proof
 
 RECORD_FORMAT = "tenderhall-inspection-draw/1"
 
@@ -24,9 +22,6 @@ RECORD_FORMAT = "tenderhall-inspection-draw/1"
 def export_record(item: Campaign) -> dict[str, Any]:
     if item.commitment_seq is None or item.request is None:
         raise Conflict(_l("该抽查活动尚未抽取，没有可导出的记录。"))
-    entry = db.session.get(AuditEntry, item.commitment_seq)
-    assert entry is not None
-    inclusion = audit.proof(entry)
     return {
         "format": RECORD_FORMAT,
         "draw_id": item.id,
@@ -38,25 +33,7 @@ def export_record(item: Campaign) -> dict[str, Any]:
         "teams": item.teams,
         "public_value": item.public_value,
         "seed": item.seed_revealed,
-        "commitment": {
-            "seq": entry.seq,
-            "ts": entry.ts.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            "actor_id": entry.actor_id,
-            "actor_name": entry.actor_name,
-            "role": entry.role,
-            "ip": entry.ip,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "data": entry.data,
-            "prev_hash": entry.prev_hash,
-            "entry_hash": entry.entry_hash,
-        },
-        "inclusion": {
-            "index": inclusion.leaf_index,
-            "tree_size": inclusion.tree_size,
-            "proof": [p.hex() for p in inclusion.proof],
-        },
+        **commitment_proof(item.commitment_seq),
     }
 
 

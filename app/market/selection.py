@@ -20,6 +20,7 @@ from app.market import actions, agencies, policies
 from app.market.models import Need, NeedMethod, NeedStatus, SelectionDraw
 from app.market.needs import award, interested_ids
 from experts import draw
+from experts.draw_record import commitment_proof
 
 RECORD_FORMAT = "tenderhall-market-draw/1"
 
@@ -107,14 +108,7 @@ def draw_of(need: Need) -> SelectionDraw | None:
 
 def export_record(item: SelectionDraw) -> dict[str, Any]:
     """The self-contained record, in the expert draws' layout, so the same verifier runs it."""
-    import datetime as dt
-
-    from app.core.audit import proof
-    from app.core.audit.models import AuditEntry
-
-    entry = db.session.get(AuditEntry, item.commitment_seq)
-    assert entry is not None
-    inclusion = proof(entry)
+    assert item.commitment_seq is not None
     return {
         "format": RECORD_FORMAT,
         "draw_id": item.id,
@@ -125,25 +119,7 @@ def export_record(item: SelectionDraw) -> dict[str, Any]:
         "result": item.result,
         "public_value": item.public_value,
         "seed": item.seed_revealed,
-        "commitment": {
-            "seq": entry.seq,
-            "ts": entry.ts.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            "actor_id": entry.actor_id,
-            "actor_name": entry.actor_name,
-            "role": entry.role,
-            "ip": entry.ip,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "data": entry.data,
-            "prev_hash": entry.prev_hash,
-            "entry_hash": entry.entry_hash,
-        },
-        "inclusion": {
-            "index": inclusion.leaf_index,
-            "tree_size": inclusion.tree_size,
-            "proof": [p.hex() for p in inclusion.proof],
-        },
+        **commitment_proof(item.commitment_seq),
     }
 
 
