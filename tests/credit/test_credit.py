@@ -34,7 +34,9 @@ BAN = {
 
 
 def _refusals(action: str = "participation.refused") -> list[dict[str, Any]]:
-    rows = db.session.execute(select(AuditEntry).where(AuditEntry.action == action)).scalars()
+    rows = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)
+    ).scalars()
     return [json.loads(r.data) for r in rows]
 
 

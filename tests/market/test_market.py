@@ -34,7 +34,11 @@ def world() -> Any:
 
 
 def _actions(name: str) -> list[AuditEntry]:
-    return list(db.session.execute(select(AuditEntry).where(AuditEntry.action == name)).scalars())
+    return list(
+        db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == name).order_by(AuditEntry.seq)
+        ).scalars()
+    )
 
 
 def test_a_qualified_agency_is_listed_and_its_expired_type_is_hidden(world: Any) -> None:

@@ -145,7 +145,7 @@ def test_method_away_from_open_tendering_above_the_threshold_needs_a_reason(worl
     plans.approve_line(world.supervisor, line)
     db.session.commit()
     approval = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "plan_line.approved")
+        select(AuditEntry).where(AuditEntry.action == "plan_line.approved").order_by(AuditEntry.seq)
     ).scalar_one()
     assert '"method_change_approved":true' in approval.data
     assert "只能从唯一供应商处采购" in approval.data
@@ -251,7 +251,9 @@ def test_overdraw_through_the_api_is_409_audited_and_leaves_nothing(
     assert "剩余额度" in resp.get_json()["message"]
     assert count(Project) == before
     refused = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "plan_line.draw_refused")
+        select(AuditEntry)
+        .where(AuditEntry.action == "plan_line.draw_refused")
+        .order_by(AuditEntry.seq)
     ).scalar_one()
     assert refused.object_id == str(line.id) and refused.actor_id == world.staff.id
     db.session.expire_all()

@@ -6,6 +6,7 @@ answers it from the workbench, the supervisor reads and closes it. Screenshots a
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -88,7 +89,9 @@ def test_supervisor_sees_cases_sends_staff_answers_supervisor_closes(
     honest = [w.lot(LotStatus.OPENED, name=f"乌兰察布市中心医院设备采购{i}") for i in range(3)]
     for lot in honest:
         for i, price in enumerate(("871000.00", "905500.00", "948800.00")):
-            w.bid(lot, price=price, ip=f"10.{lot.id}.0.{i}", device=f"{lot.id}{i}" * 16)
+            # A fingerprint is a SHA-256 hex (64 characters), whatever the lot's id.
+            device = hashlib.sha256(f"{lot.id}-{i}".encode()).hexdigest()
+            w.bid(lot, price=price, ip=f"10.{lot.id % 250}.0.{i}", device=device)
     later = w.lot(LotStatus.OPENED, name="察右前旗农村牧区道路硬化")
     db.session.commit()
     runner.run()

@@ -109,7 +109,7 @@ def test_accepting_after_the_deadline_is_refused_and_audited(client) -> None:  #
     assert resp.status_code == 409
     assert "答复期限" in resp.get_json()["message"]
     refused = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "venue.refused")
+        select(AuditEntry).where(AuditEntry.action == "venue.refused").order_by(AuditEntry.seq)
     ).scalar_one()
     assert json.loads(refused.data)["command"] == "assistance.accept"
     db.session.refresh(item)

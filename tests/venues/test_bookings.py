@@ -34,7 +34,7 @@ def test_agency_books_seats_held_one_row_per_seat_and_slot() -> None:
     assert _slots() == 2 * 6
     assert bookings.seat_labels(b) == ["A01", "A02"]
     entry = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "venue.booked")
+        select(AuditEntry).where(AuditEntry.action == "venue.booked").order_by(AuditEntry.seq)
     ).scalar_one()
     assert json.loads(entry.data)["seats"] == ["A01", "A02"]
     # The third seat is still free at the same time, and all three right after.
@@ -147,7 +147,9 @@ def test_api_books_and_a_refusal_is_audited_with_nothing_saved(client) -> None: 
     assert resp.status_code == 409
     assert _slots() == 2 * 6
     refused = (
-        db.session.execute(select(AuditEntry).where(AuditEntry.action == "venue.refused"))
+        db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "venue.refused").order_by(AuditEntry.seq)
+        )
         .scalars()
         .all()
     )
