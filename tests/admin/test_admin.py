@@ -413,7 +413,9 @@ def test_role_change_is_audited_and_admin_cannot_demote_themselves(
     own = client.put(f"{API}/users/{admin.id}/role", json={"role": "staff"}, headers=hdr)
     assert own.status_code == 409
     entry = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "admin.user_role_changed")
+        select(AuditEntry)
+        .where(AuditEntry.action == "admin.user_role_changed")
+        .order_by(AuditEntry.seq)
     ).scalar_one()
     assert entry.actor_name == "root-admin"
     assert '"to":"supervisor"' in entry.data

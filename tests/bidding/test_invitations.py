@@ -70,7 +70,9 @@ def test_recommendation_needs_three_or_a_reason_and_a_reason_each(
     db.session.commit()
     assert [r.basis for r in rows] == [InviteBasis.RECOMMENDED]
     entry = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "invitation.recommended")
+        select(AuditEntry)
+        .where(AuditEntry.action == "invitation.recommended")
+        .order_by(AuditEntry.seq)
     ).scalar_one()
     assert "具备相应资格条件的供应商仅有一家" in entry.data
     letters = (

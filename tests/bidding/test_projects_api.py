@@ -52,7 +52,7 @@ def test_staff_registers_project_with_generated_codes(client: Any, world: World)
 def test_project_registration_is_audited(client: Any, world: World) -> None:
     resp = post_project(client, world)
     entry = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "project.created")
+        select(AuditEntry).where(AuditEntry.action == "project.created").order_by(AuditEntry.seq)
     ).scalar_one()
     assert entry.object_id == str(resp.get_json()["id"])
     assert entry.actor_id == world.staff.id
@@ -244,7 +244,7 @@ def test_draft_lot_can_be_edited_with_the_current_version(client: Any, world: Wo
     assert resp.get_json()["budget"] == "1300000.00"
     assert resp.get_json()["version"] == lot["version"] + 1
     entry = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "lot.updated")
+        select(AuditEntry).where(AuditEntry.action == "lot.updated").order_by(AuditEntry.seq)
     ).scalar_one()
     assert "1300000.00" in entry.data
 

@@ -47,7 +47,7 @@ def test_termination_publishes_a_notice_and_ends_the_lot(client: Any, world: Wor
     assert lot.status == LotStatus.TERMINATED
     assert lot.status_reason == "采购需求发生重大变化，本项目终止采购。"
     entry = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "lot.terminated")
+        select(AuditEntry).where(AuditEntry.action == "lot.terminated").order_by(AuditEntry.seq)
     ).scalar_one()
     assert entry.object_id == str(lot_id)
     assert "published" in entry.data

@@ -82,7 +82,7 @@ def test_clarification_less_than_15_days_moves_deadline_only_after_confirmation(
     )
     assert latest.version == 2 and latest.announcement_id == ann.id
     move = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "lot.deadline_move")
+        select(AuditEntry).where(AuditEntry.action == "lot.deadline_move").order_by(AuditEntry.seq)
     ).scalar_one()
     assert old_deadline.isoformat() in move.data and proposed.isoformat() in move.data
 

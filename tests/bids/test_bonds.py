@@ -502,7 +502,12 @@ def test_the_scheduler_flags_an_overdue_refund_once_and_staff_record_it_done(
     with pytest.raises(ValidationError):
         refunds.record_refund_done(started[1], officer, bank_reference=" ")
     refunds.record_refund_done(started[1], officer, bank_reference="RF-002")
-    late = db.session.query(AuditEntry).filter_by(action=actions.REFUND_DONE).all()
+    late = (
+        db.session.query(AuditEntry)
+        .filter_by(action=actions.REFUND_DONE)
+        .order_by(AuditEntry.seq)
+        .all()
+    )
     assert [json.loads(e.data)["late"] for e in late] == [False, True]
     assert _audit(actions.REFUND_OVERDUE) == len(started) - 1
 

@@ -59,7 +59,12 @@ def test_prices_come_first_and_the_sweep_hashes_every_file_then_wipes_the_shares
     assert actual == {f["sha256"] for b in bids for f in b.plaintext_files} == _expected()
     assert file_hashes.files_checked(world.lot)
     assert kept.count() == 0
-    entries = db.session.query(AuditEntry).filter_by(action=actions.BID_FILES_CHECKED).all()
+    entries = (
+        db.session.query(AuditEntry)
+        .filter_by(action=actions.BID_FILES_CHECKED)
+        .order_by(AuditEntry.seq)
+        .all()
+    )
     assert len(entries) == 3
     # A second run (a sweep after the thread, or two processes) records nothing twice.
     assert file_hashes.check_pending() == 0

@@ -56,7 +56,7 @@ def _openings(bid_id: int) -> list[dict[str, Any]]:
 
 def _refusals(command: str) -> list[dict[str, Any]]:
     rows = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == actions.REFUSED)
+        select(AuditEntry).where(AuditEntry.action == actions.REFUSED).order_by(AuditEntry.seq)
     ).scalars()
     return [d for e in rows if (d := json.loads(e.data))["command"] == command]
 

@@ -26,7 +26,9 @@ def test_forming_takes_the_accepted_experts_and_the_reps_and_starts_the_evaluati
     assert {m.venue_centre_id for m in session.members} == {w.base.centre.id, w.second.id}
     assert session.scheme["method"] == "comprehensive"
     formed = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "eval.committee_formed")
+        select(AuditEntry)
+        .where(AuditEntry.action == "eval.committee_formed")
+        .order_by(AuditEntry.seq)
     ).scalar_one()
     assert formed.actor_id == w.host.id
 

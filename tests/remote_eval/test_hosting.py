@@ -157,7 +157,9 @@ def test_refusals_through_the_api_are_answered_and_audited(client) -> None:  # n
     )
     assert resp.status_code == 403 and "旁观" in resp.get_json()["message"]
     refused = (
-        db.session.execute(select(AuditEntry).where(AuditEntry.action == "eval.refused"))
+        db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "eval.refused").order_by(AuditEntry.seq)
+        )
         .scalars()
         .all()
     )

@@ -167,7 +167,9 @@ def test_report_body_has_the_structure_of_a_real_report(signing: ReviewWorld) ->
     html = store.open(rep.html_sha256).read().decode()
     assert "评标委员会签到表" in html and "投标函载明有效期 90 日" in html
     entry = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "eval.report_generated")
+        select(AuditEntry)
+        .where(AuditEntry.action == "eval.report_generated")
+        .order_by(AuditEntry.seq)
     ).scalar_one()
     assert rep.sha256 in entry.data
 

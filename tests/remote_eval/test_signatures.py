@@ -159,7 +159,11 @@ def test_refusal_with_dissent_and_completion(client: Any, signing: ReviewWorld) 
     dissent = db.session.execute(select(Dissent).where(Dissent.subject == "report")).scalar_one()
     assert dissent.member_id == m3.id
     done = (
-        db.session.execute(select(AuditEntry).where(AuditEntry.action == "eval.phase_advanced"))
+        db.session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.action == "eval.phase_advanced")
+            .order_by(AuditEntry.seq)
+        )
         .scalars()
         .all()
     )

@@ -34,7 +34,7 @@ def test_too_few_valid_bids_fail_an_open_tender_at_the_hand_off() -> None:
     assert w.lot.status == LotStatus.FAILED
     assert w.lot.status_reason == "评标后有效投标不足 3 家（实际 2 家），缺乏竞争，本标段废标。"
     entry = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "lot.result_failed")
+        select(AuditEntry).where(AuditEntry.action == "lot.result_failed").order_by(AuditEntry.seq)
     ).scalar_one()
     assert json.loads(entry.data)["candidates"] == 2 and json.loads(entry.data)["rejected"] == 2
     note = db.session.execute(
@@ -68,7 +68,9 @@ def test_staff_announce_the_failure_with_its_reason() -> None:
     assert (f["stage"], f["bid_count"], f["valid_count"]) == ("evaluation", 4, 2)
     assert notice_fields.undeclared_keys("failure", f) == set()
     entry = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "result.failure_published")
+        select(AuditEntry)
+        .where(AuditEntry.action == "result.failure_published")
+        .order_by(AuditEntry.seq)
     ).scalar_one()
     data = json.loads(entry.data)
     assert data["announcement_id"] == ann.id and data["stage"] == "evaluation"
@@ -133,7 +135,7 @@ def test_failure_notice_and_retender_through_the_api(client: Any) -> None:
     assert history["retendered_from"]["id"] == w.lot.id
     assert history["retendered_from"]["status_label"] == "流标"
     retendered = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "lot.retendered")
+        select(AuditEntry).where(AuditEntry.action == "lot.retendered").order_by(AuditEntry.seq)
     ).scalar_one()
     assert json.loads(retendered.data)["reason"].startswith("评标委员会否决了全部投标")
 

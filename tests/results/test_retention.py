@@ -58,7 +58,7 @@ def w() -> ResultWorld:
 
 def _refusals() -> list[dict[str, Any]]:
     rows = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "lot.delete_refused")
+        select(AuditEntry).where(AuditEntry.action == "lot.delete_refused").order_by(AuditEntry.seq)
     ).scalars()
     return [json.loads(r.data) for r in rows]
 
@@ -94,7 +94,11 @@ def test_a_retained_archive_refuses_the_bid_withdrawal_by_api_and_page(
     assert "保存期内不得删除" in page
     assert len(_refusals()) == 2
     entry = (
-        db.session.execute(select(AuditEntry).where(AuditEntry.action == "lot.delete_refused"))
+        db.session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.action == "lot.delete_refused")
+            .order_by(AuditEntry.seq)
+        )
         .scalars()
         .first()
     )

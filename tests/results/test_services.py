@@ -59,7 +59,7 @@ def test_handoff_moves_the_lot_to_evaluated_and_tells_the_agency(w: ResultWorld)
     ).scalar_one()
     assert "2026-04-08 00:00" in note.body
     entry = db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "lot.evaluated")
+        select(AuditEntry).where(AuditEntry.action == "lot.evaluated").order_by(AuditEntry.seq)
     ).scalar_one()
     assert w.result.report_sha256 in entry.data
 
@@ -385,5 +385,5 @@ def test_the_sweep_flags_an_unpublished_publicity_and_an_unfiled_contract(w: Res
     ]
     assert any("公示逾期未发布" in t for t in titles) and any("合同逾期未备案" in t for t in titles)
     assert db.session.execute(
-        select(AuditEntry).where(AuditEntry.action == "contract.overdue")
+        select(AuditEntry).where(AuditEntry.action == "contract.overdue").order_by(AuditEntry.seq)
     ).scalar_one()
