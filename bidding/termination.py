@@ -13,11 +13,14 @@ from app.core.errors import Conflict, ValidationError
 from app.core.extensions import db
 from bidding import actions, hooks, policies
 from bidding.announcements import publish_announcement
+from bidding.bids.freeze import retendered_as
 from bidding.documents.downloads import notify_downloaders
 from bidding.forms import text_field
 from bidding.labels import status_label
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from bidding.notice_text import fit_title, party_fields, render_termination_body
+from bidding.plans.models import ReturnCause
+from bidding.plans.returns import give_back
 
 # States from which a lot can no longer be terminated: it is finished either way.
 FINAL_STATUSES = (LotStatus.AWARDED, LotStatus.CONTRACTED, LotStatus.TERMINATED)
@@ -64,9 +67,20 @@ def terminate_lot(user: User, lot: Lot, reason: str) -> Announcement:
         {"reason": reason, "previous_status": previous.value, "announcement_id": ann.id},
         actor=user,
     )
+    _return_budget(user, lot, previous, reason)
     hooks.lot_terminated(lot, user, reason)
     _tell_downloaders(lot, title, body, ann)
     return ann
+
+
+def _return_budget(user: User, lot: Lot, previous: LotStatus, reason: str) -> None:
+    """The plan line gets the lot's budget back, unless a re-tender took it over."""
+    if previous == LotStatus.FAILED:
+        if retendered_as(lot) is not None:
+            return
+        give_back(user, lot, ReturnCause.FAILED, reason)
+    else:
+        give_back(user, lot, ReturnCause.TERMINATED, reason)
 
 
 def _tell_downloaders(lot: Lot, title: str, body: str, ann: Announcement) -> None:

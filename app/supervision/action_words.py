@@ -68,6 +68,7 @@ ACTION_TEXT: dict[str, str] = {
     plan_actions.PLAN_LINE_RETURNED: N_("财政部门退回采购计划"),
     plan_actions.PLAN_LINE_DRAWN: N_("项目使用采购计划额度"),
     plan_actions.PLAN_LINE_DRAW_REFUSED: N_("拒绝超出采购计划剩余额度的项目预算"),
+    plan_actions.PLAN_LINE_BUDGET_RETURNED: N_("标段终止，预算退回采购计划"),
     # Bonds, bids and the opening
     bid_actions.BOND_PAID: N_("登记投标保证金"),
     bid_actions.GUARANTEE_SUBMITTED: N_("提交保函"),

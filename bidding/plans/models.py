@@ -69,3 +69,28 @@ class PlanLine(Base):
     @property
     def remaining(self) -> Decimal:
         return self.amount - self.used
+
+
+class ReturnCause(enum.StrEnum):
+    TERMINATED = "terminated"  # 终止: the lot will not be procured
+    FAILED = "failed"  # 流标/废标 closed without a re-tender
+
+
+class PlanReturn(Base):
+    """A lot's budget given back to its project's plan line (one row per lot at most).
+
+    The unique lot is the database's guard against giving one budget back twice; the
+    amount returned moves `PlanLine.used` down by the same conditional UPDATE that draws.
+    """
+
+    __tablename__ = "plan_line_return"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_line_id: Mapped[int] = mapped_column(ForeignKey("plan_line.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), unique=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    cause: Mapped[ReturnCause] = mapped_column(enum_column(ReturnCause, "plan_return_cause"))
+    returned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    returned_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+    plan_line: Mapped[PlanLine] = relationship()
