@@ -24,6 +24,7 @@ from app.supervision.ratings.queries import summary as rating_summary
 
 from . import queries, svg
 from .period import Period
+from .plan_use import plan_use
 
 Row = dict[str, Any]
 
@@ -187,6 +188,19 @@ def _experts_chart(rows: list[Row], period: Period, width: int) -> Markup:
         (_("未答复"), [by[m]["no_answer"] if m in by else 0 for m in months]),
     ]
     return svg.line_chart(_("专家邀请答复（人次）"), months, series, empty=_no_data(), width=width)
+
+
+def _plan_chart(rows: list[Row], _period: Period, width: int) -> Markup:
+    rows = [r for r in rows if r["rate"] is not None]
+    return svg.bar_chart(
+        _("采购计划使用率（已使用 ÷ 已备案）"),
+        [r["centre"] for r in rows],
+        [r["rate"] * 100 for r in rows],
+        fmt=pct,
+        top=100,
+        empty=_no_data(),
+        width=width,
+    )
 
 
 def _staff_chart(rows: list[Row], _period: Period, width: int) -> Markup:
@@ -360,6 +374,26 @@ SERIES: tuple[SeriesDef, ...] = (
         ),
         queries.warnings_by_rule,
         _warnings_chart,
+    ),
+    SeriesDef(
+        "plans",
+        _l("采购计划备案与使用"),
+        _l(
+            "本期间报送的采购计划，按交易中心（财政部门）统计：报送、备案、项目已使用的金额，"
+            "以及标段终止后退回计划的金额。"
+        ),
+        (
+            Column("centre", _l("交易中心")),
+            Column("lines", _l("计划条数"), "int"),
+            Column("filed", _l("报送金额"), "money"),
+            Column("approved", _l("备案金额"), "money"),
+            Column("used", _l("已使用"), "money"),
+            Column("returned", _l("已退回"), "money"),
+            Column("remaining", _l("剩余额度"), "money"),
+            Column("rate", _l("使用率"), "rate"),
+        ),
+        plan_use,
+        _plan_chart,
     ),
     SeriesDef(
         "ratings_centre",
