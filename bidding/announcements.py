@@ -23,7 +23,7 @@ from app.core.calendar import calendar_for
 from app.core.db import to_money
 from app.core.errors import Conflict, ValidationError
 from app.core.extensions import db
-from bidding import actions, clocks, hooks, methods, policies
+from bidding import actions, clocks, hooks, intents, methods, policies
 from bidding.forms import text_field
 from bidding.labels import method_label, status_label
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Project
@@ -157,6 +157,7 @@ def publish_intent(
         "requirements": requirements,
         "expected_month": month,
         "remarks": remarks,
+        **intents.plan_fields(project),
         **party_fields(project, given),
     }
     subject = f"{project.name}{('（' + lot.name + '）') if lot is not None else ''}"
@@ -317,6 +318,7 @@ def publish_tender_notice(
     now = clock.now()
     for lot in targets:
         check_tender_clocks(lot, now)
+    intents.check_intent_lead(project, targets, now)
     # What the form starts from is also what an API call that leaves a field out gets; a
     # field sent blank is refused, since someone cleared it on purpose.
     defaults = tender_defaults(project, targets[0] if len(targets) == 1 else None)

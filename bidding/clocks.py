@@ -42,6 +42,8 @@ DEFAULT_BID_BOND_MAX_RATIO = "0.02"
 DEFAULT_COMMITTEE_MIN_SIZE = 5
 DEFAULT_COMMITTEE_LARGE_MIN_SIZE = 7
 DEFAULT_COMMITTEE_LARGE_BUDGET = "10000000"
+# 财库〔2020〕10号: the procurement intent is public at least 30 days before the notice.
+DEFAULT_INTENT_LEAD_DAYS = 30
 
 # Looking for the next working day stops here: no calendar has a holiday this long, and a
 # calendar filled by mistake must not hang a request.
@@ -151,6 +153,23 @@ def bid_period_min_days(
     if method in by_method:
         return int(by_method[method])
     return int(config.get("BID_PERIOD_MIN_DAYS", DEFAULT_BID_PERIOD_MIN_DAYS))
+
+
+def intent_lead_days(
+    config: Mapping[str, Any], centre_settings: Mapping[str, Any] | None = None
+) -> int:
+    return _setting(
+        config, centre_settings, "intent_lead_days", "INTENT_LEAD_DAYS", DEFAULT_INTENT_LEAD_DAYS
+    )
+
+
+def earliest_notice_after_intent(
+    intent_at: dt.datetime, days: int, calendar: WorkCalendar
+) -> dt.date:
+    """The first date on which the procurement notice may follow the intent: the intent's
+    day is not counted and the notice may go out on the period's last day (a holiday last
+    day moves on, as every period does)."""
+    return period_last_day(intent_at, days, calendar)
 
 
 def document_window_min_working_days(

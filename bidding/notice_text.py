@@ -62,9 +62,12 @@ def intent_defaults(project: Project, lot: Lot | None = None) -> dict[str, Any]:
         [lot] if lot is not None else [x for x in project.lots if x.status != LotStatus.TERMINATED]
     )
     first = min((x.doc_start_at for x in lots if x.doc_start_at), default=None)
+    month = clock.to_cst(first).strftime("%Y-%m") if first else ""
+    if not month and project.plan_line is not None:
+        month = project.plan_line.expected_month  # what the finance office approved
     return {
         "requirements": project.description,
-        "expected_month": clock.to_cst(first).strftime("%Y-%m") if first else "",
+        "expected_month": month,
         "remarks": "",
     }
 
@@ -108,6 +111,18 @@ def render_intent_body(f: Mapping[str, Any]) -> str:
         _("采购方式：%(v)s", v=method_label(f["method"])),
         _("标段分类：%(v)s", v=categories.name(f["category_code"])),
         _("预计采购时间：%(y)s年%(m)s月", y=month[:4], m=month[5:7]),
+    ]
+    if f.get("plan_code"):
+        # The plan line the project draws on: the reader can trace the budget to the filing.
+        lines += [
+            _(
+                "采购计划：%(c)s（预算项目编码 %(i)s，资金来源：%(s)s）",
+                c=f["plan_code"],
+                i=f["budget_item_code"],
+                s=f["plan_funding_source"],
+            ),
+        ]
+    lines += [
         "",
         _("采购人：%(v)s", v=f["purchaser_name"]),
         _(

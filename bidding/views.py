@@ -20,6 +20,7 @@ from bidding import (
     announcements,
     categories,
     clocks,
+    intents,
     methods,
     notice_text,
     policies,
@@ -173,6 +174,17 @@ def project_new() -> Any:
     )
 
 
+def _intent_hint(project: Project, lot: Lot) -> str:
+    """Where a plan-line lot stands with its intent's month before the notice."""
+    if project.plan_line_id is None or lot.status != LotStatus.DRAFT:
+        return ""
+    earliest = intents.earliest_notice_date(project, [lot])
+    days = clocks.intent_lead_days(current_app.config, project.centre.settings or {})
+    if earliest is None:
+        return _("采购意向尚未公开：公开满 %(d)s 日后方可发布采购公告。", d=days)
+    return _("采购意向已公开，采购公告最早可于 %(e)s 发布。", e=earliest.strftime("%Y-%m-%d"))
+
+
 def _lot_hints(project: Project, lot: Lot) -> dict[str, Any]:
     """The clocks as they stand for this lot, shown next to the publish button."""
     settings = project.centre.settings or {}
@@ -183,6 +195,7 @@ def _lot_hints(project: Project, lot: Lot) -> dict[str, Any]:
     cal = calendar_for(project.centre_id)
     earliest = period.last_day(start, cal)
     return {
+        "intent_text": _intent_hint(project, lot),
         "min_days": period.days,
         "working": period.working,
         "has_window": rule.has_document_window,

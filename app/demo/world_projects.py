@@ -126,9 +126,9 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
     draft = spec.stage == "draft"
     if draft:  # only the intent, published a few days ago
         notice = cst_at(world.today - dt.timedelta(days=3 + n % 4), 10, 0)
-    world.at(notice - dt.timedelta(days=20))
+    world.at(notice - dt.timedelta(days=40))
     line = approved_line_for(world, spec.key, purchaser, spec.project, spec.category, spec.budget)
-    world.at(notice - dt.timedelta(days=15))
+    world.at(notice - dt.timedelta(days=36))
     project = create_project(
         staff,
         purchaser=purchaser,
@@ -143,7 +143,8 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
         plan_line=line,
     )
     lot = project.lots[0]
-    world.at(notice if draft else notice - dt.timedelta(days=14))
+    # A plan-line project's intent is public at least 30 days before its notice.
+    world.at(notice if draft else notice - dt.timedelta(days=35))
     publish_intent(
         staff,
         project,

@@ -115,3 +115,38 @@ def test_what_each_method_allows() -> None:
         "selective",
         "direct",
     ]
+
+
+def test_the_single_source_publicity_runs_over_a_holiday_to_its_fifth_working_day() -> None:
+    # Published Wed 29 April: 30 April, then 6, 7, 8 May and the make-up Saturday 9 May.
+    end = clocks.publicity_objection_end(OUT, 5, MAY_DAY)
+    assert end == dt.datetime(2026, 5, 10, tzinfo=CST)
+    assert dt.datetime(2026, 5, 9, 23, 59, tzinfo=CST) < end
+    # Published on the holiday itself (Sat 2 May): the first working day counted is 6 May.
+    on_holiday = dt.datetime(2026, 5, 2, 10, 0, tzinfo=CST)
+    assert clocks.publicity_objection_end(on_holiday, 5, MAY_DAY) == dt.datetime(
+        2026, 5, 12, tzinfo=CST
+    )
+
+
+@pytest.mark.parametrize(
+    ("intent_day", "earliest"),
+    [
+        # 30 days after Thu 2 April is Sat 2 May, in the holiday: the notice waits to 6 May.
+        (dt.date(2026, 4, 2), dt.date(2026, 5, 6)),
+        # 30 days after Wed 8 April is Fri 8 May, a working day: no shift.
+        (dt.date(2026, 4, 8), dt.date(2026, 5, 8)),
+        # Ending on the make-up Saturday 9 May: a working day, so no shift either.
+        (dt.date(2026, 4, 9), dt.date(2026, 5, 9)),
+    ],
+)
+def test_the_intent_leads_the_notice_by_thirty_days_counted_as_every_period(
+    intent_day: dt.date, earliest: dt.date
+) -> None:
+    for hour in (0, 23):  # the hour of the intent never matters
+        at = dt.datetime.combine(intent_day, dt.time(hour, 30), tzinfo=CST)
+        day = clocks.earliest_notice_after_intent(at, clocks.intent_lead_days({}), MAY_DAY)
+        assert day == earliest
+        assert clocks.reaches(dt.datetime.combine(earliest, dt.time(0, 0), tzinfo=CST), day)
+        before = dt.datetime.combine(earliest - dt.timedelta(days=1), dt.time(23, 59), tzinfo=CST)
+        assert not clocks.reaches(before, day)

@@ -18,7 +18,7 @@ from bidding import hooks
 from bidding.bids.freeze import close_lot, retender
 from bidding.models import Lot, LotStatus
 from bidding.plans.models import PlanLine, PlanReturn, ReturnCause
-from tests.bidding.helpers import TENDER_FIELDS, World, lot_payload, project_payload
+from tests.bidding.helpers import NOW, TENDER_FIELDS, World, lot_payload, project_payload
 from tests.factories import token_headers
 from tests.plans.helpers import approved_line
 
@@ -34,9 +34,16 @@ def _project_on_line(client: Any, world: World, line: PlanLine) -> list[int]:
             lot_payload(name="配套网络设备", budget="300000.00", ceiling_price=None, bid_bond="0"),
         ],
     )
+    # Registered and its intent public six weeks before the notices.
+    clock.set_now(NOW - dt.timedelta(days=41))
     resp = client.post("/api/v1/projects", json=payload, headers=headers)
     assert resp.status_code == 201, resp.get_json()
-    ids = [x["id"] for x in resp.get_json()["lots"]]
+    project = resp.get_json()
+    intent = {"requirements": "教学用计算机及配套网络设备。", "expected_month": "2026-03"}
+    made = client.post(f"/api/v1/projects/{project['id']}/intent", json=intent, headers=headers)
+    assert made.status_code == 201, made.get_json()
+    clock.set_now(NOW)
+    ids = [x["id"] for x in project["lots"]]
     for lot_id in ids:
         ok = client.post(
             f"/api/v1/lots/{lot_id}/tender-notice", json=TENDER_FIELDS, headers=headers
