@@ -126,6 +126,8 @@ def create_project(
         # First of all writes: a second registration on the same line waits here, on the
         # line's row, not on the centre's numbering lock below.
         plans.reserve(plan_line, total)
+    else:
+        plans.check_unplanned_method(centre, method_value, total)
 
     now = clock.now()
     year = clock.cst_date(now).year
@@ -179,6 +181,10 @@ def create_project(
 def _draw_for(user: User, project: Project, amount: Decimal) -> None:
     """A lot added, or a budget changed, moves what the project's plan line has left."""
     if project.plan_line_id is None:
+        if amount > 0:
+            plans.check_unplanned_method(
+                project.centre, project.method, _project_total(project) + amount
+            )
         return
     line = db.session.get(PlanLine, project.plan_line_id)
     assert line is not None  # a foreign key

@@ -281,6 +281,22 @@ def check_project_method(line: PlanLine, method: Method, total: Decimal) -> None
         )
 
 
+def check_unplanned_method(centre: Centre, method: Method, total: Decimal) -> None:
+    """Without a plan line nobody has approved the method: a method other than open
+    tendering at or above the threshold is refused until a line approving it is named."""
+    if needs_method_approval(method.value, total, centre.settings):
+        raise ValidationError(
+            _(
+                "项目预算 %(amount)s 达到公开招标数额标准（%(limit)s），采用“%(method)s”须经财政部门"
+                "批准：请选择已备案该采购方式的采购计划。",
+                amount=yuan(total),
+                limit=yuan(open_tender_threshold(centre.settings)),
+                method=method_label(method),
+            ),
+            field="plan_line_id",
+        )
+
+
 def reserve(line: PlanLine, amount: Decimal) -> None:
     """Spend `amount` of the line (a negative amount gives some back), or refuse.
 

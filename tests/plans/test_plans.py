@@ -237,6 +237,31 @@ def test_changing_the_method_above_the_threshold_needs_the_approval(world: World
     assert project.method.value == "negotiation"
 
 
+def test_without_a_line_a_method_away_from_open_tendering_above_the_threshold_is_refused(
+    world: World,
+) -> None:
+    big = [lot_payload(budget="5000000.00", ceiling_price=None, bid_bond="0", committee_size=5)]
+    before = count(Project)
+    with pytest.raises(ValidationError, match="请选择已备案该采购方式的采购计划") as exc:
+        _create(world, None, method="single_source", lots=big)
+    assert exc.value.field == "plan_line_id"
+    db.session.rollback()
+    assert count(Project) == before
+    # Open tendering needs no approval at any amount; other methods below the threshold
+    # need none either, until a lot added later takes the project over it.
+    assert _create(world, None, method="open", lots=big).method.value == "open"
+    small = _create(world, None, method="inquiry")
+    db.session.commit()
+    with pytest.raises(ValidationError, match="须经财政部门批准"):
+        projects.add_lot(
+            world.staff,
+            small,
+            lot_payload(name="二期", budget="3000000.00", ceiling_price=None, bid_bond="0"),
+        )
+    db.session.rollback()
+    assert len(db.session.get(Project, small.id).lots) == 1
+
+
 def test_overdraw_through_the_api_is_409_audited_and_leaves_nothing(
     client: Any, world: World
 ) -> None:
