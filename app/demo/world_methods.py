@@ -1,41 +1,68 @@
-"""Lots of the other procurement methods, each with its plan line: an invitation tender
-whose three invitees were drawn from the supplier library (the names hidden from the agency
-until the deadline), and a request for quotation registered and ready to publish."""
+"""Lots of the other procurement methods, each with its plan line and its procurement intent
+public more than a month ago: an invitation tender whose three invitees were drawn from the
+supplier library (the names hidden from the agency until the deadline), a request for
+quotation registered and ready to publish, and a single-source lot whose publicity (reason
+and supplier) is running, open to objections."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from app.core import clock
+from app.core.calendar import calendar_for
 from app.demo.context import World
 from app.demo.world_plans import approved_line_for
 
+# (method, purchaser, project, category, lot category, budget, evaluation method)
+LOTS = (
+    (
+        "invited",
+        "乌兰察布市第一中学",
+        "乌兰察布市第一中学风雨操场改造工程",
+        "A",
+        "A08",
+        "2600000",
+        "lowest_price",
+    ),
+    (
+        "inquiry",
+        "乌兰察布市政务服务与数据管理局",
+        "乌兰察布市政务服务中心办公家具询价采购",
+        "B",
+        "B07",
+        "380000",
+        "lowest_price",
+    ),
+    (
+        "single_source",
+        "乌兰察布市中心医院",
+        "乌兰察布市中心医院核磁共振设备原厂维保项目",
+        "C",
+        "C02",
+        "1300000",
+        "lowest_price",
+    ),
+)
+SINGLE_SOURCE_REASON = (
+    "本院 2019 年购置的 3.0T 核磁共振设备仍在使用期内，其系统软件与核心部件的维修、升级"
+    "只能由原厂授权的服务商提供，为保证原有采购项目的一致性和配套服务要求，拟采用单一来源方式。"
+)
+
 
 def build_method_lots(world: World) -> None:
+    from bidding.announcements import publish_intent
     from bidding.invitations.invitations import draw_invitees
     from bidding.projects import create_project
 
     key = "wlcb"
     staff = world.staff[key]
     purchasers = {o.name: o for o in world.orgs[key]["purchaser"]}
-    lots = [
-        (
-            "invited",
-            purchasers["乌兰察布市第一中学"],
-            "乌兰察布市第一中学风雨操场改造工程",
-            "A",
-            "A08",
-            "2600000",
-            "lowest_price",
-        ),
-        (
-            "inquiry",
-            purchasers["乌兰察布市政务服务与数据管理局"],
-            "乌兰察布市政务服务中心办公家具询价采购",
-            "B",
-            "B07",
-            "380000",
-            "lowest_price",
-        ),
-    ]
-    for method, purchaser, name, category, lot_category, budget, evaluation in lots:
+    for method, buyer, name, category, lot_category, budget, evaluation in LOTS:
+        purchaser = purchasers[buyer]
+        # Filed and registered six weeks ago; the intent public five weeks ago, so that
+        # each lot's notice may go out now (bidding.intents).
+        world.at(world.real_now - dt.timedelta(days=42))
         line = approved_line_for(world, key, purchaser, name, category, budget)
         project = create_project(
             staff,
@@ -56,5 +83,54 @@ def build_method_lots(world: World) -> None:
             funding_source="一般公共预算资金",
             plan_line=line,
         )
+        world.at(world.real_now - dt.timedelta(days=35))
+        publish_intent(
+            staff,
+            project,
+            {
+                "requirements": f"{name}，具体需求以采购文件为准。",
+                "expected_month": world.today.strftime("%Y-%m"),
+            },
+        )
+        world.announcements += 1
         if method == "invited":
+            world.at(world.real_now - dt.timedelta(days=2))
             draw_invitees(staff, project.lots[0], 3)
+        if method == "single_source":
+            _publicity(world, project)
+
+
+def _publicity(world: World, project: Any) -> None:
+    """The single-source publicity went out yesterday; objections run five working days."""
+    from bidding.announcements import publish_tender_notice
+    from bidding.projects import update_lot
+
+    staff = world.staff["wlcb"]
+    notice = world.real_now - dt.timedelta(days=1)
+    world.at(notice)
+    lot = project.lots[0]
+    cal = calendar_for(project.centre_id)
+    last = cal.add_working_days(clock.cst_date(notice), 7)
+    deadline = dt.datetime.combine(last, dt.time(9, 30), tzinfo=clock.CST)
+    update_lot(
+        staff,
+        lot,
+        {
+            "doc_start_at": notice + dt.timedelta(minutes=10),
+            "doc_end_at": deadline,
+            "bid_deadline": deadline,
+            "opening_place": "乌兰察布市公共资源交易中心第二谈判室",
+        },
+        lot.version,
+    )
+    publish_tender_notice(
+        staff,
+        project,
+        {
+            "requirements": "3.0T 核磁共振设备一年期原厂维保：定期保养、故障维修、软件升级。",
+            "qualifications": "具备原厂授权的维保服务资质。",
+            "single_source_reason": SINGLE_SOURCE_REASON,
+            "supplier_name": world.supplier(3).organisation.name,
+        },
+    )
+    world.announcements += 1

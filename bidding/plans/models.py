@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.auth.models import Centre, Organisation, User
 from app.core.db import Base, Money, UTCDateTime, enum_column
-from bidding.models import Method
+from bidding.models import Lot, Method
 
 
 class PlanStatus(enum.StrEnum):
@@ -94,3 +94,4 @@ class PlanReturn(Base):
     returned_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 
     plan_line: Mapped[PlanLine] = relationship()
+    lot: Mapped[Lot] = relationship()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core import clock
@@ -18,6 +19,20 @@ from bidding.models import Lot
 from bidding.plans import actions
 from bidding.plans.models import PlanLine, PlanReturn, ReturnCause
 from bidding.plans.plans import reserve
+
+CAUSE_LABELS = {
+    ReturnCause.TERMINATED: _l("标段终止"),
+    ReturnCause.FAILED: _l("流标（废标）后不再重新招标"),
+}
+
+
+def returns_of(line: PlanLine) -> list[PlanReturn]:
+    """What came back to the line, oldest first (the plan line's page)."""
+    return list(
+        db.session.execute(
+            select(PlanReturn).where(PlanReturn.plan_line_id == line.id).order_by(PlanReturn.id)
+        ).scalars()
+    )
 
 
 def returned_for(lot: Lot) -> PlanReturn | None:

@@ -14,7 +14,7 @@ from app.core.extensions import db
 from app.core.http import load_or_404
 from bidding.forms import project_choices
 from bidding.labels import PLAN_STATUS_LABELS, plan_status_label
-from bidding.plans import plans, policies
+from bidding.plans import plans, policies, returns
 from bidding.plans.models import PlanLine, PlanStatus
 
 bp = Blueprint("plans", __name__, template_folder="templates")
@@ -132,6 +132,8 @@ def _detail(line: PlanLine, status: int = 200, reason: str = "") -> Any:
             "plans/detail.html",
             line=line,
             projects=plans.projects_of(line),
+            returns=returns.returns_of(line),
+            cause_labels=returns.CAUSE_LABELS,
             reviewer=policies.can_review_plans(current_user, line.centre_id),
             own=policies.is_own_line(current_user, line),
             method_needs_approval=plans.needs_method_approval(

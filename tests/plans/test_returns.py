@@ -165,3 +165,16 @@ def test_a_project_without_a_line_terminates_as_before(client: Any, world: World
     lot_id = project["lots"][0]["id"]
     assert _terminate(client, world, lot_id).status_code == 201
     assert _returned_entries() == []
+
+
+def test_the_plan_line_page_lists_what_came_back(client: Any, world: World) -> None:
+    from tests.factories import login
+
+    line = approved_line(world, amount="2000000.00")
+    _first, second = _project_on_line(client, world, line)
+    assert _terminate(client, world, second).status_code == 201
+    login(client, world.supervisor)
+    page = client.get(f"/plans/{line.id}").get_data(as_text=True)
+    assert 'data-testid="plan-returns"' in page
+    assert "标段终止" in page and "配套网络设备" in page
+    assert "terminated" not in page
