@@ -144,7 +144,13 @@ def test_intent_then_single_source_publicity_then_budget_back(
     shot(fpage, "plan-intent-1366-04-returned")
     fpage.goto(f"{live_server}/supervision/statistics/?start=2026-01&end=2027-12")
     assert "采购计划备案与使用" in fpage.content()
-    shot(fpage, "plan-intent-1366-05-statistics")
+    section = fpage.locator("#series-plans")
+    assert "1,300,000.00" in section.inner_text()  # returned
+    section.screenshot(
+        path=str(
+            shot(fpage, "plan-intent-1366-05-statistics").parent / "plan-intent-1366-06-series.png"
+        )
+    )
 
     _fits_phone(
         browser,

@@ -59,7 +59,6 @@ def plan_use(period: Period, centre_id: int | None) -> list[Row]:
                 "approved": ok,
                 "used": used,
                 "returned": returned.get(cid, ZERO),
-                "remaining": ok - used,
                 "rate": round(float(used / ok), 4) if ok else None,
             }
         )

@@ -191,14 +191,19 @@ def _experts_chart(rows: list[Row], period: Period, width: int) -> Markup:
 
 
 def _plan_chart(rows: list[Row], _period: Period, width: int) -> Markup:
-    rows = [r for r in rows if r["rate"] is not None]
+    """Where the plan money stands, summed over the centres shown, in 万元."""
+    if not rows:
+        return svg.bar_chart(_("采购计划金额（万元）"), [], [], empty=_no_data(), width=width)
+    keys = (
+        ("filed", _("报送")),
+        ("approved", _("备案")),
+        ("used", _("已使用")),
+        ("returned", _("已退回")),
+    )
     return svg.bar_chart(
-        _("采购计划使用率（已使用 ÷ 已备案）"),
-        [r["centre"] for r in rows],
-        [r["rate"] * 100 for r in rows],
-        fmt=pct,
-        top=100,
-        empty=_no_data(),
+        _("采购计划金额（万元）"),
+        [label for _key, label in keys],
+        [float(sum(r[key] for r in rows)) / 10_000 for key, _label in keys],
         width=width,
     )
 
@@ -389,7 +394,6 @@ SERIES: tuple[SeriesDef, ...] = (
             Column("approved", _l("备案金额"), "money"),
             Column("used", _l("已使用"), "money"),
             Column("returned", _l("已退回"), "money"),
-            Column("remaining", _l("剩余额度"), "money"),
             Column("rate", _l("使用率"), "rate"),
         ),
         plan_use,
