@@ -179,8 +179,69 @@ def build(n_lots: int, now: dt.datetime) -> int:
             if i % 7
         ],
     )
+    _plan_lines(p, staff, lots, deadline)
     db.session.commit()
     return p.centre.id
+
+
+def _plan_lines(p: Any, staff: Any, lots: list[int], deadline: Any) -> None:
+    """One approved plan line behind each lot, drawn by its budget; each failed lot (every
+    fifth) gave its budget back, for the plan-use series."""
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from app.core.extensions import db
+    from bidding.models import Method
+    from bidding.plans.models import PlanLine, PlanReturn, PlanStatus, ReturnCause
+
+    def budget(i: int) -> Decimal:
+        return Decimal(100000 + (i % 97) * 1000)
+
+    _bulk(
+        PlanLine,
+        [
+            {
+                "code": f"JH-B-{i}",
+                "centre_id": p.centre.id,
+                "purchaser_id": p.purchaser.id,
+                "name": f"基准计划{i}",
+                "budget_item_code": "2050203-01",
+                "funding_source": "一般公共预算资金",
+                "amount": budget(i) + 5000,
+                "used": Decimal(0) if i % 5 == 0 else budget(i),
+                "category_code": "A02",
+                "method": Method.OPEN,
+                "method_reason": "",
+                "expected_month": "2026-01",
+                "status": PlanStatus.APPROVED,
+                "return_reason": "",
+                "review_note": "",
+                "submitted_at": deadline(i) - dt.timedelta(days=60),
+                "reviewed_at": deadline(i) - dt.timedelta(days=58),
+                "created_by_id": staff.id,
+                "created_at": deadline(i) - dt.timedelta(days=60),
+                "version": 1,
+            }
+            for i in range(len(lots))
+        ],
+    )
+    line_ids = list(db.session.execute(select(PlanLine.id).order_by(PlanLine.id)).scalars())
+    _bulk(
+        PlanReturn,
+        [
+            {
+                "plan_line_id": line_ids[i],
+                "lot_id": lot,
+                "amount": budget(i),
+                "cause": ReturnCause.FAILED,
+                "returned_at": deadline(i) + dt.timedelta(days=3),
+                "returned_by_id": staff.id,
+            }
+            for i, lot in enumerate(lots)
+            if i % 5 == 0
+        ],
+    )
 
 
 def run_backend(name: str, url: str, tmp: str, n_lots: int, runs: int) -> None:
