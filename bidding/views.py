@@ -181,7 +181,7 @@ def _intent_hint(project: Project, lot: Lot) -> str:
     earliest = intents.earliest_notice_date(project, [lot])
     days = clocks.intent_lead_days(current_app.config, project.centre.settings or {})
     if earliest is None:
-        return _("采购意向尚未公开：公开满 %(d)s 日后方可发布采购公告。", d=days)
+        return _("采购意向尚未公开，公开满 %(d)s 日后方可发布采购公告。", d=days)
     return _("采购意向已公开，采购公告最早可于 %(e)s 发布。", e=earliest.strftime("%Y-%m-%d"))
 
 

@@ -127,7 +127,7 @@ def _publicity(world: World, project: Any) -> None:
         staff,
         project,
         {
-            "requirements": "3.0T 核磁共振设备一年期原厂维保：定期保养、故障维修、软件升级。",
+            "requirements": "3.0T 核磁共振设备一年期原厂维保，含定期保养、故障维修和软件升级。",
             "qualifications": "具备原厂授权的维保服务资质。",
             "single_source_reason": SINGLE_SOURCE_REASON,
             "supplier_name": world.supplier(3).organisation.name,

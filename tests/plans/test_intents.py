@@ -150,7 +150,7 @@ def test_the_project_page_tells_staff_when_the_notice_may_go_out(client: Any, wo
     project = _project(client, world, dt.datetime(2026, 1, 20, 9, 0, tzinfo=CST))
     login(client, world.staff)
     page = client.get(f"/projects/{project['id']}").get_data(as_text=True)
-    assert "采购意向尚未公开：公开满 30 日后方可发布采购公告。" in page
+    assert "采购意向尚未公开，公开满 30 日后方可发布采购公告。" in page
     _intent(client, world, project, dt.datetime(2026, 1, 31, 9, 0, tzinfo=CST))
     page = client.get(f"/projects/{project['id']}").get_data(as_text=True)
     assert "采购意向已公开，采购公告最早可于 2026-03-02 发布。" in page
