@@ -3,10 +3,12 @@ between rounds, a supplier dropped, the final quote, and the price the room eval
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import func, select
 
+from app.archive import contents
 from app.core.extensions import db
 from app.core.notify import Notification
 from app.core.rooms import may_join
@@ -118,6 +120,17 @@ def test_two_rounds_and_a_final_quote_end_in_the_lowest_final_price(client: Any,
         "nego.round_closed",
     ]
     rw.move(w, Phase.SUMMARY)
+
+    # every round, amendment and drop is in the lot's archive, with its audit entries
+    files, refs = contents.items(w.lot)
+    record = next(f for f in files if f.path == f"evaluation/{w.session.id}/negotiation.json")
+    body = json.loads(record.data or b"{}")
+    assert [len(r["quotes"]) for r in body["rounds"]] == [2, 2]
+    assert body["rounds"][1]["final"] and "420000.00" in str(body["rounds"][1])
+    assert body["drops"][0]["reason"] == "不能满足缩短后的交货期。"
+    assert body["amendments"][0]["after_round"] == 1
+    archived = {e.action for e in contents._entries(refs)}
+    assert {"nego.round_closed", "nego.amended", "nego.supplier_dropped"} <= archived
 
 
 def test_bad_quotes_are_refused_audited_and_leave_nothing(client: Any, app: Any) -> None:
