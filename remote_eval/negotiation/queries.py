@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.auth.models import User
@@ -184,7 +183,3 @@ def supplier_negotiations(user: Any) -> list[tuple[EvalSession, Bid]]:
         if session is not None and negotiates(session):
             out.append((session, bid))
     return out
-
-
-def heading(lot: Lot) -> str:
-    return _("%(p)s — %(l)s", p=lot.project.name, l=lot.name)

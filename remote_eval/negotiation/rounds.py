@@ -18,7 +18,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.core import clock
+from app.core import clock, formatting
 from app.core.audit import record
 from app.core.auth.models import User
 from app.core.crypto.secretbox import open_secret, seal_secret
@@ -188,7 +188,7 @@ def submit_quote(rnd: NegotiationRound, user: User, bid: Bid, raw_price: Any) ->
     ceiling = bid.lot.ceiling_price
     if ceiling is not None and price > ceiling:
         raise ValidationError(
-            _l("报价不得超过最高限价 %(c)s 元。", c=f"{ceiling:,.2f}"), field="price"
+            _l("报价不得超过最高限价 %(c)s 元。", c=formatting.money(ceiling)), field="price"
         )
     # A random salt keeps the receipt's hash from revealing a guessable price.
     body = {"price": str(price), "salt": secrets.token_hex(16), "bid_id": bid.id}
