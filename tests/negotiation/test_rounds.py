@@ -247,3 +247,21 @@ def test_each_supplier_talks_with_the_group_alone(client: Any, app: Any) -> None
         ).status_code
         == 403
     )
+
+
+def test_consultation_scores_the_final_quotes(client: Any, app: Any) -> None:
+    """竞争性磋商: the same rounds; the comprehensive scoring's price is the final quote."""
+    from bidding.models import Method
+
+    w = nw.negotiation_world(Method.CONSULTATION, "comprehensive")
+    before = [i.price for i in summary.bidder_inputs(w.session)]
+    assert [str(p) for p in before] == ["450000.00", "430000.00", "480000.00"]
+    rid = nw.open_round(w, client, final=True).json["id"]
+    for i, price in enumerate(("441000.00", "436000.00", "470000.00")):
+        assert nw.quote(w, client, i, 1, price).status_code == 201
+    # sealed: the room still evaluates the opened prices until the close
+    assert [i.price for i in summary.bidder_inputs(w.session)] == before
+    assert nw.close_round(w, client, rid).status_code == 200
+    after = [str(i.price) for i in summary.bidder_inputs(w.session)]
+    assert after == ["441000.00", "436000.00", "470000.00"]
+    assert all(i.passed for i in summary.bidder_inputs(w.session))
