@@ -87,10 +87,12 @@ def _init_negotiation(app: Any) -> None:
     from app.core.rooms import register_room_policy
     from remote_eval.negotiation import api as nego_api
     from remote_eval.negotiation import events, models, queries, rounds, views  # noqa: F401
+    from remote_eval.negotiation import workbench as nego_workbench
 
     api.register_blueprint(nego_api.blp)
     app.register_blueprint(views.bp)
     register_room_policy(events.NEGO, events.may_join)
+    nego_workbench.register()
     register_nav(
         "negotiation.supplier_index",
         _l("谈判"),

@@ -265,3 +265,18 @@ def test_consultation_scores_the_final_quotes(client: Any, app: Any) -> None:
     after = [str(i.price) for i in summary.bidder_inputs(w.session)]
     assert after == ["441000.00", "436000.00", "470000.00"]
     assert all(i.passed for i in summary.bidder_inputs(w.session))
+
+
+def test_a_supplier_with_a_round_to_quote_has_it_on_its_workbench(client: Any, app: Any) -> None:
+    w = nw.negotiation_world()
+
+    def todo() -> str:
+        resp = client.get("/api/v1/workbench", headers=w.headers(w.bidders[0]))
+        assert resp.status_code == 200
+        return json.dumps(resp.json, ensure_ascii=False)
+
+    assert "谈判报价" not in todo()
+    nw.open_round(w, client)
+    assert "提交第 1 轮谈判报价" in todo()
+    assert nw.quote(w, client, 0, 1, "440000.00").status_code == 201
+    assert "谈判报价" not in todo()
