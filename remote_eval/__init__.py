@@ -75,3 +75,28 @@ def _init_evaluation(app: Any) -> None:
     register_nav("eval_room.index", _l("我的评标"), ("expert",), order=21)
     register_nav("eval_room.index", _l("评标室"), ("staff", "supervisor"), order=27)
     register_nav("eval_room.bidder_clarifications", _l("评标澄清"), ("supplier",), order=23)
+    _init_negotiation(app)
+
+
+def _init_negotiation(app: Any) -> None:
+    """竞争性谈判 / 竞争性磋商 in rounds: pages, API, the suppliers' rooms, the review's check."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.extensions import api
+    from app.core.nav import register_nav
+    from app.core.rooms import register_room_policy
+    from remote_eval.negotiation import api as nego_api
+    from remote_eval.negotiation import events, models, queries, rounds, views  # noqa: F401
+    from remote_eval.negotiation import workbench as nego_workbench
+
+    api.register_blueprint(nego_api.blp)
+    app.register_blueprint(views.bp)
+    register_room_policy(events.NEGO, events.may_join)
+    nego_workbench.register()
+    register_nav(
+        "negotiation.supplier_index",
+        _l("谈判"),
+        ("supplier",),
+        order=24,
+        when=lambda user: bool(queries.supplier_negotiations(user)),
+    )

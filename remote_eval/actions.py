@@ -68,3 +68,11 @@ SIGNING_KEY_REGISTERED = "eval.signing_key_registered"
 REPORT_GENERATED = "eval.report_generated"
 REPORT_SIGNED = "eval.report_signed"
 REPORT_REFUSED = "eval.report_refused"
+
+# The negotiation in rounds (竞争性谈判 / 竞争性磋商), prefix "nego."
+NEGO_ROUND_OPENED = "nego.round_opened"  # a round, or the final quote, opened by the leader
+NEGO_QUOTE_SEALED = "nego.quote_sealed"  # a supplier's sealed quote (its hash, never the price)
+NEGO_ROUND_CLOSED = "nego.round_closed"  # the round closed and its quotes read at once
+NEGO_AMENDED = "nego.amended"  # the requirements amended in writing between rounds
+NEGO_SUPPLIER_DROPPED = "nego.supplier_dropped"
+NEGO_MESSAGE_POSTED = "nego.message_posted"  # a line of the conversation with one supplier

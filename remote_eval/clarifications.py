@@ -30,6 +30,7 @@ from bidding.models import Lot
 from remote_eval import actions, flow, room
 from remote_eval.methods.base import BidderInput, screen_prices, unexplained_low_reason
 from remote_eval.models import EvalClarification, EvalMember, EvalSession, Phase
+from remote_eval.negotiation.state import final_price as negotiated_final_price
 from remote_eval.policies import ensure_can_answer_for, ensure_leader, ensure_may_act
 from remote_eval.review import bid_outcome, load_bid, scheme_of, session_bids
 from remote_eval.scheme import Scheme
@@ -41,6 +42,16 @@ TEXT_MAX = 5000
 
 
 def price_of(bid: Bid) -> Decimal | None:
+    """The price the committee evaluates: a negotiated lot's read final quote (最后报价)
+    once its final round has closed, else the opened total price from the opening
+    record, never retyped."""
+    final = negotiated_final_price(bid)
+    if final is not None:
+        return final
+    return opened_price(bid)
+
+
+def opened_price(bid: Bid) -> Decimal | None:
     """The opened total price from the opening record, never retyped."""
     raw = (bid.price_form or {}).get("total_price")
     if raw is None or isinstance(raw, bool):

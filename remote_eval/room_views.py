@@ -30,6 +30,7 @@ from remote_eval import (
     room_panels,
 )
 from remote_eval.models import EvalSession
+from remote_eval.negotiation import rounds as negotiation_rounds
 
 bp = Blueprint("eval_room", __name__, url_prefix="/evaluations", template_folder="templates")
 
@@ -95,7 +96,10 @@ def _room_context(session_id: int) -> dict[str, Any]:
 @bp.get("/<int:session_id>")
 @login_required
 def room_page(session_id: int) -> Any:
-    return render_template("remote_eval/room_page.html", **_room_context(session_id))
+    context = _room_context(session_id)
+    # 竞争性谈判 / 磋商: the group negotiates with the suppliers on a page of its own.
+    context["negotiates"] = negotiation_rounds.negotiates(context["session"])
+    return render_template("remote_eval/room_page.html", **context)
 
 
 @bp.get("/<int:session_id>/live")

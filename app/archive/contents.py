@@ -31,6 +31,7 @@ from experts.draw_record import export_record
 from experts.models import Draw
 from remote_eval import report as eval_report
 from remote_eval.models import EvalReport, EvalSession
+from remote_eval.negotiation import record as negotiation_record
 from remote_eval.room import room_name
 
 
@@ -135,6 +136,11 @@ def items(lot: Lot) -> tuple[list[Item], dict[str, list[Any]]]:
             for e in events
         )
         out.append(Item(f"evaluation/{s.id}/room-events.jsonl", lines))
+        negotiated, nego_refs = negotiation_record.export(s)
+        if negotiated["rounds"]:
+            out.append(Item(f"evaluation/{s.id}/negotiation.json", _json(negotiated)))
+            for table, ids in nego_refs.items():
+                refs.setdefault(table, []).extend(ids)
         reports = _rows(EvalReport, EvalReport.session_id == s.id)
         add("eval_report", reports)
         for r in reports:

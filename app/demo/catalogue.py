@@ -106,6 +106,7 @@ PURCHASER_OF: dict[str, str] = {
     "游仙区人民医院医疗设备采购项目": "绵阳市游仙区人民医院",
     "乌兰察布市大数据中心网络安全设备采购项目": "乌兰察布市政务服务与数据管理局",
     "乌兰察布市中心医院数据中心服务器采购项目": "乌兰察布市中心医院",
+    "集宁区智慧停车管理系统竞争性谈判采购项目": "乌兰察布市政务服务与数据管理局",
 }
 # Contacts of the purchasers, in the order above.
 PURCHASER_CONTACTS: list[str] = [
@@ -263,6 +264,15 @@ EVAL_LOTS: list[tuple[str, str, str, str, str, int]] = [
         "1900000",
         "evaluated",
         24,
+    ),
+    # 竞争性谈判 in its second round (world_negotiation.py).
+    (
+        "集宁区智慧停车管理系统竞争性谈判采购项目",
+        "智慧停车设备及系统",
+        "B",
+        "1600000",
+        "negotiation",
+        23,
     ),
 ]
 # In this order: a lot's place in the programme picks its purchaser, room and bidders.

@@ -102,7 +102,33 @@ def evaluation_guide() -> list[str]:
             "导出 JSON 后 `flask --app wsgi eval verify-report 文件` 或 "
             "`python scripts/verify_report.py 文件` 离线验证"
         )
+    if len(names) > 2 and names[2] in found:
+        lines += _negotiation_guide(*found[names[2]])
     return lines
+
+
+def _negotiation_guide(session: Any, lot: Any) -> list[str]:
+    """Two windows: the negotiation group's leader and one supplier."""
+    from remote_eval.negotiation import state
+
+    leader = next((m for m in session.members if m.id == session.leader_id), None)
+    waiting = [
+        b
+        for b in state.remaining_bids(session)
+        if (rnd := state.open_round(session)) is not None and state.quote_in(rnd, b) is None
+    ]
+    supplier = next((u for b in waiting for u in state.supplier_users(b)), None)
+    if leader is None or supplier is None:
+        return []
+    return [
+        f"竞争性谈判：“{lot.project.name}”第 1 轮已结束、各家报价已同时开启，需求已书面变更，第 2 轮进行中。"
+        f"窗口一：谈判小组组长 {leader.user.username}（两步验证码 `flask --app wsgi users totp "
+        f"{leader.user.username}`）打开 /evaluations/{session.id}/negotiation，选择供应商单独对话、"
+        "结束本轮后同时看到全部报价，再“开始最后报价”并结束；窗口二（无痕窗口）：供应商 "
+        f"{supplier.username}（{supplier.organisation.name if supplier.organisation else ''}）"
+        "→ 菜单“谈判”，密封提交第 2 轮报价和最后报价，与谈判小组对话；最后报价开启后回到评标室"
+        f" /evaluations/{session.id} 完成审查并按最后报价汇总",
+    ]
 
 
 def echo_summary(counts: dict[str, int], invited: list[str]) -> None:

@@ -30,7 +30,11 @@ from app.demo.world_venues import book_remote
 # The draw: per centre two experts of this specialty (服务器 / 网络设备) and two reserves.
 SPECIALTY = "B01"
 # The purchaser's representative of each lot (a user of the lot's purchaser).
-REPS = {"evaluation": ("wlcb_rep", "孙立伟"), "evaluated": ("wlcb_rep2", "周海峰")}
+REPS = {
+    "evaluation": ("wlcb_rep", "孙立伟"),
+    "evaluated": ("wlcb_rep2", "周海峰"),
+    "negotiation": ("wlcb_rep3", "赵立新"),
+}
 
 
 def stage_evaluation(world: World, lot: Any, staff: User, bidders: list[User]) -> None:

@@ -25,6 +25,7 @@ from app.demo.documents import (
 )
 from app.demo.world_bids import opening_key, stage_closed, stage_failed, stage_open
 from app.demo.world_eval import stage_evaluated, stage_evaluation
+from app.demo.world_negotiation import stage_negotiation
 from app.demo.world_plans import approved_line_for
 from app.demo.world_results import award, stage_bids
 
@@ -41,7 +42,9 @@ TRADES = {
 # audit entry; the result stages after it go through the result services (world_results.py).
 EVALUATED = ("opened", "evaluating", "awarded", "publicity")
 # Stages whose bids are sealed to a real opening key.
-SEALED = ("open", "closed", "failed", "evaluation", "evaluated")
+SEALED = ("open", "closed", "failed", "evaluation", "evaluated", "negotiation")
+# Stages whose lot runs under another method than open tendering (the rest are 公开招标).
+METHOD_OF_STAGE = {"negotiation": "negotiation"}
 
 
 def build_lot(world: World, n: int, spec: LotSpec) -> None:
@@ -80,6 +83,9 @@ def timetable(world: World, centre: Centre, age: int, stage: str) -> Timetable:
     elif stage == "evaluation":  # opened two hours ago, its committee about to sign in
         deadline = world.real_now.replace(second=0, microsecond=0) - dt.timedelta(hours=2)
         notice = deadline - dt.timedelta(days=23)
+    elif stage == "negotiation":  # opened three hours ago, in its second round now
+        deadline = world.real_now.replace(second=0, microsecond=0) - dt.timedelta(hours=3)
+        notice = deadline - dt.timedelta(days=23)
     elif stage == "failed":
         deadline = cst_at(world.today - dt.timedelta(days=3), 9, 30)
         notice = deadline - dt.timedelta(days=23)
@@ -116,7 +122,9 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
         "budget": spec.budget,
         "ceiling_price": str((budget * Decimal("0.98")).quantize(Decimal("1"))),
         "bid_bond": str((budget * Decimal("0.01")).quantize(Decimal("1"))),
-        "evaluation_method": "lowest_price" if spec.category == "A" else "comprehensive",
+        "evaluation_method": "lowest_price"
+        if spec.category == "A" or spec.stage in METHOD_OF_STAGE
+        else "comprehensive",
         "committee_size": 7 if budget >= 10_000_000 else 5,
         "doc_start_at": docs_from,
         "doc_end_at": docs_until,
@@ -133,10 +141,11 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
         staff,
         purchaser=purchaser,
         name=spec.project,
-        method="open",
+        method=METHOD_OF_STAGE.get(spec.stage, "open"),
         category_code=spec.category,
         lots=[lot_data],
-        description=f"{purchaser.name}{spec.project}，资金已落实，拟通过公开招标确定供应商。",
+        description=f"{purchaser.name}{spec.project}，资金已落实，拟通过"
+        f"{'竞争性谈判' if spec.stage in METHOD_OF_STAGE else '公开招标'}确定供应商。",
         funding_source="财政资金",
         contact_name=staff.organisation.contact_name if staff.organisation else "",
         contact_phone=staff.organisation.contact_phone if staff.organisation else "",
@@ -296,4 +305,5 @@ STAGES: dict[str, StageBuilder] = {
     "awarded": stage_bids,
     "evaluation": stage_evaluation,
     "evaluated": stage_evaluated,
+    "negotiation": stage_negotiation,
 }

@@ -55,3 +55,5 @@ OBJECTION_ANSWERED = "opening.objection_answered"
 # The opening record
 RECORD_SIGNED = "opening.record_signed"
 RECORD_PUBLISHED = "opening.record_published"
+# 单一来源: a share or an opening refused while the publicity runs or an objection is open
+OPENING_HELD = "bid.opening_held"

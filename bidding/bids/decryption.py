@@ -28,6 +28,7 @@ from app.core.storage import get_store
 from bidding import hooks
 from bidding.bids import actions, file_hashes, sealing
 from bidding.bids.custody import opening_key
+from bidding.bids.hold import ensure_not_held
 from bidding.bids.models import (
     Bid,
     BidStatus,
@@ -57,6 +58,7 @@ def decrypt_bids(lot: Lot, actor: User, max_bids: int | None = None) -> Opening:
     presentation, so a resumed opening ends with the same record.
     """
     ensure_can_manage_lot(actor, lot)
+    ensure_not_held(lot)
     opening = ensure_opening(lot)
     if opening.status not in (OpeningStatus.SIGNIN, OpeningStatus.DECRYPTING):
         return opening

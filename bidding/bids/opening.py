@@ -23,6 +23,7 @@ from app.core.realtime import emit
 from bidding.bids import actions, sealing
 from bidding.bids.custody import custodian_row, opening_key
 from bidding.bids.freeze import close_lot
+from bidding.bids.hold import ensure_not_held
 from bidding.bids.models import (
     Bid,
     BidStatus,
@@ -150,6 +151,7 @@ def present_share(lot: Lot, user: User, passphrase: str) -> LotCustodian:
                 t=formatting.cst(lot.bid_deadline, formatting.SECOND),
             )
         )
+    ensure_not_held(lot)
     opening = ensure_opening(lot)
     if opening.status not in (OpeningStatus.SIGNIN, OpeningStatus.DECRYPTING):
         raise Conflict(_("本标段已完成解密，无需再出示分片。"))

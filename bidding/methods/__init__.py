@@ -57,6 +57,9 @@ class MethodRule:
     publicity_working_days: int = 0
     # Stored notice fields this method's notice carries beyond the tender notice's own.
     notice_fields: tuple[str, ...] = ()
+    # After the opening the group negotiates with each supplier separately, in rounds of
+    # sealed quotes ending with a sealed final quote (竞争性谈判, 竞争性磋商).
+    negotiates_in_rounds: bool = False
 
 
 # What the notice fields of a method are called (each method's notice requires its own).

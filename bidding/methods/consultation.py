@@ -17,5 +17,6 @@ RULE = register(
         result_rule=ResultRule.COMPREHENSIVE,
         notice_word=N_("竞争性磋商公告"),
         ocds_method="limited",
+        negotiates_in_rounds=True,
     )
 )

@@ -18,5 +18,6 @@ RULE = register(
         result_rule=ResultRule.LOWEST_PRICE,
         notice_word=N_("竞争性谈判公告"),
         ocds_method="limited",
+        negotiates_in_rounds=True,
     )
 )

@@ -126,7 +126,8 @@ def _the_evaluation_room_lots(runner: Any, output: str, tmp_path: Path) -> None:
     """One lot reached the committee's sign-in through a real opening; one has a signed
     report that the offline check accepts."""
     sessions = {s.phase: s for s in db.session.execute(select(EvalSession)).scalars()}
-    assert set(sessions) == {Phase.SIGNIN, Phase.DONE}
+    assert set(sessions) == {Phase.SIGNIN, Phase.DONE, Phase.REVIEW}
+    _the_negotiation_in_its_second_round(sessions.pop(Phase.REVIEW), output)
     for phase, session in sessions.items():
         lot = db.session.get(Lot, session.lot_id)
         # The last signature hands the report to the result stages (评标结束).
@@ -180,3 +181,23 @@ def _the_evaluation_room_lots(runner: Any, output: str, tmp_path: Path) -> None:
     assert checked.exit_code == 0, checked.output
     assert "report verified" in checked.output
     assert checked.output.count("signature valid") == 5
+
+
+def _the_negotiation_in_its_second_round(session: EvalSession, output: str) -> None:
+    """竞争性谈判: the first round's quotes read at once, an amendment, the second round open
+    with one quote sealed; the guide names the leader and a supplier still to quote."""
+    from bidding.models import Method
+    from remote_eval.negotiation import state
+
+    lot = db.session.get(Lot, session.lot_id)
+    assert lot is not None and lot.project.method == Method.NEGOTIATION
+    first, second = state.rounds(session)
+    assert first.closed_at is not None and second.closed_at is None and not second.final
+    read = state.quotes_of(first)
+    assert len(read) >= 3 and all(q.price is not None for q in read)
+    sealed = state.quotes_of(second)
+    assert len(sealed) == 1 and sealed[0].price is None
+    assert len(state.amendments(session)) == 1
+    leader = next(m for m in session.members if m.id == session.leader_id)
+    assert f"谈判小组组长 {leader.user.username}" in output
+    assert f"/evaluations/{session.id}/negotiation" in output
