@@ -17,7 +17,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from app.core import clock, formatting, json_limits, validation_messages
+from app.core import clock, formatting, json_limits, sqlite_writes, validation_messages
 from app.core.errors import DomainError
 from app.core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from config import load_config
@@ -117,7 +117,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     if url.startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"timeout": 15, "factory": sqlite_writes.QueuedWriterConnection}
+        }
     app.config.setdefault("STORAGE_DIR", None)
     app.config["STORAGE_DIR"] = app.config["STORAGE_DIR"] or str(
         Path(app.instance_path) / "storage"
@@ -140,6 +142,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite" and not getattr(db.engine, "_th_pragmas", False):
             event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "before_cursor_execute", sqlite_writes.before_cursor_execute)
             db.engine._th_pragmas = True  # type: ignore[attr-defined]
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True

@@ -21,8 +21,19 @@ with websockets.broadcast and acks) with the same clients. Prints medians of --r
     eval_fanout_<mode>_p50: N ms          eval_fanout_<mode>_p99: N ms
     eval_fanout_<mode>_events_s: N events/s (deliveries to the other members per second)
     eval_fanout_<mode>_http_p50 / _http_p99: N ms (request → response, for the diagnosis)
-    bare_fanout_p50 / _p99 / _events_s
+    eval_fanout_<mode>_cpu_per_submission: N ms (server processes' CPU ÷ submissions)
+    bare_fanout_p50 / _p99 / _events_s / _cpu_per_submission
     eval_fanout_<mode>_ratio: 0.xx        our events/s ÷ the bare server's
+
+What each side does per submission, so the ratio reads right: ours authenticates the
+bearer token, checks the member, phase and bid (still in after the review, price not
+rejected), writes the ScoreSheet, one hash-chained audit entry and the persisted room
+event in one transaction (SQLite, one writer at a time), then publishes after commit and
+the rooms server fans the event out. The bare server does none of that: it parses the
+marker, counts a seq in memory and broadcasts. Both push the same frame to the same 4,500
+clients read by the same client processes, and both submitters wait for the answer
+before the next submission (8 at a time). The ratio is therefore the cost of the
+guarantees, mostly CPU per submission in one Python process on a shared 2-core machine.
 
 Run: .venv/bin/python bench/eval_fanout.py [--rooms 500] [--members 9] [--submissions 1000]
      [--rounds 3] [--concurrency 8] [--redis redis://127.0.0.1:6379/15 | --redis ''] [--quick]
@@ -207,24 +218,40 @@ def analyse(sent: list[Sent], records: list[Record], room_size: int) -> dict[str
     }
 
 
+def cpu_seconds(procs: list[Any]) -> float:
+    """User + system CPU time the server processes (and their threads) have used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in procs:
+        fields = Path(f"/proc/{p.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def run_rounds(
     name: str,
     pool: ClientPool,
     drive: Any,
     plan: list[list[Job]],
     room_size: int,
+    procs: list[Any],
 ) -> list[dict[str, float]]:
     out = []
     for r, jobs in enumerate(plan):
+        cpu0 = cpu_seconds(procs)
         sent = drive(jobs)
         records, dropped = settle(pool, sent, room_size)
         stats = analyse(sent, records, room_size)
         stats["dropped"] = dropped
+        # Server CPU per submission: the whole path on our side (HTTP, transaction,
+        # audit, event, fan-out), the bare server's receive-and-broadcast on its side.
+        stats["cpu_ms"] = (cpu_seconds(procs) - cpu0) / max(1, len(sent)) * 1000
         out.append(stats)
         print(
             f"# {name} round {r + 1}: p50 {stats['p50']:.1f} ms, p99 {stats['p99']:.1f} ms, "
             f"{stats['events_s']:.0f} events/s, http p50/p99 {stats['http_p50']:.1f}/{stats['http_p99']:.1f} ms, "
-            f"errors {stats['errors']}, lost {stats['lost']}, dropped clients {dropped}",
+            f"errors {stats['errors']}, lost {stats['lost']}, dropped clients {dropped}, "
+            f"server CPU {stats['cpu_ms']:.2f} ms/submission",
             flush=True,
         )
     return out
@@ -326,7 +353,7 @@ def main() -> None:
             try:
                 results["bare"] = run_rounds(
                     "bare", pool, lambda j: drive_bare(port, j, args.concurrency), plan(0),
-                    args.members,
+                    args.members, procs,
                 )  # fmt: skip
             finally:
                 pool.stop()
@@ -370,7 +397,7 @@ def main() -> None:
                 try:
                     results[mode] = run_rounds(
                         mode, pool, lambda j, web=web: drive_http(web, j, args.concurrency), plan(k),
-                        args.members,
+                        args.members, procs,
                     )  # fmt: skip
                 finally:
                     pool.stop()
@@ -391,9 +418,11 @@ def main() -> None:
         print(f"{label}_events_s: {med(name, 'events_s'):.0f} events/s")
         print(f"{label}_http_p50: {med(name, 'http_p50'):.1f} ms")
         print(f"{label}_http_p99: {med(name, 'http_p99'):.1f} ms")
+        print(f"{label}_cpu_per_submission: {med(name, 'cpu_ms'):.2f} ms")
     print(f"bare_fanout_p50: {med('bare', 'p50'):.1f} ms")
     print(f"bare_fanout_p99: {med('bare', 'p99'):.1f} ms")
     print(f"bare_fanout_events_s: {med('bare', 'events_s'):.0f} events/s")
+    print(f"bare_fanout_cpu_per_submission: {med('bare', 'cpu_ms'):.2f} ms")
     for name in modes:
         ratio = med(name, "events_s") / med("bare", "events_s")
         print(f"eval_fanout_{name}_ratio: {ratio:.2f}")

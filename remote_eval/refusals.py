@@ -7,7 +7,8 @@ the command had written, leaves one `eval.refused` entry naming the command, the
 and the reason, and is then answered as usual (a 4xx with the message in the caller's
 language). Nested calls audit only once: the innermost one. A refusal that comes before
 any command (input the schema refuses) is audited by `audit_other_refusals`, which every
-evaluation API blueprint runs after each request.
+evaluation API blueprint runs after each request. A command on a lot's scoring scheme has no
+session yet: its refusal names the lot instead (`lot_id=`).
 """
 
 from __future__ import annotations
@@ -34,33 +35,43 @@ STALE = _l("数据已被他人更新，请刷新后重试。")
 
 
 @contextmanager
-def audited(command: str, session_id: int | None) -> Iterator[None]:
+def audited(command: str, session_id: int | None, *, lot_id: int | None = None) -> Iterator[None]:
     """Answer a refused command with its reason, and keep one record of the attempt."""
+    target = _target(session_id, lot_id)
     try:
         yield
     except (IntegrityError, StaleDataError) as exc:
         db.session.rollback()
         error = Conflict(STALE)
-        _audit(command, session_id, error)
+        _audit(command, target, error)
         raise error from exc
     except DomainError as exc:
         db.session.rollback()
-        _audit(command, session_id, exc)
+        _audit(command, target, exc)
         raise
 
 
-def _audit(command: str, session_id: int | None, exc: DomainError) -> None:
+def _target(session_id: Any, lot_id: Any) -> tuple[str, Any]:
+    """What a refusal names: the session, or the lot when there is no session yet."""
+    if session_id is None and lot_id is not None:
+        return "lot", lot_id
+    return "eval_session", session_id
+
+
+def _audit(command: str, target: tuple[str, Any], exc: DomainError) -> None:
     if getattr(exc, "_eval_refusal_audited", False):
         return  # an inner command already recorded this refusal
-    _record(command, session_id, exc.code, str(exc.message))
+    _record(command, target, exc.code, str(exc.message))
     exc._eval_refusal_audited = True  # type: ignore[attr-defined]
 
 
-def _record(command: str, session_id: Any, code: str, message: str) -> None:
-    ident = session_id if isinstance(session_id, int) and 0 < session_id <= MAX_ID else ""
+def _record(command: str, target: tuple[str, Any], code: str, message: str) -> None:
+    kind, ident = target
+    # Ids come from the URL: one past the integer range names nothing.
+    ident = ident if isinstance(ident, int) and 0 < ident <= MAX_ID else ""
     record(
         actions.REFUSED,
-        object_type="eval_session",
+        object_type=kind,
         object_id=ident,
         data={"command": command, "error": code, "message": message},
     )
@@ -80,18 +91,26 @@ def audit_other_refusals(resp: Response) -> Response:
     ):
         body = resp.get_json(silent=True) if resp.is_json else None
         body = body if isinstance(body, dict) else {}
+        args = request.view_args or {}
         _record(
             request.endpoint or request.path,
-            (request.view_args or {}).get("session_id"),
+            _target(args.get("session_id"), args.get("lot_id")),
             str(body.get("error") or resp.status_code),
             str(body.get("message") or ""),
         )
     return resp
 
 
-def run(command: str, session_id: int | None, fn: Callable[[], T], *, commit: bool = True) -> T:
+def run(
+    command: str,
+    session_id: int | None,
+    fn: Callable[[], T],
+    *,
+    commit: bool = True,
+    lot_id: int | None = None,
+) -> T:
     """Call one command; commit its transaction, or audit and re-raise its refusal."""
-    with audited(command, session_id):
+    with audited(command, session_id, lot_id=lot_id):
         result = fn()
         if commit:
             db.session.commit()

@@ -39,8 +39,22 @@ from remote_eval.scheme import SECTION_LABELS, CheckItem, Scheme
 REASON_MAX = 2000
 
 
+_PARSED = "tenderhall.eval_schemes"
+
+
 def scheme_of(session: EvalSession) -> Scheme:
-    return Scheme.from_dict(session.scheme)
+    """The session's frozen scheme, parsed once per database session: one command asks
+    for it many times (every check of a score or a bid), and parsing it is not free."""
+    raw = session.scheme
+    parsed: dict[int, tuple[Any, Scheme]] = db.session.info.setdefault(_PARSED, {})
+    hit = parsed.get(session.id)
+    # The same JSON object, still referenced here, is the same scheme; a reloaded or
+    # reassigned column is a new object and is parsed again.
+    if hit is not None and hit[0] is raw:
+        return hit[1]
+    scheme = Scheme.from_dict(raw)
+    parsed[session.id] = (raw, scheme)
+    return scheme
 
 
 def session_bids(session: EvalSession) -> list[Bid]:

@@ -15,7 +15,7 @@ from app.core.errors import DomainError, ValidationError
 from app.core.extensions import db
 from bidding.models import Lot
 from bidding.projects import get_lot
-from remote_eval import forms, methods, policies, schemes
+from remote_eval import forms, methods, policies, refusals, schemes
 from remote_eval.scheme import SECTION_LABELS
 
 bp = Blueprint("remote_eval", __name__, template_folder="templates")
@@ -100,26 +100,28 @@ def _version(text: str | None) -> int:
 @bp.route("/staff/lots/<int:lot_id>/scoring-scheme", methods=["GET", "POST"])
 @login_required
 def scheme_editor(lot_id: int) -> Any:
-    lot = _lot_to_edit(lot_id)
     if request.method == "GET":
-        return _editor(lot)
+        return _editor(_lot_to_edit(lot_id))
+    command = "scheme_amend" if request.form.get("action") == "propose" else "scheme_save"
+    # Refusals are audited as the API's are (one `eval.refused` naming the lot).
+    with refusals.audited(command, None, lot_id=lot_id):
+        lot = _lot_to_edit(lot_id)
     display = None
     try:
-        data, display = forms.parse(request.form, schemes.lot_method(lot))
-        version = _version(request.form.get("version"))
-        if request.form.get("action") == "propose":
-            schemes.propose_amendment(lot, current_user, data, version)
-            note = _("评分办法修改已保存，将随本标段下一份澄清/更正公告发布。")
-        else:
-            schemes.save_scheme(lot, current_user, data, version)
-            note = _("评分办法已保存。")
+        with refusals.audited(command, None, lot_id=lot_id):
+            data, display = forms.parse(request.form, schemes.lot_method(lot))
+            version = _version(request.form.get("version"))
+            if command == "scheme_amend":
+                schemes.propose_amendment(lot, current_user, data, version)
+                note = _("评分办法修改已保存，将随本标段下一份澄清/更正公告发布。")
+            else:
+                schemes.save_scheme(lot, current_user, data, version)
+                note = _("评分办法已保存。")
+            db.session.commit()
     except forms.FormProblems as exc:
-        db.session.rollback()
         return _editor(get_lot(lot_id), exc.display, exc, exc.status)
     except DomainError as exc:
-        db.session.rollback()
         return _editor(get_lot(lot_id), display, exc, exc.status)
-    db.session.commit()
     flash(note, "success")
     return redirect(url_for("remote_eval.scheme_editor", lot_id=lot_id))
 
@@ -127,13 +129,15 @@ def scheme_editor(lot_id: int) -> Any:
 @bp.route("/staff/lots/<int:lot_id>/scoring-scheme/withdraw", methods=["POST"])
 @login_required
 def scheme_withdraw(lot_id: int) -> Any:
-    lot = _lot_to_edit(lot_id)
+    with refusals.audited("scheme_withdraw", None, lot_id=lot_id):
+        lot = _lot_to_edit(lot_id)
     try:
-        schemes.withdraw_amendment(lot, current_user, _version(request.form.get("version")))
+        with refusals.audited("scheme_withdraw", None, lot_id=lot_id):
+            version = _version(request.form.get("version"))
+            schemes.withdraw_amendment(lot, current_user, version)
+            db.session.commit()
     except DomainError as exc:
-        db.session.rollback()
         return _editor(get_lot(lot_id), None, exc, exc.status)
-    db.session.commit()
     flash(_("待发布的评分办法修改已撤回。"), "success")
     return redirect(url_for("remote_eval.scheme_editor", lot_id=lot_id))
 

@@ -21,6 +21,12 @@ arrives ahead of an earlier one (publishes race after their commits) is preceded
 missing ones, read from the log. A connection that
 cannot keep up is closed (4408) rather than buffered without bound; it reconnects and
 replays.
+
+Fan-out: each published event is encoded once per room, not once per client, and written
+straight to every connection of the room that is caught up (live, nothing queued, the
+previous seq sent, its socket buffer not backed up) without a task switch per client.
+Only a connection that is still replaying, has a gap to fill, or is slow takes the
+queued path, where its own task sends in order.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
 from app.core.extensions import db
@@ -93,6 +99,38 @@ class SpentTokens:
 
 QUEUE_LIMIT = 1000
 REPLAY_BATCH = 500
+# Bytes waiting in a socket's buffer above which a connection is no longer written to
+# directly: its events queue, and its own task waits for the socket to drain.
+DIRECT_BUFFER_LIMIT = 256 * 1024
+LEFT = (0, "")  # queued by the reader when the client has gone
+
+
+def encode(event: dict[str, Any]) -> str:
+    return json.dumps({"type": "event", **event}, ensure_ascii=False)
+
+
+class Subscriber:
+    """One connection's place in a room: what it was sent last and how to reach it."""
+
+    __slots__ = ("ws", "queue", "last", "live")
+
+    def __init__(self, ws: ServerConnection, after: int) -> None:
+        self.ws = ws
+        # (seq, encoded frame); (0, "") when the client left; None when it is too slow
+        self.queue: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue()
+        self.last = after
+        self.live = False  # caught up and idle: the dispatcher may write to it directly
+
+    def takes_direct(self, seq: int) -> bool:
+        ws = self.ws
+        transport = ws.transport
+        return (
+            self.live
+            and seq == self.last + 1
+            and ws.send_in_progress is None
+            and transport is not None
+            and transport.get_write_buffer_size() <= DIRECT_BUFFER_LIMIT
+        )
 
 
 class RoomServer:
@@ -103,7 +141,7 @@ class RoomServer:
         self.secret = app.config["SECRET_KEY"]
         self.ttl = int(app.config["ROOM_TOKEN_TTL_SECONDS"])
         self.broker = get_broker(app.config.get("REDIS_URL"))
-        self.subscribers: dict[str, set[asyncio.Queue[dict[str, Any] | None]]] = {}
+        self.subscribers: dict[str, set[Subscriber]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self._server: Server | None = None
         self._stop: asyncio.Event | None = None
@@ -121,12 +159,24 @@ class RoomServer:
             loop.call_soon_threadsafe(self._dispatch, channel, message)
 
     def _dispatch(self, room: str, message: dict[str, Any]) -> None:
-        for queue in list(self.subscribers.get(room, ())):
-            if queue.qsize() >= QUEUE_LIMIT:
-                queue.put_nowait(None)  # tells the writer to close this slow connection
-                self.subscribers[room].discard(queue)
+        subs = self.subscribers.get(room)
+        if not subs:
+            return
+        seq, frame = message["seq"], encode(message)
+        direct = []
+        for sub in list(subs):
+            if sub.takes_direct(seq):
+                direct.append(sub.ws)
+                sub.last = seq
+            elif sub.queue.qsize() >= QUEUE_LIMIT:
+                sub.queue.put_nowait(None)  # tells its task to close this slow connection
+                subs.discard(sub)
             else:
-                queue.put_nowait(message)
+                sub.live = False  # its task sends this, and what follows, in order
+                sub.queue.put_nowait((seq, frame))
+        if direct:
+            # One encoded frame written to every caught-up socket, no await per client.
+            broadcast(direct, frame)
 
     # --- database side (runs in worker threads) ---
     def _check_claim(self, token: str, room: str) -> tuple[int, Any, int | None]:
@@ -220,60 +270,64 @@ class RoomServer:
             await self._refuse(ws, room, code, reason, user_id, lang)
             return
 
-        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
-        self.subscribers.setdefault(room, set()).add(queue)
+        sub = Subscriber(ws, after)
+        self.subscribers.setdefault(room, set()).add(sub)
+        reader: asyncio.Task[None] | None = None
         try:
-            last = after
             for event in await asyncio.to_thread(self._replay, room, after):
-                await ws.send(json.dumps({"type": "event", **event}, ensure_ascii=False))
-                last = event["seq"]
-            await ws.send(json.dumps({"type": "ready", "room": room, "seq": last}))
-            reader = asyncio.create_task(self._answer_client(ws, room, user_id, lang))
-            try:
-                while True:
-                    getter = asyncio.create_task(queue.get())
-                    done, _pending = await asyncio.wait(
-                        {getter, reader}, return_when=asyncio.FIRST_COMPLETED
-                    )
-                    if reader in done:
-                        getter.cancel()
-                        return
-                    message = getter.result()
-                    if message is None:
-                        await ws.close(4408, "too slow, reconnect and replay")
-                        return
-                    if message["seq"] <= last:
-                        continue
-                    if message["seq"] > last + 1:
-                        # Publishes of two commits (other web threads or processes) can
-                        # arrive in the opposite order; every earlier seq is committed by
-                        # now, so the gap is sent from the log first rather than skipped.
-                        for event in await asyncio.to_thread(self._replay, room, last):
-                            if event["seq"] >= message["seq"]:
-                                break
-                            await ws.send(
-                                json.dumps({"type": "event", **event}, ensure_ascii=False)
-                            )
-                            last = event["seq"]
-                    await ws.send(json.dumps({"type": "event", **message}, ensure_ascii=False))
-                    last = message["seq"]
-            finally:
-                reader.cancel()
+                await ws.send(encode(event))
+                sub.last = event["seq"]
+            await ws.send(json.dumps({"type": "ready", "room": room, "seq": sub.last}))
+            reader = asyncio.create_task(self._answer_client(ws, room, user_id, lang, sub))
+            while True:
+                if sub.queue.empty():
+                    sub.live = True
+                item = await sub.queue.get()
+                if item is None:
+                    await ws.close(4408, "too slow, reconnect and replay")
+                    return
+                seq, frame = item
+                if item == LEFT:
+                    return
+                if seq <= sub.last:
+                    continue
+                if seq > sub.last + 1:
+                    # Publishes of two commits (other web threads or processes) can
+                    # arrive in the opposite order; every earlier seq is committed by
+                    # now, so the gap is sent from the log first rather than skipped.
+                    for event in await asyncio.to_thread(self._replay, room, sub.last):
+                        if event["seq"] >= seq:
+                            break
+                        await ws.send(encode(event))
+                        sub.last = event["seq"]
+                await ws.send(frame)
+                sub.last = seq
         except ConnectionClosed:
             return
         finally:
+            sub.live = False
+            if reader is not None:
+                reader.cancel()
             subs = self.subscribers.get(room)
             if subs is not None:
-                subs.discard(queue)
+                subs.discard(sub)
                 if not subs:
                     self.subscribers.pop(room, None)
 
     async def _answer_client(
-        self, ws: ServerConnection, room: str, user_id: int | None, lang: str
+        self, ws: ServerConnection, room: str, user_id: int | None, lang: str, sub: Subscriber
     ) -> None:
         """Push only: a frame from the client (a command, a message to some room, garbage)
-        is answered to that client alone and changes nothing; the first is audited. This
-        ends when the client leaves."""
+        is answered to that client alone and changes nothing; the first is audited. When
+        the client leaves this tells the connection's task to end."""
+        try:
+            await self._answer_frames(ws, room, user_id, lang)
+        finally:
+            sub.queue.put_nowait(LEFT)
+
+    async def _answer_frames(
+        self, ws: ServerConnection, room: str, user_id: int | None, lang: str
+    ) -> None:
         text = await asyncio.to_thread(self._text, PUSH_ONLY, lang)
         answer = json.dumps(
             {"type": "error", "code": "push_only", "message": text}, ensure_ascii=False

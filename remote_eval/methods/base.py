@@ -173,6 +173,7 @@ class EvaluationMethod(ABC):
     code: ClassVar[str]
     label: ClassVar[Any]  # lazy Chinese name, as printed in the report
     uses_scores: ClassVar[bool]  # technical and commercial items are scored
+    tie_rule: ClassVar[Any]  # lazy sentence under the ranking: how `sort_key` orders ties
     price_formulas: ClassVar[tuple[str, ...]] = (LOW_BASE,)
 
     def validate(

@@ -35,6 +35,10 @@ class Comprehensive(EvaluationMethod):
     code = "comprehensive"
     label = _l("综合评分法")
     uses_scores = True
+    tie_rule = _l(
+        "按总分由高到低排序；总分相同的，依次按价格分、技术分由高到低排序，"
+        "仍相同的，投标文件递交在先者排名在前。"
+    )
 
     def price_scores(
         self, prices: Sequence[BidderInput], scheme: Scheme, ceiling: Decimal | None

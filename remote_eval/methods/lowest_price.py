@@ -31,6 +31,7 @@ class LowestPrice(EvaluationMethod):
     code = "lowest_price"
     label = _l("最低评标价法")
     uses_scores = False
+    tie_rule = _l("按评标价由低到高排序；评标价相同的，投标文件递交在先者排名在前。")
 
     def price_scores(
         self, prices: Sequence[BidderInput], scheme: Scheme, ceiling: Decimal | None

@@ -233,6 +233,49 @@ def test_events_published_out_of_order_all_arrive_in_order(rooms: RoomServer) ->
         assert _recv(ws)["seq"] == 3
 
 
+def test_a_room_of_many_gets_each_event_once_in_order_encoded_once(
+    rooms: RoomServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import remote_eval.ws as ws_module
+
+    encoded: list[int] = []
+    real = ws_module.encode
+
+    def counting(event: dict[str, Any]) -> str:
+        encoded.append(event["seq"])
+        return real(event)
+
+    monkeypatch.setattr(ws_module, "encode", counting)
+    users = [make_user(Role.STAFF) for _ in range(6)]
+    room = _room()
+    tokens = [issue_room_token(u, room) for u in users]
+    db.session.commit()
+    with contextlib.ExitStack() as stack:
+        members = [stack.enter_context(_join(rooms, t, room)) for t in tokens[:5]]
+        for ws in members:
+            assert _recv(ws)["type"] == "ready"
+        for i in range(10):
+            emit(room, "burst", {"i": i})
+            db.session.commit()
+        # a latecomer joins from seq 4 while the room is busy: replay, then live
+        late = stack.enter_context(_join(rooms, tokens[5], room, after=4))
+        for i in range(10, 15):
+            emit(room, "burst", {"i": i})
+            db.session.commit()
+        for ws in members:
+            assert [_recv(ws)["seq"] for _ in range(15)] == list(range(1, 16))
+        got = []
+        while len(got) < 11:
+            frame = _recv(late)
+            if frame["type"] == "event":
+                got.append(frame["seq"])
+        assert got == list(range(5, 16))
+    # One encoding per published event for the whole room (and the latecomer's replay),
+    # not one per member.
+    live = [s for s in encoded if s >= 1]
+    assert len(live) <= 15 + 11, encoded
+
+
 # ---------------------------------------------------------------- bad input, audited
 def _room_refusals() -> list[dict[str, Any]]:
     from sqlalchemy import select

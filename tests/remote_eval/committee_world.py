@@ -16,7 +16,7 @@ from app.core import clock
 from app.core.auth.models import Centre, OrgKind, Role, User
 from app.core.extensions import db
 from bidding.bids.models import Bid, BidStatus
-from bidding.models import LotStatus
+from bidding.models import EvalMethod, LotStatus
 from experts import invitations
 from experts.models import Draw, Invitation, InvitationState
 from remote_eval import committee
@@ -99,8 +99,30 @@ class CommitteeWorld:
         return self.staff_second if member.venue_centre_id == self.second.id else self.staff_main
 
 
-def build(*, experts: int = 4, reserves: int = 2, bidders: int = 3) -> CommitteeWorld:
+# 最低评标价法: pass/fail items, then price alone (no scored items, no weight).
+LOWEST_SCHEME: dict[str, Any] = {
+    "method": "lowest_price",
+    "price": {"weight": "0"},
+    "qualification": SCHEME["qualification"],
+    "compliance": SCHEME["compliance"],
+}
+
+
+def build(
+    *,
+    experts: int = 4,
+    reserves: int = 2,
+    bidders: int = 3,
+    scheme: dict[str, Any] | None = None,
+    prices: list[str] | None = None,
+    received_after: list[int] | None = None,
+) -> CommitteeWorld:
+    """`scheme` is the frozen scheme (SCHEME by default); `prices` the opened prices of
+    the bids (900,000 + 10,000 n by default); `received_after` how many minutes after
+    the first bid each bid arrived (all at once by default: the tie rule's input)."""
+    scheme = scheme or SCHEME
     base = build_world()
+    base.lot.evaluation_method = EvalMethod(scheme["method"])
     main = base.centre
     second = make_centre(name="副场市公共资源交易中心")
     other = make_centre(name="无关市公共资源交易中心")
@@ -131,10 +153,16 @@ def build(*, experts: int = 4, reserves: int = 2, bidders: int = 3) -> Committee
             status=BidStatus.DECRYPTED,
             ciphertext_sha256="0" * 64,
             size=10,
-            received_at=clock.now(),
+            received_at=(
+                clock.now() - dt.timedelta(hours=1, minutes=-received_after[n])
+                if received_after
+                else clock.now()
+            ),
             submitted_by_id=user.id,
             opened_at=clock.now(),
-            price_form={"total_price": str(Decimal("900000.00") + n * 10000)},
+            price_form={
+                "total_price": prices[n] if prices else str(Decimal("900000.00") + n * 10000)
+            },
             plaintext_files=[],
         )
         db.session.add(bid)
@@ -144,8 +172,8 @@ def build(*, experts: int = 4, reserves: int = 2, bidders: int = 3) -> Committee
     db.session.add(
         ScoringScheme(
             lot_id=base.lot.id,
-            method=SCHEME["method"],
-            data=Scheme.from_dict(SCHEME).to_dict(),
+            method=scheme["method"],
+            data=Scheme.from_dict(scheme).to_dict(),
             updated_at=clock.now(),
             frozen_at=clock.now(),
         )

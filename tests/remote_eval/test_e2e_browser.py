@@ -47,7 +47,15 @@ from tests import conftest as settings
 from tests.browser.conftest import browser, live_server, shot  # noqa: F401  (fixtures)
 from tests.browser.test_procurement_flow import _login
 from tests.factories import token_headers
-from tests.remote_eval.committee_world import EVAL_AT, CommitteeWorld, active, build
+from tests.remote_eval.committee_world import (
+    EVAL_AT,
+    LOWEST_SCHEME,
+    CommitteeWorld,
+    active,
+    build,
+    elect,
+    to_election,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -438,9 +446,34 @@ def test_committee_of_five_in_two_venues_from_sign_in_to_a_signed_report(
         _seen_without_gaps(page)
         assert page.locator('[data-panel="summary"] >> text=已锁定').count() == 1
 
-    # ------------------------------------------------ signing: keys, the report, signatures
+    # ------------------------------------------------ signing, and the report verifies offline
+    doc = _sign_and_verify(live_server, host, lead, leader, members, api, sid, tmp_path)
+    assert not doc["refusals"]
+    _phase(dropped, "done")
+    shot(host, "eval-e2e-report-1366")
+    for m in members:  # every room page still open saw every event once, in order
+        if m.id != leader.id:
+            _seen_without_gaps(pages[m.id])
+    assert errors == []
+
+
+def _sign_and_verify(
+    base: str,
+    host: Any,
+    lead: Any,
+    leader: EvalMember,
+    members: list[EvalMember],
+    api: dict[int, Api],
+    sid: int,
+    tmp_path: Path,
+) -> dict[str, Any]:
+    """The signing phase: the leader creates a key and signs in the page (WebCrypto), the
+    others with their own keys through the API; the host generates the report from the
+    room's link. The exported report verifies offline and fails after one byte is changed.
+    Returns the exported report."""
+    path = f"/evaluations/{sid}"
     passphrase = "远程评标 2026 签名口令"
-    lead.goto(f"{live_server}{path}/sign")
+    lead.goto(f"{base}{path}/sign")
     lead.fill("[data-testid=new-pass]", passphrase)
     lead.fill("[data-testid=new-pass2]", passphrase)
     lead.click("[data-testid=create-key]")
@@ -460,7 +493,7 @@ def test_committee_of_five_in_two_venues_from_sign_in_to_a_signed_report(
     host.wait_for_selector("[data-testid=report-sha]")
     rep_row = report.current_report(_session(sid))
     assert rep_row is not None
-    lead.goto(f"{live_server}{path}/sign")
+    lead.goto(f"{base}{path}/sign")
     lead.fill("[data-testid=sign-pass]", passphrase)
     lead.click("[data-testid=sign-report]")
     lead.wait_for_selector("text=已签署", timeout=2 * WAIT)
@@ -474,16 +507,12 @@ def test_committee_of_five_in_two_venues_from_sign_in_to_a_signed_report(
                 status=201,
             )
     _eventually(lambda: _session(sid).phase == Phase.DONE)
-    _phase(dropped, "done")
-    shot(host, "eval-e2e-report-1366")
-
-    # ------------------------------------------------ the report verifies offline
-    exported = host.request.get(f"{live_server}{path}/report/export.json")
+    exported = host.request.get(f"{base}{path}/report/export.json")
     assert exported.ok
     good = tmp_path / "report.json"
     good.write_bytes(exported.body())
     doc = json.loads(good.read_text(encoding="utf-8"))
-    assert len(doc["signatures"]) == 5 and not doc["refusals"]
+    assert len(doc["signatures"]) == len(members)
     assert {s["member_id"] for s in doc["signatures"]} == {m.id for m in members}
     ok = _verify(good)
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -493,10 +522,7 @@ def test_committee_of_five_in_two_venues_from_sign_in_to_a_signed_report(
     bad = tmp_path / "changed.json"
     bad.write_bytes(bytes(raw))
     assert _verify(bad).returncode != 0
-    for m in members:  # every room page still open saw every event once, in order
-        if m.id != leader.id:
-            _seen_without_gaps(pages[m.id])
-    assert errors == []
+    return doc
 
 
 def _verify(path: Path) -> subprocess.CompletedProcess[str]:
@@ -568,3 +594,111 @@ def test_a_conflict_declared_after_the_evaluation_time_still_invites_the_next_re
         )
     ).scalars()
     assert list(invited), "the next reserve is invited"
+
+
+# ---------------------------------------------------------------- 最低评标价法
+def test_lowest_price_from_the_published_scheme_to_a_ranking_by_price_and_a_signed_report(
+    app: Any,
+    client: Any,
+    rooms: Rooms,
+    live_server: str,  # noqa: F811
+    browser: Any,  # noqa: F811
+    shot: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # Four bids: the cheapest fails a compliance item; two tie on price, and of those the
+    # one opened later was submitted earlier, so the tie rule (earlier submission first)
+    # puts it ahead of opening order.
+    w = build(
+        bidders=4,
+        scheme=LOWEST_SCHEME,
+        prices=["850000.00", "880000.00", "880000.00", "905000.00"],
+        received_after=[0, 30, 10, 20],
+    )
+    cheapest, tie_late, tie_early, dearest = w.bids
+    names = {b.id: b.supplier.name for b in w.bids}
+    session = w.form(reps=1)
+    sid = session.id
+    path = f"/evaluations/{sid}"
+    members = sorted(active(session), key=lambda m: m.seat)
+    errors: list[str] = []
+
+    # ------------------------------------------------ the scheme: pass/fail items, then price
+    host = _page(browser, live_server, w.host, errors)
+    host.goto(f"{live_server}/staff/lots/{w.lot.id}/scoring-scheme")
+    scheme_text = host.inner_text("main")
+    assert "最低评标价法" in scheme_text
+    assert "营业执照" in scheme_text and "投标有效期" in scheme_text
+    assert "技术方案" not in scheme_text  # nothing is scored under this method
+    shot(host, "eval-lowest-scheme-1366")
+
+    # ------------------------------------------------ sign-in to the election (services: the
+    # comprehensive test plays these phases in pages); the host opens the review in the page
+    to_election(w, session)
+    leader = members[2]
+    elect(_session(sid), leader)
+    host.goto(live_server + path)
+    _until(host, "window.__evalRoom && window.__evalRoom.ready")
+    lead = _page(browser, live_server, leader.user, errors, path)
+    other = next(m for m in members if m.id != leader.id)
+    watcher = _page(browser, live_server, other.user, errors, path)
+    _advance(host, sid, Phase.REVIEW)
+
+    # ------------------------------------------------ review: the cheapest bid fails K1
+    _phase(lead, "review")
+    api = {m.id: Api(client, m.user) for m in members}
+    why = "投标有效期仅 60 日，不满足招标文件 90 日的要求"
+    form = f'[data-testid="verdict-{cheapest.id}-K1"]'
+
+    def fail_k1() -> None:
+        lead.check(f'{form} input[value="false"]', timeout=4000)
+        lead.fill(f'{form} input[name="reason"]', why, timeout=4000)
+        lead.click(f"{form} button[type=submit]", timeout=4000)
+
+    _act(lead, fail_k1, f"{form} input[value='false']:checked")
+    for m in members:
+        for bid in w.bids:
+            for item in ("Q1", "K1"):
+                if m.id == leader.id and bid is cheapest and item == "K1":
+                    continue
+                passed = not (bid is cheapest and item == "K1")
+                body = {"passed": passed, "reason": "" if passed else why}
+                api[m.id]("PUT", f"/{sid}/bids/{bid.id}/verdicts/{item}", body)
+    watcher.wait_for_selector(
+        f'[data-panel="review"] >> text={why}'
+    )  # the others see the verdict and its reason live
+
+    # ------------------------------------------------ no scoring: review → summary
+    _advance(host, sid, Phase.SUMMARY)
+    _phase(lead, "summary")
+    table = lead.locator('[data-testid="summary-table"] tbody tr')
+    rows = [table.nth(i).inner_text() for i in range(table.count())]
+    # the table lists bidders in opening order, each with its rank
+    rank = {r.split()[0]: r for r in rows if r.split()[0].isdigit()}
+    assert sorted(rank) == ["1", "2", "3"]
+    assert names[tie_early.id] in rank["1"] and names[tie_late.id] in rank["2"]
+    assert names[dearest.id] in rank["3"]
+    out = next(r for r in rows if names[cheapest.id] in r)
+    assert "否决" in out and why in out
+    assert "递交在先者排名在前" in lead.inner_text('[data-testid="tie-rule"]')
+    assert "技术分" not in lead.inner_text('[data-testid="summary-table"] thead')
+    candidates = lead.locator('[data-testid="candidates"] li').all_inner_texts()
+    assert candidates == [names[tie_early.id], names[tie_late.id], names[dearest.id]]
+    shot(lead, "eval-lowest-summary-1366")
+    lead.set_viewport_size({"width": 390, "height": 900})
+    assert lead.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(lead, "eval-lowest-summary-390")
+    lead.set_viewport_size({"width": 1366, "height": 900})
+    _press(lead, '[data-testid="lock-summary"]', '[data-panel="summary"] >> text=已锁定')
+    _advance(host, sid, Phase.SIGNING)
+    _phase(watcher, "signing")
+
+    # ------------------------------------------------ signing; the report verifies offline
+    doc = _sign_and_verify(live_server, host, lead, leader, members, api, sid, tmp_path)
+    assert not doc["refusals"]
+    body = json.dumps(doc, ensure_ascii=False)
+    assert "最低评标价法" in body and why in body
+    shot(host, "eval-lowest-report-1366")
+    _phase(watcher, "done")
+    _seen_without_gaps(watcher)
+    assert errors == []

@@ -1,0 +1,111 @@
+"""Writers of one SQLite database queue in the process: a second writer waits for the first
+transaction to end and is woken at once, reads never wait, and a rollback frees the lock."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from app.core import sqlite_writes
+from app.core.extensions import db
+
+
+def _engine(path: Path):  # type: ignore[no-untyped-def]
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"timeout": 5, "factory": sqlite_writes.QueuedWriterConnection},
+    )
+    event.listen(engine, "before_cursor_execute", sqlite_writes.before_cursor_execute)
+
+    @event.listens_for(engine, "connect")
+    def _wal(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.execute("PRAGMA journal_mode=WAL")
+
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+    return engine
+
+
+def test_the_apps_sqlite_connections_queue_their_writes(app) -> None:  # type: ignore[no-untyped-def]
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    raw = db.session.connection().connection.dbapi_connection
+    assert isinstance(raw, sqlite_writes.QueuedWriterConnection)
+    db.session.rollback()
+
+
+def test_a_second_writer_waits_for_the_first_commit_and_reads_do_not(tmp_path: Path) -> None:
+    engine = _engine(tmp_path / "w.db")
+    lock = sqlite_writes._lock_for(str(tmp_path / "w.db"))
+    first = engine.connect()
+    assert not lock.locked()
+    first.execute(text("INSERT INTO t (v) VALUES ('first')"))
+    assert lock.locked()  # the first write of the transaction took the database's lock
+    order: list[str] = []
+
+    def second_writer() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t (v) VALUES ('second')"))
+        order.append("second committed")
+
+    t = threading.Thread(target=second_writer)
+    t.start()
+    time.sleep(0.3)
+    # The second writer is parked on the lock, not failing; a reader is not held up.
+    assert t.is_alive() and order == []
+    with engine.connect() as reader:
+        assert reader.execute(text("SELECT count(*) FROM t")).scalar() == 0
+    order.append("first commits")
+    t0 = time.monotonic()
+    first.commit()
+    t.join(5)
+    woken = time.monotonic() - t0
+    first.close()
+    assert order == ["first commits", "second committed"]
+    assert not lock.locked()
+    assert woken < 0.5  # woken when the lock frees, not at a 100 ms poll of the busy handler
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT v FROM t ORDER BY id")).scalars().all() == [
+            "first",
+            "second",
+        ]
+    engine.dispose()
+
+
+def test_a_rolled_back_or_failed_writer_frees_the_lock(tmp_path: Path) -> None:
+    engine = _engine(tmp_path / "r.db")
+    with engine.connect() as conn:
+        conn.execute(text("INSERT INTO t (id, v) VALUES (1, 'kept')"))
+        conn.commit()
+        conn.execute(text("INSERT INTO t (v) VALUES ('undone')"))
+        conn.rollback()
+        with pytest.raises(Exception, match="UNIQUE"):
+            conn.execute(text("INSERT INTO t (id, v) VALUES (1, 'clash')"))
+        conn.rollback()
+    done = threading.Event()
+
+    def writer() -> None:
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO t (v) VALUES ('after')"))
+        done.set()
+
+    threading.Thread(target=writer).start()
+    assert done.wait(2)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT v FROM t ORDER BY id")).scalars().all() == [
+            "kept",
+            "after",
+        ]
+    engine.dispose()
+
+
+def test_in_memory_databases_take_no_lock() -> None:
+    conn = sqlite3.connect(":memory:", factory=sqlite_writes.QueuedWriterConnection)
+    conn.th_before_write()  # type: ignore[attr-defined]
+    assert conn._th_held is None  # type: ignore[attr-defined]
+    conn.close()
