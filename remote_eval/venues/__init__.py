@@ -38,6 +38,7 @@ def init_app(app: Any) -> None:
     # The room's panels show the venues' states without importing this package.
     app.add_template_global(views.session_venues_panel, "eval_venue_panel")
     app.add_template_global(video_views.video_panel, "eval_video_panel")
+    app.after_request(video_views.allow_camera_in_room)
     app.add_template_global(video_views.recordings_panel, "eval_recordings_panel")
     workbench.register()
     register_nav(

@@ -7,15 +7,19 @@ its reason in the caller's language and audited once as `eval.refused`.
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Response, current_app, request, stream_with_context
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
+from sqlalchemy.exc import OperationalError
 
 from app.core.errors import Forbidden, ValidationError
+from app.core.extensions import db
 from app.core.storage import get_store
 from remote_eval import committee
 from remote_eval import refusals as eval_refusals
@@ -38,6 +42,25 @@ blp = Blueprint(
     description="Venue video (WebRTC signalling) and venues' recordings",
 )
 blp.after_request(eval_refusals.audit_other_refusals)
+
+
+T = TypeVar("T")
+LOCK_RETRIES = 4
+
+
+def _retrying(fn: Callable[[], T]) -> T:
+    """SQLite (one machine) refuses a write from a transaction whose reads another writer
+    has overtaken ("database is locked", whatever the busy timeout): signals and chunks
+    arrive several a second from several pages, so such a command is simply run again."""
+    for attempt in range(LOCK_RETRIES):
+        try:
+            return fn()
+        except OperationalError as exc:
+            db.session.rollback()
+            if "locked" not in str(exc) or attempt == LOCK_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _session(session_id: int) -> Any:
@@ -67,8 +90,12 @@ class VideoTerminalResource(MethodView):
     def post(self, session_id: int) -> Any:
         """A venue's terminal starts streaming its room camera (the walls then call it)."""
         session = committee.get_session(session_id)
-        eval_refusals.run(
-            "venue.video_start", session_id, lambda: video.start_terminal(session, current_user)
+        _retrying(
+            lambda: eval_refusals.run(
+                "venue.video_start",
+                session_id,
+                lambda: video.start_terminal(session, current_user),
+            )
         )
         return video.state(session, current_user)
 
@@ -83,12 +110,14 @@ class VideoSignalResource(MethodView):
         """Carry one signal (hello, offer, answer, ICE candidate, bye) to one member of the
         video room; refused, and audited, when the sender or the addressee is not in it."""
         session = committee.get_session(session_id)
-        event = eval_refusals.run(
-            "venue.video_signal",
-            session_id,
-            lambda: video.send_signal(
-                session, current_user, data["to"], data["kind"], data["data"]
-            ),
+        event = _retrying(
+            lambda: eval_refusals.run(
+                "venue.video_signal",
+                session_id,
+                lambda: video.send_signal(
+                    session, current_user, data["to"], data["kind"], data["data"]
+                ),
+            )
         )
         return {"seq": event.seq}
 
@@ -132,10 +161,10 @@ class RecordingChunkResource(MethodView):
         def go() -> Any:
             if (request.content_length or 0) > limit:
                 raise ValidationError(_l("单个分片不得超过 %(n)s 字节。", n=limit), field="chunk")
-            body = request.get_data(cache=False)
+            body = request.get_data()  # kept, so a retried command reads it again
             return recordings.put_chunk(rec, current_user, query["offset"], body, query["sha256"])
 
-        return eval_refusals.run("venue.recording_chunk", rec.session_id, go)
+        return _retrying(lambda: eval_refusals.run("venue.recording_chunk", rec.session_id, go))
 
 
 @blp.route("/recordings/<int:recording_id>/finish")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template
+from flask import Response, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -41,3 +41,15 @@ def recordings_panel(session: Any) -> Markup:
             may_download={r["id"] for r in rows if viewer or r["centre_id"] == mine},
         )
     )
+
+
+ROOM_PAGE = "eval_room.room_page"
+# The site denies the camera to every page; the evaluation room's own origin may use it,
+# since a venue's terminal streams and records its room from that page.
+ROOM_PERMISSIONS = "camera=(self), microphone=(self), geolocation=()"
+
+
+def allow_camera_in_room(resp: Response) -> Response:
+    if request.endpoint == ROOM_PAGE:
+        resp.headers["Permissions-Policy"] = ROOM_PERMISSIONS
+    return resp

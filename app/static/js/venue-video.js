@@ -23,27 +23,42 @@
   function call(url, method, body, raw) {
     var headers = { "X-CSRFToken": csrf, "Accept": "application/json" };
     if (!raw) { headers["Content-Type"] = "application/json"; }
-    return fetch(url, { method: method, credentials: "same-origin", headers: headers,
-      body: raw ? body : JSON.stringify(body || {}) }).then(function (r) {
+    var init = { method: method, credentials: "same-origin", headers: headers };
+    if (method !== "GET") { init.body = raw ? body : JSON.stringify(body || {}); }
+    return fetch(url, init).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (j) { return { ok: r.ok, status: r.status, body: j }; });
     });
   }
 
+  // Signals leave one at a time, in order (an answer never overtakes its offer).
+  var outbox = Promise.resolve();
   function signal(to, kind, data) {
-    return call(api + "/video/signals", "POST", { to: to, kind: kind, data: data || {} }).then(function (r) {
-      if (!r.ok && r.body && r.body.message) { say(r.body.message); }
-      return r;
+    outbox = outbox.then(function () {
+      return call(api + "/video/signals", "POST", { to: to, kind: kind, data: data || {} }).then(function (r) {
+        if (!r.ok && r.body && r.body.message) { say(r.body.message); }
+        return r;
+      }, function () { return { ok: false }; });
     });
+    return outbox;
   }
 
   function newPeer(other) {
     if (peers[other]) { peers[other].close(); }
     var pc = new RTCPeerConnection({ iceServers: ice });
     peers[other] = pc;
-    pc.onicecandidate = function (e) {
-      if (e.candidate && peers[other] === pc) { signal(other, "ice", e.candidate.toJSON()); }
-    };
     return pc;
+  }
+
+  // The description is sent once its candidates are gathered (or after 3 s, with those
+  // found by then): one signal each way instead of one per candidate.
+  function gathered(pc) {
+    return new Promise(function (done) {
+      if (pc.iceGatheringState === "complete") { done(); return; }
+      var timer = setTimeout(done, 3000);
+      pc.addEventListener("icegatheringstatechange", function () {
+        if (pc.iceGatheringState === "complete") { clearTimeout(timer); done(); }
+      });
+    });
   }
 
   function tileState(tile, text, live) {
@@ -103,6 +118,7 @@
         };
         pc.setRemoteDescription(p.data).then(function () { return pc.createAnswer(); })
           .then(function (answer) { return pc.setLocalDescription(answer); })
+          .then(function () { return gathered(pc); })
           .then(function () { signal(from, "answer", { type: "answer", sdp: pc.localDescription.sdp }); })
           .catch(function () { tileState(tile, d.msgLost, false); });
       } else if (p.kind === "ice" && peers[from]) {
@@ -143,7 +159,8 @@
         if (pc.connectionState === "failed" && peers[viewer] === pc) { pc.close(); delete peers[viewer]; }
       };
       pc.createOffer().then(function (o) { return pc.setLocalDescription(o); })
-        .then(function () { signal(viewer, "offer", { type: "offer", sdp: pc.localDescription.sdp }); });
+        .then(function () { return gathered(pc); })
+        .then(function () { if (peers[viewer] === pc) { signal(viewer, "offer", { type: "offer", sdp: pc.localDescription.sdp }); } });
     }
 
     onSignal(function (ev) {
@@ -215,6 +232,16 @@
     });
     buttons.record.addEventListener("click", record);
 
+    // Announce the terminal; a race with the page's first heartbeat (both creating the
+    // venue's row) is answered 409 and simply tried again.
+    function announce(tries) {
+      return call(api + "/video/terminal", "POST", {}).then(function (r) {
+        if (r.status === 409 && tries > 0) {
+          return new Promise(function (ok) { setTimeout(ok, 700); }).then(function () { return announce(tries - 1); });
+        }
+        return r;
+      });
+    }
     function camera() {
       buttons.camera.hidden = true;
       navigator.mediaDevices.getUserMedia({ video: true, audio: true }).then(function (s) {
@@ -222,13 +249,14 @@
         video.srcObject = s;
         video.play().catch(function () {});
         tileState(tile, d.msgLive, true);
-        return call(api + "/video/terminal", "POST", {});
-      }).then(function (r) {
+        return announce(3);
+      }, function (e) { say(d.msgNoCamera); buttons.camera.hidden = false; throw e; }).then(function (r) {
         if (!r.ok) { say(r.body.message || ""); return; }
+        say("");
         state.ready = true;
         record();
         waiting.splice(0).forEach(offer);
-      }).catch(function () { say(d.msgNoCamera); buttons.camera.hidden = false; });
+      }).catch(function () { /* said above */ });
     }
     buttons.camera.addEventListener("click", camera);
     camera();
