@@ -185,6 +185,12 @@ class BaseConfig:
     VENUE_HANDOVER_WORKING_DAYS = 5  # secondary venues hand their records over within
     EVAL_BREAK_SEAL_HOURS = 4  # an evaluation broken off this long is sealed
     EVAL_FAULT_SWEEP_SECONDS = 300
+    # Venue video (WebRTC): the browsers' ICE servers, e.g. [{"urls": "stun:stun.example.cn:3478"},
+    # {"urls": "turn:turn.example.cn:3478", "username": "...", "credential": "..."}] for coturn;
+    # empty on one machine or one LAN, where host candidates connect directly.
+    ICE_SERVERS: list[dict[str, object]] = []
+    VENUE_RECORDING_MAX_BYTES = 8 * 1024**3  # one venue's recording of one session
+    VENUE_RECORDING_CHUNK_MAX_BYTES = 16 * 1024**2
 
     # flask-smorest / OpenAPI
     API_TITLE = "Tender Hall API"

@@ -66,6 +66,8 @@ EVENT_LABELS: dict[str, str] = {
     "session.start_decided": N_("采购人已作出决定"),
     "venue.dropped": N_("评标场地连接中断"),
     "venue.reconnected": N_("评标场地恢复连接"),
+    "venue.video_online": N_("评标场地开始推送视频"),
+    "venue.recording_saved": N_("评标场地录像已保存"),
 }
 LOG_LIMIT = 40
 

@@ -33,6 +33,8 @@ from remote_eval import report as eval_report
 from remote_eval.models import EvalReport, EvalSession
 from remote_eval.negotiation import record as negotiation_record
 from remote_eval.room import room_name
+from remote_eval.venues import fees
+from remote_eval.venues.models import RecordingStatus, RemoteLot, VenueRecording
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,10 @@ def items(lot: Lot) -> tuple[list[Item], dict[str, list[Any]]]:
                 Item(f"evaluation/{s.id}/report-v{r.version}.json", _json(eval_report.export(r)))
             )
             out.append(Item(f"evaluation/{s.id}/report-v{r.version}.pdf", stored=r.pdf_sha256))
+        out.extend(_recordings(s, add))
+    if db.session.get(RemoteLot, lot.id) is not None:
+        # Remote evaluation: what each expert is paid, by their home pool's standard.
+        out.append(Item("evaluation/expert-fees.csv", fees.sheet_csv(fees.fee_sheet(lot)).encode()))
     result = result_of(lot)
     if result is not None:
         add("lot_result", [result])
@@ -170,6 +176,26 @@ def items(lot: Lot) -> tuple[list[Item], dict[str, list[Any]]]:
         out.append(Item(f"contract/{c.id}.json", _json(_columns(c))))
         out.append(Item(f"contract/{c.id}-{c.filename}", stored=c.sha256))
     return out, refs
+
+
+def _recordings(session: EvalSession, add: Any) -> list[Item]:
+    """Each venue's saved recording of its camera, with the list naming venue, times,
+    size and SHA-256."""
+    rows = _rows(
+        VenueRecording,
+        VenueRecording.session_id == session.id,
+        VenueRecording.status == RecordingStatus.SAVED,
+    )
+    if not rows:
+        return []
+    add("venue_recording", rows)
+    listed = [_columns(r, "token", "user_id", "received", "chunks") for r in rows]
+    out = [Item(f"evaluation/{session.id}/recordings.json", _json(listed))]
+    for r in rows:
+        ext = "mp4" if r.mime == "video/mp4" else "webm"
+        path = f"evaluation/{session.id}/recordings/{r.id}-venue-{r.centre_id}.{ext}"
+        out.append(Item(path, stored=r.sha256))
+    return out
 
 
 # ---------------------------------------------------------------- audit entries and proofs

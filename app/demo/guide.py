@@ -90,6 +90,10 @@ def evaluation_guide() -> list[str]:
             f"评标场地：/lots/{lot.id}/venues（wlcb_staff：主场工位预约与发给绵阳的协助请求，已接受）；"
             "/venues（wlcb_centre / my_centre：本中心评标室、可用日历、共享专家与劳务费标准）；"
             f"专家劳务费表 /lots/{lot.id}/expert-fees（CSV、PDF）",
+            "场地视频：wlcb_centre 与 my_centre 打开的评标室页面就是本场地终端（浏览器询问时允许"
+            "使用摄像头和麦克风），推送画面并分段上传录像；主持人 wlcb_staff 与两地监督人员"
+            " wlcb_super、my_super 的评标室页面顶部是各场地的实时画面；同一台电脑无需 STUN/TURN"
+            "（跨网络部署见 README 的 coturn 说明）",
             "评委与工作人员登录都要两步验证码：`flask --app wsgi users totp 账号`"
             "（或把上面的 TOTP 密钥加入验证器应用）；签署评标报告时每位评委自设签名口令，"
             f"例如 {signing_passphrase('账号')}；供应商的澄清答复在其“评标澄清”页面",

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -196,6 +197,10 @@ class SessionVenue(Base):
     ready_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     dropped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Who streams the venue's camera now (the staff member at its terminal), so the host's
+    # and supervisors' video walls know whom to call; None until a terminal starts video.
+    video_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    video_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     centre: Mapped[Centre] = relationship()
 
@@ -249,5 +254,36 @@ class Handover(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     late_flagged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    centre: Mapped[Centre] = relationship()
+
+
+class RecordingStatus(enum.StrEnum):
+    OPEN = "open"  # 上传中
+    SAVED = "saved"  # 已保存
+
+
+class VenueRecording(Base):
+    """One venue's recording of its own camera during an evaluation (webm, MediaRecorder),
+    uploaded in hashed chunks and kept in the content-addressed store once whole."""
+
+    __tablename__ = "venue_recording"
+    __table_args__ = (CheckConstraint("received >= 0", name="received_positive"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("eval_session.id"), index=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    mime: Mapped[str] = mapped_column(String(60), default="video/webm")
+    status: Mapped[RecordingStatus] = mapped_column(
+        enum_column(RecordingStatus, "venue_recording_status"), default=RecordingStatus.OPEN
+    )
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    chunks: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    saved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     centre: Mapped[Centre] = relationship()

@@ -216,3 +216,70 @@ class HandoverOut(Schema):
     handed_over_at = fields.DateTime(allow_none=True)
     note = fields.String()
     late = fields.Boolean()
+
+
+class VideoVenueOut(Schema):
+    centre_id = fields.Integer()
+    centre = fields.String()
+    main = fields.Boolean()
+    user_id = fields.Integer(allow_none=True, metadata={"description": "who streams it now"})
+
+
+class VideoStateOut(Schema):
+    session_id = fields.Integer()
+    role = fields.String(metadata={"description": "viewer (host, supervisor), terminal or none"})
+    centre_id = fields.Integer(allow_none=True, metadata={"description": "the caller's venue"})
+    user_id = fields.Integer()
+    inbox = fields.String(metadata={"description": "the caller's signalling room"})
+    seq = fields.Integer(metadata={"description": "newest signal already in the inbox"})
+    ice_servers = fields.List(fields.Dict(), metadata={"description": "RTCIceServer objects"})
+    venues = fields.List(fields.Nested(VideoVenueOut))
+
+
+class SignalIn(Schema):
+    to = _id(required=True, metadata={"description": "the addressee's user id"})
+    kind = fields.String(
+        required=True, validate=validate.OneOf(["hello", "offer", "answer", "ice", "bye"])
+    )
+    data = fields.Dict(load_default=dict, metadata={"description": "SDP or ICE candidate"})
+
+
+class SignalOut(Schema):
+    seq = fields.Integer()
+
+
+class RecordingIn(Schema):
+    mime = fields.String(load_default="video/webm", validate=validate.Length(max=100))
+
+
+class ChunkQuery(Schema):
+    offset = fields.Integer(required=True, validate=validate.Range(min=0))
+    sha256 = fields.String(required=True, metadata={"description": "SHA-256 of this chunk"})
+
+
+class RecordingFinishIn(Schema):
+    sha256 = fields.String(required=True, metadata={"description": "SHA-256 of the whole file"})
+
+
+class RecordingOut(Schema):
+    id = fields.Integer()
+    centre_id = fields.Integer()
+    status = fields.Function(lambda r: r.status.value)
+    received = fields.Integer(metadata={"description": "next offset to send"})
+    chunks = fields.Integer()
+    started_at = fields.AwareDateTime(default_timezone=CST)
+    ended_at = fields.AwareDateTime(default_timezone=CST, allow_none=True)
+    size = fields.Integer(allow_none=True)
+    sha256 = fields.String(allow_none=True)
+
+
+class RecordingListOut(Schema):
+    id = fields.Integer()
+    centre_id = fields.Integer()
+    centre = fields.String()
+    main = fields.Boolean()
+    started_at = fields.AwareDateTime(default_timezone=CST)
+    ended_at = fields.AwareDateTime(default_timezone=CST)
+    size = fields.Integer()
+    sha256 = fields.String()
+    mime = fields.String()

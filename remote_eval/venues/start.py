@@ -41,7 +41,7 @@ def secondary_centre_ids(session: EvalSession) -> list[int]:
     )
 
 
-def _row(session: EvalSession, centre_id: int) -> SessionVenue:
+def venue_row(session: EvalSession, centre_id: int) -> SessionVenue:
     row = db.session.execute(
         select(SessionVenue).where(
             SessionVenue.session_id == session.id, SessionVenue.centre_id == centre_id
@@ -72,7 +72,7 @@ def confirm_ready(session: EvalSession, user: User) -> SessionVenue:
     waiting = [m.seat for m in here if m.identity_confirmed_at is None or m.signed_in_at is None]
     if waiting:
         raise Conflict(_l("本场地尚未核验身份或签到的席位：%(s)s。", s="、".join(waiting)))
-    row = _row(session, centre_id)
+    row = venue_row(session, centre_id)
     if row.ready_at is not None:
         raise Conflict(_l("本场地已确认就绪。"))
     row.ready_at = clock.now()
@@ -94,7 +94,7 @@ def heartbeat(session: EvalSession, user: User) -> SessionVenue:
     if session.phase == Phase.DONE:
         raise Conflict(_l("评标已经结束。"))
     centre_id = _staff_venue(session, user)
-    row = _row(session, centre_id)
+    row = venue_row(session, centre_id)
     now = clock.now()
     first = row.last_seen_at is None
     row.last_seen_at = now

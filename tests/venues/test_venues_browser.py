@@ -60,25 +60,31 @@ def _until(page: Any, expr: str, timeout: float = 10) -> None:
         page.wait_for_timeout(50)
 
 
-def test_booking_assistance_and_the_start_gate(
-    app: Any,
-    rooms_server: RoomServer,
-    live_server: str,  # noqa: F811
-    browser: Any,  # noqa: F811
-    shot: Any,  # noqa: F811
-) -> None:
-    w = cw.build(bidders=2)
+def publish_rooms(w: Any) -> Any:
+    """Both centres publish a room (6 and 4 seats) and the second shares experts; returns
+    the second centre's room."""
     make_pool(w.second, 5, "A08.01.01.01")
     main_room = rooms.save_venue(w.staff_main, {"name": "第一评标室", "seats": seats(6)})
     rooms.set_published(main_room, w.staff_main, True)
     second_room = rooms.save_venue(w.staff_second, {"name": "远程评标室", "seats": seats(4)})
     rooms.set_published(second_room, w.staff_second, True)
     db.session.commit()
-    errors: list[str] = []
+    return second_room
 
+
+def book_remote_lot(
+    w: Any,
+    agency: Any,
+    desk: Any,
+    base: str,
+    second_room: Any,
+    shot: Any = None,  # noqa: F811
+) -> None:
+    """In the pages: the agency (`agency`, the lot's host) books three main-venue seats,
+    marks the lot remote and asks the second centre for two seats and two experts; that
+    centre's staff (`desk`) accept in `second_room`. With `shot`, the pages are captured."""
     # The agency books three seats at the main venue, then marks the lot remote.
-    agency = _page(browser, live_server, w.host, errors)
-    agency.goto(f"{live_server}/lots/{w.lot.id}/venues")
+    agency.goto(f"{base}/lots/{w.lot.id}/venues")
     form = agency.locator('[data-testid="book-form"]')
     form.locator("input[name=day]").fill(DAY)
     form.locator("input[name=seats]").fill("3")
@@ -97,15 +103,16 @@ def test_booking_assistance_and_the_start_gate(
     ask.locator("input[name=seats]").fill("2")
     ask.locator("select[name=s1_specialty]").select_option("A08.01")
     ask.locator("input[name=s1_count]").fill("2")
-    _both(agency, shot, "lot")
+    if shot:
+        _both(agency, shot, "lot")
     ask.locator('[data-testid="ask"]').click()
     agency.wait_for_selector('[data-testid="assist-status"] >> text=待答复')
 
     # The other centre's staff accept, choosing their room: seats are reserved.
     item = db.session.query(AssistanceRequest).one()
-    desk = _page(browser, live_server, w.staff_second, errors)
-    desk.goto(f"{live_server}/assistance/{item.id}")
-    _both(desk, shot, "assistance-answer")
+    desk.goto(f"{base}/assistance/{item.id}")
+    if shot:
+        _both(desk, shot, "assistance-answer")
     desk.locator('[data-testid="accept-form"] select[name=venue_id]').select_option(
         str(second_room.id)
     )
@@ -114,8 +121,25 @@ def test_booking_assistance_and_the_start_gate(
     assert "A01、A02" in desk.content()
     db.session.expire_all()
     assert db.session.get(AssistanceRequest, item.id).status == AssistanceStatus.ACCEPTED
-    desk.goto(f"{live_server}/venues/{second_room.id}")
-    _both(desk, shot, "room")
+    desk.goto(f"{base}/venues/{second_room.id}")
+    if shot:
+        _both(desk, shot, "room")
+
+
+def test_booking_assistance_and_the_start_gate(
+    app: Any,
+    rooms_server: RoomServer,
+    live_server: str,  # noqa: F811
+    browser: Any,  # noqa: F811
+    shot: Any,  # noqa: F811
+) -> None:
+    w = cw.build(bidders=2)
+    second_room = publish_rooms(w)
+    errors: list[str] = []
+
+    agency = _page(browser, live_server, w.host, errors)
+    desk = _page(browser, live_server, w.staff_second, errors)
+    book_remote_lot(w, agency, desk, live_server, second_room, shot)
 
     # The committee sits at both venues; every member signs in.
     session = w.form()

@@ -160,7 +160,11 @@
   window.__evalRoom = room;
   var socket = window.TenderHallRoom.connect({
     room: root.dataset.room, csrf: csrf, after: start,
-    onEvent: function (ev) { room.lastSeq = ev.seq; room.seen.push(ev.seq); soon(); },
+    onEvent: function (ev) {
+      room.lastSeq = ev.seq; room.seen.push(ev.seq); soon();
+      // Other scripts of the page (the venues' video) react to the same events.
+      document.dispatchEvent(new CustomEvent("tenderhall:eval-event", { detail: ev }));
+    },
     onReady: function (ok) { room.ready = ok; room.socket = socket ? socket.socket : null; if (conn) { conn.hidden = ok; } },
     onGone: function () { say(root.dataset.msgGone || ""); }
   });
