@@ -14,7 +14,7 @@ import app.core.db  # custom column types (UTCDateTime, Money)
 
 # revision identifiers, used by Alembic.
 revision = "20261204_video"
-down_revision = "20261203_methods2"
+down_revision = "20261204_nego"
 branch_labels = None
 depends_on = None
 
