@@ -18,7 +18,7 @@ from app.core.audit.models import AuditEntry
 from app.core.auth.models import Organisation, OrgKind
 from app.core.crypto import platform_public_key, verify_receipt
 from app.core.extensions import db
-from app.market import actions, sealed
+from app.market import actions
 from app.market.models import NeedStatus
 from app.market.sealed_models import Quote, QuoteScore, ReviewMember
 from tests.factories import token_headers
