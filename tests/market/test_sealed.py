@@ -228,3 +228,29 @@ def test_intermediaries_are_their_own_organisation_kind(world: Any) -> None:
         ).scalars()
     }
     assert kinds == {OrgKind.INTERMEDIARY}
+
+
+def test_admin_lists_intermediaries_apart_and_keeps_their_users_in_them(
+    client: Any, world: Any
+) -> None:
+    from app.admin import services as admin_services
+    from app.core.auth.models import Role
+    from app.core.errors import ValidationError
+    from tests.factories import login, make_user
+
+    admin = make_user(Role.ADMIN)  # administrators sign in with a second factor
+    db.session.commit()
+    login(client, admin)
+    apart = client.get("/admin/organisations?kind=intermediary").get_data(as_text=True)
+    agencies = client.get("/admin/organisations?kind=agency").get_data(as_text=True)
+    name = world.agencies[0].organisation.name
+    assert name in apart and name not in agencies
+    assert "中介机构" in apart
+    with pytest.raises(ValidationError):
+        admin_services.create_user(
+            admin,
+            username="wrongrole",
+            display_name="错角色",
+            role=Role.STAFF.value,
+            organisation=world.agencies[0].organisation,
+        )
