@@ -100,6 +100,7 @@ def quote(need_id: int) -> Any:
         deadline_passed=sealed.deadline_passed(need),
         lot_code=sealed.lot_code(need),
         org=current_user.organisation,
+        key_pem=sealed.opening_key(need).public_pem if need.method == NeedMethod.SEALED else "",
     )
 
 

@@ -63,14 +63,21 @@ def test_sealed_quotes_from_posting_to_award(
         page.wait_for_load_state()
         if name == "a1":
             shot(page, "market-sealed-quote-1366")
-        sealed_file = tmp_path / f"{name}.thsb"
-        sealed_file.write_bytes(
-            seal_quote(need, user, price, b"%PDF-1.4 proposal " + name.encode())
-        )
-        page.set_input_files('[data-testid="quote-form"] input[name="file"]', str(sealed_file))
-        page.click('[data-testid="quote-form"] button')
-        page.wait_for_load_state()
-        assert page.is_visible('[data-testid="quote-receipt"]')
+        if name == "a1":
+            # Sealed in this browser (WebCrypto): only the ciphertext leaves it.
+            proposal = tmp_path / "技术方案.pdf"
+            proposal.write_bytes(b"%PDF-1.4 proposal a1")
+            page.fill('[data-testid="quote-price"]', "78,000")
+            page.set_input_files('[data-testid="quote-files"]', str(proposal))
+            page.click('[data-testid="quote-submit"]')
+        else:
+            # Sealed offline in the command-line tool's format and uploaded as a file.
+            sealed_file = tmp_path / f"{name}.thsb"
+            sealed_file.write_bytes(seal_quote(need, user, price, b"%PDF-1.4 proposal a2"))
+            page.click("details.offline summary")
+            page.set_input_files('[data-testid="quote-form"] input[name="file"]', str(sealed_file))
+            page.click('[data-testid="quote-form"] button')
+        page.wait_for_selector('[data-testid="quote-receipt"]')
         if name == "a1":
             shot(page, "market-sealed-receipt-1366")
         ctx.close()
