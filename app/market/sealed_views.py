@@ -167,12 +167,21 @@ def review(need_id: int) -> Any:
             if key.startswith("q") and "_" in key:
                 quote_id, item_id = key[1:].split("_", 1)
                 sheets.setdefault(quote_id, {})[item_id] = value
-        return _back(
-            need_id,
-            lambda: sealed_review.submit_scores(current_user, need, sheets),
-            _("评分已提交。"),
-            "market_sealed.review",
-        )
+        try:
+            sealed_review.submit_scores(current_user, need, sheets)
+            db.session.commit()
+            flash(_("评分已提交。"), "success")
+            return redirect(url_for("market_sealed.review", need_id=need_id))
+        except DomainError as exc:
+            # The member keeps what was typed; only the refused field is marked.
+            db.session.rollback()
+            sealed.record_refusal(exc, current_user)
+            flash(str(exc.message), "error")
+            return _review_page(need, request.form, exc.field), exc.status
+    return _review_page(need, {}, None)
+
+
+def _review_page(need: Need, form: Any, error_field: str | None) -> Any:
     member = sealed_review.member_of(current_user, need)
     if member is None:
         sealed_review.ensure_may_follow(current_user, need)
@@ -183,6 +192,8 @@ def review(need_id: int) -> Any:
         quotes=sealed_review.opened_quotes(need),
         scheme=need.scoring or {},
         members=sealed_review.members(need),
+        form=form,
+        error_field=error_field,
     )
 
 

@@ -116,6 +116,13 @@ def test_sealed_quotes_from_posting_to_award(
             page.wait_for_load_state()
             assert "0–40" in page.inner_text("main")
             inputs = page.locator('[data-testid="score-form"] input[inputmode=decimal]')
+            # What was typed stays; only the refused box is marked.
+            assert inputs.nth(1).input_value() == "18"
+            assert page.locator(".has-error input").input_value() == "41"
+            page.set_viewport_size({"width": 390, "height": 844})
+            shot(page, "market-sealed-review-form-390")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.set_viewport_size({"width": 1366, "height": 900})
         for i in range(inputs.count()):
             inputs.nth(i).fill(values[i])
         if n == 0:
