@@ -40,6 +40,7 @@ def init_app(app: Any) -> None:
     app.cli.add_command(market_cli)
     register_room_policy(auction.AUCTION, auction.may_join)
     register_job("market.close_auctions", jobs.close_auctions, 10)
+    register_job("market.open_sealed_quotes", jobs.open_sealed_quotes, 30)
     register_job("market.qualification_validity", jobs.qualification_validity, 3600)
     workbench.register()
     register_nav("workbench.index", _l("工作台"), ("intermediary", "purchaser"), order=1)

@@ -186,12 +186,40 @@ def submit_quote(actor: Any, need: Need, stream: IO[bytes] | None, filename: str
 
 
 def open_quotes(actor: Any, need: Need) -> list[Quote]:
-    """After the deadline the buyer opens every quote at once: prices and proposals read."""
+    """After the deadline the buyer opens every quote at once: prices and proposals read
+    (the scheduler does it at the deadline itself: `open_due`)."""
     policies.ensure_buyer_of(actor, need)
     if need.method != NeedMethod.SEALED:
         raise Conflict(_l("该需求不是综合评审。"))
     if not deadline_passed(need):
         raise refuse(Conflict(_l("报价截止前任何人都不能开启报价。")), need, "open_early")
+    return _open(need, actor)
+
+
+def open_due() -> int:
+    """Scheduler job: open, at their deadline, the quotes of every sealed-quote need that
+    received any (the buyer's button does the same if the sweep has not run yet)."""
+    due = (
+        db.session.execute(
+            select(Need).where(
+                Need.method == NeedMethod.SEALED,
+                Need.status == NeedStatus.OPEN,
+                Need.closes_at <= clock.now(),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    opened = 0
+    for need in due:
+        if quotes(need):
+            _open(need, None)
+            db.session.commit()
+            opened += 1
+    return opened
+
+
+def _open(need: Need, actor: Any) -> list[Quote]:
     key = opening_key(need)
     if key.opened_at is not None or need.status != NeedStatus.OPEN:
         raise Conflict(_l("报价已开启。"))

@@ -18,7 +18,7 @@ from app.core.audit.models import AuditEntry
 from app.core.auth.models import Organisation, OrgKind
 from app.core.crypto import platform_public_key, verify_receipt
 from app.core.extensions import db
-from app.market import actions
+from app.market import actions, sealed
 from app.market.models import NeedStatus
 from app.market.sealed_models import Quote, QuoteScore, ReviewMember
 from tests.factories import token_headers
@@ -254,3 +254,21 @@ def test_admin_lists_intermediaries_apart_and_keeps_their_users_in_them(
             role=Role.STAFF.value,
             organisation=world.agencies[0].organisation,
         )
+
+
+def test_the_scheduler_opens_quotes_at_the_deadline_and_not_before(client: Any, world: Any) -> None:
+    need = post_sealed(world)
+    a1 = world.agencies[0]
+    assert _submit(client, need, a1, seal_quote(need, a1, "88000")).status_code == 201
+    assert sealed.open_due() == 0
+    clock.set_now(need.closes_at)
+    assert sealed.open_due() == 1
+    quote = db.session.execute(select(Quote)).scalar_one()
+    assert quote.price == Decimal("88000.00") and quote.status.value == "opened"
+    db.session.refresh(need)
+    assert need.status == NeedStatus.CLOSED
+    assert sealed.open_due() == 0
+    opened = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == actions.QUOTES_OPENED)
+    ).scalar_one()
+    assert opened.actor_id is None
