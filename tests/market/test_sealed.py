@@ -272,3 +272,25 @@ def test_the_scheduler_opens_quotes_at_the_deadline_and_not_before(client: Any, 
         select(AuditEntry).where(AuditEntry.action == actions.QUOTES_OPENED)
     ).scalar_one()
     assert opened.actor_id is None
+
+
+def test_workbench_names_each_step_to_whom_it_falls(app: Any, client: Any, world: Any) -> None:
+    from app.market import sealed_review, workbench
+
+    ctx = app.test_request_context("/")
+    ctx.push()
+
+    need = post_sealed(world)
+    a1 = world.agencies[0]
+    assert any("可提交密封报价" in i.title for i in workbench.agency_items(a1))
+    assert any("接收报价中" in i.title for i in workbench.buyer_items(world.buyer))
+    assert _submit(client, need, a1, seal_quote(need, a1, "88000")).status_code == 201
+    assert not any("可提交密封报价" in i.title for i in workbench.agency_items(a1))
+    clock.set_now(need.closes_at)
+    sealed.open_due()
+    assert any("组建评审小组" in i.title for i in workbench.buyer_items(world.buyer))
+    reps = representatives(world)
+    sealed_review.form_committee(world.buyer, need, [r.id for r in reps])
+    db.session.commit()
+    assert any("请为综合评审评分" in i.title for i in workbench.buyer_items(reps[2]))
+    ctx.pop()
