@@ -101,7 +101,7 @@ def build(instance: Path, bidders: int) -> tuple[int, list[str], list[int]]:
         users = []
         for n in range(bidders):
             org = Organisation(
-                kind=OrgKind.AGENCY, name=f"机构{n:04d}",
+                kind=OrgKind.INTERMEDIARY, name=f"机构{n:04d}",
                 credit_code=credit_code.complete(f"91110000{n:09d}"), created_at=now,
             )  # fmt: skip
             db.session.add(org)

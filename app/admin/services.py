@@ -315,6 +315,12 @@ def _role(value: str) -> Role:
 
 
 def _check_role_fits(role: Role, org: Organisation | None) -> None:
+    intermediary = org is not None and org.kind == OrgKind.INTERMEDIARY
+    if (role == Role.INTERMEDIARY) != intermediary:
+        raise ValidationError(
+            _l("中介机构的用户只能是中介机构角色，中介机构角色的用户必须属于一家中介机构。"),
+            field="organisation_id",
+        )
     if role == Role.SUPPLIER and (org is None or org.kind != OrgKind.SUPPLIER):
         raise ValidationError(_l("供应商用户必须属于一家供应商单位。"), field="organisation_id")
     if role != Role.SUPPLIER and org is not None and org.kind == OrgKind.SUPPLIER:

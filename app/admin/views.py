@@ -25,6 +25,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 KIND_LABELS = {
     "supplier": _l("供应商"),
     "agency": _l("代理机构"),
+    "intermediary": _l("中介机构"),
     "purchaser": _l("采购人/招标人"),
     "centre": _l("交易中心"),
     "authority": _l("行政监督部门"),

@@ -24,7 +24,11 @@ OUTCOME: dict[str, Any] = {
     "serious": _l("发现违法违规线索，移交处理"),
 }
 OUTCOME_BADGE = {"ok": "badge-green", "issues": "badge-amber", "serious": "badge-red"}
-ORG_KIND: dict[str, Any] = {"agency": _l("代理机构"), "supplier": _l("供应商")}
+ORG_KIND: dict[str, Any] = {
+    "agency": _l("代理机构"),
+    "intermediary": _l("中介机构"),
+    "supplier": _l("供应商"),
+}
 
 
 def _v(value: Any) -> str:

@@ -18,7 +18,7 @@ from app.core.extensions import db
 from app.inspections import actions, policies
 from app.inspections.models import InspectionItem, InspectorEmployer, RosterEntry, RosterKind
 
-TARGET_KINDS = (OrgKind.AGENCY, OrgKind.SUPPLIER)
+TARGET_KINDS = (OrgKind.AGENCY, OrgKind.INTERMEDIARY, OrgKind.SUPPLIER)
 
 
 def add_item(actor: User, name: str, basis: str = "") -> InspectionItem:

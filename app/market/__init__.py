@@ -22,6 +22,9 @@ def init_app(app: Any) -> None:
         exit_views,
         jobs,
         models,
+        sealed_api,
+        sealed_models,
+        sealed_views,
         views,
         workbench,
     )
@@ -32,9 +35,12 @@ def init_app(app: Any) -> None:
     app.register_blueprint(buyer_views.bp)
     app.register_blueprint(exit_views.bp)
     rest.register_blueprint(api.blp)
+    rest.register_blueprint(sealed_api.blp)
+    app.register_blueprint(sealed_views.bp)
     app.cli.add_command(market_cli)
     register_room_policy(auction.AUCTION, auction.may_join)
     register_job("market.close_auctions", jobs.close_auctions, 10)
+    register_job("market.open_sealed_quotes", jobs.open_sealed_quotes, 30)
     register_job("market.qualification_validity", jobs.qualification_validity, 3600)
     workbench.register()
     register_nav("workbench.index", _l("工作台"), ("intermediary", "purchaser"), order=1)

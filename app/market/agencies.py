@@ -57,7 +57,7 @@ def register_agency(
     if exists is not None:
         raise Conflict(_l("该统一社会信用代码已注册。"), field="credit_code")
     org = Organisation(
-        kind=OrgKind.AGENCY,
+        kind=OrgKind.INTERMEDIARY,
         name=name.strip()[:200],
         credit_code=code,
         region=region.strip()[:60],

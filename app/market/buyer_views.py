@@ -10,7 +10,17 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.core.extensions import db
-from app.market import agencies, auction, catalogue, needs, policies, ratings, selection
+from app.market import (
+    agencies,
+    auction,
+    catalogue,
+    needs,
+    policies,
+    ratings,
+    sealed_scoring,
+    sealed_views,
+    selection,
+)
 from app.market.models import AgencyProfile, NeedMethod
 
 bp = Blueprint("market_buyer", __name__, url_prefix="/market/buyer", template_folder="templates")
@@ -36,7 +46,11 @@ def new() -> Any:
         try:
             need = needs.post_need(
                 current_user,
-                form.to_dict() | {"gov_commissioned": form.get("gov_commissioned") == "1"},
+                form.to_dict()
+                | {
+                    "gov_commissioned": form.get("gov_commissioned") == "1",
+                    "scoring": sealed_views.scoring_from_form(form),
+                },
             )
             db.session.commit()
             flash(_("服务需求已发布。"), "success")
@@ -51,6 +65,7 @@ def new() -> Any:
         error_field=error_field,
         types=catalogue.leaf_types(),
         competitive_only=needs.COMPETITIVE_ONLY,
+        scoring_default=sealed_scoring.DEFAULT,
     ), (422 if error_field else 200)
 
 
@@ -76,6 +91,9 @@ def need(need_id: int) -> Any:
         phase=auction.phase(item) if item.method == NeedMethod.AUCTION else None,
         rating=ratings.rating_of(item),
         competitive_only=needs.COMPETITIVE_ONLY,
+        sealed=sealed_views.buyer_context(current_user, item)
+        if item.method == NeedMethod.SEALED
+        else None,
     )
 
 

@@ -12,10 +12,11 @@ METHOD_LABELS: dict[NeedMethod, Any] = {
     NeedMethod.AUCTION: _l("网上竞价"),
     NeedMethod.DIRECT: _l("直接选取"),
     NeedMethod.RANDOM: _l("随机抽取"),
+    NeedMethod.SEALED: _l("综合评审"),
 }
 STATUS_LABELS: dict[NeedStatus, Any] = {
     NeedStatus.OPEN: _l("公开征集中"),
-    NeedStatus.CLOSED: _l("竞价结束待确认"),
+    NeedStatus.CLOSED: _l("竞价结束待确认"),  # sealed quotes: see CLOSED_SEALED
     NeedStatus.AWARDED: _l("已成交"),
     NeedStatus.CONTRACTED: _l("合同已上传"),
     NeedStatus.COMPLETED: _l("服务已完成"),
@@ -46,7 +47,13 @@ def method_label(method: NeedMethod) -> str:
     return str(METHOD_LABELS[method])
 
 
-def status_label(status: NeedStatus) -> str:
+# A sealed-quote need is CLOSED from the opening of its quotes until the award.
+CLOSED_SEALED = _l("报价已开启，评审中")
+
+
+def status_label(status: NeedStatus, method: NeedMethod | None = None) -> str:
+    if status == NeedStatus.CLOSED and method == NeedMethod.SEALED:
+        return str(CLOSED_SEALED)
     return str(STATUS_LABELS[status])
 
 

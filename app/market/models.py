@@ -42,6 +42,7 @@ class NeedMethod(enum.StrEnum):
     AUCTION = "auction"  # 网上竞价
     DIRECT = "direct"  # 直接选取
     RANDOM = "random"  # 随机抽取
+    SEALED = "sealed"  # 综合评审: sealed quotes scored by a small committee
 
 
 class NeedStatus(enum.StrEnum):
@@ -165,6 +166,9 @@ class Need(Base):
     extend_window_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     extend_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     extensions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Sealed quotes (综合评审): closes_at is the quote deadline; the light scoring scheme
+    # {"price_weight": "30", "items": [{"id", "name", "maximum"}]} (see sealed_scoring.py).
+    scoring: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The award, and what follows it.
     winner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     price: Mapped[Decimal | None] = mapped_column(Money())

@@ -22,7 +22,8 @@ from app.market.models import Bid, Interest, Need, NeedMethod, NeedStatus
 CONTRACT_MAX_BYTES = 20 * 1024 * 1024
 PUBLISHED = (NeedStatus.AWARDED, NeedStatus.CONTRACTED, NeedStatus.COMPLETED)
 COMPETITIVE_ONLY = _l(
-    "政府部门在审批中委托的技术服务须通过竞争方式选取（网上竞价或随机抽取），不能直接选取。"
+    "政府部门在审批中委托的技术服务须通过竞争方式选取（网上竞价、随机抽取或综合评审），"
+    "不能直接选取。"
 )
 
 
@@ -124,8 +125,21 @@ def post_need(actor: Any, data: dict[str, Any]) -> Need:
         need.extend_minutes = _int(data.get("extend_minutes", 5), "extend_minutes", 1, 60)
         if need.ceiling is None:
             need.ceiling = budget
+    if method == NeedMethod.SEALED:
+        from app.market.sealed_scoring import clean
+
+        # The page names the field apart from the auction's end; the API uses closes_at.
+        closes = _when(data.get("quote_deadline") or data.get("closes_at"), "closes_at")
+        if closes <= now:
+            raise ValidationError(_l("报价截止时间须晚于现在。"), field="closes_at")
+        need.closes_at = need.planned_close_at = closes
+        need.scoring = clean(data.get("scoring"))
     db.session.add(need)
     db.session.flush()
+    if method == NeedMethod.SEALED:
+        from app.market.sealed import create_key
+
+        create_key(need)
     record(
         actions.NEED_POSTED,
         need,

@@ -16,9 +16,12 @@ def _authenticated(user: Any) -> bool:
 
 
 def is_agency_user(user: Any) -> bool:
-    """A user of an intermediary agency (中介机构) with an organisation."""
+    """A user of an intermediary agency (中介机构) acting for an intermediary organisation."""
     return bool(
-        _authenticated(user) and user.role == Role.INTERMEDIARY and user.organisation_id is not None
+        _authenticated(user)
+        and user.role == Role.INTERMEDIARY
+        and user.organisation is not None
+        and user.organisation.kind == OrgKind.INTERMEDIARY
     )
 
 

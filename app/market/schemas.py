@@ -127,13 +127,22 @@ class NeedIn(Schema):
     ceiling = fields.Decimal(load_default=None, allow_none=True, as_string=True, places=2)
     required_level = fields.Integer(load_default=3, validate=validate.Range(1, 3))
     service_deadline = fields.Date(required=True)
-    method = fields.String(required=True, validate=validate.OneOf(["auction", "direct", "random"]))
+    method = fields.String(
+        required=True, validate=validate.OneOf(["auction", "direct", "random", "sealed"])
+    )
     gov_commissioned = fields.Boolean(load_default=False)
     starts_at = fields.AwareDateTime(load_default=None, allow_none=True)
     closes_at = fields.AwareDateTime(load_default=None, allow_none=True)
     step = fields.Decimal(load_default=None, allow_none=True, as_string=True, places=2)
     extend_window_minutes = fields.Integer(load_default=5, validate=validate.Range(1, 60))
     extend_minutes = fields.Integer(load_default=5, validate=validate.Range(1, 60))
+    scoring = fields.Dict(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": 'sealed quotes: {"price_weight": "30", "items": [{"name", "maximum"}]}'
+        },
+    )
 
 
 class NeedOut(Schema):

@@ -20,6 +20,7 @@ from app.market import (
     needs,
     policies,
     ratings,
+    sealed_views,
     selection,
 )
 from app.market.models import AgencyStatus, NeedMethod, Qualification, Rating
@@ -59,6 +60,7 @@ def need_page(need_id: int) -> Any:
         phase=auction.phase(need) if need.method == NeedMethod.AUCTION else None,
         bids=needs.bids_count(need),
         may_bid=policies.is_agency_user(current_user),
+        sealed=sealed_views.public_context(need) if need.method == NeedMethod.SEALED else None,
     )
 
 

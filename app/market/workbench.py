@@ -29,6 +29,11 @@ def buyer_items(user: Any) -> list[TodoItem]:
             else:
                 title, due = _("网上竞价进行中或即将开始：%(t)s", t=need.title), need.closes_at
                 due_label = _("竞价截止")
+        elif need.method == NeedMethod.SEALED and need.status in (
+            NeedStatus.OPEN,
+            NeedStatus.CLOSED,
+        ):
+            title, due, due_label = _sealed_step(user, need)
         elif need.status == NeedStatus.OPEN:
             title = _("请选取中介机构：%(t)s", t=need.title)
         elif need.status == NeedStatus.CLOSED:
@@ -48,6 +53,25 @@ def buyer_items(user: Any) -> list[TodoItem]:
     return out
 
 
+def _sealed_step(user: Any, need: Any) -> tuple[str, Any, str]:
+    """The buyer's next step of a sealed-quote need, and a member's scoring."""
+    from app.market import sealed, sealed_review
+
+    if need.status == NeedStatus.OPEN:
+        if not sealed.deadline_passed(need):
+            return _("综合评审接收报价中：%(t)s", t=need.title), need.closes_at, _("报价截止")
+        return _("报价已截止，请开启报价：%(t)s", t=need.title), None, ""
+    team = sealed_review.members(need)
+    mine = next((m for m in team if m.user_id == user.id), None)
+    if mine is not None and mine.submitted_at is None:
+        return _("请为综合评审评分：%(t)s", t=need.title), None, ""
+    if not team:
+        return _("报价已开启，请组建评审小组：%(t)s", t=need.title), None, ""
+    if all(m.submitted_at is not None for m in team):
+        return _("评审小组已全部评分，请确认结果：%(t)s", t=need.title), None, ""
+    return "", None, ""
+
+
 def agency_items(user: Any) -> list[TodoItem]:
     if not policies.is_agency_user(user):
         return []
@@ -65,6 +89,19 @@ def agency_items(user: Any) -> list[TodoItem]:
                     due_label=_("竞价开始") if waiting else _("竞价截止"),
                 )
             )
+        elif need.method == NeedMethod.SEALED:
+            from app.market import sealed
+
+            if need.status == NeedStatus.OPEN and sealed.quote_of(need, org_id) is None:
+                out.append(
+                    TodoItem(
+                        kind="market.agency",
+                        title=_("可提交密封报价：%(t)s", t=need.title),
+                        url=url_for("market_sealed.quote", need_id=need.id),
+                        due_at=need.closes_at,
+                        due_label=_("报价截止"),
+                    )
+                )
         elif need.status == NeedStatus.OPEN and org_id not in needs.interested_ids(need):
             out.append(
                 TodoItem(

@@ -233,6 +233,12 @@ ACTION_TEXT: dict[str, str] = {
     "market.completed": N_("确认中介服务完成"),
     "market.rated": N_("评价中介服务"),
     "market.rating_replied": N_("中介机构回复评价"),
+    "market.quote_submitted": N_("中介机构提交密封报价"),
+    "market.quotes_opened": N_("开启综合评审的密封报价"),
+    "market.sealed_refused": N_("拒绝综合评审中的操作"),
+    "market.committee_formed": N_("组建综合评审小组"),
+    "market.scores_submitted": N_("评审小组成员提交评分"),
+    "market.sealed_result": N_("确认综合评审结果"),
     # Evaluation rooms, seats and assistance between centres
     "venue.saved": N_("保存评标室及工位"),
     "venue.published": N_("发布评标室"),

@@ -25,7 +25,8 @@ class Role(enum.StrEnum):
 
 class OrgKind(enum.StrEnum):
     SUPPLIER = "supplier"
-    AGENCY = "agency"
+    AGENCY = "agency"  # procurement agency (招标代理机构)
+    INTERMEDIARY = "intermediary"  # intermediary of the services market (中介机构)
     PURCHASER = "purchaser"
     CENTRE = "centre"
     AUTHORITY = "authority"
