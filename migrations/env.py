@@ -88,10 +88,28 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite changes a table's constraints by rebuilding it, and dropping the old table
+        # with foreign keys on cascades into (or fails on) every child row, which would empty
+        # a populated database. SQLite's own procedure for schema changes: keys off for the
+        # run (the pragma only acts outside a transaction), then check that every reference
+        # still holds before switching them back on.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+            if connection.exec_driver_sql("PRAGMA foreign_keys").scalar():
+                raise RuntimeError("could not switch SQLite foreign keys off for the migration")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"migration left broken references: {broken[:5]}")
 
 
 if context.is_offline_mode():
