@@ -4,8 +4,13 @@ or any other code path.
 The archive (a higher floor) says which lots it holds through `hooks.register_retention_hold`;
 every service that deletes or withdraws something of a lot asks `ensure_deletable` first,
 which refuses with the archive's reason and keeps an audit entry of the attempt. As a
-backstop, `install_guard` refuses any ORM deletion of a held lot's rows at flush time, so
-a delete path added later cannot slip past the rule.
+backstop, `install_guard` refuses any deletion of a held lot's rows through a session: one
+object at a time at flush, and a bulk `delete(Model).where(...)` before it runs, so a delete
+path added later cannot slip past the rule. Both refusals ask the shell to audit them
+(`lot.delete_refused`) once the refused transaction has rolled back.
+
+Not covered: SQL sent past the session (a bare connection, `text("DELETE …")`), which
+no service does; the backstop guards the session, the one way services write.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, event, select
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.core.audit import record
 from app.core.auth.models import User
@@ -61,6 +66,12 @@ def _lot_of(session: Session, obj: Any) -> Lot | None:
     return session.get(Lot, lot_id) if isinstance(lot_id, int) else None
 
 
+def _audited(error: Conflict, lot: Lot, table: str) -> Conflict:
+    # The same entry as `ensure_deletable` keeps, written by the shell after its rollback.
+    error.audited(actions.DELETE_REFUSED, lot, {"what": table, "reason": str(error.message)})
+    return error
+
+
 def _guard(session: Session, _context: Any, _instances: Any) -> None:
     if not session.deleted:
         return
@@ -71,11 +82,43 @@ def _guard(session: Session, _context: Any, _instances: Any) -> None:
                 continue
             error = refusal(lot, _l("该记录"))
             if error is not None:
-                raise error
+                raise _audited(error, lot, obj.__tablename__)
+
+
+def _lots_touched(session: Session, table: Table, where: Any) -> list[int]:
+    """The ids of the lots whose rows a DELETE on `table` with `where` would remove."""
+    if table.name == Lot.__tablename__:
+        column = table.c.id
+    elif "lot_id" in table.c:
+        column = table.c.lot_id
+    else:
+        return []
+    query = select(column).distinct()
+    if where is not None:
+        query = query.where(where)
+    return [i for i in session.execute(query).scalars() if i is not None]
+
+
+def _bulk_guard(state: ORMExecuteState) -> None:
+    if not state.is_delete:
+        return
+    table = getattr(state.statement, "table", None)
+    if not isinstance(table, Table):
+        return
+    session = state.session
+    with session.no_autoflush:
+        for lot_id in _lots_touched(session, table, state.statement.whereclause):
+            lot = session.get(Lot, lot_id)
+            error = refusal(lot, _l("这些记录")) if lot is not None else None
+            if error is not None:
+                raise _audited(error, lot, table.name)
 
 
 def install_guard() -> None:
-    """Refuse, at flush, the deletion of any row of a held lot (the lot, or a row with a
-    `lot_id`: bids, documents, announcements, filings, notices, contracts, sittings …)."""
+    """Refuse the deletion of any row of a held lot (the lot, or a row with a `lot_id`:
+    bids, documents, announcements, filings, notices, contracts, sittings …): at flush for
+    deleted objects, before execution for bulk DELETE statements."""
     if not event.contains(Session, "before_flush", _guard):
         event.listen(Session, "before_flush", _guard)
+    if not event.contains(Session, "do_orm_execute", _bulk_guard):
+        event.listen(Session, "do_orm_execute", _bulk_guard)
