@@ -5,6 +5,7 @@ leaves no file behind; the next run starts again."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import secrets
@@ -50,6 +51,17 @@ def _copy(src: Any, dst: Any) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+class _Chunks:
+    """A generator of byte strings read as a file (`read` ignores its size: each chunk
+    is already about the copy's block size)."""
+
+    def __init__(self, chunks: Any) -> None:
+        self.it = iter(chunks)
+
+    def read(self, _n: int = -1) -> bytes:
+        return next(self.it, b"")
+
+
 class _HashingFile:
     """A write-only, unseekable file that hashes what passes through it: zipfile then
     writes every entry once, in order (data descriptors instead of seeking back), so the
@@ -80,6 +92,8 @@ def _write(zf: zipfile.ZipFile, item: contents.Item) -> dict[str, Any]:
         if item.data is not None:
             dst.write(item.data)
             sha, size = hashlib.sha256(item.data).hexdigest(), len(item.data)
+        elif item.chunks is not None:
+            sha, size = _copy(_Chunks(item.chunks), dst)
         else:
             assert item.stored is not None
             try:
@@ -121,7 +135,7 @@ def build_archive(lot: Lot, user: User | None) -> LotArchive:
                     n += 1
                     path = f"{item.path}.{n}"
                 seen.add(path)
-                listed.append(_write(zf, contents.Item(path, item.data, item.stored)))
+                listed.append(_write(zf, dataclasses.replace(item, path=path)))
             manifest = {
                 "format": FORMAT,
                 "lot": {
