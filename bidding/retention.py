@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, event, select
+from sqlalchemy import Table, and_, event, inspect, select, true
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.core.audit import record
@@ -26,7 +26,7 @@ from app.core.auth.models import User
 from app.core.errors import Conflict
 from app.core.extensions import db
 from bidding import actions, hooks
-from bidding.models import Lot
+from bidding.models import Lot, Project
 
 
 def refusal(lot: Lot, what: Any) -> Conflict | None:
@@ -59,17 +59,53 @@ def ensure_deletable(lot: Lot, what: Any, code: str, user: User | None) -> None:
     raise error
 
 
-def _lot_of(session: Session, obj: Any) -> Lot | None:
-    if isinstance(obj, Lot):
-        return obj
-    lot_id = getattr(obj, "lot_id", None)
-    return session.get(Lot, lot_id) if isinstance(lot_id, int) else None
-
-
 def _audited(error: Conflict, lot: Lot, table: str) -> Conflict:
     # The same entry as `ensure_deletable` keeps, written by the shell after its rollback.
     error.audited(actions.DELETE_REFUSED, lot, {"what": table, "reason": str(error.message)})
     return error
+
+
+def _lot_ids(session: Session, table: Table, where: Any, params: Any = None) -> set[int]:
+    """The lots whose archive may refer to the rows of `table` that `where` selects: the
+    lot itself, a row with a `lot_id`, a row of the lot's project that belongs to no lot
+    (project-wide notices) or the project itself, and a row one foreign key away from a
+    lot's row (a report of its evaluation session, an objection raised at its opening)."""
+
+    def ids(query: Any) -> set[int]:
+        if where is not None:
+            query = query.where(where)
+        # The DELETE's own bound parameters (one set each for an executemany).
+        sets = params if isinstance(params, list) else [params or {}]
+        return {
+            i for p in sets for i in session.execute(query.distinct(), p).scalars() if i is not None
+        }
+
+    if table.name == Lot.__tablename__:
+        return ids(select(table.c.id))
+    if table.name == Project.__tablename__:
+        return ids(select(Lot.id).where(Lot.project_id == table.c.id))
+    found: set[int] = set()
+    if "lot_id" in table.c:
+        found |= ids(select(table.c.lot_id))
+    if "project_id" in table.c:
+        lotless = table.c.lot_id.is_(None) if "lot_id" in table.c else true()
+        found |= ids(select(Lot.id).where(Lot.project_id == table.c.project_id, lotless))
+    if "lot_id" not in table.c:
+        for fk in table.foreign_keys:
+            parent = fk.column.table
+            if parent.name == Lot.__tablename__:
+                found |= ids(select(fk.parent))
+            elif "lot_id" in parent.c and parent is not table:
+                found |= ids(select(parent.c.lot_id).where(fk.column == fk.parent))
+    return found
+
+
+def _refuse_if_held(session: Session, lot_ids: set[int], what: Any, table: str) -> None:
+    for lot_id in sorted(lot_ids):
+        lot = session.get(Lot, lot_id)
+        error = refusal(lot, what) if lot is not None else None
+        if error is not None:
+            raise _audited(error, lot, table)
 
 
 def _guard(session: Session, _context: Any, _instances: Any) -> None:
@@ -77,26 +113,15 @@ def _guard(session: Session, _context: Any, _instances: Any) -> None:
         return
     with session.no_autoflush:
         for obj in list(session.deleted):
-            lot = _lot_of(session, obj)
-            if lot is None:
+            table = obj.__table__
+            key = inspect(obj).identity
+            if key is None:
                 continue
-            error = refusal(lot, _l("该记录"))
-            if error is not None:
-                raise _audited(error, lot, obj.__tablename__)
-
-
-def _lots_touched(session: Session, table: Table, where: Any) -> list[int]:
-    """The ids of the lots whose rows a DELETE on `table` with `where` would remove."""
-    if table.name == Lot.__tablename__:
-        column = table.c.id
-    elif "lot_id" in table.c:
-        column = table.c.lot_id
-    else:
-        return []
-    query = select(column).distinct()
-    if where is not None:
-        query = query.where(where)
-    return [i for i in session.execute(query).scalars() if i is not None]
+            where = and_(*(c == v for c, v in zip(table.primary_key.columns, key, strict=True)))
+            lot_ids = _lot_ids(session, table, where)
+            if isinstance(getattr(obj, "lot_id", None), int):  # as changed in this session
+                lot_ids.add(obj.lot_id)
+            _refuse_if_held(session, lot_ids, _l("该记录"), table.name)
 
 
 def _bulk_guard(state: ORMExecuteState) -> None:
@@ -107,17 +132,14 @@ def _bulk_guard(state: ORMExecuteState) -> None:
         return
     session = state.session
     with session.no_autoflush:
-        for lot_id in _lots_touched(session, table, state.statement.whereclause):
-            lot = session.get(Lot, lot_id)
-            error = refusal(lot, _l("这些记录")) if lot is not None else None
-            if error is not None:
-                raise _audited(error, lot, table.name)
+        lot_ids = _lot_ids(session, table, state.statement.whereclause, state.parameters)
+        _refuse_if_held(session, lot_ids, _l("这些记录"), table.name)
 
 
 def install_guard() -> None:
-    """Refuse the deletion of any row of a held lot (the lot, or a row with a `lot_id`:
-    bids, documents, announcements, filings, notices, contracts, sittings …): at flush for
-    deleted objects, before execution for bulk DELETE statements."""
+    """Refuse the deletion of any row of a held lot (see `_lot_ids`: bids, documents,
+    announcements, filings, notices, contracts, sittings, the rows of its evaluation and
+    opening …): at flush for deleted objects, before execution for bulk DELETE statements."""
     if not event.contains(Session, "before_flush", _guard):
         event.listen(Session, "before_flush", _guard)
     if not event.contains(Session, "do_orm_execute", _bulk_guard):

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from app.archive import build
 from app.archive.retention import retained_until
@@ -22,7 +22,8 @@ from app.core.errors import Conflict
 from app.core.extensions import db
 from app.core.search import SearchTerm
 from bidding import hooks
-from bidding.models import Announcement, Lot
+from bidding.bids.models import Opening, OpeningObjection, OpeningStatus
+from bidding.models import Announcement, Lot, Project
 from bidding.results import award, contracts, publicity
 from bidding.results.models import ResultNotice
 from tests.factories import csrf_from, login
@@ -229,4 +230,69 @@ def test_bulk_deletes_that_miss_held_lots_go_through(w: ResultWorld) -> None:
 def test_before_the_archive_a_bulk_delete_goes_through(w: ResultWorld) -> None:
     gone = db.session.execute(delete(ResultNotice).where(ResultNotice.lot_id == w.lot.id))
     assert gone.rowcount > 0
+    db.session.rollback()
+
+
+def test_rows_one_link_away_and_the_projects_own_rows_are_held_too(w: ResultWorld) -> None:
+    """An objection raised at the lot's opening (no lot column: it hangs off the opening), a
+    notice of the whole project, and the project itself are in the archive: kept alike."""
+    opening = Opening(lot_id=w.lot.id, status=OpeningStatus.PUBLISHED, started_at=clock.now())
+    db.session.add(opening)
+    db.session.flush()
+    raised = OpeningObjection(
+        opening_id=opening.id,
+        supplier_id=w.bidders[0].organisation_id,
+        user_id=w.bidders[0].id,
+        text="唱标价格有误",
+        raised_at=clock.now(),
+    )
+    lot_notice = (
+        db.session.execute(select(Announcement).where(Announcement.lot_id == w.lot.id))
+        .scalars()
+        .first()
+    )
+    whole = Announcement(
+        project_id=w.lot.project_id,
+        lot_id=None,
+        kind=lot_notice.kind,
+        title="全项目澄清公告",
+        centre_id=lot_notice.centre_id,
+        method=lot_notice.method,
+        category_code=lot_notice.category_code,
+        created_by_id=lot_notice.created_by_id,
+        created_at=clock.now(),
+    )
+    db.session.add_all([raised, whole])
+    db.session.commit()
+    build.build_archive(w.lot, w.staff)
+    db.session.commit()
+    for obj in (raised, whole, w.lot.project):
+        db.session.delete(obj)
+        with pytest.raises(Conflict, match="保存期内不得删除") as caught:
+            db.session.flush()
+        assert caught.value.refusal_audit is not None
+        assert caught.value.refusal_audit[1].id == w.lot.id
+        db.session.rollback()
+    for stmt in (
+        delete(OpeningObjection).where(OpeningObjection.id == raised.id),
+        delete(Announcement).where(Announcement.lot_id.is_(None)),
+        delete(Project).where(Project.id == w.lot.project_id),
+    ):
+        with pytest.raises(Conflict, match="保存期内不得删除"):
+            db.session.execute(stmt)
+        db.session.rollback()
+    assert db.session.get(OpeningObjection, raised.id) is not None
+    assert db.session.get(Announcement, whole.id) is not None
+
+
+def test_a_bulk_delete_with_bound_parameters_is_judged_on_its_own_values(
+    w: ResultWorld,
+) -> None:
+    build.build_archive(w.lot, w.staff)
+    db.session.commit()
+    stmt = delete(ResultNotice).where(ResultNotice.lot_id == bindparam("lot"))
+    with pytest.raises(Conflict, match="保存期内不得删除"):
+        db.session.execute(stmt, {"lot": w.lot.id})
+    db.session.rollback()
+    assert db.session.execute(stmt, {"lot": -1}).rowcount == 0
     db.session.rollback()
