@@ -5,6 +5,7 @@ leaves no file behind; the next run starts again."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import secrets
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from app.archive import contents
 from app.archive.models import LotArchive
+from app.archive.writer import PackageFile
 from app.core import clock
 from app.core.audit import record
 from app.core.auth.models import User
@@ -50,27 +52,15 @@ def _copy(src: Any, dst: Any) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-class _HashingFile:
-    """A write-only, unseekable file that hashes what passes through it: zipfile then
-    writes every entry once, in order (data descriptors instead of seeking back), so the
-    package's SHA-256 is known without reading it again."""
+class _Chunks:
+    """A generator of byte strings read as a file (`read` ignores its size: each chunk
+    is already about the copy's block size)."""
 
-    def __init__(self, raw: Any) -> None:
-        self.raw, self.digest, self.size = raw, hashlib.sha256(), 0
+    def __init__(self, chunks: Any) -> None:
+        self.it = iter(chunks)
 
-    def write(self, data: bytes) -> int:
-        self.digest.update(data)
-        self.size += len(data)
-        return int(self.raw.write(data))
-
-    def tell(self) -> int:
-        return self.size
-
-    def seekable(self) -> bool:
-        return False
-
-    def flush(self) -> None:
-        self.raw.flush()
+    def read(self, _n: int = -1) -> bytes:
+        return next(self.it, b"")
 
 
 def _write(zf: zipfile.ZipFile, item: contents.Item) -> dict[str, Any]:
@@ -80,6 +70,8 @@ def _write(zf: zipfile.ZipFile, item: contents.Item) -> dict[str, Any]:
         if item.data is not None:
             dst.write(item.data)
             sha, size = hashlib.sha256(item.data).hexdigest(), len(item.data)
+        elif item.chunks is not None:
+            sha, size = _copy(_Chunks(item.chunks), dst)
         else:
             assert item.stored is not None
             try:
@@ -109,38 +101,37 @@ def build_archive(lot: Lot, user: User | None) -> LotArchive:
     tmp = store.root / "tmp" / f"archive-{lot.id}-{secrets.token_hex(6)}.zip"
     try:
         listed: list[dict[str, Any]] = []
-        with (
-            open(tmp, "wb") as raw_file,
-            zipfile.ZipFile(out := _HashingFile(raw_file), "w", allowZip64=True) as zf,
-        ):
-            seen: set[str] = set()
-            for item in [*files, *contents.audit_items(refs)]:
-                path = item.path
-                n = 1
-                while path in seen:  # two files of one name (e.g. re-uploaded versions)
-                    n += 1
-                    path = f"{item.path}.{n}"
-                seen.add(path)
-                listed.append(_write(zf, contents.Item(path, item.data, item.stored)))
-            manifest = {
-                "format": FORMAT,
-                "lot": {
-                    "id": lot.id,
-                    "code": lot.code,
-                    "name": lot.name,
-                    "project_code": lot.project.code,
-                    "trade_id": lot.project.trade_id,
-                    "centre": lot.project.centre.name,
-                },
-                "built_at": now.isoformat(),
-                "retain_until": retain.isoformat(),
-                "key_id": key.key_id,
-                "files": listed,
-            }
-            raw = canonical_json(manifest)
-            zf.writestr("manifest.json", raw)
-            zf.writestr("manifest.sig", sign_json(manifest))
-            zf.writestr("platform-key.pem", key.pem)
+        with PackageFile(tmp) as out:
+            with zipfile.ZipFile(out, "w", allowZip64=True) as zf:  # type: ignore[arg-type]
+                seen: set[str] = set()
+                for item in [*files, *contents.audit_items(refs)]:
+                    path = item.path
+                    n = 1
+                    while path in seen:  # two files of one name (e.g. re-uploaded versions)
+                        n += 1
+                        path = f"{item.path}.{n}"
+                    seen.add(path)
+                    listed.append(_write(zf, dataclasses.replace(item, path=path)))
+                manifest = {
+                    "format": FORMAT,
+                    "lot": {
+                        "id": lot.id,
+                        "code": lot.code,
+                        "name": lot.name,
+                        "project_code": lot.project.code,
+                        "trade_id": lot.project.trade_id,
+                        "centre": lot.project.centre.name,
+                    },
+                    "built_at": now.isoformat(),
+                    "retain_until": retain.isoformat(),
+                    "key_id": key.key_id,
+                    "files": listed,
+                }
+                raw = canonical_json(manifest)
+                zf.writestr("manifest.json", raw)
+                zf.writestr("manifest.sig", sign_json(manifest))
+                zf.writestr("platform-key.pem", key.pem)
+            out.finish()
         sha, size = out.digest.hexdigest(), out.size
         store.adopt(tmp, sha)
     finally:

@@ -8,9 +8,8 @@ A source is bytes (a JSON record made here) or the SHA-256 of a file in the cont
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -42,6 +41,7 @@ class Item:
     path: str
     data: bytes | None = None  # a record made here
     stored: str | None = None  # or the SHA-256 of a file in the content store
+    chunks: Iterable[bytes] | None = None  # or a long record, made as it is written
 
 
 def _json(obj: Any) -> bytes:
@@ -228,33 +228,39 @@ def _checkpoint_covering(seq: int) -> AuditCheckpoint:
     return cp
 
 
+HASH = 32  # bytes of a SHA-256 node
+
+
 class _Tree:
-    """RFC 9162 subtree hashes of the log's first n leaves, each computed once."""
+    """The RFC 9162 tree of the log's first n leaves, level by level, each level one bytes
+    object of 32-byte hashes (an odd last node moves up unchanged, which gives RFC 9162's
+    left-heavy tree): every node is hashed once, and a proof is a slice per level, with no
+    Python object per node."""
 
-    def __init__(self, leaves: list[bytes]) -> None:
-        self.leaves = leaves
-        self.hash = lru_cache(maxsize=None)(self._hash)
+    def __init__(self, leaves: Iterable[bytes]) -> None:
+        level = b"".join(leaves)
+        self.levels = [level]
+        while len(level) > HASH:
+            n = len(level) // HASH
+            pairs = (
+                node_hash(level[i : i + HASH], level[i + HASH : i + 2 * HASH])
+                for i in range(0, (n - 1) * HASH, 2 * HASH)
+            )
+            level = b"".join(pairs) + (level[-HASH:] if n % 2 else b"")
+            self.levels.append(level)
 
-    def _hash(self, lo: int, hi: int) -> bytes:
-        if hi - lo == 1:
-            return self.leaves[lo]
-        k = _split(hi - lo)
-        return node_hash(self.hash(lo, lo + k), self.hash(lo + k, hi))
+    @property
+    def root(self) -> bytes:
+        return self.levels[-1]
 
-    def proof(self, index: int, lo: int, hi: int) -> list[bytes]:
-        if hi - lo <= 1:
-            return []
-        k = _split(hi - lo)
-        if index - lo < k:
-            return [*self.proof(index, lo, lo + k), self.hash(lo + k, hi)]
-        return [*self.proof(index, lo + k, hi), self.hash(lo, lo + k)]
-
-
-def _split(n: int) -> int:
-    k = 1
-    while k * 2 < n:
-        k *= 2
-    return k
+    def proof(self, index: int) -> list[bytes]:
+        out = []
+        for level in self.levels[:-1]:
+            sibling = (index ^ 1) * HASH
+            if sibling < len(level):
+                out.append(level[sibling : sibling + HASH])
+            index >>= 1
+        return out
 
 
 def audit_items(refs: dict[str, list[Any]]) -> Iterator[Item]:
@@ -266,8 +272,8 @@ def audit_items(refs: dict[str, list[Any]]) -> Iterator[Item]:
     hashes = db.session.execute(
         select(AuditEntry.entry_hash).where(AuditEntry.seq <= cp.size).order_by(AuditEntry.seq)
     ).scalars()
-    tree = _Tree([leaf_hash(h) for h in hashes])
-    assert tree.hash(0, cp.size).hex() == cp.root
+    tree = _Tree(leaf_hash(h) for h in hashes)
+    assert tree.root.hex() == cp.root
     yield Item(
         "audit/checkpoint.json",
         _json(
@@ -279,12 +285,24 @@ def audit_items(refs: dict[str, list[Any]]) -> Iterator[Item]:
             }
         ),
     )
-    lines = []
+    yield Item("audit/entries.jsonl", chunks=_entry_lines(entries, tree, cp.size))
+
+
+def _entry_lines(entries: list[AuditEntry], tree: _Tree, size: int) -> Iterator[bytes]:
+    """entries.jsonl, written as it is made (about 1 MB at a time)."""
+    batch: list[bytes] = []
+    held = 0
     for e in entries:
         row = _columns(e)
         row["ts"] = e.ts.isoformat()
         row["leaf_index"] = e.seq - 1
-        row["tree_size"] = cp.size
-        row["proof"] = [p.hex() for p in tree.proof(e.seq - 1, 0, cp.size)]
-        lines.append(json.dumps(row, ensure_ascii=False, sort_keys=True).encode() + b"\n")
-    yield Item("audit/entries.jsonl", b"".join(lines))
+        row["tree_size"] = size
+        row["proof"] = [p.hex() for p in tree.proof(e.seq - 1)]
+        line = json.dumps(row, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+        batch.append(line)
+        held += len(line)
+        if held >= 1 << 20:
+            yield b"".join(batch)
+            batch, held = [], 0
+    if batch:
+        yield b"".join(batch)
