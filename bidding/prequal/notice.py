@@ -144,13 +144,19 @@ def publish(user: Any, lot: Lot, data: dict[str, Any], document: StagedFile) -> 
     start = max(start, now)
     check_clocks(lot, start, end, deadline)
     requirements = text_field(
-        data.get("requirements"), _("申请人资格要求"), "", "requirements", max_len=20_000
+        data.get("requirements"),
+        _("申请人资格要求"),
+        "",
+        "requirements",
+        required=True,
+        max_len=20_000,
     )
     place = text_field(
         data.get("submission_place") or _("本平台在线递交"),
         _("申请文件递交方式"),
         "",
         "submission_place",
+        required=True,
         max_len=200,
     )
     method, limit = _review_method(data)
