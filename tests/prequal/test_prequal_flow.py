@@ -6,8 +6,8 @@ majority, signed notices, and only the passed applicants invited to bid."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import hashlib
+import json
 from typing import Any
 
 import pytest
