@@ -133,7 +133,6 @@ def manage(lot_id: int) -> Any:
         panel=panel,
         invited={i.supplier_id for i in invitations.invitees(lot)},
         form=request.form if request.method == "POST" else {},
-        now=clock.now(),
     )
 
 
@@ -219,7 +218,6 @@ def supplier_page(prequal_id: int) -> Any:
         item=item,
         lot=item.lot,
         mine=mine,
-        now=clock.now(),
         passed=Outcome.PASSED,
     )
 
