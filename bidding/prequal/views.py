@@ -117,6 +117,7 @@ def manage(lot_id: int) -> Any:
             return redirect(url_for("prequal.manage", lot_id=lot.id))
     rows = applications.applications(item) if item else []
     visible = bool(item) and policies.can_see_applicants(current_user, item)
+    invited = {i.supplier_id for i in invitations.invitees(lot)}
     panel: dict[str, Any] = {}
     if item is not None and item.status == PrequalStatus.OPEN and can_manage_lot(current_user, lot):
         for source in committee_panel_source:
@@ -131,7 +132,8 @@ def manage(lot_id: int) -> Any:
         manage=can_manage_lot(current_user, lot),
         missing=review.missing(item) if item and item.status == PrequalStatus.REVIEWING else 0,
         panel=panel,
-        invited={i.supplier_id for i in invitations.invitees(lot)},
+        invited=invited,
+        to_invite=any(r.outcome == Outcome.PASSED and r.supplier_id not in invited for r in rows),
         form=request.form if request.method == "POST" else {},
     )
 
