@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from bidding.invitations.models import InviteBasis, LotInvitee
 from bidding.prequal.models import Outcome, PrequalApplication, Prequalification, PrequalVerdict
 from experts import draws
 from tests.factories import token_headers
+from tests.portal.seeded_world import visible_text
 from tests.prequal.world import DEADLINE, apply, build, draw_committee, publish
 
 
@@ -218,6 +220,25 @@ def test_prequalification_from_notice_to_invitation(client: Any) -> None:
     # without the review committee's experts.
     assert draws.is_released(drawn)
     assert draws._live_root(w.lot.id) is None
+
+    # The pages say all this in words, never in stored codes, in either language.
+    raw = re.compile(
+        r"\b(pass_fail|limited|prequalified|prequal|reviewing|concluded|pending|passed|failed"
+        r"|open)\b"
+    )
+    pages = [
+        (w.base.staff, f"/prequal/lots/{w.lot.id}"),
+        (w.accounts[0], "/prequal/"),
+        (w.accounts[1], f"/prequal/{item.id}"),
+        (members[0], f"/prequal/{item.id}/review"),
+        (w.base.staff, f"/projects/{w.lot.project_id}"),
+    ]
+    for user, path in pages:
+        for lang in ("zh_CN", "en"):
+            page = client.get(f"{path}?lang={lang}", headers=token_headers(user))
+            assert page.status_code == 200, path
+            text = visible_text(page.get_data(as_text=True))
+            assert not raw.search(text), (path, lang, raw.search(text))
 
 
 def test_an_open_tender_with_a_prequalification_admits_only_the_invited(client: Any) -> None:
