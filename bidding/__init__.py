@@ -137,6 +137,9 @@ def _init_plans(app: Any) -> None:
 
     app.register_blueprint(prequal_views.bp)
     api.register_blueprint(prequal_api.blp)
+    from bidding.prequal import workbench as prequal_workbench
+
+    prequal_workbench.register()
     register_nav("prequal.supplier_list", _l("资格预审"), ("supplier",), order=27, when=is_supplier)
     register_nav(
         "plans.home", _l("采购计划"), ("purchaser", "supervisor"), order=18, when=may_open_plans

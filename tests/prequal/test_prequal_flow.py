@@ -44,6 +44,12 @@ def _actions(name: str) -> list[AuditEntry]:
     )
 
 
+def _todo(client: Any, headers: dict[str, str]) -> str:
+    """The titles on a user's workbench."""
+    body = client.get("/api/v1/workbench", headers=headers).get_json()
+    return " ".join(i["title"] for g in body["groups"] for i in g["items"])
+
+
 def test_the_notice_is_refused_with_the_earliest_lawful_dates(client: Any) -> None:
     w = build(client)
     short = publish(client, w, offer_end_at=dt.datetime(2026, 3, 6, 17, 0, tzinfo=CST).isoformat())
@@ -109,6 +115,7 @@ def test_prequalification_from_notice_to_invitation(client: Any) -> None:
 
     # The committee: drawn (4 experts + 1 purchaser representative) and seated.
     clock.set_now(DEADLINE + dt.timedelta(hours=1))
+    assert "组建资格审查委员会" in _todo(client, staff)
     drawn = draw_committee(w)
     wrong = client.post(
         f"/api/v1/prequalifications/{item.id}/committee",
@@ -127,6 +134,9 @@ def test_prequalification_from_notice_to_invitation(client: Any) -> None:
     members = [m.user for m in item.members]
     apps = {a.supplier_id: a for a in db.session.execute(select(PrequalApplication)).scalars()}
     a0, a1, a2, a3 = (apps[w.suppliers[i].id] for i in range(4))
+
+    assert "资格审查：" in _todo(client, token_headers(members[0]))
+    assert "组建资格审查委员会" not in _todo(client, staff)
 
     # A review by someone outside the committee: 403, nothing recorded, audited.
     outsider = client.put(
