@@ -8,10 +8,11 @@ from typing import Any
 
 from flask import send_file
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.extensions import db
 from app.core.http import load_or_404
 from app.core.storage import get_store
@@ -44,7 +45,7 @@ blp = Blueprint(
 def _prequal_of_lot(lot_id: int) -> Any:
     item = notice.prequal_of(get_lot(lot_id))
     if item is None:
-        raise NotFound("本标段没有资格预审。")
+        raise NotFound(_("本标段没有资格预审。"))
     return item
 
 
@@ -110,10 +111,10 @@ class MyApplicationResource(MethodView):
         """The supplier's own application, its receipt and, once concluded, its outcome."""
         item = _prequal_of_lot(lot_id)
         if not policies.is_supplier(current_user):
-            raise Forbidden("只有供应商账户有资格预审申请。")
+            raise Forbidden(_("只有供应商账户有资格预审申请。"))
         row = applications.application_of(item, current_user.organisation_id)
         if row is None:
-            raise NotFound("贵单位没有提交资格预审申请。")
+            raise NotFound(_("贵单位没有提交资格预审申请。"))
         return row
 
 
@@ -154,9 +155,11 @@ class NoticePdfResource(MethodView):
         row = load_or_404(PrequalApplication, application_id)
         own = policies.is_supplier(current_user) and current_user.organisation_id == row.supplier_id
         if not own and not policies.can_see_applicants(current_user, row.prequal):
-            raise Forbidden("您无权查看该通知书。")
+            raise Forbidden(_("您无权查看该通知书。"))
         if not row.notice_sha256:
-            raise NotFound("资格审查尚未出结果。")
+            raise NotFound(_("资格审查尚未出结果。"))
+        if not get_store().verify(row.notice_sha256):
+            raise Conflict(_("通知书文件校验失败，请联系交易中心。"))
         path = get_store().path_for(row.notice_sha256)
         return send_file(path, mimetype="application/pdf", download_name="prequal-notice.pdf")
 
