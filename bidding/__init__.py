@@ -13,6 +13,7 @@ def init_app(app: Any) -> None:
     from bidding.documents import models as document_models  # noqa: F401  (tables)
     from bidding.invitations import models as invitation_models  # noqa: F401  (tables)
     from bidding.plans import models as plan_models  # noqa: F401  (tables)
+    from bidding.prequal import models as prequal_models  # noqa: F401  (tables)
     from bidding.results import models as result_models  # noqa: F401  (tables)
 
     _init_documents(app)
@@ -130,6 +131,16 @@ def _init_plans(app: Any) -> None:
     api.register_blueprint(plans_api.blp)
     api.register_blueprint(invitations_api.blp)
     app.register_blueprint(invitations_views.bp)
+    from bidding.prequal import api as prequal_api
+    from bidding.prequal import views as prequal_views
+    from bidding.prequal.policies import is_supplier
+
+    app.register_blueprint(prequal_views.bp)
+    api.register_blueprint(prequal_api.blp)
+    from bidding.prequal import workbench as prequal_workbench
+
+    prequal_workbench.register()
+    register_nav("prequal.supplier_list", _l("资格预审"), ("supplier",), order=27, when=is_supplier)
     register_nav(
         "plans.home", _l("采购计划"), ("purchaser", "supervisor"), order=18, when=may_open_plans
     )

@@ -485,3 +485,62 @@ def contract_notice_due(
     filed_at: dt.datetime, working_days: int, calendar: WorkCalendar
 ) -> dt.datetime:
     return _working_period_end(filed_at, working_days, calendar)
+
+
+# --- prequalification (招标投标法实施条例 第十六条、第十七条) ---------------------------
+# 第十六条: 资格预审文件的发售期不得少于5日. 第十七条: 提交资格预审申请文件的时间，自资格
+# 预审文件停止发售之日起不得少于5日. Both are calendar days counted by the one rule above
+# (the day the offer opens, or closes, is not counted; a last day on a holiday moves on).
+
+DEFAULT_PREQUAL_OFFER_MIN_DAYS = 5
+DEFAULT_PREQUAL_APPLICATION_MIN_DAYS = 5
+
+
+def prequal_offer_min_days(
+    config: Mapping[str, Any], centre_settings: Mapping[str, Any] | None = None
+) -> int:
+    return _setting(
+        config,
+        centre_settings,
+        "prequal_offer_min_days",
+        "PREQUAL_OFFER_MIN_DAYS",
+        DEFAULT_PREQUAL_OFFER_MIN_DAYS,
+    )
+
+
+def prequal_application_min_days(
+    config: Mapping[str, Any], centre_settings: Mapping[str, Any] | None = None
+) -> int:
+    return _setting(
+        config,
+        centre_settings,
+        "prequal_application_min_days",
+        "PREQUAL_APPLICATION_MIN_DAYS",
+        DEFAULT_PREQUAL_APPLICATION_MIN_DAYS,
+    )
+
+
+def earliest_prequal_offer_end_date(
+    offer_start: dt.datetime, min_days: int, calendar: WorkCalendar
+) -> dt.date:
+    """The first date the offer of the prequalification documents may close on."""
+    return period_last_day(offer_start, min_days, calendar)
+
+
+def earliest_prequal_application_date(
+    offer_end: dt.datetime, min_days: int, calendar: WorkCalendar
+) -> dt.date:
+    """The first date applications may fall due on: counted from the day the offer closes."""
+    return period_last_day(offer_end, min_days, calendar)
+
+
+def prequal_offer_is_lawful(
+    offer_start: dt.datetime, offer_end: dt.datetime, min_days: int, calendar: WorkCalendar
+) -> bool:
+    return reaches(offer_end, earliest_prequal_offer_end_date(offer_start, min_days, calendar))
+
+
+def prequal_application_is_lawful(
+    offer_end: dt.datetime, deadline: dt.datetime, min_days: int, calendar: WorkCalendar
+) -> bool:
+    return reaches(deadline, earliest_prequal_application_date(offer_end, min_days, calendar))

@@ -48,6 +48,7 @@ KIND_LABELS: dict[str, str] = {
     "contract": N_("合同公告"),
     "termination": N_("终止公告"),
     "failure": N_("流标/废标公告"),
+    "prequal": N_("资格预审公告"),
 }
 
 

@@ -73,6 +73,7 @@ class AnnouncementKind(enum.StrEnum):
     CONTRACT = "contract"  # 合同公告
     TERMINATION = "termination"  # 终止公告
     FAILURE = "failure"  # 流标/废标公告
+    PREQUALIFICATION = "prequal"  # 资格预审公告
 
 
 class Project(Base):

@@ -390,3 +390,22 @@ register_kind_fields(
         *PARTIES,
     ),
 )
+register_kind_fields(
+    "prequal",
+    (
+        *PROJECT,
+        FieldSpec("method", N_("采购方式"), "method"),
+        FieldSpec("budget", N_("预算金额"), "money"),
+        FieldSpec("requirements", N_("申请人资格要求")),
+        FieldSpec("consortium_allowed", N_("是否接受联合体申请"), "yes_no"),
+        FieldSpec("review_method", N_("资格审查方法")),
+        FieldSpec("document_price", N_("资格预审文件售价"), "money"),
+        FieldSpec("offer_start_at", N_("资格预审文件获取开始时间"), "datetime"),
+        FieldSpec("offer_end_at", N_("资格预审文件获取截止时间"), "datetime"),
+        FieldSpec("application_deadline", N_("资格预审申请截止时间"), "datetime"),
+        FieldSpec("submission_place", N_("申请文件递交方式")),
+        FieldSpec("document_sha256", N_("资格预审文件 SHA-256")),
+        FieldSpec("prequal_id", None),
+        *PARTIES,
+    ),
+)

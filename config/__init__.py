@@ -84,6 +84,10 @@ class BaseConfig:
     # office's approval (a centre's "open_tender_threshold" setting wins)
     OPEN_TENDER_THRESHOLD = "4000000"
     DOCUMENT_WINDOW_MIN_WORKING_DAYS = 5
+    # 资格预审 (招标投标法实施条例 第十六条、第十七条): documents on offer ≥ 5 days;
+    # applications due ≥ 5 days after the offer closes
+    PREQUAL_OFFER_MIN_DAYS = 5
+    PREQUAL_APPLICATION_MIN_DAYS = 5
     OBJECTION_LAST_DAYS_BEFORE_DEADLINE = 10
     OBJECTION_ANSWER_DAYS = 3
     # Result stages (bidding.clocks.result_period_days; centres override per method)

@@ -21,3 +21,17 @@ def init_app(app: Any) -> None:
     app.cli.add_command(experts_cli)
     jobs.register(app)
     workbench.register()
+    _init_prequal(app)
+
+
+def _init_prequal(app: Any) -> None:
+    """The prequalification committee: seated from a draw, which it then releases."""
+    from app.core.extensions import api
+    from bidding.prequal import views as prequal_pages
+    from experts import draws, prequal_committee, prequal_views
+
+    app.register_blueprint(prequal_views.bp)
+    api.register_blueprint(prequal_views.blp)
+    draws.register_released_check(prequal_committee.released)
+    if prequal_committee.committee_panel not in prequal_pages.committee_panel_source:
+        prequal_pages.committee_panel_source.append(prequal_committee.committee_panel)

@@ -38,7 +38,7 @@ from app.demo.guide import DEMO_GUIDE, echo_summary
 from app.demo.world_credit import build_credit
 from app.demo.world_experts import build_expert_pool, run_draws
 from app.demo.world_market import build_market
-from app.demo.world_methods import build_method_lots
+from app.demo.world_methods import build_method_lots, build_prequal_lot
 from app.demo.world_people import build_people
 from app.demo.world_plans import build_pending_lines, build_purchaser_staff
 from app.demo.world_projects import build_lot
@@ -91,6 +91,7 @@ def build(world: World) -> dict[str, int]:
             world.at(world.real_now - dt.timedelta(days=2))
             build_pending_lines(world)
             build_method_lots(world)
+            build_prequal_lot(world)
         # Supervision looks at the finished world at the real time (frozen() has restored it).
         world_supervision.sweep(world)
     finally:

@@ -40,6 +40,7 @@ KIND_BADGES = {
     "result": "badge-green",
     "contract": "badge-blue",
     "termination": "badge-red",
+    "prequal": "badge-amber",
 }
 CATEGORY_LABELS: dict[str, Any] = {"A": _l("工程"), "B": _l("货物"), "C": _l("服务")}
 

@@ -10,6 +10,7 @@ from bidding import actions as lot_actions
 from bidding.bids import actions as bid_actions
 from bidding.invitations import actions as invitation_actions
 from bidding.plans import actions as plan_actions
+from bidding.prequal import actions as prequal_actions
 from experts import actions as expert_actions
 from remote_eval import actions as eval_actions
 
@@ -61,6 +62,15 @@ ACTION_TEXT: dict[str, str] = {
     # Invitations (邀请招标)
     invitation_actions.INVITEES_RECOMMENDED: N_("书面推荐邀请供应商并发出投标邀请书"),
     invitation_actions.INVITEES_DRAWN: N_("从供应商库随机抽取邀请供应商并发出投标邀请书"),
+    prequal_actions.PUBLISHED: N_("发布资格预审公告"),
+    prequal_actions.APPLIED: N_("递交资格预审申请文件"),
+    prequal_actions.APPLY_REFUSED: N_("拒绝逾期、重复或受限的资格预审申请"),
+    prequal_actions.COMMITTEE_SEATED: N_("组建资格审查委员会"),
+    prequal_actions.VERDICT_GIVEN: N_("资格审查委员会成员给出审查意见"),
+    prequal_actions.REVIEW_REFUSED: N_("拒绝非委员会成员或审查结束后的审查意见"),
+    prequal_actions.CONCLUDED: N_("按多数意见确定资格预审结果并发出通知书"),
+    prequal_actions.INVITED: N_("邀请通过资格预审的申请人"),
+    prequal_actions.INVITE_REFUSED: N_("拒绝邀请未通过资格预审的申请人"),
     # Procurement plans
     plan_actions.PLAN_LINE_FILED: N_("采购人报送采购计划"),
     plan_actions.PLAN_LINE_RESUBMITTED: N_("采购人修改并重新报送采购计划"),

@@ -34,13 +34,21 @@ from bidding.invitations.models import InviteBasis, LotInvitee
 from bidding.labels import method_label
 from bidding.methods import Audience, rule_for
 from bidding.models import Lot, LotStatus
+from bidding.prequal import actions as prequal_actions
+from bidding.prequal.models import Outcome, PrequalApplication
+from bidding.prequal.notice import has_prequalification, prequal_of
 
 DRAW_LABEL = "invite"
 
 
+def invites_only(lot: Lot) -> bool:
+    """Only invited suppliers respond: the method says so, or a prequalification chose them."""
+    return rule_for(lot.project.method).audience == Audience.INVITEES or has_prequalification(lot)
+
+
 def may_respond(lot: Lot, org: Organisation) -> bool:
     """The one rule: who may obtain a lot's documents and respond, as its method says."""
-    if rule_for(lot.project.method).audience != Audience.INVITEES:
+    if not invites_only(lot):
         return True
     return is_invitee(lot, org)
 
@@ -73,7 +81,7 @@ def invitees(lot: Lot) -> list[LotInvitee]:
 
 def _ensure_can_invite(user: User, lot: Lot) -> None:
     policies.ensure_can_manage_lot(user, lot)
-    if rule_for(lot.project.method).audience != Audience.INVITEES:
+    if not invites_only(lot):
         raise Conflict(
             _("%(m)s不邀请供应商，任何登记的供应商均可参加。", m=method_label(lot.project.method))
         )
@@ -246,3 +254,47 @@ def verify_draw(data: dict[str, Any]) -> bool:
         draw.mixed_seed(seed, data["public_value"]), data["label"], data["pool"], data["count"]
     )
     return again == data["picked"]
+
+
+def invite_prequalified(
+    user: User, lot: Lot, supplier_ids: Sequence[int] | None = None, short_reason: str = ""
+) -> list[LotInvitee]:
+    """Invite the applicants who passed the lot's prequalification (all of them unless
+    some are named). Naming one who failed or never applied is refused and audited."""
+    _ensure_can_invite(user, lot)
+    prequal = prequal_of(lot)
+    if prequal is None or prequal.concluded_at is None:
+        raise Conflict(_("本标段没有已出结果的资格预审，不能按资格预审结果邀请。"))
+    rows = {
+        a.supplier_id: a
+        for a in db.session.execute(
+            select(PrequalApplication).where(PrequalApplication.prequal_id == prequal.id)
+        ).scalars()
+    }
+    passed = [sid for sid, a in rows.items() if a.outcome == Outcome.PASSED]
+    wanted = list(dict.fromkeys(int(i) for i in supplier_ids)) if supplier_ids else passed
+    refused = [i for i in wanted if i not in passed]
+    if refused:
+        names = "、".join(rows[i].supplier.name if i in rows else str(i) for i in refused)
+        raise Conflict(
+            _("只能邀请通过资格预审的申请人：%(names)s 未通过或未提出申请。", names=names),
+            field="supplier_ids",
+        ).audited(
+            prequal_actions.INVITE_REFUSED,
+            lot,
+            {"prequal_id": prequal.id, "supplier_ids": refused},
+        )
+    already = {i.supplier_id for i in invitees(lot)}
+    wanted = [i for i in wanted if i not in already]
+    if not wanted:
+        raise Conflict(_("通过资格预审的申请人都已在邀请名单中。"))
+    short_reason = _check_count(lot, len(wanted), short_reason)
+    invited = [_invite(user, lot, rows[i].supplier, InviteBasis.PREQUALIFIED, "") for i in wanted]
+    db.session.flush()
+    record(
+        prequal_actions.INVITED,
+        lot,
+        {"prequal_id": prequal.id, "invitees": wanted, "short_reason": short_reason},
+        actor=user,
+    )
+    return invited

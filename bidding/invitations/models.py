@@ -15,6 +15,7 @@ from app.core.db import Base, UTCDateTime, enum_column
 class InviteBasis(enum.StrEnum):
     RECOMMENDED = "recommended"  # 书面推荐, with its reason
     DRAWN = "drawn"  # 随机抽取 from the centre's supplier library
+    PREQUALIFIED = "prequalified"  # 资格预审: passed the lot's prequalification
 
 
 class LotInvitee(Base):
