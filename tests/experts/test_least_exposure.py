@@ -62,7 +62,7 @@ def _links(html: str) -> list[str]:
     return out
 
 
-def _crawl(client: Any, starts: list[str], limit: int = 220, per_shape: int = 4) -> Any:
+def _crawl(client: Any, starts: list[str], limit: int = 150, per_shape: int = 3) -> Any:
     """(path, text) of every page, export and file reached by links, a few per shape."""
     seen: set[str] = set()
     shapes: dict[str, int] = {}
