@@ -186,7 +186,7 @@ def storm_rounds(name: str, proc: Any, launch: Any, port: int, clients: StormCli
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             proc = launch()
-            wait_port(port, proc, timeout=120)
+            wait_port(port, proc, timeout=300)
             t_listen = time.monotonic()
             clients.targets(last_seqs(engine))
             while True:
@@ -221,7 +221,7 @@ def run_mode(name: str, launch: Any, port: int, items: list[Assignment], secret:
              args: argparse.Namespace, engine: Any, publisher: Any) -> dict[str, Any]:  # fmt: skip
     """Connect the clients to one kind of server, storm it, then check every stream."""
     proc = launch()
-    wait_port(port, proc)
+    wait_port(port, proc, timeout=300)
     clients = StormClients(
         f"ws://127.0.0.1:{port}/", items, args.client_procs, secret, args.backoff
     )
@@ -235,7 +235,7 @@ def run_mode(name: str, launch: Any, port: int, items: list[Assignment], secret:
         stop_publisher.set()
         proc_pub.join(30)
         server = launch()
-        wait_port(port, server)
+        wait_port(port, server, timeout=300)
         finals = last_seqs(engine)
         clients.new_round()
         clients.targets(finals)
