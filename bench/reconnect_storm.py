@@ -243,11 +243,14 @@ def run_mode(name: str, launch: Any, port: int, items: list[Assignment], secret:
         while clients.status()[0] < len(items) and time.monotonic() < deadline:
             time.sleep(0.3)
         lost, dups, disorder = clients.check(finals)
+        print(f"# {name}: lost {lost}, twice {dups}, out of order {disorder}", flush=True)
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)  # closing thousands of connections takes a while
+        except subprocess.TimeoutExpired:
+            server.kill()
     finally:
         clients.stop()
-    print(f"# {name}: lost {lost}, twice {dups}, out of order {disorder}", flush=True)
     return {"rounds": rounds, "lost": lost, "dup": dups, "disorder": disorder}
 
 
