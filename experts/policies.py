@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.core.auth.models import OrgKind, Role
 from app.core.errors import Forbidden
 from app.core.extensions import db
+from app.core.masking import mask_id_card, mask_phone
 from bidding.models import Lot
 from experts.models import Draw, Expert, Invitation
 
@@ -80,6 +81,29 @@ def can_act_for_expert(user: Any, expert: Expert) -> bool:
     """The expert themself, or staff of their pool: read the record, declare relations, leave."""
     own = expert_of(user)
     return (own is not None and own.id == expert.id) or can_manage_pool(user, expert.centre_id)
+
+
+def can_see_contact(user: Any, expert: Expert) -> bool:
+    """An expert's whole phone number: the staff of the centre whose pool holds them, and
+    the expert themself. Administrators (who manage every pool), other centres, venue,
+    agency and supervision staff see it masked: none of them calls an expert directly."""
+    if not _authenticated(user):
+        return False
+    own = expert_of(user)
+    if own is not None and own.id == expert.id:
+        return True
+    return user.role == Role.STAFF and is_centre_staff(user, expert.centre_id)
+
+
+def shown_phone(user: Any, expert: Expert) -> str:
+    """The expert's phone as `user` may read it, wherever it is shown or exported."""
+    return expert.phone if can_see_contact(user, expert) else mask_phone(expert.phone)
+
+
+def shown_id_card(expert: Expert) -> str:
+    """Only the last four digits are kept (and a hash to find duplicates): everyone,
+    the pool's staff included, reads the number masked."""
+    return mask_id_card(tail=expert.id_card_tail)
 
 
 # ---------------------------------------------------------------- draws

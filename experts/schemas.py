@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.core.clock import CST
 from app.core.extensions import db
 from bidding.models import Lot
 from experts.models import CreditKind, Draw, DrawStatus, ExpertStatus, RelationKind
+from experts.policies import shown_id_card, shown_phone
 from experts.seats import seat_summary
 
 
@@ -55,7 +57,10 @@ class ExpertOut(Schema):
     user_id = fields.Integer(allow_none=True)
     name = fields.String()
     id_card_tail = fields.String()
-    phone = fields.String()
+    id_card = fields.Method("_id_card", metadata={"description": "masked: 18 characters"})
+    phone = fields.Method(
+        "_phone", metadata={"description": "whole for the pool's own staff, else 138****1234"}
+    )
     email = fields.String()
     region = fields.String()
     title = fields.String()
@@ -68,6 +73,12 @@ class ExpertOut(Schema):
 
     def _secondary(self, obj: Any) -> list[str]:
         return [s.specialty_code for s in obj.secondary]
+
+    def _phone(self, obj: Any) -> str:
+        return shown_phone(current_user, obj)
+
+    def _id_card(self, obj: Any) -> str:
+        return shown_id_card(obj)
 
 
 class ExpertQuery(Schema):

@@ -54,6 +54,9 @@ from experts.seats import appraisal_rows, draw_log, seat_summary
 bp = Blueprint("experts", __name__, url_prefix="/experts", template_folder="templates")
 for _name, _fn in labels.FILTERS.items():
     bp.add_app_template_filter(_fn, "expert_" + _name)
+# Personal numbers read as the viewer may see them (least exposure), on every page.
+bp.add_app_template_filter(lambda e: policies.shown_phone(current_user, e), "expert_phone")
+bp.add_app_template_filter(policies.shown_id_card, "expert_id_card")
 
 register_nav(
     "experts.pool", _l("专家库"), ("staff", "admin"), order=60, when=policies.can_open_pool

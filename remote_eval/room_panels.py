@@ -265,6 +265,11 @@ def context(session: EvalSession, user: Any) -> dict[str, Any]:
     me = policies.active_member_of(user, session)
     acting = me if me is not None and policies.is_acting(me) else None
     labels = {m["id"]: member_label(m) for m in state["members"]}
+    # Members a secondary venue's staff may not see (least exposure) still have their
+    # columns in the grids: they read as another venue's member, never a name or an id.
+    hidden = sorted((m for m in session.members if m.id not in labels), key=lambda m: m.seat)
+    for n, m in enumerate(hidden, start=1):
+        labels[m.id] = _("其他场地评委 %(n)s", n=n)
     centres = {
         c.id: c.name
         for c in db.session.execute(

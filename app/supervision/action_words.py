@@ -269,10 +269,12 @@ ACTION_TEXT: dict[str, str] = {
     "venue.handover_late": N_("副场逾期未移交评标资料"),
     "venue.start_overdue": N_("评标超过规定时间未能开始，交采购人决定"),
     "venue.start_decided": N_("采购人决定推迟开始或重新安排评标"),
+    "venue.evaluation_rescheduled": N_("评标改到新的时间，工位随之改订"),
     "assistance.requested": N_("发出协助请求"),
     "assistance.accepted": N_("接受协助请求并预留工位"),
     "assistance.declined": N_("拒绝协助请求"),
     "assistance.expired": N_("协助请求逾期未答复"),
     "assistance.withdrawn": N_("撤回协助请求"),
+    "assistance.rescheduled": N_("协助请求改到新的评标时间，请对方重新答复"),
     "experts.pool_shared": N_("发布共享专家与劳务费标准"),
 }

@@ -398,12 +398,20 @@ class StartDecisionResource(MethodView):
     @blp.response(200, StartDecisionOut)
     @blp.alt_response(409, description="nothing to decide, or decided already")
     def post(self, data: dict[str, Any], session_id: int) -> Any:
-        """The purchaser decides on a session not started in time: "later" or "reschedule"."""
+        """The purchaser decides on a session not started in time: "later", or "reschedule"
+        to `start_at` (seats and assistance requests move with it)."""
         session = committee.get_session(session_id)
         return eval_refusals.run(
             "venue.start_decision",
             session_id,
-            lambda: faults.decide_start(session, current_user, data["decision"], data["note"]),
+            lambda: faults.decide_start(
+                session,
+                current_user,
+                data["decision"],
+                data["note"],
+                data["start_at"],
+                data["end_at"],
+            ),
         )
 
 

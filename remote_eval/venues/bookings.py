@@ -136,6 +136,21 @@ def book_seats(
                 _l("主场工位只能在本项目所属交易中心的评标室预约；其他中心的工位请发协助请求。"),
                 field="venue_id",
             )
+    return hold_seats(lot, venue, actor, start, end, count, assistance=assistance)
+
+
+def hold_seats(
+    lot: Lot,
+    venue: Venue,
+    actor: User,
+    start: dt.datetime,
+    end: dt.datetime,
+    count: int,
+    *,
+    assistance: AssistanceRequest | None = None,
+) -> SeatBooking:
+    """The booking itself, once the caller has checked who may book (the agency, the asked
+    centre, or the purchaser moving the evaluation): room open, period, free seats."""
     if not venue.published:
         raise Conflict(_l("评标室“%(n)s”尚未发布，不能预约。", n=venue.name), field="venue_id")
     if lot.status in ENDED:

@@ -163,8 +163,12 @@ DECISIONS = {"later": _l("推迟开始"), "reschedule": _l("重新安排评标�
 
 
 def _evaluation_at(session: EvalSession) -> dt.datetime | None:
+    """The session's time: the purchaser's new one after a reschedule, else the draw's."""
     from remote_eval.committee import root_draw
 
+    row = start_overdue(session)
+    if row is not None and row.rescheduled_to is not None:
+        return row.rescheduled_to
     lot = db.session.get(Lot, session.lot_id)
     root = root_draw(lot) if lot is not None else None
     return root.evaluation_at if root is not None else None
@@ -179,7 +183,8 @@ def start_overdue(session: EvalSession) -> StartOverdue | None:
 def sweep_start_overdue() -> int:
     """Scheduler: sessions still at sign-in this long after their time go to the purchaser."""
     hours = float(current_app.config["EVAL_START_DECISION_HOURS"])
-    flagged = select(StartOverdue.session_id)
+    # A rescheduled session is watched again at its new time.
+    flagged = select(StartOverdue.session_id).where(StartOverdue.decision != "reschedule")
     rows = list(
         db.session.execute(
             select(EvalSession).where(
@@ -193,8 +198,14 @@ def sweep_start_overdue() -> int:
         at = _evaluation_at(session)
         if at is None or now < at + dt.timedelta(hours=hours) or sealed_record(session):
             continue
-        row = StartOverdue(session_id=session.id, evaluation_at=at, flagged_at=now)
-        db.session.add(row)
+        row = start_overdue(session)
+        if row is None:
+            row = StartOverdue(session_id=session.id)
+            db.session.add(row)
+        elif row.evaluation_at >= at:
+            continue  # flagged for this time already
+        row.evaluation_at, row.flagged_at = at, now
+        row.decision, row.note, row.decided_by_id, row.decided_at = "", "", None, None
         db.session.flush()
         record(actions.START_OVERDUE, session, {"evaluation_at": at.isoformat(), "hours": hours})
         publish(session, "session.start_overdue", {})
@@ -217,10 +228,18 @@ def _tell_purchaser(session: EvalSession) -> None:
         notify(person, "eval.start_overdue", title, title, "")
 
 
-def decide_start(session: EvalSession, user: Any, decision: str, note: str) -> StartOverdue:
-    """The purchaser's decision: start later (the host may then open) or reschedule (the
-    session is paused and the lot's bookings and assistance are let go)."""
-    from bidding import hooks
+def decide_start(
+    session: EvalSession,
+    user: Any,
+    decision: str,
+    note: str,
+    start_at: dt.datetime | None = None,
+    end_at: dt.datetime | None = None,
+) -> StartOverdue:
+    """The purchaser's decision: start later (the host may then open) or reschedule to
+    `start_at` (the session is paused and the evaluation, its seats and its assistance
+    requests move to the new time: `reschedule.move_evaluation`)."""
+    from remote_eval.venues import reschedule
 
     lot = db.session.get(Lot, session.lot_id)
     assert lot is not None
@@ -248,7 +267,7 @@ def decide_start(session: EvalSession, user: Any, decision: str, note: str) -> S
     record(actions.START_DECIDED, session, {"decision": decision, "note": row.note}, actor=user)
     publish(session, "session.start_decided", {"decision": decision})
     if decision == "reschedule":
-        hooks.lot_rescheduled(lot, user, "start_overdue")
+        reschedule.move_evaluation(row, session, lot, user, start_at, end_at)
     return row
 
 

@@ -237,6 +237,9 @@ class StartOverdue(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # A "reschedule" decision's new time: the session's time from then on (the draws keep
+    # the time they committed to, which their verification needs).
+    rescheduled_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Handover(Base):

@@ -192,6 +192,16 @@ class SealedOut(Schema):
 class StartDecisionIn(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["later", "reschedule"]))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
+    start_at = fields.AwareDateTime(
+        load_default=None,
+        default_timezone=CST,
+        metadata={"description": "reschedule: the new evaluation time (a working day)"},
+    )
+    end_at = fields.AwareDateTime(
+        load_default=None,
+        default_timezone=CST,
+        metadata={"description": "reschedule: its end (default: as long as it was booked)"},
+    )
 
 
 class StartDecisionOut(Schema):
@@ -201,6 +211,7 @@ class StartDecisionOut(Schema):
     decision = fields.String()
     note = fields.String()
     decided_at = fields.DateTime(allow_none=True)
+    rescheduled_to = fields.DateTime(allow_none=True)
 
 
 class HandoverIn(Schema):

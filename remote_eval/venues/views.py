@@ -448,6 +448,7 @@ def _faults_context(session_id: int) -> dict[str, Any]:
         "overdue": faults.start_overdue(session),
         "may_decide": purchaser,
         "decisions": faults.DECISIONS,
+        "today": clock.cst_date(clock.now()).isoformat(),
         "sealed": faults.sealed_record(session),
         "handovers": rows,
         "may_hand_over": {
@@ -470,13 +471,19 @@ def start_decision(session_id: int) -> Any:
     from remote_eval.venues import faults
 
     session = committee.get_session(session_id)
-    decision, note = request.form.get("decision", ""), request.form.get("note", "")
+    form = request.form
+    decision, note = form.get("decision", ""), form.get("note", "")
+
+    def decide() -> Any:
+        start = end = None
+        if decision == "reschedule":
+            start = _when(form.get("day", ""), form.get("start", ""), "start_at")
+            if form.get("end"):
+                end = _when(form.get("day", ""), form.get("end", ""), "end_at")
+        return faults.decide_start(session, current_user, decision, note, start, end)
+
     try:
-        eval_refusals.run(
-            "venue.start_decision",
-            session_id,
-            lambda: faults.decide_start(session, current_user, decision, note),
-        )
+        eval_refusals.run("venue.start_decision", session_id, decide)
         flash(_("已作出决定。"), "success")
     except DomainError as exc:
         flash(str(exc.message), "error")

@@ -109,7 +109,11 @@ def test_a_session_not_started_in_two_hours_waits_for_the_purchaser(client) -> N
     client.get("/logout")
     resp = client.post(
         f"/api/v1/evaluations/{session.id}/start-decision",
-        json={"decision": "reschedule", "note": "改期至下周一"},
+        json={
+            "decision": "reschedule",
+            "note": "改期至下周一",
+            "start_at": "2026-03-09T09:00:00+08:00",
+        },
         headers=token_headers(w.reps[0]),
     )
     assert resp.status_code == 200, resp.get_json()
@@ -117,6 +121,9 @@ def test_a_session_not_started_in_two_hours_waits_for_the_purchaser(client) -> N
     session = committee.get_session(session.id)
     assert session.paused and session.phase == Phase.SIGNIN
     assert bookings.get_booking(booking.id).status == BookingStatus.RELEASED
+    # The seats move with the evaluation (tests/venues/test_reschedule.py has the rest).
+    moved = bookings.bookings_of(w.lot, active_only=True)
+    assert [(b.venue_id, b.seat_count) for b in moved] == [(room.id, 5)]
 
 
 def test_after_a_seal_a_new_draw_forms_a_new_committee_linked_to_the_old_record() -> None:

@@ -6,9 +6,16 @@
   function connect(opts) {
     // opts: room, csrf, after (last seq already shown), onEvent(ev), onReady(ok), onGone()
     var state = { socket: null, lastSeq: opts.after || 0, ready: false };
+    // Back-off: a step from 0.5 s doubling to 5 s, waiting a random point in its upper
+    // half, so that the pages a rooms restart dropped together do not all come back in
+    // the same instant (bench/reconnect_storm.py mirrors this in its clients).
     var delay = 500;
     function ready(ok) { state.ready = ok; if (opts.onReady) { opts.onReady(ok); } }
-    function retry() { ready(false); setTimeout(open, delay); delay = Math.min(delay * 2, 8000); }
+    function retry() {
+      ready(false);
+      setTimeout(open, delay / 2 + Math.random() * delay / 2);
+      delay = Math.min(delay * 2, 5000);
+    }
     function open() {
       fetch("/api/v1/rooms/token", {
         method: "POST", credentials: "same-origin",
