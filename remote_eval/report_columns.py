@@ -49,7 +49,7 @@ PRICE_SUMMARY = (
     Column("submitted_at", _l("投标文件递交时间"), TIME),
     Column("rank", _l("排名"), RANK, True),
 )
-ORDER = Column("order", _l("顺序"), TEXT, True)
+ORDER = Column("order", _l("顺序"), RANK)  # candidates are all valid: the number shows
 SCORED_CANDIDATES = (
     ORDER,
     BIDDER,

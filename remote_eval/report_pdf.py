@@ -166,8 +166,10 @@ def render_report_pdf(doc: dict[str, Any]) -> bytes:
     story.append(ranking(tables.summary))
     story.append(Paragraph(_esc(f"排序规则：{tables.tie_rule}"), small))
     scored = doc["scheme"]["technical"] + doc["scheme"]["commercial"]
-    if scored:
-        story.append(Paragraph("六、评委个人评分表", h2))
+    story.append(Paragraph("六、评委个人评分表", h2))
+    if not scored:
+        story.append(Paragraph("本评标办法不设评分项，无评委个人评分表。", body))
+    else:
         for r in doc["results"]:
             if not r["members"]:
                 continue

@@ -128,6 +128,7 @@ def test_lowest_price_report_shows_evaluated_prices_times_and_the_tie_rule(
     ]
     assert all(r[3] != "—" for r in rows)
     assert not page.xpath('//table[@data-testid="member-scores"]')
+    assert "六、评委个人评分表本评标办法不设评分项" in "".join(page.text_content().split())
 
     text = pdf_text(pdf)
     assert "评标价（元）" in text and "投标文件递交时间" in text and "评标价汇总与排序" in text
