@@ -50,6 +50,7 @@ def _init_evaluation(app: Any) -> None:
         election,  # noqa: F401  (registers the election's exit check)
         jobs,
         report_api,  # its services register the signing phase's exit check
+        report_columns,
         report_views,
         review_api,  # its services register the review, scoring and summary exit checks
         room_views,
@@ -62,6 +63,7 @@ def _init_evaluation(app: Any) -> None:
     api.register_blueprint(review_api.blp)
     api.register_blueprint(report_api.blp)
     app.register_blueprint(report_views.bp)
+    app.add_template_global(report_columns.ranking_tables, "eval_report_tables")
     register_room_policy(EVAL, may_join_eval)
     # After the evaluation time the draw calls reserves only while the committee sits.
     expert_invitations.register_sitting_check(committee.is_sitting)

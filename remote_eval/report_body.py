@@ -140,6 +140,17 @@ def _scheme(session: EvalSession) -> dict[str, Any]:
     }
 
 
+def _method(session: EvalSession) -> dict[str, Any]:
+    """The method, and what the report's ranking tables need of it (report_columns.py)."""
+    method = methods.get(session.method)
+    return {
+        "code": method.code,
+        "label": str(method.label),
+        "uses_scores": method.uses_scores,
+        "tie_rule": str(method.tie_rule),
+    }
+
+
 def _clarifications(session: EvalSession) -> list[dict[str, Any]]:
     return [
         {
@@ -190,6 +201,7 @@ def build_body(session: EvalSession, host: User, version: int) -> dict[str, Any]
         "bid_id",
         "name",
         "price",
+        "submitted_at",
         "valid",
         "rejected_reason",
         "abnormally_low",
@@ -228,7 +240,7 @@ def build_body(session: EvalSession, host: User, version: int) -> dict[str, Any]
             "bid_deadline": iso(lot.bid_deadline),
             "opening_place": lot.opening_place,
         },
-        "method": {"code": session.method, "label": str(methods.get(session.method).label)},
+        "method": _method(session),
         "evaluation": {
             "started_at": iso(session.created_at),
             "summary_locked_at": iso(session.summary_locked_at),
@@ -267,6 +279,7 @@ def build_body(session: EvalSession, host: User, version: int) -> dict[str, Any]
                 "bid_id": bid_id,
                 "name": by_bid[bid_id]["name"],
                 "price": by_bid[bid_id]["price"],
+                "submitted_at": by_bid[bid_id]["submitted_at"],
                 "total": by_bid[bid_id]["total"],
             }
             for n, bid_id in enumerate(table["candidates"], start=1)

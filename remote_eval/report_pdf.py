@@ -15,6 +15,7 @@ from typing import Any
 
 from app.core import formatting
 from app.core.crypto.pades import sign_pdf
+from remote_eval import report_columns
 
 FONT = "STSong-Light"
 
@@ -155,27 +156,20 @@ def render_report_pdf(doc: dict[str, Any]) -> bytes:
             rows.append([item["section_label"], item["name"], opinions, result])
         story.append(Paragraph(_esc(b["name"]), body))
         story.append(table(["类别", "审查项", "评委意见", "结论"], rows, [60, 90, 250, 90]))
-    story.append(Paragraph("五、评分汇总与价格分", h2))
-    story.append(
-        table(
-            ["投标人", "报价（元）", "技术分", "商务分", "价格分", "总分", "排名"],
-            [
-                [
-                    r["name"],
-                    r["price"] or "—",
-                    r["technical"] or "—",
-                    r["commercial"] or "—",
-                    r["price_score"] or "—",
-                    r["total"] or "—",
-                    r["rank"] or "—",
-                ]
-                for r in doc["results"]
-            ],
-        )
-    )
+    tables = report_columns.ranking_tables(doc)
+
+    def ranking(t: report_columns.RankingTable) -> Any:
+        rows = [[report_columns.plain(c) for c in cells] for _valid, cells in t.rows]
+        return table([str(h.label) for h in t.headings], rows or [["—"] * len(t.headings)])
+
+    story.append(Paragraph(_esc(f"五、{tables.summary_title}"), h2))
+    story.append(ranking(tables.summary))
+    story.append(Paragraph(_esc(f"排序规则：{tables.tie_rule}"), small))
     scored = doc["scheme"]["technical"] + doc["scheme"]["commercial"]
-    if scored:
-        story.append(Paragraph("六、评委个人评分表", h2))
+    story.append(Paragraph("六、评委个人评分表", h2))
+    if not scored:
+        story.append(Paragraph("本评标办法不设评分项，无评委个人评分表。", body))
+    else:
         for r in doc["results"]:
             if not r["members"]:
                 continue
@@ -226,16 +220,7 @@ def render_report_pdf(doc: dict[str, Any]) -> bytes:
     if not doc["dissents"] and not doc["justifications"]:
         story.append(Paragraph("无", body))
     story.append(Paragraph("十、推荐的中标候选人", h2))
-    story.append(
-        table(
-            ["顺序", "投标人", "报价（元）", "总分"],
-            [
-                [c["order"], c["name"], c["price"] or "—", c["total"] or "—"]
-                for c in doc["candidates"]
-            ]
-            or [["—", "—", "—", "—"]],
-        )
-    )
+    story.append(ranking(tables.candidates))
     story.append(Paragraph("十一、评委签名公钥（ECDSA P-256）", h2))
     for m in doc["members"]:
         if m["active"]:

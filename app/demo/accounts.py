@@ -44,6 +44,7 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
     _account("expert001", "expert", "评标专家（共 64 位：expert001–expert064）"),
     _account("supplier01", "supplier", "供应商（supplier01–supplier24，一家企业一个账号）"),
     _account("wlcb_buyer", "purchaser", "乌兰察布 · 采购人（中介超市的服务需求）"),
+    _account("wlcb_reviewer", "purchaser", "乌兰察布 · 采购单位评审代表（中介超市综合评审）"),
     _account("agency01", "intermediary", "中介机构（agency01–agency06，中介超市）"),
 ]
 # Usernames of the expert accounts, for the expert pool to attach profiles to.

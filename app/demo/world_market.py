@@ -1,7 +1,8 @@
 """The services market of the demo: a catalogue, agencies of several types with
 qualifications and ratings, a finished auction, a random selection, a direct choice with
-its rating, an open need to sign up for and an auction about to start (played by
-agency01 and agency02 in two windows, watched by wlcb_buyer)."""
+its rating, sealed quotes (综合评审) opened and being scored (world_sealed.py), an open
+need to sign up for and an auction about to start (played by agency01 and agency02 in two
+windows, watched by wlcb_buyer)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from app.core.extensions import db
 from app.demo.accounts import DEMO_PASSWORD
 from app.demo.context import World
 from app.demo.world_people import add_user
+from app.demo.world_sealed import build_sealed_need
 from app.market import agencies, auction, catalogue, needs, ratings, selection
 from app.market.models import Need
 
@@ -294,6 +296,9 @@ def build_market(world: World) -> dict[str, int]:
         direct,
         {"quality": 4, "timeliness": 5, "fee": 4, "conduct": 5, "comment": "响应迅速。"},
     )
+
+    # Sealed quotes opened yesterday; the buyer's committee of three is scoring.
+    build_sealed_need(world, buyer, firms)
 
     # Open for sign-up, and the auction about to start.
     world.at(real - dt.timedelta(hours=2))

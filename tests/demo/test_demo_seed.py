@@ -100,6 +100,7 @@ def test_demo_seed_shows_every_stage_and_a_second_run_with_if_empty_changes_noth
     assert _count(Invitation, Invitation.state == InvitationState.INVITED) >= 1
 
     _the_evaluation_room_lots(runner, result.output, tmp_path)
+    _the_sealed_quote_need_awaits_two_scores(result.output)
 
     assert verify().ok
     entries = _count(AuditEntry)
@@ -181,6 +182,31 @@ def _the_evaluation_room_lots(runner: Any, output: str, tmp_path: Path) -> None:
     assert checked.exit_code == 0, checked.output
     assert "report verified" in checked.output
     assert checked.output.count("signature valid") == 5
+
+
+def _the_sealed_quote_need_awaits_two_scores(output: str) -> None:
+    """中介超市综合评审: three agencies' sealed quotes opened after the deadline, a
+    committee of three of the buyer's purchaser accounts, one of them has scored."""
+    from app.core.auth.models import User
+    from app.market import sealed_review
+    from app.market.models import Need, NeedMethod, NeedStatus
+    from app.market.sealed_models import QuoteStatus
+
+    need = db.session.execute(select(Need).where(Need.method == NeedMethod.SEALED)).scalar_one()
+    assert need.status == NeedStatus.CLOSED and need.closes_at < clock.now()
+    opened = sealed_review.opened_quotes(need)
+    assert len(opened) == 3 and all(q.status == QuoteStatus.OPENED for q in opened)
+    assert all(q.submitted_at < need.closes_at and q.price for q in opened)
+    team = sealed_review.members(need)
+    users = [db.session.get(User, m.user_id) for m in team]
+    assert len(team) == 3 and {u.organisation_id for u in users} == {need.buyer_org_id}
+    assert [u.username for u, m in zip(users, team, strict=True) if m.submitted_at] == [
+        "wlcb_buyer1"
+    ]
+    assert sealed_review.evaluation(need) is None  # two members still to score
+    assert need.title in output
+    for u in users:
+        assert u.username in output
 
 
 def _the_negotiation_in_its_second_round(session: EvalSession, output: str) -> None:

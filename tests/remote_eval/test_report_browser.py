@@ -96,3 +96,36 @@ def test_member_creates_a_key_and_signs_in_the_page(
     assert page.locator("[data-testid=review-table]").count() == 4
     shot(page, "eval-report-1366")
     page.close()
+
+
+def test_lowest_price_report_page_shows_evaluated_prices_at_both_widths(
+    app: Any,
+    live_server: str,  # noqa: F811
+    browser: Any,  # noqa: F811
+    shot: Any,  # noqa: F811
+) -> None:
+    from tests.remote_eval.test_report_columns import locked_lowest
+
+    w = locked_lowest(
+        rw.build_world(
+            "lowest_price",
+            ["450000.00", "430000.00", "430000.00", "510000.00", "300000.00", "180000.00"],
+            ceiling="500000.00",
+            minutes=[60, 65, 50, 10, 20, 30],
+        )
+    )
+    report.generate_report(w.session, w.host)
+    db.session.commit()
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    _login(page, live_server, w.host)
+    report_url = f"{live_server}/evaluations/{w.session.id}/report"
+    page.goto(report_url)
+    heads = page.inner_text("[data-testid=summary-table] thead")
+    assert "评标价" in heads and "递交时间" in heads and "总分" not in heads
+    assert "递交在先者排名在前" in page.inner_text("[data-testid=tie-rule]")
+    shot(page, "eval-report-lowest-1366")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(report_url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "eval-report-lowest-390")
+    page.close()
