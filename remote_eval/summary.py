@@ -28,7 +28,7 @@ from bidding.models import Lot
 from remote_eval import actions, clarifications, flow, methods, room, scoring
 from remote_eval.methods.base import BidderInput, Evaluation, unexplained_low_reason
 from remote_eval.models import EvalMember, EvalSession, Justification, Phase
-from remote_eval.negotiation.state import out_reason as negotiation_out_reason
+from remote_eval.negotiation.state import out_reasons as negotiation_out_reasons
 from remote_eval.policies import (
     ensure_can_watch,
     ensure_leader,
@@ -49,11 +49,12 @@ def _inputs(data: SummaryData) -> list[BidderInput]:
     uses_scores = methods.get(data.session.method).uses_scores
     active = set(data.active)
     inputs = []
+    left_out_of = negotiation_out_reasons(data.session)
     for bid in data.bids:
         passed, reasons = data.outcomes[bid.id]
         if passed and data.rejected_low(bid):
             passed, reasons = False, [unexplained_low_reason(data.scheme)]
-        left_out = negotiation_out_reason(data.session, bid)
+        left_out = left_out_of.get(bid.id, "")
         if left_out:
             passed, reasons = False, [*reasons, left_out]
         member_scores: dict[str, dict[str, Decimal]] = {}

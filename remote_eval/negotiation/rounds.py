@@ -26,8 +26,6 @@ from app.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.core.extensions import db
 from app.core.notify import notify
 from bidding.bids.models import Bid
-from bidding.methods import rule_for
-from bidding.models import Lot
 from remote_eval import actions, flow
 from remote_eval.models import EvalMember, EvalSession, Phase
 from remote_eval.negotiation import events, state
@@ -40,8 +38,7 @@ PRICE_MAX = Decimal("99999999999.99")
 
 def negotiates(session: EvalSession) -> bool:
     """Whether the session's lot is negotiated in rounds (its method says so)."""
-    lot = db.session.get(Lot, session.lot_id)
-    return lot is not None and rule_for(lot.project.method).negotiates_in_rounds
+    return state.lot_negotiates(session.lot_id)
 
 
 def ensure_negotiates(session: EvalSession) -> None:

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from app.core.auth.models import Role, User
 from app.core.extensions import db
 from bidding.bids.models import Bid, BidStatus
+from bidding.methods import rule_for
+from bidding.models import Lot
 from remote_eval.models import EvalSession
 from remote_eval.negotiation.models import (
     NegotiationAmendment,
@@ -153,8 +155,17 @@ def session_of_lot(lot_id: int) -> EvalSession | None:
     ).scalar_one_or_none()
 
 
+def lot_negotiates(lot_id: int) -> bool:
+    """Whether the lot's method is negotiated in rounds. Read from rows the identity map
+    usually holds already, so the other methods' evaluations pay no query per bid here."""
+    lot = db.session.get(Lot, lot_id)
+    return lot is not None and rule_for(lot.project.method).negotiates_in_rounds
+
+
 def final_price(bid: Bid) -> Decimal | None:
     """The bid's read final quote, once the final round has closed; else None."""
+    if not lot_negotiates(bid.lot_id):
+        return None
     row = db.session.execute(
         select(NegotiationQuote.price)
         .join(NegotiationRound, NegotiationRound.id == NegotiationQuote.round_id)
@@ -168,11 +179,34 @@ def final_price(bid: Bid) -> Decimal | None:
     return row[0] if row is not None else None
 
 
+def out_reasons(session: EvalSession) -> dict[int, str]:
+    """bid id → why the negotiation left it out of the evaluation, for every bid it left
+    out; in a few queries for the whole lot, as the summary asks for all bids at once."""
+    if not lot_negotiates(session.lot_id):
+        return {}
+    out = {
+        bid_id: str(_l("谈判小组终止谈判：%(r)s", r=drop.reason))
+        for bid_id, drop in drops(session).items()
+    }
+    if concluded(session):
+        finals = {
+            bid_id
+            for (bid_id,) in db.session.execute(
+                select(NegotiationQuote.bid_id)
+                .join(NegotiationRound, NegotiationRound.id == NegotiationQuote.round_id)
+                .where(
+                    NegotiationRound.session_id == session.id,
+                    NegotiationRound.final.is_(True),
+                    NegotiationRound.closed_at.is_not(None),
+                )
+            )
+        }
+        for bid in opened_bids(session):
+            if bid.id not in out and bid.id not in finals:
+                out[bid.id] = str(_l("未提交最后报价。"))
+    return out
+
+
 def out_reason(session: EvalSession, bid: Bid) -> str:
     """Why the negotiation left the bid out of the evaluation ("" while it is in)."""
-    drop = drop_of(session, bid)
-    if drop is not None:
-        return str(_l("谈判小组终止谈判：%(r)s", r=drop.reason))
-    if concluded(session) and final_price(bid) is None:
-        return str(_l("未提交最后报价。"))
-    return ""
+    return out_reasons(session).get(bid.id, "")
