@@ -1,5 +1,6 @@
 """In chromium, an invitation tender (邀请招标) from the invitees to its result: the agency
-draws three invitees from the centre's supplier library in the project page; a supplier
+draws three invitees from the centre's supplier library in the project page and sends
+the invitation (投标邀请书) from the notice page; a supplier
 not drawn is refused the documents on its own lot page; the invitees download, seal and
 submit in their pages; after the opening and the committee's lowest-price report the
 agency publishes the candidates and awards on the results page, and the result
@@ -21,7 +22,7 @@ from app.core.extensions import db
 from bidding.bids.models import Bid, BidStatus
 from bidding.documents.models import DocumentDownload
 from bidding.invitations.models import LotInvitee
-from bidding.models import LotStatus, Method
+from bidding.models import Lot, LotStatus, Method
 from tests.bids.conftest import fast_scrypt  # noqa: F401  (fixture)
 from tests.bids.test_browser_bid import _seal_and_submit
 from tests.browser.method_runs import (
@@ -65,9 +66,14 @@ def test_an_invitation_tender_runs_from_the_draw_to_its_result(
     outsider = next(u for u in library if u.organisation_id not in drawn)
     assert len(invitees) == 3
 
-    # The invitation letters are out and the documents are on offer (the notice stage).
-    lot.status = LotStatus.PUBLISHED
-    db.session.commit()
+    # The agency sends the invitation (投标邀请书) from the notice page.
+    agency.goto(f"{live_server}/lots/{lot.id}/tender-notice")
+    assert agency.inner_text("h1") == "发布投标邀请书"
+    agency.fill("textarea[name=requirements]", "门诊楼外立面及室内改造，详见采购文件。")
+    agency.click("[data-testid=submit-tender]")
+    agency.wait_for_load_state()
+    db.session.expire_all()
+    assert db.session.get(Lot, lot.id).status == LotStatus.PUBLISHED  # type: ignore[union-attr]
 
     # The supplier not drawn sees why on its own page and cannot take the documents.
     page = as_user(browser, live_server, outsider)
