@@ -344,6 +344,8 @@ def tender_notice_new(lot_id: int) -> Any:
                 (name, _(methods.NOTICE_FIELD_LABELS[name]))
                 for name in methods.rule_for(project.method).notice_fields
             ],
+            # The notice is named as the method names it (单一来源采购公示, 询价公告, …).
+            notice_word=_(methods.rule_for(project.method).notice_word),
             hints=_lot_hints(project, lot),
         ),
         status,

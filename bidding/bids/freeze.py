@@ -23,6 +23,7 @@ from bidding.bids import actions
 from bidding.bids.eligibility import deadline_passed
 from bidding.bids.models import Bid, BidStatus, BidUpload, LotFreeze, UploadStatus, get_freeze
 from bidding.bids.policies import HALL
+from bidding.methods import rule_for
 from bidding.models import Lot, LotStatus
 from bidding.policies import ensure_can_manage_lot
 
@@ -62,7 +63,11 @@ def close_lot(lot: Lot) -> LotFreeze | None:
         return None
     entries = freeze_entries(lot)
     list_hash = hashlib.sha256(canonical_json(entries).encode()).hexdigest()
-    minimum = int(current_app.config["MIN_BIDS_TO_OPEN"])
+    # The centre's floor for tendering, unless the method names fewer suppliers: 单一来源
+    # negotiates with its one supplier, whose one response must be opened, not 流标.
+    minimum = min(
+        int(current_app.config["MIN_BIDS_TO_OPEN"]), rule_for(lot.project.method).min_suppliers
+    )
     failed = len(entries) < minimum
     lot.status = LotStatus.FAILED if failed else LotStatus.CLOSED
     if failed:

@@ -29,7 +29,7 @@ from app.core.storage import get_store
 from bidding.bids import custody, receipts, uploads
 from bidding.bids import opening as hall
 from bidding.bids.bonds import bond_of
-from bidding.bids.eligibility import bid_problems, deadline_passed
+from bidding.bids.eligibility import bid_problems, deadline_passed, quote_given
 from bidding.bids.freeze import retender
 from bidding.bids.models import Bid, LotOpeningKey, OpeningStatus, get_freeze
 from bidding.bids.policies import (
@@ -108,6 +108,8 @@ def lot_page(lot_id: int) -> Any:
             select(LotOpeningKey).where(LotOpeningKey.lot_id == lot.id)
         ).scalar_one_or_none(),
         bids=uploads.my_bids(lot, org),
+        # 询价: a quote once given is final, so the button must not offer a replacement.
+        quote_final=quote_given(lot, org) is not None,
         bond=bond_of(lot, org),
         freeze=get_freeze(lot),
         chunk_size=int(current_app.config.get("BID_SEAL_CHUNK_BYTES", 1024 * 1024)),
