@@ -15,7 +15,7 @@ from marshmallow import Schema, fields
 from app.core.extensions import db
 from app.core.http import load_or_404
 from bidding.prequal.models import Prequalification
-from bidding.prequal.schemas import MemberOut
+from bidding.prequal.schemas import PrequalMemberOut
 from bidding.prequal.views import attempt
 from experts.models import Draw
 from experts.prequal_committee import form_committee
@@ -29,7 +29,7 @@ blp = ApiBlueprint(
 )
 
 
-class SeatIn(Schema):
+class PrequalSeatIn(Schema):
     draw_id = fields.Integer(required=True)
     representative_ids = fields.List(fields.Integer(), load_default=list)
 
@@ -51,8 +51,8 @@ def seat(prequal_id: int) -> Any:
 class CommitteeResource(MethodView):
     decorators = [login_required]
 
-    @blp.arguments(SeatIn)
-    @blp.response(201, MemberOut(many=True))
+    @blp.arguments(PrequalSeatIn)
+    @blp.response(201, PrequalMemberOut(many=True))
     def post(self, data: dict[str, Any], prequal_id: int) -> Any:
         """Seat the committee: the draw's confirmed experts and the purchaser's named
         representatives (as many as the draw reserved)."""

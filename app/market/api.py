@@ -237,7 +237,7 @@ class CompletionResource(MethodView):
 class RatingResource(MethodView):
     @login_required
     @blp.arguments(s.RatingIn)
-    @blp.response(201, s.RatingOut)
+    @blp.response(201, s.MarketRatingOut)
     def post(self, data: dict[str, Any], need_id: int) -> Any:
         """The buyer rates the completed service once (1–5 on four counts)."""
         row = ratings.rate(current_user, needs.get_need(need_id), data)
@@ -249,7 +249,7 @@ class RatingResource(MethodView):
 class ReplyResource(MethodView):
     @login_required
     @blp.arguments(s.ReplyIn)
-    @blp.response(200, s.RatingOut)
+    @blp.response(200, s.MarketRatingOut)
     def post(self, data: dict[str, Any], rating_id: int) -> Any:
         """The rated agency replies once."""
         rating = db.session.get(Rating, rating_id)

@@ -220,7 +220,7 @@ class RatingIn(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class RatingOut(Schema):
+class MarketRatingOut(Schema):
     id = fields.Integer()
     need_id = fields.Integer()
     org_id = fields.Integer()

@@ -26,11 +26,11 @@ from bidding.prequal.schemas import (
     ApplicationOut,
     FileForm,
     InvitePrequalifiedIn,
-    MemberOut,
+    PrequalMemberOut,
     PrequalForm,
     PrequalOut,
-    VerdictIn,
-    VerdictOut,
+    PrequalVerdictIn,
+    PrequalVerdictOut,
 )
 from bidding.projects import get_lot
 
@@ -122,7 +122,7 @@ class MyApplicationResource(MethodView):
 class MembersResource(MethodView):
     decorators = [login_required]
 
-    @blp.response(200, MemberOut(many=True))
+    @blp.response(200, PrequalMemberOut(many=True))
     def get(self, lot_id: int) -> Any:
         """The seated review committee (the agency, its overseers and the members)."""
         item = _prequal_of_lot(lot_id)
@@ -135,8 +135,8 @@ class MembersResource(MethodView):
 class VerdictResource(MethodView):
     decorators = [login_required]
 
-    @blp.arguments(VerdictIn)
-    @blp.response(200, VerdictOut)
+    @blp.arguments(PrequalVerdictIn)
+    @blp.response(200, PrequalVerdictOut)
     def put(self, data: dict[str, Any], application_id: int) -> Any:
         """A committee member passes or fails one applicant (a fail needs the reason)."""
         row = load_or_404(PrequalApplication, application_id)

@@ -48,7 +48,7 @@ class PrequalOut(Schema):
     concluded_at = fields.DateTime(allow_none=True)
 
 
-class ReceiptOut(Schema):
+class PrequalReceiptOut(Schema):
     receipt = fields.Dict()
     signature = fields.String()
     key_id = fields.String()
@@ -66,7 +66,7 @@ class ApplicationOut(Schema):
     outcome = fields.Enum(Outcome, by_value=True)
     reasons = fields.String()
     notice_sha256 = fields.String(allow_none=True)
-    receipt = fields.Nested(ReceiptOut)
+    receipt = fields.Nested(PrequalReceiptOut)
 
 
 class ApplicantsOut(Schema):
@@ -75,12 +75,12 @@ class ApplicantsOut(Schema):
     items = fields.List(fields.Nested(ApplicationOut))
 
 
-class VerdictIn(Schema):
+class PrequalVerdictIn(Schema):
     passed = fields.Boolean(required=True)
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class VerdictOut(Schema):
+class PrequalVerdictOut(Schema):
     id = fields.Integer()
     application_id = fields.Integer()
     member_id = fields.Integer()
@@ -89,7 +89,7 @@ class VerdictOut(Schema):
     at = fields.DateTime()
 
 
-class MemberOut(Schema):
+class PrequalMemberOut(Schema):
     id = fields.Integer()
     user_id = fields.Integer()
     name = fields.String()
