@@ -134,7 +134,9 @@ def test_the_auction_bids_downward_extends_on_a_late_bid_and_closes_on_the_serve
     # Every event of the room is anonymous and replays to the stored bids.
     events = list(
         db.session.execute(
-            select(RoomEvent).where(RoomEvent.room == auction.AUCTION.name(need.id))
+            select(RoomEvent)
+            .where(RoomEvent.room == auction.AUCTION.name(need.id))
+            .order_by(RoomEvent.seq)
         ).scalars()
     )
     assert [e.kind for e in events] == ["bid", "bid", "bid", "bid", "closed"]

@@ -24,9 +24,9 @@ def _verdicts() -> int:
 
 def _events(world: ReviewWorld, kind: str) -> list[dict[str, Any]]:
     rows = db.session.execute(
-        select(RoomEvent).where(
-            RoomEvent.room == f"eval:{world.session.id}", RoomEvent.kind == kind
-        )
+        select(RoomEvent)
+        .where(RoomEvent.room == f"eval:{world.session.id}", RoomEvent.kind == kind)
+        .order_by(RoomEvent.seq)
     ).scalars()
     return [r.payload for r in rows]
 
