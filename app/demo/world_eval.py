@@ -44,14 +44,14 @@ def stage_evaluation(world: World, lot: Any, staff: User, bidders: list[User]) -
     evaluation = now + dt.timedelta(hours=1)
     # Two of its bidders uploaded from one office, and the prices are in progression: the
     # demo's collusion case for the supervisors (app/demo/world_supervision.py).
-    _bids_and_opening(world, lot, staff, bidders, collusive=True)
+    bids_and_opening(world, lot, staff, bidders, collusive=True)
     # The day before: the lot is marked remote, seats booked at both centres.
     world.at(now - dt.timedelta(days=1, minutes=60))
     book_remote(world, lot, staff, evaluation)
     world.at(now - dt.timedelta(minutes=100))
-    draw = _draw(world, lot, staff, evaluation, request_at=now - dt.timedelta(days=1))
+    draw = run_draw(world, lot, staff, evaluation, request_at=now - dt.timedelta(days=1))
     world.at(now - dt.timedelta(minutes=15))
-    _form(world, lot, staff, draw, "evaluation")
+    form_committee(world, lot, staff, draw, "evaluation")
     world.at(world.real_now)
 
 
@@ -59,10 +59,10 @@ def stage_evaluated(world: World, lot: Any, staff: User, bidders: list[User]) ->
     """Opened, evaluated and signed on the day of its deadline."""
     day = lot.bid_deadline
     evaluation = day + dt.timedelta(minutes=30)  # 10:00 Beijing time
-    _bids_and_opening(world, lot, staff, bidders)
-    draw = _draw(world, lot, staff, evaluation, request_at=day - dt.timedelta(days=2))
+    bids_and_opening(world, lot, staff, bidders)
+    draw = run_draw(world, lot, staff, evaluation, request_at=day - dt.timedelta(days=2))
     world.at(evaluation)
-    session = _form(world, lot, staff, draw, "evaluated")
+    session = form_committee(world, lot, staff, draw, "evaluated")
     _evaluate(world, session, staff, bidders, evaluation)
     from experts import draws
 
@@ -71,7 +71,7 @@ def stage_evaluated(world: World, lot: Any, staff: User, bidders: list[User]) ->
 
 
 # ---------------------------------------------------------------- opening
-def _bids_and_opening(
+def bids_and_opening(
     world: World, lot: Any, staff: User, bidders: list[User], *, collusive: bool = False
 ) -> None:
     """Bonds and sealed bids, the deadline, then the opening hall's real steps."""
@@ -95,7 +95,7 @@ def _bids_and_opening(
 
 
 # ---------------------------------------------------------------- draw and committee
-def _draw(
+def run_draw(
     world: World, lot: Any, staff: User, evaluation: dt.datetime, *, request_at: dt.datetime
 ) -> Any:
     """Two experts of each centre's pool; every invited expert accepts."""
@@ -135,7 +135,7 @@ def _rep(world: World, lot: Any, stage: str) -> User:
     return add_user(world, username, name, Role.STAFF, org=purchaser)
 
 
-def _form(world: World, lot: Any, staff: User, draw: Any, stage: str) -> Any:
+def form_committee(world: World, lot: Any, staff: User, draw: Any, stage: str) -> Any:
     """Experts of 乌兰察布 at the main venue (A seats), of 绵阳 at the secondary (B seats)."""
     from remote_eval import committee
 
@@ -153,6 +153,39 @@ def _form(world: World, lot: Any, staff: User, draw: Any, stage: str) -> Any:
     return session
 
 
+# ---------------------------------------------------------------- the committee's first steps
+def seat_and_elect(
+    world: World, session: Any, host: User, start: dt.datetime, minutes: tuple[int, int, int]
+) -> tuple[list[Any], Any]:
+    """Sign-in (identities confirmed by each venue's staff), commitments and the election
+    of the first member as leader, each phase advanced by the host at `start` + the given
+    minutes; returns the seated members in seat order and the leader."""
+    from remote_eval import committee, election, hosting
+    from remote_eval.policies import seated_members
+
+    members = sorted(seated_members(session), key=lambda m: m.seat)
+    venue_staff = {
+        world.centres["wlcb"].id: world.users["wlcb_centre"],
+        world.centres["my"].id: world.users["my_centre"],
+    }
+    sign_in_at, commit_at, elect_at = minutes
+    world.at(start + dt.timedelta(minutes=sign_in_at))
+    for m in members:
+        committee.confirm_identity(m, venue_staff[m.venue_centre_id])
+        committee.sign_in(m, m.user)
+    hosting.advance(session, host)
+    world.at(start + dt.timedelta(minutes=commit_at))
+    for m in members:
+        committee.sign_commitment(m, m.user, False)
+    hosting.advance(session, host)
+    world.at(start + dt.timedelta(minutes=elect_at))
+    leader = members[0]
+    for m in members:
+        election.cast_vote(m, m.user, leader.id)
+    hosting.advance(session, host)
+    return members, leader
+
+
 # ---------------------------------------------------------------- the finished evaluation
 def _evaluate(
     world: World, session: Any, host: User, bidders: list[User], start: dt.datetime
@@ -161,8 +194,6 @@ def _evaluate(
     from app.core.crypto import BrowserKey
     from remote_eval import (
         clarifications,
-        committee,
-        election,
         hosting,
         report,
         review,
@@ -170,32 +201,11 @@ def _evaluate(
         signatures,
         summary,
     )
-    from remote_eval.policies import seated_members
-
-    members = sorted(seated_members(session), key=lambda m: m.seat)
-    main = world.centres["wlcb"].id
-    venue_staff = {
-        main: world.users["wlcb_centre"],
-        world.centres["my"].id: world.users["my_centre"],
-    }
 
     def at(minutes: int) -> None:
         world.at(start + dt.timedelta(minutes=minutes))
 
-    at(5)
-    for m in members:
-        committee.confirm_identity(m, venue_staff[m.venue_centre_id])
-        committee.sign_in(m, m.user)
-    hosting.advance(session, host)
-    at(15)
-    for m in members:
-        committee.sign_commitment(m, m.user, False)
-    hosting.advance(session, host)
-    at(20)
-    leader = members[0]
-    for m in members:
-        election.cast_vote(m, m.user, leader.id)
-    hosting.advance(session, host)
+    members, leader = seat_and_elect(world, session, host, start, (5, 15, 20))
 
     at(30)
     bids = review.session_bids(session)

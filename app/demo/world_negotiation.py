@@ -15,7 +15,7 @@ from typing import Any
 
 from app.core.auth.models import User
 from app.demo.context import World
-from app.demo.world_eval import _bids_and_opening, _draw, _form
+from app.demo.world_eval import bids_and_opening, form_committee, run_draw, seat_and_elect
 
 AMENDMENT = (
     "经谈判小组一致同意，对采购需求作如下书面变更：\n"
@@ -28,38 +28,19 @@ ROUND_ONE = (Decimal("0.955"), Decimal("0.94"), Decimal("0.962"), Decimal("0.95"
 
 
 def stage_negotiation(world: World, lot: Any, staff: User, bidders: list[User]) -> None:
-    from remote_eval import committee, election, hosting, review
+    from remote_eval import review
     from remote_eval.negotiation import rounds, talks
-    from remote_eval.policies import seated_members
 
     start = lot.bid_deadline + dt.timedelta(minutes=45)
-    _bids_and_opening(world, lot, staff, bidders)
-    draw = _draw(world, lot, staff, start, request_at=lot.bid_deadline - dt.timedelta(days=1))
+    bids_and_opening(world, lot, staff, bidders)
+    draw = run_draw(world, lot, staff, start, request_at=lot.bid_deadline - dt.timedelta(days=1))
     world.at(start - dt.timedelta(minutes=10))
-    session = _form(world, lot, staff, draw, "negotiation")
-    members = sorted(seated_members(session), key=lambda m: m.seat)
-    venue_staff = {
-        world.centres["wlcb"].id: world.users["wlcb_centre"],
-        world.centres["my"].id: world.users["my_centre"],
-    }
+    session = form_committee(world, lot, staff, draw, "negotiation")
 
     def at(minutes: int) -> None:
         world.at(start + dt.timedelta(minutes=minutes))
 
-    at(2)
-    for m in members:
-        committee.confirm_identity(m, venue_staff[m.venue_centre_id])
-        committee.sign_in(m, m.user)
-    hosting.advance(session, staff)
-    at(8)
-    for m in members:
-        committee.sign_commitment(m, m.user, False)
-    hosting.advance(session, staff)
-    at(12)
-    leader = members[0]
-    for m in members:
-        election.cast_vote(m, m.user, leader.id)
-    hosting.advance(session, staff)
+    members, leader = seat_and_elect(world, session, staff, start, (2, 8, 12))
 
     bids = review.session_bids(session)
     users = {u.organisation_id: u for u in bidders}
