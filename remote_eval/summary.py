@@ -46,7 +46,7 @@ def bidder_inputs(session: EvalSession) -> list[BidderInput]:
 
 
 def _inputs(data: SummaryData) -> list[BidderInput]:
-    uses_scores = methods.get(data.session.method).uses_scores
+    uses_scores = flow.uses_scores(data.session)
     active = set(data.active)
     inputs = []
     left_out_of = negotiation_out_reasons(data.session)
@@ -245,12 +245,13 @@ def summary_table(session: EvalSession, viewer: Any) -> dict[str, Any]:
                 "dispersion_alerts": alerts,
             }
         )
+    method = methods.get(session.method)
     return {
         "session_id": session.id,
         "method": session.method,
-        "method_label": str(methods.get(session.method).label),
-        "uses_scores": methods.get(session.method).uses_scores,
-        "tie_rule": str(methods.get(session.method).tie_rule),
+        "method_label": str(method.label),
+        "uses_scores": method.uses_scores,
+        "tie_rule": str(method.tie_rule),
         "locked_at": session.summary_locked_at.isoformat() if session.summary_locked_at else None,
         "bidders": rows,
         "candidates": [] if pending else [c.bid_id for c in run.candidates],
