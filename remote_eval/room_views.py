@@ -30,7 +30,7 @@ from remote_eval import (
     room_panels,
 )
 from remote_eval.models import EvalSession
-from remote_eval.negotiation import rounds as negotiation_rounds
+from remote_eval.negotiation.state import negotiates
 
 bp = Blueprint("eval_room", __name__, url_prefix="/evaluations", template_folder="templates")
 
@@ -98,7 +98,7 @@ def _room_context(session_id: int) -> dict[str, Any]:
 def room_page(session_id: int) -> Any:
     context = _room_context(session_id)
     # 竞争性谈判 / 磋商: the group negotiates with the suppliers on a page of its own.
-    context["negotiates"] = negotiation_rounds.negotiates(context["session"])
+    context["negotiates"] = negotiates(context["session"])
     return render_template("remote_eval/room_page.html", **context)
 
 

@@ -67,7 +67,7 @@ def supplier_bid(bid_id: int) -> tuple[EvalSession, Bid]:
     if bid is None or bid.status != BidStatus.DECRYPTED:
         raise NotFound(_l("没有该谈判。"))
     session = state.session_of_lot(bid.lot_id)
-    if session is None or not rounds.negotiates(session):
+    if session is None or not state.negotiates(session):
         raise NotFound(_l("没有该谈判。"))
     if not policies.can_answer_for(current_user, bid):
         raise Forbidden(_l("只能查看本单位参加的谈判。"))

@@ -20,7 +20,7 @@ from remote_eval import clarifications
 from remote_eval.models import EvalSession
 from remote_eval.negotiation import events, state
 from remote_eval.negotiation.models import NegotiationMessage, NegotiationRound
-from remote_eval.negotiation.rounds import negotiates
+from remote_eval.negotiation.state import negotiates
 from remote_eval.policies import can_answer_for, is_acting, is_leader, member_of
 
 

@@ -36,13 +36,8 @@ CENTS = Decimal("0.01")
 PRICE_MAX = Decimal("99999999999.99")
 
 
-def negotiates(session: EvalSession) -> bool:
-    """Whether the session's lot is negotiated in rounds (its method says so)."""
-    return state.lot_negotiates(session.lot_id)
-
-
 def ensure_negotiates(session: EvalSession) -> None:
-    if not negotiates(session):
+    if not state.negotiates(session):
         raise Conflict(_l("本项目的采购方式不进行多轮谈判。"))
 
 
@@ -219,7 +214,7 @@ def submit_quote(rnd: NegotiationRound, user: User, bid: Bid, raw_price: Any) ->
 # ---------------------------------------------------------------- the phase's exit check
 def review_exit_check(session: EvalSession) -> list[Any]:
     """A negotiated lot leaves the review only after its final quote has been read."""
-    if not negotiates(session):
+    if not state.negotiates(session):
         return []
     rounds = state.rounds(session)
     if not rounds or not rounds[-1].final or rounds[-1].closed_at is None:

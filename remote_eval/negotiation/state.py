@@ -162,6 +162,11 @@ def lot_negotiates(lot_id: int) -> bool:
     return lot is not None and rule_for(lot.project.method).negotiates_in_rounds
 
 
+def negotiates(session: EvalSession) -> bool:
+    """Whether the session's lot is negotiated in rounds (its method says so)."""
+    return lot_negotiates(session.lot_id)
+
+
 def final_price(bid: Bid) -> Decimal | None:
     """The bid's read final quote, once the final round has closed; else None."""
     if not lot_negotiates(bid.lot_id):

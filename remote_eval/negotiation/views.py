@@ -16,7 +16,7 @@ from bidding.bids.models import Bid
 from bidding.models import Lot
 from remote_eval import committee, policies, review
 from remote_eval.models import EvalSession
-from remote_eval.negotiation import events, queries, rounds
+from remote_eval.negotiation import events, queries, state
 from remote_eval.negotiation.api import supplier_bid
 
 bp = Blueprint("negotiation", __name__, template_folder="templates")
@@ -27,7 +27,7 @@ def _group(session_id: int) -> tuple[EvalSession, Lot, dict[str, Any]]:
     session = committee.get_session(session_id)
     if not policies.can_watch(current_user, session):
         abort(403)
-    if not rounds.negotiates(session):
+    if not state.negotiates(session):
         abort(404)
     lot = db.session.get(Lot, session.lot_id)
     assert lot is not None
