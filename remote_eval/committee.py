@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
 from app.core.audit import record
@@ -336,8 +337,16 @@ def sync_members(session: EvalSession) -> list[EvalMember]:
             status=MemberStatus.EXPECTED,
             replaces_id=old.id,
         )
-        db.session.add(member)
-        db.session.flush()
+        # Two page loads can seat the same reserve at once (every open page of the room
+        # reads it after a room event): the database's one-seat-per-user constraint
+        # decides, and the load that loses keeps the seat the other one made.
+        try:
+            with db.session.begin_nested():
+                db.session.add(member)
+                db.session.flush()
+        except IntegrityError:
+            db.session.expire(session, ["members"])
+            continue
         taken.add(fresh.id)
         users.add(member.user_id)
         record(actions.MEMBER_REPLACED, member, {"replaces": old.id, "seat": old.seat})

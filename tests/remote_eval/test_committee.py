@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.core import clock
 from app.core.audit.models import AuditEntry
@@ -13,7 +13,7 @@ from app.core.realtime import RoomEvent
 from bidding.models import LotStatus
 from experts.models import InvitationState
 from remote_eval import committee, hosting, room
-from remote_eval.models import MemberKind, MemberStatus, Phase
+from remote_eval.models import EvalMember, MemberKind, MemberStatus, Phase
 from tests.remote_eval.committee_world import active, build, commit_everyone, sign_everyone_in
 
 
@@ -198,3 +198,41 @@ def test_the_committee_evaluates_with_the_scheme_the_notice_froze() -> None:
     db.session.commit()
     session = w.form()
     assert session.scheme == row.data and session.method == row.method
+
+
+def test_two_page_loads_seating_the_same_reserve_at_once_leave_one_seat_and_no_error() -> None:
+    """Every open page of the room reads it after a room event, and each read seats the
+    reserves who have accepted: the load that loses the race keeps the other's seat."""
+    w = build()
+    session = w.form()
+    sign_everyone_in(w, session)
+    hosting.advance(session, w.host)
+    leaving = session.members[0]
+    committee.sign_commitment(leaving, leaving.user, True, "曾在投标人单位任职")
+    db.session.commit()
+    reserve = next(i for i in w.draw.invitations if i.state == InvitationState.INVITED)
+    committee.expert_invitations.answer(reserve, reserve.expert.user, True)
+    db.session.commit()
+    assert len(session.members) == 5  # this load's view, read before the other one seats
+    # The other load got there first: its row is in, this load's list does not show it.
+    db.session.execute(
+        insert(EvalMember).values(
+            session_id=session.id,
+            kind=MemberKind.EXPERT,
+            user_id=reserve.expert.user_id,
+            expert_id=reserve.expert_id,
+            invitation_id=reserve.id,
+            venue_centre_id=leaving.venue_centre_id,
+            seat=leaving.seat,
+            status=MemberStatus.EXPECTED,
+            replaces_id=leaving.id,
+        )
+    )
+    assert committee.sync_members(session) == []
+    db.session.commit()
+    seated = db.session.execute(
+        select(EvalMember).where(
+            EvalMember.session_id == session.id, EvalMember.replaces_id == leaving.id
+        )
+    ).scalars()
+    assert len(list(seated)) == 1

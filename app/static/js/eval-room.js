@@ -143,14 +143,22 @@
     live.querySelectorAll("details > summary").forEach(function (s) { if (open[s.textContent]) { s.parentNode.open = true; } });
   }
 
-  var refreshing = false, again = false, timer = null;
+  // A re-render that fails (a dropped connection, a busy server) is tried again a little
+  // later: the event that asked for it may be the room's last for a while, and a clerk
+  // must not be left looking at a stale panel.
+  var refreshing = false, again = false, timer = null, failures = 0;
   function refresh() {
     if (refreshing) { again = true; return; }
     refreshing = true;
     fetch(root.dataset.live, { credentials: "same-origin", headers: { "Accept": "text/html" } })
-      .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) { if (html !== null) { swap(html); } }, function () { /* next event retries */ })
-      .then(function () { refreshing = false; if (again) { again = false; refresh(); } });
+      .then(function (r) { return r.ok ? r.text() : null; }, function () { return null; })
+      .then(function (html) {
+        refreshing = false;
+        if (html !== null) { failures = 0; swap(html); } else if (failures < 8) {
+          failures += 1; again = false; clearTimeout(timer); timer = setTimeout(refresh, 500 * failures); return;
+        }
+        if (again) { again = false; refresh(); }
+      });
   }
   function soon() { clearTimeout(timer); timer = setTimeout(refresh, 120); }
 
