@@ -593,3 +593,20 @@ def test_the_desk_lists_every_bad_row_of_a_refused_statement(client: Any, world:
     assert db.session.query(BankArrival).filter(BankArrival.bank_txn_id.like("D%")).count() == 0
     login(client, world.staff)
     assert client.get("/bonds/centre").status_code == 403
+
+
+def test_a_lot_without_a_bond_says_none_is_due_instead_of_not_registered(
+    client: Any, world: World
+) -> None:
+    from tests.bids.conftest import make_supplier
+    from tests.factories import login
+
+    supplier = make_supplier(world.lot, world.staff, bond=False)
+    db.session.commit()
+    login(client, supplier)
+    page = client.get(f"/bids/lots/{world.lot.id}").get_data(as_text=True)
+    assert "未登记" in page  # a bond is due and none is in yet
+    world.lot.bid_bond = Decimal("0")
+    db.session.commit()
+    page = client.get(f"/bids/lots/{world.lot.id}").get_data(as_text=True)
+    assert "未登记" not in page and "无需缴纳" in page and "本标段不收取投标保证金" in page
