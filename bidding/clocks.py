@@ -482,9 +482,11 @@ def contract_filing_due(awarded_at: dt.datetime, days: int, calendar: WorkCalend
 
 
 def contract_notice_due(
-    filed_at: dt.datetime, working_days: int, calendar: WorkCalendar
+    signed_on: dt.date, working_days: int, calendar: WorkCalendar
 ) -> dt.datetime:
-    return _working_period_end(filed_at, working_days, calendar)
+    """A government-procurement contract is announced within `working_days` working days
+    of its signing (政府采购法实施条例 art. 50); the day it was signed is not counted."""
+    return _working_period_end(start_of_day(signed_on), working_days, calendar)
 
 
 # --- prequalification (招标投标法实施条例 第十六条、第十七条) ---------------------------

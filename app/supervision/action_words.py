@@ -190,6 +190,7 @@ ACTION_TEXT: dict[str, str] = {
     "contract.filed": N_("合同备案"),
     "contract.amended": N_("合同变更备案"),
     "contract.overdue": N_("合同逾期未备案"),
+    "contract.notice_late": N_("合同公告晚于签订后的法定期限"),
     # Supervision: attempts on sealed records, warnings and corrections
     lot_actions.SEALED_READ_REFUSED: N_("截止前试图查看保密记录（已拒绝）"),
     "warning.raised": N_("监察规则发出预警"),

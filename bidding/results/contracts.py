@@ -18,7 +18,8 @@ from app.core.auth.models import User
 from app.core.db import to_money
 from app.core.errors import Conflict, TooLate, ValidationError
 from app.core.extensions import db
-from bidding import hooks
+from app.core.notify import notify
+from bidding import clocks, hooks
 from bidding.announcements import publish_announcement
 from bidding.documents.files import stage_file
 from bidding.documents.forms import clean_text
@@ -26,7 +27,7 @@ from bidding.labels import status_label
 from bidding.models import AnnouncementKind, Lot, LotStatus
 from bidding.notice_text import fit_title
 from bidding.projects import lock_lot
-from bidding.results import actions, filings, policies
+from bidding.results import actions, filings, policies, rules
 from bidding.results.models import Contract, FilingKind, LotResult
 from bidding.results.publicity import loaded_result
 from bidding.results.texts import lot_fields, render_contract_body
@@ -109,6 +110,46 @@ def _publish(lot: Lot, user: User, contract: Contract, previous: Contract | None
     contract.announcement_id = ann.id
 
 
+def notice_due(lot: Lot, contract: Contract) -> dt.datetime | None:
+    """When the contract's announcement was due, for a government-procurement lot (the
+    tendering law sets no such period): filing is what publishes it, so a contract filed
+    after this instant was announced late."""
+    if not rules.is_procurement(lot):
+        return None
+    days = rules.period(
+        lot, "contract_notice_working_days", clocks.DEFAULT_CONTRACT_NOTICE_WORKING_DAYS
+    )
+    return clocks.contract_notice_due(contract.signed_on, days, rules.calendar(lot))
+
+
+def _flag_late_notice(lot: Lot, contract: Contract, user: User, now: dt.datetime) -> None:
+    """The filing goes through (a late announcement does not void the contract), and the
+    supervisors learn that the announcement missed its period."""
+    due = notice_due(lot, contract)
+    if due is None or now < due:
+        return
+    record(
+        actions.CONTRACT_NOTICE_LATE,
+        contract,
+        {"lot_id": lot.id, "signed_on": contract.signed_on.isoformat(), "due": due.isoformat()},
+        actor=user,
+    )
+    for supervisor in rules.supervisors(lot):
+        notify(
+            supervisor,
+            "result_late",
+            str(_l("合同公告逾期：%(lot)s", lot=lot.name)),
+            str(
+                _l(
+                    "合同于 %(d)s 签订，应于 %(t)s（北京时间）前公告，实际于备案时公告。",
+                    d=contract.signed_on.isoformat(),
+                    t=formatting.cst(due),
+                )
+            ),
+            rules.staff_link(lot),
+        )
+
+
 def file_contract(
     lot: Lot,
     user: User,
@@ -182,6 +223,7 @@ def file_contract(
     _publish(lot, user, contract, None)
     lot.status = LotStatus.CONTRACTED
     db.session.flush()
+    _flag_late_notice(lot, contract, user, now)
     record(
         actions.CONTRACT_FILED,
         contract,

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from app.core import clock
 from app.core.auth.models import User
 from app.core.errors import Forbidden
+from bidding import clocks
 from bidding.bids import freeze
 from bidding.labels import status_label
 from bidding.models import Lot, LotStatus
@@ -84,6 +85,9 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
         "status": lot.status.value,
         "status_label": status_label(lot.status),
         "procurement": rules.is_procurement(lot),
+        "contract_notice_days": rules.period(
+            lot, "contract_notice_working_days", clocks.DEFAULT_CONTRACT_NOTICE_WORKING_DAYS
+        ),
         "received": result is not None,
         "viewer": "staff" if staff else "bidder",
         **failure_view(lot, manage),
@@ -154,8 +158,11 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
             "sha256": c.sha256,
             "filed_at": c.filed_at,
             "announcement_id": c.announcement_id,
+            "notice_due": due,
+            "notice_late": due is not None and c.filed_at >= due,
         }
         for c in (contracts.contracts_of(lot) if staff or bidder else [])
+        for due in [contracts.notice_due(lot, c)]
     ]
     pending_objections = filings.pending_count(lot, FilingKind.OBJECTION, FilingKind.COMPLAINT)
     now = clock.now()

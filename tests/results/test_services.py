@@ -355,6 +355,48 @@ def test_contract_after_its_deadline_is_refused_with_the_date(w: ResultWorld) ->
     _contract(w)
 
 
+@pytest.mark.parametrize(
+    ("filed", "late"),
+    [((2026, 4, 14, 23, 59), False), ((2026, 4, 15, 0, 0, 1), True)],
+)
+def test_a_contract_filed_after_its_announcement_period_is_flagged_and_still_filed(
+    w: ResultWorld, filed: tuple[int, ...], late: bool
+) -> None:
+    """Signed on Friday 10 April: announced within 2 working days, by 24:00 of Tuesday 14."""
+    awarded(w)
+    clock.set_now(cst(*filed))
+    c = _contract(w)  # signed_on 2026-04-10
+    db.session.commit()
+    assert contracts.notice_due(w.lot, c) == cst(2026, 4, 15)
+    assert w.lot.status == LotStatus.CONTRACTED and c.announcement_id is not None
+    flagged = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "contract.notice_late")
+    ).scalars()
+    told = db.session.execute(
+        select(Notification).where(
+            Notification.user_id == w.supervisor.id, Notification.title.contains("合同公告逾期")
+        )
+    ).scalars()
+    assert bool(list(flagged)) is late and bool(list(told)) is late
+    from bidding.results.queries import result_view
+
+    (row,) = result_view(w.lot, w.staff)["contracts"]
+    assert row["notice_late"] is late
+
+
+def test_tendering_law_contracts_have_no_announcement_period(app: Any) -> None:
+    from bidding.models import Method
+
+    w = rw.build(category="A01", method=Method.OPEN)
+    assert contracts.notice_due(w.lot, _unsaved_contract(w)) is None
+
+
+def _unsaved_contract(w: ResultWorld) -> Any:
+    from bidding.results.models import Contract
+
+    return Contract(lot_id=w.lot.id, signed_on=dt.date(2026, 4, 10))
+
+
 def test_the_sweep_flags_an_unpublished_publicity_and_an_unfiled_contract(w: ResultWorld) -> None:
     from bidding.results import jobs
 
