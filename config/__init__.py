@@ -195,6 +195,9 @@ class BaseConfig:
     ICE_SERVERS: list[dict[str, object]] = []
     VENUE_RECORDING_MAX_BYTES = 8 * 1024**3  # one venue's recording of one session
     VENUE_RECORDING_CHUNK_MAX_BYTES = 16 * 1024**2
+    # A recording whose terminal sent nothing for this long (closed browser, lost
+    # terminal) is closed as interrupted, keeping what arrived.
+    VENUE_RECORDING_IDLE_MINUTES = 60
 
     # flask-smorest / OpenAPI
     API_TITLE = "Tender Hall API"

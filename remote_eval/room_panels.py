@@ -68,6 +68,7 @@ EVENT_LABELS: dict[str, str] = {
     "venue.reconnected": N_("评标场地恢复连接"),
     "venue.video_online": N_("评标场地开始推送视频"),
     "venue.recording_saved": N_("评标场地录像已保存"),
+    "venue.recording_interrupted": N_("评标场地录像上传中断，已保存收到的部分"),
 }
 LOG_LIMIT = 40
 

@@ -33,7 +33,7 @@ from remote_eval.models import EvalReport, EvalSession
 from remote_eval.negotiation import record as negotiation_record
 from remote_eval.room import room_name
 from remote_eval.venues import fees
-from remote_eval.venues.models import RecordingStatus, RemoteLot, VenueRecording
+from remote_eval.venues.models import KEPT_RECORDINGS, RemoteLot, VenueRecording
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,8 @@ def _recordings(session: EvalSession, add: Any) -> list[Item]:
     rows = _rows(
         VenueRecording,
         VenueRecording.session_id == session.id,
-        VenueRecording.status == RecordingStatus.SAVED,
+        VenueRecording.status.in_(KEPT_RECORDINGS),
+        VenueRecording.sha256.is_not(None),
     )
     if not rows:
         return []

@@ -264,6 +264,7 @@ ACTION_TEXT: dict[str, str] = {
     "venue.video_started": N_("评标场地终端开始推送视频"),
     "venue.recording_started": N_("评标场地开始上传录像"),
     "venue.recording_saved": N_("评标场地录像已保存"),
+    "venue.recording_interrupted": N_("评标场地录像上传中断，已保存收到的部分"),
     "venue.session_sealed": N_("评标中断超时，评标记录封存并签名"),
     "venue.handed_over": N_("副场移交评标资料"),
     "venue.handover_reminded": N_("提醒副场移交评标资料"),

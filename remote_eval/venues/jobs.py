@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from app.core.extensions import db
-from remote_eval.venues import assistance, faults, handover, start
+from remote_eval.venues import assistance, faults, handover, recordings, start
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +24,17 @@ def sweep_assistance() -> dict[str, int]:
 
 
 def sweep_venues() -> dict[str, int]:
-    """Mark venues whose terminal went silent as dropped (idempotent)."""
+    """Mark venues whose terminal went silent as dropped, and close the recordings whose
+    terminal stopped sending (both idempotent)."""
     try:
         n = start.sweep_dropped()
+        closed = recordings.close_idle()
         db.session.commit()
     except Exception:
         db.session.rollback()
         log.exception("venue heartbeat sweep failed")
         raise
-    return {"dropped": n}
+    return {"dropped": n, "recordings_interrupted": closed}
 
 
 def sweep_faults() -> dict[str, int]:

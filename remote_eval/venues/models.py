@@ -264,6 +264,14 @@ class Handover(Base):
 class RecordingStatus(enum.StrEnum):
     OPEN = "open"  # 上传中
     SAVED = "saved"  # 已保存
+    # 上传中断: the terminal stopped sending and never finished; what arrived is kept,
+    # hashed, as evidence of the part of the evaluation it covers.
+    INTERRUPTED = "interrupted"
+
+
+# The recordings the room record and the archive keep: finished ones and the received part
+# of interrupted ones (an interruption before any byte leaves nothing to keep).
+KEPT_RECORDINGS = (RecordingStatus.SAVED, RecordingStatus.INTERRUPTED)
 
 
 class VenueRecording(Base):
@@ -284,6 +292,9 @@ class VenueRecording(Base):
     received: Mapped[int] = mapped_column(BigInteger, default=0)
     chunks: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The last chunk's arrival: a recording silent for longer than the configured idle
+    # time is closed as interrupted by the venues' sweep.
+    touched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     size: Mapped[int | None] = mapped_column(BigInteger)
     sha256: Mapped[str | None] = mapped_column(String(64))

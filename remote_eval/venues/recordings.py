@@ -12,14 +12,16 @@ runner); nothing of it is kept.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core import clock
 from app.core.audit import record
@@ -32,7 +34,7 @@ from remote_eval import policies
 from remote_eval.models import EvalSession, Phase
 from remote_eval.room import publish
 from remote_eval.venues import actions
-from remote_eval.venues.models import RecordingStatus, VenueRecording
+from remote_eval.venues.models import KEPT_RECORDINGS, RecordingStatus, VenueRecording
 from remote_eval.venues.video import terminal_centre
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -67,6 +69,7 @@ def start_recording(session: EvalSession, user: User, mime: str = "video/webm") 
         received=0,
         chunks=0,
         started_at=now,
+        touched_at=now,
     )
     db.session.add(rec)
     db.session.flush()
@@ -87,6 +90,8 @@ def get_recording(recording_id: int) -> VenueRecording:
 def _own_open(rec: VenueRecording, user: User) -> None:
     if rec.user_id != user.id:
         raise Forbidden(_l("只有开始该录像的场地终端可以继续上传。"))
+    if rec.status == RecordingStatus.INTERRUPTED:
+        raise Conflict(_l("该录像长时间未收到内容，已按上传中断保存收到的部分；请重新开始录像。"))
     if rec.status != RecordingStatus.OPEN:
         raise Conflict(_l("该录像已经保存，不能再追加内容。"))
 
@@ -133,8 +138,29 @@ def put_chunk(
         out.flush()
     rec.received = offset + len(data)
     rec.chunks += 1
+    rec.touched_at = clock.now()
     db.session.flush()
     return rec
+
+
+def _received_sha256(path: Path, size: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        remaining = size
+        while remaining and (block := f.read(min(CHUNK, remaining))):
+            digest.update(block)
+            remaining -= len(block)
+    return digest.hexdigest()
+
+
+def _keep(rec: VenueRecording, sha256: str) -> None:
+    """Adopt the staging file's first `received` bytes into the store under `sha256`."""
+    store = get_store()
+    path = store.staging_path(rec.token)
+    with open(path, "r+b") as f:
+        f.truncate(rec.received)  # leftovers of an uncommitted chunk are not the recording
+    store.adopt(path, sha256)
+    after_commit(lambda: path.unlink(missing_ok=True))
 
 
 def finish_recording(rec: VenueRecording, user: User, sha256: str) -> VenueRecording:
@@ -143,15 +169,7 @@ def finish_recording(rec: VenueRecording, user: User, sha256: str) -> VenueRecor
     declared = _hex(sha256, "sha256")
     if rec.received == 0:
         raise ValidationError(_l("录像还没有任何内容。"))
-    store = get_store()
-    path = store.staging_path(rec.token)
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        remaining = rec.received
-        while remaining and (block := f.read(min(CHUNK, remaining))):
-            digest.update(block)
-            remaining -= len(block)
-    actual = digest.hexdigest()
+    actual = _received_sha256(get_store().staging_path(rec.token), rec.received)
     if actual != declared:
         raise ValidationError(
             _l(
@@ -162,10 +180,7 @@ def finish_recording(rec: VenueRecording, user: User, sha256: str) -> VenueRecor
             ),
             field="sha256",
         )
-    with open(path, "r+b") as f:
-        f.truncate(rec.received)  # leftovers of an uncommitted chunk are not the recording
-    store.adopt(path, actual)
-    after_commit(lambda: path.unlink(missing_ok=True))
+    _keep(rec, actual)
     now = clock.now()
     rec.status = RecordingStatus.SAVED
     rec.sha256, rec.size, rec.ended_at, rec.saved_at = actual, rec.received, now, now
@@ -180,6 +195,55 @@ def finish_recording(rec: VenueRecording, user: User, sha256: str) -> VenueRecor
     )
     publish(session, "venue.recording_saved", {"centre_id": rec.centre_id, "recording": rec.id})
     return rec
+
+
+def close_idle(now: dt.datetime | None = None) -> int:
+    """Close the recordings whose terminal has sent nothing for the idle time: the part
+    received is hashed and kept (evidence of what it covers), listed in the room record as
+    interrupted, and the room is told. Idempotent: a closed recording is not open."""
+    now = now or clock.now()
+    idle = dt.timedelta(minutes=int(current_app.config["VENUE_RECORDING_IDLE_MINUTES"]))
+    stale = list(
+        db.session.execute(
+            select(VenueRecording)
+            .where(
+                VenueRecording.status == RecordingStatus.OPEN,
+                func.coalesce(VenueRecording.touched_at, VenueRecording.started_at) < now - idle,
+            )
+            .order_by(VenueRecording.id)
+            .with_for_update()
+        ).scalars()
+    )
+    for rec in stale:
+        path = get_store().staging_path(rec.token)
+        if rec.received and path.exists():
+            rec.sha256 = _received_sha256(path, rec.received)
+            _keep(rec, rec.sha256)
+            rec.size = rec.received
+        else:
+            rec.size = 0
+            after_commit(lambda p=path: p.unlink(missing_ok=True))
+        rec.status = RecordingStatus.INTERRUPTED
+        rec.ended_at, rec.saved_at = rec.touched_at or rec.started_at, now
+        db.session.flush()
+        record(
+            actions.RECORDING_INTERRUPTED,
+            rec,
+            {
+                "session": rec.session_id,
+                "centre_id": rec.centre_id,
+                "sha256": rec.sha256,
+                "size": rec.size,
+            },
+        )
+        session = db.session.get(EvalSession, rec.session_id)
+        if session is not None:
+            publish(
+                session,
+                "venue.recording_interrupted",
+                {"centre_id": rec.centre_id, "recording": rec.id},
+            )
+    return len(stale)
 
 
 def can_download(user: Any, session: EvalSession, rec: VenueRecording) -> bool:
@@ -198,7 +262,8 @@ def recordings_of(session: EvalSession) -> list[VenueRecording]:
             select(VenueRecording)
             .where(
                 VenueRecording.session_id == session.id,
-                VenueRecording.status == RecordingStatus.SAVED,
+                VenueRecording.status.in_(KEPT_RECORDINGS),
+                VenueRecording.sha256.is_not(None),
             )
             .order_by(VenueRecording.id)
         ).scalars()
@@ -221,6 +286,7 @@ def listing(session: EvalSession) -> list[dict[str, Any]]:
                 "size": rec.size,
                 "sha256": rec.sha256,
                 "mime": rec.mime,
+                "interrupted": rec.status == RecordingStatus.INTERRUPTED,
             }
         )
     return out

@@ -294,3 +294,6 @@ class RecordingListOut(Schema):
     size = fields.Integer()
     sha256 = fields.String()
     mime = fields.String()
+    interrupted = fields.Boolean(
+        metadata={"description": "the terminal stopped sending; the part received is kept"}
+    )

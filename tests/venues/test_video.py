@@ -16,7 +16,7 @@ from app.core.rooms import may_join
 from app.core.storage import get_store
 from remote_eval.room import room_name
 from remote_eval.venues import assistance, video
-from remote_eval.venues.models import SessionVenue
+from remote_eval.venues.models import SessionVenue, VenueRecording
 from tests.factories import login, token_headers
 from tests.remote_eval import committee_world as cw
 
@@ -222,6 +222,52 @@ def test_a_recording_uploads_in_hashed_chunks_and_is_listed_with_its_hash(client
         ).scalars()
     ]
     assert actions == ["venue.recording_started", "venue.recording_saved"]
+
+
+def test_a_recording_whose_terminal_stops_sending_is_kept_as_interrupted(client: Any) -> None:
+    """A venue's browser closed mid-evaluation: after the idle time the sweep keeps what
+    arrived, hashed, lists it as interrupted, and the terminal cannot append any more; a
+    recording that never received a byte is closed with nothing to keep."""
+    import datetime as dt
+
+    from app.core import clock
+    from remote_eval.venues import jobs
+
+    w, session = _remote()
+    api = f"/api/v1/evaluations/{session.id}/recordings"
+    ids = []
+    for _ in range(2):
+        resp = client.post(api, json={"mime": "video/webm"}, headers=token_headers(w.staff_second))
+        assert resp.status_code == 201
+        ids.append(resp.get_json()["id"])
+    part = b"\x1aE\xdf\xa3" + b"p" * 4000
+    assert _put(client, ids[0], w.staff_second, 0, part).status_code == 200
+    last = clock.now()
+    clock.set_now(last + dt.timedelta(minutes=59))
+    assert jobs.sweep_venues()["recordings_interrupted"] == 0  # still within the idle time
+    clock.set_now(last + dt.timedelta(minutes=61))
+    assert jobs.sweep_venues()["recordings_interrupted"] == 2
+    assert jobs.sweep_venues()["recordings_interrupted"] == 0  # once
+    sha = hashlib.sha256(part).hexdigest()
+    assert get_store().verify(sha)
+    assert not get_store().staging_path(db.session.get(VenueRecording, ids[0]).token).exists()
+    listed = client.get(api, headers=token_headers(w.supervisor_main)).get_json()
+    assert [(r["id"], r["size"], r["sha256"], r["interrupted"]) for r in listed] == [
+        (ids[0], len(part), sha, True)
+    ]
+    assert _put(client, ids[0], w.staff_second, len(part), b"more").status_code == 409
+    login(client, w.supervisor_main)
+    html = client.get(f"/evaluations/{session.id}").get_data(as_text=True)
+    assert sha in html and "上传中断" in html
+    actions = [
+        e.action
+        for e in db.session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.action == "venue.recording_interrupted")
+            .order_by(AuditEntry.seq)
+        ).scalars()
+    ]
+    assert len(actions) == 2
 
 
 def test_the_lots_archive_carries_the_recordings_and_the_fee_sheet(client: Any) -> None:

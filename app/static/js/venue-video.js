@@ -181,7 +181,7 @@
     }
     function size(n) { return n >= 1048576 ? (n / 1048576).toFixed(1) + " MB" : (n / 1024).toFixed(1) + " KB"; }
     function pump() {
-      if (!rec || rec.busy || !rec.id) { return; }
+      if (!rec || rec.busy || !rec.id || rec.closed) { return; }
       var whole = new Blob(rec.parts);
       if (rec.offset >= whole.size) { if (rec.finishing) { finish(); } return; }
       rec.busy = true;
@@ -193,6 +193,14 @@
         if (r.ok) { rec.offset = r.body.received; status.textContent = d.msgRecording.replace("{n}", size(rec.offset)); pump(); return; }
         if (r.status === 409 && r.body.details && r.body.details.expected_offset !== undefined) {
           rec.offset = parseInt(r.body.details.expected_offset, 10); pump(); return; // resume there
+        }
+        // Closed by the platform (silent past the idle time, what arrived kept as
+        // interrupted): say so rather than retry for ever.
+        if (r.status === 409) {
+          var gone = rec; rec = null; gone.closed = true;
+          if (gone.recorder.state !== "inactive") { gone.recorder.stop(); }
+          buttons.save.hidden = true; buttons.record.hidden = false;
+          status.textContent = (r.body && r.body.message) || d.msgUploadFailed; return;
         }
         status.textContent = d.msgUploadFailed; setTimeout(pump, 3000);
       }, function () { rec.busy = false; status.textContent = d.msgUploadFailed; setTimeout(pump, 3000); });
