@@ -82,7 +82,7 @@ def check_clocks(lot: Lot, start: dt.datetime, end: dt.datetime, deadline: dt.da
         )
 
 
-def _aware(value: Any, field: str) -> dt.datetime:
+def aware_time(value: Any, field: str) -> dt.datetime:
     """A time as given: aware, or read as China Standard Time."""
     if isinstance(value, str) and value.strip():
         return clock.parse_cst(value)
@@ -136,7 +136,8 @@ def publish(user: Any, lot: Lot, data: dict[str, Any], document: StagedFile) -> 
         raise Conflict(_("本标段已发布资格预审公告。"))
     now = clock.now()
     start, end, deadline = (
-        _aware(data.get(k), k) for k in ("offer_start_at", "offer_end_at", "application_deadline")
+        aware_time(data.get(k), k)
+        for k in ("offer_start_at", "offer_end_at", "application_deadline")
     )
     if deadline <= now:
         raise ValidationError(_("资格预审申请截止时间已过。"), field="application_deadline")
