@@ -74,6 +74,7 @@ class AnnouncementKind(enum.StrEnum):
     TERMINATION = "termination"  # 终止公告
     FAILURE = "failure"  # 流标/废标公告
     PREQUALIFICATION = "prequal"  # 资格预审公告
+    PREQUAL_RESULT = "prequal_result"  # 资格预审结果公告
 
 
 class Project(Base):

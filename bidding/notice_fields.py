@@ -400,6 +400,18 @@ register_kind_fields(
         *PARTIES,
     ),
 )
+# The public notice that the review is over: no count and no name of any applicant, since
+# the number of potential bidders stays secret until the opening (招标投标法 第二十二条).
+register_kind_fields(
+    "prequal_result",
+    (
+        *PROJECT,
+        FieldSpec("prequal_id", None),
+        FieldSpec("review_method", N_("资格审查方法")),
+        FieldSpec("concluded_at", N_("资格审查结束时间"), "datetime"),
+        *PARTIES,
+    ),
+)
 register_kind_fields(
     "failure",
     (

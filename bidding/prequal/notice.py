@@ -194,7 +194,7 @@ def publish(user: Any, lot: Lot, data: dict[str, Any], document: StagedFile) -> 
         "budget": lot.budget,
         "requirements": requirements,
         "consortium_allowed": item.consortium_allowed,
-        "review_method": _review_method_text(method, limit),
+        "review_method": review_method_text(method, limit),
         "document_price": price,
         "offer_start_at": start,
         "offer_end_at": end,
@@ -238,7 +238,7 @@ def publish(user: Any, lot: Lot, data: dict[str, Any], document: StagedFile) -> 
     return item
 
 
-def _review_method_text(method: ReviewMethod, limit: int | None) -> str:
+def review_method_text(method: ReviewMethod, limit: int | None) -> str:
     # Stored as the notice's words (a notice never changes once published).
     if method == ReviewMethod.LIMITED:
         return f"有限数量制（通过资格预审的申请人不超过 {limit} 家）"

@@ -1,5 +1,6 @@
-"""A prequalification can be withdrawn (终止) before its review; a plan-line project records
-why its notice goes out without the 30-day procurement intent (不可预见的紧急采购)
+"""A prequalification can be withdrawn (终止) before its review and its conclusion is
+announced (资格预审结果公告); a plan-line project records why its notice goes out without
+the 30-day procurement intent (不可预见的紧急采购)
 
 Revision ID: 20261205_prequal2
 Revises: 20261204_venues2
@@ -18,6 +19,11 @@ down_revision = '20261204_venues2'
 branch_labels = None
 depends_on = None
 
+KINDS_OLD = (
+    "intent", "tender", "clarification", "candidates", "result", "contract", "termination",
+    "failure", "prequal",
+)
+KINDS_NEW = KINDS_OLD + ("prequal_result",)
 STATUS_OLD = ("open", "reviewing", "concluded")
 STATUS_NEW = STATUS_OLD + ("withdrawn",)
 
@@ -34,6 +40,7 @@ def _alter(table, column, name, old, new):
 
 
 def upgrade():
+    _alter("announcement", "kind", "announcement_kind", KINDS_OLD, KINDS_NEW)
     _alter("prequalification", "status", "prequal_status", STATUS_OLD, STATUS_NEW)
     op.create_table('intent_exemption',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -51,3 +58,4 @@ def upgrade():
 def downgrade():
     op.drop_table('intent_exemption')
     _alter("prequalification", "status", "prequal_status", STATUS_NEW, STATUS_OLD)
+    _alter("announcement", "kind", "announcement_kind", KINDS_NEW, KINDS_OLD)
