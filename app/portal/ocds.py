@@ -31,6 +31,7 @@ from bidding.bids.models import Bid, get_freeze
 from bidding.labels import METHOD_LABELS
 from bidding.methods import rule_for
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Method, Project
+from bidding.prequal.notice import prequal_of_announcement
 from bidding.results.handoff import result_of
 
 OCDS_VERSION = "1.1"
@@ -241,7 +242,7 @@ def release(a: Announcement) -> dict[str, Any]:
         "items": [_item(lot) for lot in lots],
         "lots": [_lot(lot) for lot in lots],
     }
-    prequal = ocds_prequal.prequal_of(a)
+    prequal = prequal_of_announcement(a)
     if prequal is not None:
         # Before the bids: the submission terms and periods are the prequalification's.
         base = {

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.core.extensions import db
-from bidding.models import Announcement, AnnouncementKind, Lot
+from bidding.models import Announcement, Lot
 from bidding.prequal.models import (
     Outcome,
     PrequalApplication,
@@ -38,19 +38,6 @@ SELECTION_CRITERIA_EXTENSION = f"{_EXT}ocds_selectionCriteria_extension/master/e
 SECOND_STAGE_EXTENSION = f"{_EXT}ocds_secondStageDescription_extension/master/extension.json"
 PARTICIPATION_FEE_EXTENSION = f"{_EXT}ocds_participationFee_extension/v1.1.5/extension.json"
 EXTENSIONS = [SELECTION_CRITERIA_EXTENSION, SECOND_STAGE_EXTENSION, PARTICIPATION_FEE_EXTENSION]
-
-
-def prequal_of(a: Announcement) -> Prequalification | None:
-    """The prequalification an announcement is about: its notice, a correction of it, or
-    the notice that its review is over."""
-    prequal_id = (a.fields or {}).get("prequal_id")
-    if not prequal_id or a.kind not in (
-        AnnouncementKind.PREQUALIFICATION,
-        AnnouncementKind.CLARIFICATION,
-        AnnouncementKind.PREQUAL_RESULT,
-    ):
-        return None
-    return db.session.get(Prequalification, prequal_id)
 
 
 def with_prequalification(lots: Sequence[Lot]) -> bool:

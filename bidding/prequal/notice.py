@@ -27,7 +27,7 @@ from bidding.documents.files import StagedFile
 from bidding.forms import text_field
 from bidding.labels import method_label
 from bidding.methods import rule_for
-from bidding.models import AnnouncementKind, Lot, LotStatus
+from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from bidding.notice_text import fit_title, party_fields
 from bidding.prequal import actions
 from bidding.prequal.models import Prequalification, PrequalStatus, ReviewMethod
@@ -37,6 +37,19 @@ def prequal_of(lot: Lot) -> Prequalification | None:
     return db.session.execute(
         select(Prequalification).where(Prequalification.lot_id == lot.id)
     ).scalar_one_or_none()
+
+
+def prequal_of_announcement(a: Announcement) -> Prequalification | None:
+    """The prequalification a notice is about: its notice, a correction of it, or the
+    notice that its review is over (a withdrawal is the lot's termination notice)."""
+    prequal_id = (a.fields or {}).get("prequal_id")
+    if not prequal_id or a.kind not in (
+        AnnouncementKind.PREQUALIFICATION,
+        AnnouncementKind.CLARIFICATION,
+        AnnouncementKind.PREQUAL_RESULT,
+    ):
+        return None
+    return db.session.get(Prequalification, prequal_id)
 
 
 def get_prequal(prequal_id: int) -> Prequalification:
