@@ -35,3 +35,8 @@ PARTICIPATION_REFUSED = "participation.refused"
 
 # A deletion refused because a retained project archive refers to what it would remove.
 DELETE_REFUSED = "lot.delete_refused"
+
+# The procurement notice of a plan-line project refused by the 30-day intent rule, and the
+# lawful exemption from it recorded with its reason.
+INTENT_LEAD_REFUSED = "intent.lead_refused"
+INTENT_EXEMPTED = "intent.exemption_recorded"

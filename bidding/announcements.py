@@ -396,6 +396,9 @@ def publish_tender_notice(
         **method_fields,
         **party_fields(project, given),
     }
+    exemption = intents.exemption_of(project)
+    if exemption is not None:
+        fields["intent_exemption"] = exemption.reason
     single = targets[0] if len(targets) == 1 else None
     subject = project.name + (f"（{single.name}）" if single and len(project.lots) > 1 else "")
     with force_locale("zh_CN"):

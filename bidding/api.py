@@ -11,14 +11,16 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from app.core.auth.models import Organisation
-from app.core.errors import ValidationError
+from app.core.errors import NotFound, ValidationError
 from app.core.extensions import db
-from bidding import announcements, policies, projects, termination
+from bidding import announcements, intents, policies, projects, termination
 from bidding.forms import project_choices
 from bidding.models import Project
 from bidding.plans import plans
 from bidding.schemas import (
     AnnouncementOut,
+    IntentExemptionIn,
+    IntentExemptionOut,
     IntentIn,
     LotIn,
     LotOut,
@@ -166,6 +168,29 @@ class IntentResource(MethodView):
         ann = announcements.publish_intent(current_user, project, data, lot=lot)
         db.session.commit()
         return ann
+
+
+@blp.route("/projects/<int:project_id>/intent-exemption")
+class IntentExemptionResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, IntentExemptionOut)
+    def get(self, project_id: int) -> Any:
+        """The project's recorded 未公开采购意向的说明 (its agency, supervisors, admins)."""
+        item = intents.exemption_of(_project_for_view(project_id))
+        if item is None:
+            raise NotFound(_("本项目没有登记未公开采购意向的说明。"))
+        return item
+
+    @blp.arguments(IntentExemptionIn)
+    @blp.response(201, IntentExemptionOut)
+    def post(self, data: dict[str, Any], project_id: int) -> Any:
+        """Record that the notice goes out without the 30-day intent: urgent for reasons
+        the purchaser could not foresee. The reason is required; once only (409)."""
+        project = _project_for_manage(project_id)
+        item = intents.record_exemption(current_user, project, data["reason"])
+        db.session.commit()
+        return item
 
 
 @blp.route("/projects/<int:project_id>/tender-notice")

@@ -49,6 +49,7 @@ KIND_LABELS: dict[str, str] = {
     "termination": N_("终止公告"),
     "failure": N_("流标/废标公告"),
     "prequal": N_("资格预审公告"),
+    "prequal_result": N_("资格预审结果公告"),
 }
 
 

@@ -74,6 +74,7 @@ class AnnouncementKind(enum.StrEnum):
     TERMINATION = "termination"  # 终止公告
     FAILURE = "failure"  # 流标/废标公告
     PREQUALIFICATION = "prequal"  # 资格预审公告
+    PREQUAL_RESULT = "prequal_result"  # 资格预审结果公告
 
 
 class Project(Base):
@@ -199,6 +200,24 @@ class Announcement(Base):
     project: Mapped[Project] = relationship()
     lot: Mapped[Lot | None] = relationship()
     centre: Mapped[Centre] = relationship()
+
+
+class IntentExemption(Base):
+    """A plan-line project whose procurement notice goes out without the 30-day intent:
+    urgent for reasons the purchaser could not foresee (因预算单位不可预见的原因急需开展的
+    采购项目). The agency's reason is the notice's 未公开采购意向的说明; one per project,
+    never changed once recorded (the audit log keeps who stated it, and when)."""
+
+    __tablename__ = "intent_exemption"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), unique=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    recorded_by: Mapped[User] = relationship()
 
 
 class PublicationCounter(Base):

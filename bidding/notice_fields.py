@@ -298,6 +298,7 @@ register_kind_fields(
         FieldSpec("method", N_("采购方式"), "method"),
         FieldSpec("category_code", N_("标段分类"), "category"),
         FieldSpec("funding_source", N_("资金来源")),
+        FieldSpec("intent_exemption", N_("未公开采购意向的说明")),
         FieldSpec("budget", N_("预算金额"), "money"),
         FieldSpec("ceiling_price", N_("最高限价"), "money"),
         FieldSpec("lots", N_("标段"), columns=LOT_COLUMNS),
@@ -323,6 +324,28 @@ register_kind_fields(
         FieldSpec("new_deadline", N_("投标截止时间"), "datetime"),
         FieldSpec("document_version", N_("招标文件版本")),
         FieldSpec("document_sha256", None),
+        # A prequalification notice's correction (资格预审更正公告).
+        *PROJECT,
+        FieldSpec("prequal_id", None),
+        FieldSpec("offer_end_moved", None),
+        FieldSpec("application_deadline_moved", None),
+        FieldSpec("content", N_("更正内容")),
+        FieldSpec(
+            "old_offer_end_at",
+            N_("原资格预审文件获取截止时间"),
+            "datetime",
+            only_if="offer_end_moved",
+        ),
+        FieldSpec("offer_end_at", N_("资格预审文件获取截止时间"), "datetime"),
+        FieldSpec(
+            "old_application_deadline",
+            N_("原资格预审申请截止时间"),
+            "datetime",
+            only_if="application_deadline_moved",
+        ),
+        FieldSpec("application_deadline", N_("资格预审申请截止时间"), "datetime"),
+        FieldSpec("document_replaced", N_("资格预审文件是否更新"), "yes_no"),
+        *PARTIES,
     ),
 )
 register_kind_fields(
@@ -373,6 +396,19 @@ register_kind_fields(
         *PROJECT,
         FieldSpec("reason", N_("终止原因")),
         FieldSpec("previous_status", N_("终止前状态"), "status"),
+        FieldSpec("prequal_id", None),
+        *PARTIES,
+    ),
+)
+# The public notice that the review is over: no count and no name of any applicant, since
+# the number of potential bidders stays secret until the opening (招标投标法 第二十二条).
+register_kind_fields(
+    "prequal_result",
+    (
+        *PROJECT,
+        FieldSpec("prequal_id", None),
+        FieldSpec("review_method", N_("资格审查方法")),
+        FieldSpec("concluded_at", N_("资格审查结束时间"), "datetime"),
         *PARTIES,
     ),
 )

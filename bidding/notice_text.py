@@ -187,6 +187,8 @@ def render_tender_body(
     ]
     if f.get("funding_source"):
         lines.append(_("资金来源：%(v)s", v=f["funding_source"]))
+    if f.get("intent_exemption"):
+        lines.append(_("未公开采购意向的说明：%(v)s", v=f["intent_exemption"]))
     for lot in lots:
         ceiling = lot.get("ceiling_price")
         lines.append(
@@ -275,7 +277,13 @@ def render_termination_body(f: Mapping[str, Any]) -> str:
             _("二、项目名称：%(v)s", v=f["project_name"]),
             _("三、终止的标段（包）：%(c)s %(n)s", c=f["lot_code"], n=f["lot_name"]),
             _("四、终止原因：%(v)s", v=f["reason"]),
-            _("五、已获取招标文件的供应商，请关注后续公告。"),
+            # 招标投标法实施条例 第三十一条: those who obtained prequalification documents are
+            # told, and the fee charged for them is refunded.
+            _(
+                "五、已获取资格预审文件或递交资格预审申请的潜在投标人，请关注后续公告；已收取的资格预审文件费用将予退还。"
+            )
+            if f.get("prequal_id")
+            else _("五、已获取招标文件的供应商，请关注后续公告。"),
             "",
             _(
                 "采购人：%(n)s　联系人：%(c)s　电话：%(p)s",

@@ -242,3 +242,15 @@ class ProjectTenderNoticeIn(TenderNoticeIn):
 
 class TerminationIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class IntentExemptionIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(max=2000))
+
+
+class IntentExemptionOut(Schema):
+    id = fields.Integer()
+    project_id = fields.Integer()
+    reason = fields.String()
+    recorded_by = fields.String(attribute="recorded_by.display_name")
+    recorded_at = fields.DateTime()

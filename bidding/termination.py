@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -26,8 +29,18 @@ from bidding.plans.returns import give_back
 FINAL_STATUSES = (LotStatus.AWARDED, LotStatus.CONTRACTED, LotStatus.TERMINATED)
 
 
-def terminate_lot(user: User, lot: Lot, reason: str) -> Announcement:
-    """Terminate a lot (终止): publish the termination notice and close the lot for good."""
+def terminate_lot(
+    user: User,
+    lot: Lot,
+    reason: str,
+    *,
+    supersedes: Announcement | None = None,
+    extra_fields: Mapping[str, Any] | None = None,
+) -> Announcement:
+    """Terminate a lot (终止): publish the termination notice and close the lot for good.
+
+    `supersedes`: the notice the termination ends (a prequalification notice), so that the
+    portal links the two; `extra_fields`: what that stage adds to the notice's facts."""
     project = lot.project
     policies.ensure_can_manage_lot(user, lot)
     if lot.status in FINAL_STATUSES:
@@ -50,13 +63,21 @@ def terminate_lot(user: User, lot: Lot, reason: str) -> Announcement:
         "lot_name": lot.name,
         "reason": reason,
         "previous_status": previous.value,
+        **(extra_fields or {}),
         **party_fields(project, {}),
     }
     with force_locale("zh_CN"):
         title = fit_title(f"{project.name}（{lot.name}）", _("终止公告"))
         body = render_termination_body(fields)
     ann = publish_announcement(
-        user, project, AnnouncementKind.TERMINATION, title, body, lot=lot, fields=fields
+        user,
+        project,
+        AnnouncementKind.TERMINATION,
+        title,
+        body,
+        lot=lot,
+        fields=fields,
+        supersedes=supersedes,
     )
     lot.status = LotStatus.TERMINATED
     lot.status_reason = reason

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core import clock, formatting
+from app.core.audit import record
 from app.core.auth.models import Organisation
 from app.core.calendar import calendar_for
 from app.core.errors import DomainError
@@ -174,10 +175,22 @@ def project_new() -> Any:
     )
 
 
+def _keep_refusal(exc: DomainError) -> None:
+    """A refusal the rules keep (the intent rule's) is recorded in a transaction of its
+    own once the refused one has rolled back, as the API's error handler does."""
+    if exc.refusal_audit is None:
+        return
+    act, obj, data = exc.refusal_audit
+    record(act, obj, data | {"message": str(exc.message)}, actor=current_user)
+    db.session.commit()
+
+
 def _intent_hint(project: Project, lot: Lot) -> str:
     """Where a plan-line lot stands with its intent's month before the notice."""
     if project.plan_line_id is None or lot.status != LotStatus.DRAFT:
         return ""
+    if intents.exemption_of(project) is not None:
+        return _("已登记未公开采购意向的说明（不可预见的紧急采购），采购公告可以发布。")
     earliest = intents.earliest_notice_date(project, [lot])
     days = clocks.intent_lead_days(current_app.config, project.centre.settings or {})
     if earliest is None:
@@ -223,6 +236,7 @@ def project_detail(project_id: int) -> Any:
         project=project,
         manage=manage,
         announcements=projects.announcements_of(project),
+        exemption=intents.exemption_of(project),
         hints={lot.id: _lot_hints(project, lot) for lot in project.lots},
         history={lot.id: _lot_history(lot) for lot in project.lots},
     )
@@ -302,6 +316,21 @@ def intent_new(project_id: int) -> Any:
     )
 
 
+@bp.route("/projects/<int:project_id>/intent-exemption", methods=["POST"])
+@login_required
+def intent_exemption(project_id: int) -> Any:
+    project = _load_project(project_id, manage=True)
+    try:
+        intents.record_exemption(current_user, project, request.form.get("reason", ""))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        flash(_("未公开采购意向的说明已登记，监督人员已收到通知。"), "success")
+    return redirect(url_for("bidding.project_detail", project_id=project_id))
+
+
 @bp.route("/lots/<int:lot_id>/tender-notice", methods=["GET", "POST"])
 @login_required
 def tender_notice_new(lot_id: int) -> Any:
@@ -327,6 +356,7 @@ def tender_notice_new(lot_id: int) -> Any:
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
+            _keep_refusal(exc)
             flash(str(exc.message), "error")
             status = exc.status
             lot = _load_lot(lot_id)

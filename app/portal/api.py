@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 
 from app.core.errors import NotFound
 from app.core.extensions import db
-from app.portal import ocds, queries
+from app.portal import ocds, ocds_records, queries
 from app.portal.queries import Filters
 from app.portal.schemas import (
     AnnouncementDetail,
@@ -117,7 +117,7 @@ class RecordOfProcess(MethodView):
     def get(self, ocid: str) -> Any:
         """OCDS 1.1 record package of one contracting process (ocid): its releases and the
         compiled release (merged with ocdsmerge)."""
-        body = ocds.record_package(ocid, uri=request.url)
+        body = ocds_records.record_package(ocid, uri=request.url)
         if body is None:
             raise NotFound(_("没有该 ocid 的已发布数据：%(o)s", o=ocid[:80]))
         return _json(body)
@@ -130,7 +130,11 @@ class RecordOfLot(MethodView):
         """The OCDS record of the contracting process a lot belongs to (its project's
         ocid), as `/ocds/records/<ocid>` gives it."""
         lot = db.session.get(Lot, lot_id)
-        body = ocds.record_package(ocds.ocid_for(lot.project), uri=request.url) if lot else None
+        body = (
+            ocds_records.record_package(ocds.ocid_for(lot.project), uri=request.url)
+            if lot
+            else None
+        )
         if body is None:
             raise NotFound(_("该标段尚无已发布的 OCDS 数据。"))
         return _json(body)

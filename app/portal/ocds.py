@@ -26,10 +26,12 @@ from sqlalchemy.orm import joinedload
 from app.core import clock
 from app.core.auth.models import Organisation
 from app.core.extensions import db
+from app.portal import ocds_prequal
 from bidding.bids.models import Bid, get_freeze
 from bidding.labels import METHOD_LABELS
 from bidding.methods import rule_for
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Method, Project
+from bidding.prequal.notice import prequal_of_announcement
 from bidding.results.handoff import result_of
 
 OCDS_VERSION = "1.1"
@@ -42,7 +44,7 @@ BIDS_EXTENSION = (
     "https://raw.githubusercontent.com/open-contracting-extensions/"
     "ocds_bid_extension/v1.1.5/extension.json"
 )
-EXTENSIONS = [LOTS_EXTENSION, BIDS_EXTENSION]
+EXTENSIONS = [LOTS_EXTENSION, BIDS_EXTENSION, *ocds_prequal.EXTENSIONS]
 
 TAGS: dict[AnnouncementKind, str] = {
     AnnouncementKind.INTENT: "planning",
@@ -53,18 +55,24 @@ TAGS: dict[AnnouncementKind, str] = {
     AnnouncementKind.FAILURE: "tenderUpdate",
     AnnouncementKind.RESULT: "award",
     AnnouncementKind.CONTRACT: "contract",
+    AnnouncementKind.PREQUALIFICATION: "tender",
+    AnnouncementKind.PREQUAL_RESULT: "tenderUpdate",
 }
 FEED_KINDS = tuple(TAGS)
 
 
-def _method(method: Method) -> str:
-    """OCDS procurementMethod (open / selective / limited / direct), as the method's rule says."""
+def _method(method: Method, lots: list[Lot]) -> str:
+    """OCDS procurementMethod (open / selective / limited / direct), as the method's rule
+    says; 'selective' where a prequalification chooses who may bid."""
+    if ocds_prequal.with_prequalification(lots):
+        return "selective"
     return rule_for(method).ocds_method
 
 
-def _method_details(method: Method) -> str:
+def _method_details(method: Method, lots: list[Lot]) -> str:
     # The feed is in Chinese whatever the reader's language, like the notices it carries.
-    return METHOD_LABELS[method.value]
+    words = METHOD_LABELS[method.value]
+    return f"{words}（资格预审）" if ocds_prequal.with_prequalification(lots) else words
 
 
 CATEGORIES = {"A": "works", "B": "goods", "C": "services"}
@@ -204,8 +212,8 @@ def release(a: Announcement) -> dict[str, Any]:
             "status": "planning",
             "procuringEntity": _ref(agency),
             "value": value(total),
-            "procurementMethod": _method(a.method),
-            "procurementMethodDetails": _method_details(a.method),
+            "procurementMethod": _method(a.method, lots),
+            "procurementMethodDetails": _method_details(a.method, lots),
         }
         return _clean(out)
     if a.kind in (AnnouncementKind.RESULT, AnnouncementKind.CONTRACT):
@@ -221,8 +229,8 @@ def release(a: Announcement) -> dict[str, Any]:
         "status": TENDER_STATUS.get(a.kind, "active"),
         "procuringEntity": _ref(agency),
         "value": value(total),
-        "procurementMethod": _method(a.method),
-        "procurementMethodDetails": _method_details(a.method),
+        "procurementMethod": _method(a.method, lots),
+        "procurementMethodDetails": _method_details(a.method, lots),
         "mainProcurementCategory": CATEGORIES.get(a.category_code[:1]),
         "submissionMethod": ["electronicSubmission"],
         "submissionMethodDetails": "加密电子投标文件在线递交",
@@ -234,6 +242,15 @@ def release(a: Announcement) -> dict[str, Any]:
         "items": [_item(lot) for lot in lots],
         "lots": [_lot(lot) for lot in lots],
     }
+    prequal = prequal_of_announcement(a)
+    if prequal is not None:
+        # Before the bids: the submission terms and periods are the prequalification's.
+        base = {
+            k: v
+            for k, v in tender.items()
+            if k not in ("submissionMethodDetails", "tenderPeriod", "enquiryPeriod")
+        }
+        tender = ocds_prequal.tender(a, prequal, base, iso, value)
     if a.kind == AnnouncementKind.CLARIFICATION:
         amendment: dict[str, Any] = {
             "id": f"amendment-{a.id}",
@@ -298,6 +315,8 @@ def _bids(out: dict[str, Any], lots: list[Lot], *, details: bool) -> dict[str, A
                     "relatedLot": lot.code,
                 }
             )
+            # The prequalification's counts are as secret as the bids' until the opening.
+            stats += ocds_prequal.statistics(lot, iso)
         if result is None:
             continue
         stats.append(
@@ -450,38 +469,6 @@ def package(
     if links:
         body["links"] = links
     return body
-
-
-# How releases merge into a record (OCDS 1.1 merging rules for the fields these releases
-# use): arrays of objects merge by `id`, arrays of strings are replaced whole (ocdsmerge's
-# default for them). Given here rather than read from the published schema, so that
-# compiling a record never fetches anything.
-MERGE_RULES: dict[tuple[str, ...], str] = {
-    ("tag",): "omitWhenMerged",
-    ("parties", "roles"): "wholeListMerge",
-    ("tender", "submissionMethod"): "wholeListMerge",
-    ("awards", "relatedLots"): "wholeListMerge",
-    ("bids", "details", "relatedLots"): "wholeListMerge",
-}
-
-
-def record_package(ocid: str, *, uri: str) -> dict[str, Any] | None:
-    """The record of one contracting process: its releases and the compiled release."""
-    import ocdsmerge
-
-    releases = releases_for_ocid(ocid)
-    if not releases:
-        return None
-    merger = ocdsmerge.Merger(merge_rules=MERGE_RULES)
-    compiled = merger.create_compiled_release(releases)
-    return {
-        "uri": uri,
-        "version": OCDS_VERSION,
-        "publishedDate": iso(clock.now()),
-        "publisher": {"name": current_app.config["OCDS_PUBLISHER"]},
-        "extensions": EXTENSIONS,
-        "records": [{"ocid": ocid, "releases": releases, "compiledRelease": compiled}],
-    }
 
 
 def dumps(obj: Any) -> str:

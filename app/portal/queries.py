@@ -41,6 +41,7 @@ KIND_BADGES = {
     "contract": "badge-blue",
     "termination": "badge-red",
     "prequal": "badge-amber",
+    "prequal_result": "badge-green",
 }
 CATEGORY_LABELS: dict[str, Any] = {"A": _l("工程"), "B": _l("货物"), "C": _l("服务")}
 

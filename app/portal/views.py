@@ -22,6 +22,7 @@ from app.portal.queries import (
 )
 from bidding import categories, methods, notice_fields
 from bidding.labels import KIND_LABELS, METHOD_LABELS, translated
+from bidding.prequal.notice import prequal_of_announcement
 
 bp = Blueprint("portal", __name__)
 
@@ -236,6 +237,8 @@ def announcement(announcement_id: int) -> Any:
         superseded_by=queries.superseded_by(a),
         field_rows=notice_field_rows(a),
         ocid=ocds.ocid_for(a.project),
+        # A prequalification's notices show its (current) timetable and application link.
+        prequal=prequal_of_announcement(a),
     )
 
 

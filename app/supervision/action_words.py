@@ -53,6 +53,8 @@ ACTION_TEXT: dict[str, str] = {
     lot_actions.LOT_SUSPENDED: N_("暂停标段"),
     lot_actions.LOT_RESUMED: N_("恢复标段"),
     lot_actions.ANNOUNCEMENT_PUBLISHED: N_("发布公告"),
+    lot_actions.INTENT_LEAD_REFUSED: N_("采购意向公开未满期限，拒绝发布采购公告"),
+    lot_actions.INTENT_EXEMPTED: N_("登记未公开采购意向的说明（不可预见的紧急采购）"),
     lot_actions.TENDER_DOCUMENT_UPLOADED: N_("上传招标文件"),
     lot_actions.TENDER_DOCUMENT_DOWNLOADED: N_("下载招标文件"),
     lot_actions.QUESTION_ASKED: N_("提出疑问"),
@@ -71,6 +73,8 @@ ACTION_TEXT: dict[str, str] = {
     prequal_actions.CONCLUDED: N_("按多数意见确定资格预审结果并发出通知书"),
     prequal_actions.INVITED: N_("邀请通过资格预审的申请人"),
     prequal_actions.INVITE_REFUSED: N_("拒绝邀请未通过资格预审的申请人"),
+    prequal_actions.CORRECTED: N_("发布资格预审更正公告"),
+    prequal_actions.WITHDRAWN: N_("终止资格预审"),
     # Procurement plans
     plan_actions.PLAN_LINE_FILED: N_("采购人报送采购计划"),
     plan_actions.PLAN_LINE_RESUBMITTED: N_("采购人修改并重新报送采购计划"),

@@ -79,7 +79,9 @@ def plan_clarification(lot: Lot) -> ClarificationPlan:
 
 
 def clarifications_of(lot: Lot) -> list[Announcement]:
-    return list(
+    """The tender documents' clarifications of a lot (a prequalification notice's
+    corrections are of the same kind, and belong to the prequalification's own page)."""
+    rows = list(
         db.session.execute(
             select(Announcement)
             .where(
@@ -90,6 +92,7 @@ def clarifications_of(lot: Lot) -> list[Announcement]:
             .order_by(Announcement.published_at.desc(), Announcement.id.desc())
         ).scalars()
     )
+    return [a for a in rows if not (a.fields or {}).get("prequal_id")]
 
 
 def publish_clarification(

@@ -19,20 +19,23 @@ from app.core.storage import get_store
 from bidding.documents.files import stage_file
 from bidding.invitations import invitations
 from bidding.invitations.schemas import InviteeOut
-from bidding.prequal import applications, notice, policies, review
+from bidding.prequal import applications, changes, notice, policies, review
 from bidding.prequal.models import PrequalApplication
 from bidding.prequal.schemas import (
     ApplicantsOut,
     ApplicationOut,
     FileForm,
     InvitePrequalifiedIn,
+    PrequalCorrectionForm,
     PrequalForm,
     PrequalMemberOut,
     PrequalOut,
     PrequalVerdictIn,
     PrequalVerdictOut,
+    PrequalWithdrawalIn,
 )
 from bidding.projects import get_lot
+from bidding.schemas import AnnouncementOut
 
 blp = Blueprint(
     "prequal_api",
@@ -72,6 +75,48 @@ class PrequalResource(MethodView):
         item = notice.publish(current_user, lot, form, staged)
         db.session.commit()
         return item
+
+
+@blp.route("/lots/<int:lot_id>/prequalification/corrections")
+class CorrectionsResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, AnnouncementOut(many=True))
+    def get(self, lot_id: int) -> Any:
+        """The published corrections of the lot's prequalification notice, oldest first."""
+        return changes.corrections_of(_prequal_of_lot(lot_id))
+
+    @blp.arguments(PrequalCorrectionForm, location="form")
+    @blp.arguments(FileForm, location="files")
+    @blp.response(201, AnnouncementOut)
+    def post(self, form: dict[str, Any], files: dict[str, Any], lot_id: int) -> Any:
+        """Publish a correction (更正公告): new offer end, application deadline or documents.
+
+        Refused after the application deadline or once the committee is seated (409), and
+        when the clocks counted again from the correction are too short (422 with the
+        earliest lawful date)."""
+        item = _prequal_of_lot(lot_id)
+        changes.ensure_may_correct(current_user, item)
+        upload = files.get("file")
+        staged = stage_file(upload.stream, upload.filename) if upload and upload.filename else None
+        ann = changes.correct(current_user, item, form, staged)
+        db.session.commit()
+        return ann
+
+
+@blp.route("/lots/<int:lot_id>/prequalification/withdrawal")
+class WithdrawalResource(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(PrequalWithdrawalIn)
+    @blp.response(201, AnnouncementOut)
+    def post(self, data: dict[str, Any], lot_id: int) -> Any:
+        """Terminate (终止) the prequalification and the lot's tender with a public reason;
+        refused once the review committee is seated (409)."""
+        item = _prequal_of_lot(lot_id)
+        ann = changes.withdraw(current_user, item, data["reason"])
+        db.session.commit()
+        return ann
 
 
 @blp.route("/lots/<int:lot_id>/prequalification/applications")

@@ -61,6 +61,8 @@ def ensure_may_apply(user: User, prequal: Prequalification) -> Organisation:
     org = db.session.get(Organisation, user.organisation_id)
     assert org is not None
     now = clock.now()
+    if prequal.status == PrequalStatus.WITHDRAWN:
+        raise _refused(Conflict(_("本次资格预审已终止，不再接收申请文件。")), prequal, org.id)
     if prequal.status != PrequalStatus.OPEN or now >= prequal.application_deadline:
         raise _refused(
             TooLate(

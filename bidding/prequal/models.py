@@ -30,6 +30,8 @@ class PrequalStatus(enum.StrEnum):
     OPEN = "open"  # 公告中: documents on offer, applications accepted until the deadline
     REVIEWING = "reviewing"  # 审查中: the committee is seated and gives its verdicts
     CONCLUDED = "concluded"  # 已出结果: pass and fail notices sent
+    # 已终止: withdrawn before the review with a public reason (the tender is terminated).
+    WITHDRAWN = "withdrawn"
 
 
 class ReviewMethod(enum.StrEnum):

@@ -27,7 +27,7 @@ from bidding.documents.files import StagedFile
 from bidding.forms import text_field
 from bidding.labels import method_label
 from bidding.methods import rule_for
-from bidding.models import AnnouncementKind, Lot, LotStatus
+from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from bidding.notice_text import fit_title, party_fields
 from bidding.prequal import actions
 from bidding.prequal.models import Prequalification, PrequalStatus, ReviewMethod
@@ -37,6 +37,19 @@ def prequal_of(lot: Lot) -> Prequalification | None:
     return db.session.execute(
         select(Prequalification).where(Prequalification.lot_id == lot.id)
     ).scalar_one_or_none()
+
+
+def prequal_of_announcement(a: Announcement) -> Prequalification | None:
+    """The prequalification a notice is about: its notice, a correction of it, or the
+    notice that its review is over (a withdrawal is the lot's termination notice)."""
+    prequal_id = (a.fields or {}).get("prequal_id")
+    if not prequal_id or a.kind not in (
+        AnnouncementKind.PREQUALIFICATION,
+        AnnouncementKind.CLARIFICATION,
+        AnnouncementKind.PREQUAL_RESULT,
+    ):
+        return None
+    return db.session.get(Prequalification, prequal_id)
 
 
 def get_prequal(prequal_id: int) -> Prequalification:
@@ -82,7 +95,7 @@ def check_clocks(lot: Lot, start: dt.datetime, end: dt.datetime, deadline: dt.da
         )
 
 
-def _aware(value: Any, field: str) -> dt.datetime:
+def aware_time(value: Any, field: str) -> dt.datetime:
     """A time as given: aware, or read as China Standard Time."""
     if isinstance(value, str) and value.strip():
         return clock.parse_cst(value)
@@ -136,7 +149,8 @@ def publish(user: Any, lot: Lot, data: dict[str, Any], document: StagedFile) -> 
         raise Conflict(_("本标段已发布资格预审公告。"))
     now = clock.now()
     start, end, deadline = (
-        _aware(data.get(k), k) for k in ("offer_start_at", "offer_end_at", "application_deadline")
+        aware_time(data.get(k), k)
+        for k in ("offer_start_at", "offer_end_at", "application_deadline")
     )
     if deadline <= now:
         raise ValidationError(_("资格预审申请截止时间已过。"), field="application_deadline")
@@ -193,7 +207,7 @@ def publish(user: Any, lot: Lot, data: dict[str, Any], document: StagedFile) -> 
         "budget": lot.budget,
         "requirements": requirements,
         "consortium_allowed": item.consortium_allowed,
-        "review_method": _review_method_text(method, limit),
+        "review_method": review_method_text(method, limit),
         "document_price": price,
         "offer_start_at": start,
         "offer_end_at": end,
@@ -237,7 +251,7 @@ def publish(user: Any, lot: Lot, data: dict[str, Any], document: StagedFile) -> 
     return item
 
 
-def _review_method_text(method: ReviewMethod, limit: int | None) -> str:
+def review_method_text(method: ReviewMethod, limit: int | None) -> str:
     # Stored as the notice's words (a notice never changes once published).
     if method == ReviewMethod.LIMITED:
         return f"有限数量制（通过资格预审的申请人不超过 {limit} 家）"

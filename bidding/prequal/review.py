@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -22,7 +23,10 @@ from app.core.extensions import db
 from app.core.notify import notify
 from app.core.storage import get_store
 from bidding import policies as lot_policies
+from bidding.announcements import publish_announcement
 from bidding.forms import text_field
+from bidding.models import AnnouncementKind
+from bidding.notice_text import fit_title, party_fields
 from bidding.prequal import actions
 from bidding.prequal.applications import applications
 from bidding.prequal.models import (
@@ -35,6 +39,7 @@ from bidding.prequal.models import (
     PrequalVerdict,
     ReviewMethod,
 )
+from bidding.prequal.notice import review_method_text
 from bidding.prequal.policies import member_of
 
 MIN_MEMBERS = 5
@@ -236,7 +241,45 @@ def conclude(user: User, prequal: Prequalification) -> list[PrequalApplication]:
         },
         actor=user,
     )
+    _announce_conclusion(user, prequal)
     return rows
+
+
+def _announce_conclusion(user: User, prequal: Prequalification) -> None:
+    """The public notice that the review is over (资格预审结果公告). It names no applicant
+    and gives no count: the number of potential bidders stays secret until the opening
+    (招标投标法 第二十二条); each applicant has its own signed notice."""
+    lot, project = prequal.lot, prequal.lot.project
+    fields: dict[str, Any] = {
+        "prequal_id": prequal.id,
+        "project_code": project.code,
+        "trade_id": project.trade_id,
+        "project_name": project.name,
+        "lot_id": lot.id,
+        "lot_code": lot.code,
+        "lot_name": lot.name,
+        "review_method": review_method_text(prequal.review_method, prequal.max_passed),
+        "concluded_at": prequal.concluded_at,
+        **party_fields(project, {}),
+    }
+    with force_locale("zh_CN"):
+        title = fit_title(f"{project.name} {lot.name}", _("资格预审结果公告"))
+        body = _(
+            "“%(name)s”（%(lot)s）的资格审查已经结束，资格审查结果已以书面形式通知各申请人。"
+            "通过资格预审的申请人将收到投标邀请书；未通过的申请人可查阅本单位的结果通知书。",
+            name=project.name,
+            lot=lot.name,
+        )
+    publish_announcement(
+        user,
+        project,
+        AnnouncementKind.PREQUAL_RESULT,
+        title,
+        body,
+        lot=lot,
+        fields=fields,
+        supersedes=None,
+    )
 
 
 def notice_record(prequal: Prequalification, row: PrequalApplication, at: Any) -> pdf.Record:

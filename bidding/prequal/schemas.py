@@ -28,6 +28,19 @@ class FileForm(DocFileForm):
     pass
 
 
+class PrequalCorrectionForm(Schema):
+    """A correction (multipart form; new documents, if any, as `file`). A time left out
+    stays as it is; both clocks run again from the correction."""
+
+    content = fields.String(required=True, validate=validate.Length(max=20_000))
+    offer_end_at = fields.DateTime(load_default=None, allow_none=True, metadata=_TIME)
+    application_deadline = fields.DateTime(load_default=None, allow_none=True, metadata=_TIME)
+
+
+class PrequalWithdrawalIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(max=2000))
+
+
 class PrequalOut(Schema):
     id = fields.Integer()
     lot_id = fields.Integer()

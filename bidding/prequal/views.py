@@ -23,7 +23,7 @@ from bidding.documents.files import stage_file
 from bidding.invitations import invitations
 from bidding.models import Lot, LotStatus
 from bidding.policies import can_manage_lot, ensure_can_manage_lot
-from bidding.prequal import applications, notice, policies, review
+from bidding.prequal import applications, changes, notice, policies, review
 from bidding.prequal.models import (
     Outcome,
     PrequalApplication,
@@ -42,6 +42,7 @@ STATUS_LABELS = {
     PrequalStatus.OPEN: N_("接受申请"),
     PrequalStatus.REVIEWING: N_("审查中"),
     PrequalStatus.CONCLUDED: N_("已出结果"),
+    PrequalStatus.WITHDRAWN: N_("已终止"),
 }
 
 
@@ -133,9 +134,38 @@ def manage(lot_id: int) -> Any:
         missing=review.missing(item) if item and item.status == PrequalStatus.REVIEWING else 0,
         panel=panel,
         invited=invited,
+        corrections=changes.corrections_of(item) if item else [],
         to_invite=any(r.outcome == Outcome.PASSED and r.supplier_id not in invited for r in rows),
         form=request.form if request.method == "POST" else {},
     )
+
+
+@bp.route("/lots/<int:lot_id>/correct", methods=["POST"])
+@login_required
+def correct(lot_id: int) -> Any:
+    lot = load_or_404(Lot, lot_id)
+    item = notice.prequal_of(lot) or abort(404)
+    upload = request.files.get("file")
+
+    def publish() -> None:
+        changes.ensure_may_correct(current_user, item)
+        staged = stage_file(upload.stream, upload.filename) if upload and upload.filename else None
+        changes.correct(current_user, item, dict(request.form), staged)
+
+    attempt(publish, _("资格预审更正公告已发布，已通知申请人。"))
+    return redirect(url_for("prequal.manage", lot_id=lot.id))
+
+
+@bp.route("/lots/<int:lot_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(lot_id: int) -> Any:
+    lot = load_or_404(Lot, lot_id)
+    item = notice.prequal_of(lot) or abort(404)
+    attempt(
+        lambda: changes.withdraw(current_user, item, request.form.get("reason", "")),
+        _("资格预审已终止，终止公告已发布，已通知申请人。"),
+    )
+    return redirect(url_for("prequal.manage", lot_id=lot.id))
 
 
 @bp.route("/lots/<int:lot_id>/conclude", methods=["POST"])
@@ -221,6 +251,7 @@ def supplier_page(prequal_id: int) -> Any:
         lot=item.lot,
         mine=mine,
         passed=Outcome.PASSED,
+        corrections=changes.corrections_of(item),
     )
 
 
