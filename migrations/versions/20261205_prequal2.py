@@ -3,7 +3,7 @@ announced (资格预审结果公告); a plan-line project records why its notice
 the 30-day procurement intent (不可预见的紧急采购)
 
 Revision ID: 20261205_prequal2
-Revises: 20261204_venues2
+Revises: 20261205_recidle
 Create Date: 2026-12-01 08:30:00.000000
 
 """
@@ -15,7 +15,7 @@ import app.core.db  # custom column types (UTCDateTime, Money)
 
 # revision identifiers, used by Alembic.
 revision = '20261205_prequal2'
-down_revision = '20261204_venues2'
+down_revision = '20261205_recidle'
 branch_labels = None
 depends_on = None
 
