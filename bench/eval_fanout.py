@@ -16,14 +16,32 @@ member and bid). Two deployments of ours:
 
 and, in the same run, a bare `websockets` server doing the same broadcast (publishers
 send the marker over a websocket, the server fans the same JSON frame out to the room
-with websockets.broadcast and acks) with the same clients. Prints medians of --rounds:
+with websockets.broadcast and acks) with the same clients.
 
-    eval_fanout_<mode>_p50: N ms          eval_fanout_<mode>_p99: N ms
-    eval_fanout_<mode>_events_s: N events/s (deliveries to the other members per second)
-    eval_fanout_<mode>_http_p50 / _http_p99: N ms (request → response, for the diagnosis)
-    eval_fanout_<mode>_cpu_per_submission: N ms (server processes' CPU ÷ submissions)
-    bare_fanout_p50 / _p99 / _events_s / _cpu_per_submission
-    eval_fanout_<mode>_ratio: 0.xx        our events/s ÷ the bare server's
+Two kinds of load, each measured on every deployment:
+
+  closed loop  --concurrency submitters (8), each sending the next sheet as soon as the
+               previous one is answered: the saturated throughput, and the ratio.
+  open loop    --rate N[,M…] submissions per second, Poisson arrivals from a fixed seed,
+               whatever the answers take (up to 64 submitters in flight); latency counts
+               from when a submission was due, so a queue in front of the server shows in
+               it. 500 rooms × 9 members each submitting a sheet every ~30 s is 150/s.
+
+Every accepted submission is then counted once, per event and per member: on time; late
+(every other member got it, the last after 15 s); partly delivered (some members never
+got it); lost (none did) — waiting up to --wait seconds (60) after the last answer, so
+a late event is not taken for a lost one. A client that is closed on (4408, too slow)
+does not reconnect here and is reported as a dropped client.
+
+Prints medians of --rounds (a `_rate<N>` label for each open-loop rate):
+
+    eval_fanout_<mode>[_rate<N>]_p50: N ms          …_p99: N ms
+    eval_fanout_<mode>[_rate<N>]_events_s: N events/s (deliveries to the other members per second)
+    eval_fanout_<mode>[_rate<N>]_http_p50 / _http_p99: N ms (request → response, for the diagnosis)
+    eval_fanout_<mode>[_rate<N>]_cpu_per_submission: N ms (server processes' CPU ÷ submissions)
+    eval_fanout_<mode>[_rate<N>]_undelivered: N submissions (partly delivered or lost, all rounds)
+    bare_fanout[_rate<N>]_p50 / _p99 / _events_s / _cpu_per_submission
+    eval_fanout_<mode>_ratio: 0.xx        our closed-loop events/s ÷ the bare server's
 
 What each side does per submission, so the ratio reads right: ours authenticates the
 bearer token, checks the member, phase and bid (still in after the review, price not
@@ -36,7 +54,8 @@ before the next submission (8 at a time). The ratio is therefore the cost of the
 guarantees, mostly CPU per submission in one Python process on a shared 2-core machine.
 
 Run: .venv/bin/python bench/eval_fanout.py [--rooms 500] [--members 9] [--submissions 1000]
-     [--rounds 3] [--concurrency 8] [--redis redis://127.0.0.1:6379/15 | --redis ''] [--quick]
+     [--rounds 3] [--concurrency 8] [--rate 50,150] [--wait 60] [--modes inproc,redis]
+     [--redis redis://127.0.0.1:6379/15 | --redis ''] [--quick]
 """
 
 from __future__ import annotations
