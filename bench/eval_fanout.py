@@ -16,14 +16,32 @@ member and bid). Two deployments of ours:
 
 and, in the same run, a bare `websockets` server doing the same broadcast (publishers
 send the marker over a websocket, the server fans the same JSON frame out to the room
-with websockets.broadcast and acks) with the same clients. Prints medians of --rounds:
+with websockets.broadcast and acks) with the same clients.
 
-    eval_fanout_<mode>_p50: N ms          eval_fanout_<mode>_p99: N ms
-    eval_fanout_<mode>_events_s: N events/s (deliveries to the other members per second)
-    eval_fanout_<mode>_http_p50 / _http_p99: N ms (request → response, for the diagnosis)
-    eval_fanout_<mode>_cpu_per_submission: N ms (server processes' CPU ÷ submissions)
-    bare_fanout_p50 / _p99 / _events_s / _cpu_per_submission
-    eval_fanout_<mode>_ratio: 0.xx        our events/s ÷ the bare server's
+Two kinds of load, each measured on every deployment:
+
+  closed loop  --concurrency submitters (8), each sending the next sheet as soon as the
+               previous one is answered: the saturated throughput, and the ratio.
+  open loop    --rate N[,M…] submissions per second, Poisson arrivals from a fixed seed,
+               whatever the answers take (up to 64 submitters in flight); latency counts
+               from when a submission was due, so a queue in front of the server shows in
+               it. 500 rooms × 9 members each submitting a sheet every ~30 s is 150/s.
+
+Every accepted submission is then counted once, per event and per member: on time; late
+(every other member got it, the last after 15 s); partly delivered (some members never
+got it); lost (none did) — waiting up to --wait seconds (60) after the last answer, so
+a late event is not taken for a lost one. A client that is closed on (4408, too slow)
+does not reconnect here and is reported as a dropped client.
+
+Prints medians of --rounds (a `_rate<N>` label for each open-loop rate):
+
+    eval_fanout_<mode>[_rate<N>]_p50: N ms          …_p99: N ms
+    eval_fanout_<mode>[_rate<N>]_events_s: N events/s (deliveries to the other members per second)
+    eval_fanout_<mode>[_rate<N>]_http_p50 / _http_p99: N ms (request → response, for the diagnosis)
+    eval_fanout_<mode>[_rate<N>]_cpu_per_submission: N ms (server processes' CPU ÷ submissions)
+    eval_fanout_<mode>[_rate<N>]_undelivered: N submissions (partly delivered or lost, all rounds)
+    bare_fanout[_rate<N>]_p50 / _p99 / _events_s / _cpu_per_submission
+    eval_fanout_<mode>_ratio: 0.xx        our closed-loop events/s ÷ the bare server's
 
 What each side does per submission, so the ratio reads right: ours authenticates the
 bearer token, checks the member, phase and bid (still in after the review, price not
@@ -36,7 +54,8 @@ before the next submission (8 at a time). The ratio is therefore the cost of the
 guarantees, mostly CPU per submission in one Python process on a shared 2-core machine.
 
 Run: .venv/bin/python bench/eval_fanout.py [--rooms 500] [--members 9] [--submissions 1000]
-     [--rounds 3] [--concurrency 8] [--redis redis://127.0.0.1:6379/15 | --redis ''] [--quick]
+     [--rounds 3] [--concurrency 8] [--rate 50,150] [--wait 60] [--modes inproc,redis]
+     [--redis redis://127.0.0.1:6379/15 | --redis ''] [--quick]
 """
 
 from __future__ import annotations
@@ -100,21 +119,61 @@ Sent = tuple[str, int, int, float, float, int]
 
 
 # ----------------------------------------------------------------- drivers
-def drive_http(port: int, jobs: list[Job], concurrency: int) -> list[Sent]:
-    """Submit every job's sheet, `concurrency` keep-alive clients at a time."""
-    todo = iter(jobs)
+def schedule(n: int, rate: float | None, seed: int) -> list[float] | None:
+    """Open loop: when each of n submissions is due, seconds from the start (Poisson
+    arrivals at `rate` per second); None for the closed loop."""
+    if not rate:
+        return None
+    rng = random.Random(seed)
+    at, out = 0.0, []
+    for _ in range(n):
+        out.append(at)
+        at += rng.expovariate(rate)
+    return out
+
+
+def open_loop_workers(concurrency: int, rate: float | None) -> int:
+    # Enough submitters that a due submission rarely waits for a free one; when it does,
+    # its latency still counts from when it was due (no coordinated omission).
+    return concurrency if not rate else max(concurrency, 64)
+
+
+def _next_job(
+    todo: Any, lock: threading.Lock, due: list[float] | None, origin: float
+) -> tuple[Job, float] | None:
+    """The next job and the moment its latency counts from (its due time when open loop)."""
+    with lock:
+        item = next(todo, None)
+    if item is None:
+        return None
+    i, job = item
+    if due is None:
+        return job, time.monotonic()
+    at = origin + due[i]
+    delay = at - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    return job, at
+
+
+def drive_http(
+    port: int, jobs: list[Job], concurrency: int, rate: float | None = None
+) -> list[Sent]:
+    """Submit every job's sheet: `concurrency` keep-alive clients back to back (closed
+    loop), or at `rate` per second whatever the answers take (open loop)."""
+    todo = iter(enumerate(jobs))
     lock = threading.Lock()
     sent: list[Sent] = []
+    due = schedule(len(jobs), rate, len(jobs))
+    origin = time.monotonic() + 0.2
 
     def worker() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         while True:
-            with lock:
-                job = next(todo, None)
-            if job is None:
+            nxt = _next_job(todo, lock, due, origin)
+            if nxt is None:
                 break
-            room, member, bid, session, token = job
-            t0 = time.monotonic()
+            (room, member, bid, session, token), t0 = nxt
             conn.request(
                 "POST",
                 f"/api/v1/evaluations/{session}/bids/{bid}/sheet",
@@ -130,29 +189,32 @@ def drive_http(port: int, jobs: list[Job], concurrency: int) -> list[Sent]:
                 sent.append((room, member, bid, t0, t1, resp.status))
         conn.close()
 
-    with cf.ThreadPoolExecutor(concurrency) as pool:
-        for f in [pool.submit(worker) for _ in range(concurrency)]:
+    workers = open_loop_workers(concurrency, rate)
+    with cf.ThreadPoolExecutor(workers) as pool:
+        for f in [pool.submit(worker) for _ in range(workers)]:
             f.result()
     return sent
 
 
-def drive_bare(port: int, jobs: list[Job], concurrency: int) -> list[Sent]:
+def drive_bare(
+    port: int, jobs: list[Job], concurrency: int, rate: float | None = None
+) -> list[Sent]:
     from websockets.sync.client import connect
 
-    todo = iter(jobs)
+    todo = iter(enumerate(jobs))
     lock = threading.Lock()
     sent: list[Sent] = []
+    due = schedule(len(jobs), rate, len(jobs))
+    origin = time.monotonic() + 0.2
 
     def worker() -> None:
         with connect(f"ws://127.0.0.1:{port}/", max_size=None) as ws:
             ws.send(json.dumps({"publish": True}))
             while True:
-                with lock:
-                    job = next(todo, None)
-                if job is None:
+                nxt = _next_job(todo, lock, due, origin)
+                if nxt is None:
                     break
-                room, member, bid, session, _token = job
-                t0 = time.monotonic()
+                (room, member, bid, session, _token), t0 = nxt
                 ws.send(
                     json.dumps(
                         {"room": room, "session_id": session, "member_id": member, "bid_id": bid}
@@ -162,8 +224,9 @@ def drive_bare(port: int, jobs: list[Job], concurrency: int) -> list[Sent]:
                 with lock:
                     sent.append((room, member, bid, t0, time.monotonic(), 201))
 
-    with cf.ThreadPoolExecutor(concurrency) as pool:
-        for f in [pool.submit(worker) for _ in range(concurrency)]:
+    workers = open_loop_workers(concurrency, rate)
+    with cf.ThreadPoolExecutor(workers) as pool:
+        for f in [pool.submit(worker) for _ in range(workers)]:
             f.result()
     return sent
 
@@ -174,11 +237,17 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)] if ordered else math.nan
 
 
-def settle(pool: ClientPool, sent: list[Sent], room_size: int) -> tuple[list[Record], int]:
-    """Collect arrivals until every accepted submission reached its room (or 15 s pass)."""
+LATE_AFTER = 15.0  # seconds: a delivery later than this counts as late, not as on time
+
+
+def settle(
+    pool: ClientPool, sent: list[Sent], room_size: int, wait: float
+) -> tuple[list[Record], int]:
+    """Collect arrivals until every accepted submission reached every other member of its
+    room, or `wait` seconds pass after the last answer (what is missing then is lost)."""
     want = sum(room_size - 1 for s in sent if s[5] == 201)
     records: list[Record] = []
-    deadline = time.monotonic() + 15
+    deadline = max((s[4] for s in sent), default=time.monotonic()) + wait
     while True:
         got, dropped = pool.collect()
         records.extend(got)
@@ -189,21 +258,29 @@ def settle(pool: ClientPool, sent: list[Sent], room_size: int) -> tuple[list[Rec
 
 
 def analyse(sent: list[Sent], records: list[Record], room_size: int) -> dict[str, float]:
+    """Latency to the last member of the room, and every accepted submission counted once
+    as on time, late (all delivered, the last after LATE_AFTER), partly delivered (some
+    members never got it) or lost (nobody got it) — per-event delivery counts, so a
+    broker that drops a message reads apart from a connection that fell behind."""
     arrivals: dict[tuple[str, int, int], dict[int, float]] = {}
     for room, member, bid, me, t in records:
         if me != member:
             seen = arrivals.setdefault((room, member, bid), {})
             seen[me] = min(t, seen.get(me, t))
-    latencies, lost, errors = [], 0, 0
+    latencies, errors, late, partial, lost = [], 0, 0, 0, 0
     for room, member, bid, t0, _t1, status in sent:
         if status != 201:
             errors += 1
             continue
         got = arrivals.get((room, member, bid), {})
-        if len(got) < room_size - 1:
+        if not got:
             lost += 1
-            continue
-        latencies.append(max(got.values()) - t0)
+        elif len(got) < room_size - 1:
+            partial += 1
+        else:
+            latency = max(got.values()) - t0
+            late += latency > LATE_AFTER
+            latencies.append(latency)
     deliveries = sum(len(v) for v in arrivals.values())
     ends = [t for v in arrivals.values() for t in v.values()]
     span = (max(ends) - min(s[3] for s in sent)) if ends else math.nan
@@ -214,6 +291,8 @@ def analyse(sent: list[Sent], records: list[Record], room_size: int) -> dict[str
         "http_p50": pct([s[4] - s[3] for s in sent], 0.50) * 1000,
         "http_p99": pct([s[4] - s[3] for s in sent], 0.99) * 1000,
         "errors": errors,
+        "late": late,
+        "partial": partial,
         "lost": lost,
     }
 
@@ -235,12 +314,13 @@ def run_rounds(
     plan: list[list[Job]],
     room_size: int,
     procs: list[Any],
+    wait: float,
 ) -> list[dict[str, float]]:
     out = []
     for r, jobs in enumerate(plan):
         cpu0 = cpu_seconds(procs)
         sent = drive(jobs)
-        records, dropped = settle(pool, sent, room_size)
+        records, dropped = settle(pool, sent, room_size, wait)
         stats = analyse(sent, records, room_size)
         stats["dropped"] = dropped
         # Server CPU per submission: the whole path on our side (HTTP, transaction,
@@ -250,7 +330,8 @@ def run_rounds(
         print(
             f"# {name} round {r + 1}: p50 {stats['p50']:.1f} ms, p99 {stats['p99']:.1f} ms, "
             f"{stats['events_s']:.0f} events/s, http p50/p99 {stats['http_p50']:.1f}/{stats['http_p99']:.1f} ms, "
-            f"errors {stats['errors']}, lost {stats['lost']}, dropped clients {dropped}, "
+            f"errors {stats['errors']}, late {stats['late']}, partly delivered {stats['partial']}, "
+            f"lost {stats['lost']} (of {len(sent)}), dropped clients {dropped}, "
             f"server CPU {stats['cpu_ms']:.2f} ms/submission",
             flush=True,
         )
@@ -290,6 +371,15 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15", help="'' to skip")
     parser.add_argument("--database-url", default=None, help="an empty database")
     parser.add_argument("--logs", default=None, help="keep the servers' logs in this folder")
+    parser.add_argument("--modes", default="inproc,redis", help="ours to run: inproc,redis")
+    parser.add_argument(
+        "--rate",
+        default="",
+        help="open-loop rates after the closed loop, submissions/s, e.g. 50,150",
+    )
+    parser.add_argument(
+        "--wait", type=float, default=60, help="seconds to wait for late events per round"
+    )
     parser.add_argument("--quick", action="store_true", help="20 rooms, 150 submissions")
     parser.add_argument("--serve", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -303,11 +393,18 @@ def main() -> None:
     os.environ["TENDERHALL_ENV"] = "development"
     from app.factory import create_app
 
-    modes = ["inproc"] + (["redis"] if args.redis else [])
+    modes = [m for m in args.modes.split(",") if m and (m != "redis" or args.redis)]
+    # None: the closed loop (saturated throughput); a number: that many submissions/s.
+    loads: list[float | None] = [None] + [float(r) for r in args.rate.split(",") if r]
     per_bid = args.rooms * args.members
-    bids = max(1, math.ceil(len(modes) * args.rounds * args.submissions / per_bid))
+    chunks = len(modes) * len(loads)
+    bids = max(1, math.ceil(chunks * args.rounds * args.submissions / per_bid))
     me = str(Path(__file__).resolve())
     results: dict[str, list[dict[str, float]]] = {}
+
+    def label(mode: str, load: float | None) -> str:
+        return mode if load is None else f"{mode}_rate{load:g}"
+
     with tempfile.TemporaryDirectory(prefix="th-bench-fanout-") as tmp:
         instance = Path(tmp)
         logs = Path(args.logs) if args.logs else instance
@@ -337,6 +434,7 @@ def main() -> None:
         n = args.submissions
 
         def plan(k: int) -> list[list[Job]]:
+            # Each (mode, load) of ours submits sheets of its own: a sheet is submitted once.
             start_at = k * args.rounds * n
             return [jobs[start_at + r * n : start_at + (r + 1) * n] for r in range(args.rounds)]
 
@@ -351,10 +449,12 @@ def main() -> None:
                 "bare", f"ws://127.0.0.1:{port}/", assignments(world, None, {}), args.client_procs
             )
             try:
-                results["bare"] = run_rounds(
-                    "bare", pool, lambda j: drive_bare(port, j, args.concurrency), plan(0),
-                    args.members, procs,
-                )  # fmt: skip
+                for load in loads:
+                    results[label("bare", load)] = run_rounds(
+                        label("bare", load), pool,
+                        lambda j, load=load: drive_bare(port, j, args.concurrency, load),
+                        plan(0), args.members, procs, args.wait,
+                    )  # fmt: skip
             finally:
                 pool.stop()
         finally:
@@ -395,10 +495,12 @@ def main() -> None:
                 items = assignments(world, tokens, last_seqs(app, world))
                 pool = connect(mode, f"ws://127.0.0.1:{rooms}/", items, args.client_procs)
                 try:
-                    results[mode] = run_rounds(
-                        mode, pool, lambda j, web=web: drive_http(web, j, args.concurrency), plan(k),
-                        args.members, procs,
-                    )  # fmt: skip
+                    for i, load in enumerate(loads):
+                        results[label(mode, load)] = run_rounds(
+                            label(mode, load), pool,
+                            lambda j, web=web, load=load: drive_http(web, j, args.concurrency, load),
+                            plan(k * len(loads) + i), args.members, procs, args.wait,
+                        )  # fmt: skip
                 finally:
                     pool.stop()
             except BaseException:
@@ -411,18 +513,23 @@ def main() -> None:
     def med(name: str, key: str) -> float:
         return statistics.median(r[key] for r in results[name])
 
-    for name in modes:
-        label = f"eval_fanout_{name}"
-        print(f"{label}_p50: {med(name, 'p50'):.1f} ms")
-        print(f"{label}_p99: {med(name, 'p99'):.1f} ms")
-        print(f"{label}_events_s: {med(name, 'events_s'):.0f} events/s")
-        print(f"{label}_http_p50: {med(name, 'http_p50'):.1f} ms")
-        print(f"{label}_http_p99: {med(name, 'http_p99'):.1f} ms")
-        print(f"{label}_cpu_per_submission: {med(name, 'cpu_ms'):.2f} ms")
-    print(f"bare_fanout_p50: {med('bare', 'p50'):.1f} ms")
-    print(f"bare_fanout_p99: {med('bare', 'p99'):.1f} ms")
-    print(f"bare_fanout_events_s: {med('bare', 'events_s'):.0f} events/s")
-    print(f"bare_fanout_cpu_per_submission: {med('bare', 'cpu_ms'):.2f} ms")
+    for load in loads:
+        for name in modes:
+            key, out = label(name, load), f"eval_fanout_{label(name, load)}"
+            print(f"{out}_p50: {med(key, 'p50'):.1f} ms")
+            print(f"{out}_p99: {med(key, 'p99'):.1f} ms")
+            print(f"{out}_events_s: {med(key, 'events_s'):.0f} events/s")
+            print(f"{out}_http_p50: {med(key, 'http_p50'):.1f} ms")
+            print(f"{out}_http_p99: {med(key, 'http_p99'):.1f} ms")
+            print(f"{out}_cpu_per_submission: {med(key, 'cpu_ms'):.2f} ms")
+            lost = sum(r["lost"] + r["partial"] for r in results[key])
+            late = sum(r["late"] for r in results[key])
+            print(f"{out}_undelivered: {lost} submissions (late, delivered after 15 s: {late})")
+        key, out = label("bare", load), f"bare_fanout{'' if load is None else f'_rate{load:g}'}"
+        print(f"{out}_p50: {med(key, 'p50'):.1f} ms")
+        print(f"{out}_p99: {med(key, 'p99'):.1f} ms")
+        print(f"{out}_events_s: {med(key, 'events_s'):.0f} events/s")
+        print(f"{out}_cpu_per_submission: {med(key, 'cpu_ms'):.2f} ms")
     for name in modes:
         ratio = med(name, "events_s") / med("bare", "events_s")
         print(f"eval_fanout_{name}_ratio: {ratio:.2f}")

@@ -128,11 +128,14 @@ async def bare_server(port: int, database_url: str, redis_url: str) -> None:
         ]
 
     async def live() -> None:
+        from app.core.realtime import RedisBroker
+
+        prefix = RedisBroker(redis_url).prefix  # the channels our web process publishes on
         client = aioredis.Redis.from_url(redis_url)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
-        await pubsub.psubscribe("tenderhall:room:*")
+        await pubsub.psubscribe(f"{prefix}*")
         async for msg in pubsub.listen():
-            room = msg["channel"].decode().removeprefix("tenderhall:room:")
+            room = msg["channel"].decode().removeprefix(prefix)
             for q in list(rooms.get(room, ())):
                 q.put_nowait(msg["data"].decode())
 

@@ -134,6 +134,9 @@ class BaseConfig:
     ROOMS_PORT: int | None = None
     ROOMS_PUBLIC_URL: str | None = None  # None → ws(s)://<the page's host>:<rooms port>/
     ROOM_TOKEN_TTL_SECONDS = 300
+    # How often the rooms process compares each room's log with what its connections were
+    # sent, and sends what a lost publish left out (remote_eval.ws.RoomServer.catch_up).
+    ROOMS_CATCH_UP_SECONDS = 1.0
 
     SCHEDULER_ENABLED = True
     SCHEDULER_TICK_SECONDS = 30

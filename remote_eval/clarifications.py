@@ -88,6 +88,11 @@ def still_in(session: EvalSession, bid: Bid) -> bool:
 
 
 def ensure_still_in(session: EvalSession, bid: Bid) -> None:
+    # Held for the length of the check: the identity map keeps only what is referenced,
+    # and the ceiling and the price (negotiated or not) each read the lot and its project.
+    lot = db.session.get(Lot, session.lot_id)
+    if lot is not None:
+        lot.project  # noqa: B018  (loaded once here, read from memory below)
     if not bid_outcome(session, bid)[0]:
         raise Conflict(_l("该投标人未通过资格或符合性审查，已被否决，不再评分。"))
     reason = price_rejection(session, bid) or (

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.core.auth.models import Role
 from app.core.errors import Forbidden
@@ -208,9 +207,9 @@ def seated_members(session: EvalSession) -> list[EvalMember]:
 def member_of(session: EvalSession, user: Any) -> EvalMember | None:
     if not _authenticated(user):
         return None
-    return db.session.execute(
-        select(EvalMember).where(EvalMember.session_id == session.id, EvalMember.user_id == user.id)
-    ).scalar_one_or_none()
+    # From the committee's own list: a command asks for the acting members next anyway,
+    # so the seat costs no query of its own.
+    return next((m for m in session.members if m.user_id == user.id), None)
 
 
 def ensure_may_act(session: EvalSession, member: EvalMember | None) -> EvalMember:

@@ -196,8 +196,31 @@ def outcome_of(states: Iterable[ItemState]) -> tuple[bool, list[str]]:
 
 
 def bid_outcome(session: EvalSession, bid: Bid) -> tuple[bool, list[str]]:
-    """(still in, reasons it is out): out when it fails any settled item."""
-    return outcome_of(item_states(session, bid))
+    """(still in, reasons it is out): out when it fails any settled item.
+
+    Asked on every score and sheet, so it reads the verdicts and decisions as plain rows
+    (the columns the outcome needs, as the summary does), not as ORM objects."""
+    members = {m.id for m in acting_members(session)}
+    verdicts = db.session.execute(
+        select(Verdict.member_id, Verdict.item_id, Verdict.passed, Verdict.reason)
+        .where(
+            Verdict.session_id == session.id,
+            Verdict.cycle == session.cycle,
+            Verdict.bid_id == bid.id,
+        )
+        .order_by(Verdict.id)
+    ).all()
+    decisions = {
+        d.item_id: d
+        for d in db.session.execute(
+            select(ItemDecision.item_id, ItemDecision.passed).where(
+                ItemDecision.session_id == session.id,
+                ItemDecision.cycle == session.cycle,
+                ItemDecision.bid_id == bid.id,
+            )
+        ).all()
+    }
+    return outcome_of(build_states(scheme_of(session), members, verdicts, decisions))
 
 
 def record_verdict(

@@ -56,6 +56,7 @@ blp = Blueprint(
     description="Evaluation review, clarifications, scoring and summary",
 )
 blp.after_request(refusals.audit_other_refusals)
+SHEET_FIELDS = ("id", "member_id", "bid_id", "submitted_at", "reopened_at")
 
 
 def _acting(session_id: int) -> tuple[EvalSession, EvalMember]:
@@ -241,7 +242,9 @@ class SheetResource(MethodView):
 
         def submit() -> Any:
             session, member, bid = _acting_on_bid(session_id, bid_id)
-            return scoring.submit_sheet(session, member, bid)
+            sheet = scoring.submit_sheet(session, member, bid)
+            # Read before the commit expires it, so the answer costs no query of its own.
+            return {name: getattr(sheet, name) for name in SHEET_FIELDS}
 
         return refusals.run("sheet", session_id, submit)
 

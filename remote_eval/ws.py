@@ -22,6 +22,13 @@ missing ones, read from the log. A connection that
 cannot keep up is closed (4408) rather than buffered without bound; it reconnects and
 replays.
 
+Catch-up: a publish can be lost after its commit (Redis pub/sub drops what a subscriber
+misses while it reconnects, or a web process loses its Redis connection at the moment
+of publishing), and a lost event whose room stays quiet would never be filled by a later
+one. Every ROOMS_CATCH_UP_SECONDS the server compares each room's last logged seq with
+what its caught-up connections were sent, and sends from the log what was already logged
+at the previous pass and still has not arrived (one grouped query per pass).
+
 Fan-out: each published event is encoded once per room, not once per client, and written
 straight to every connection of the room that is caught up (live, nothing queued, the
 previous seq sent, its socket buffer not backed up) without a task switch per client.
@@ -45,7 +52,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
@@ -150,6 +157,7 @@ class RoomServer:
         self._unsubscribe: Any = None
         self.start_error: OSError | None = None
         self.spent = SpentTokens(app.config.get("REDIS_URL"), self.ttl)
+        self.catch_up_seconds = float(app.config["ROOMS_CATCH_UP_SECONDS"])
         self._anonymous_audited: dict[str, float] = {}
 
     # --- broker side (called from whatever thread publishes) ---
@@ -251,6 +259,61 @@ class RoomServer:
                 for r in rows
             ]
 
+    # --- catch-up: logged events the broker never delivered ---
+    def _heads(self, rooms: list[str]) -> dict[str, int]:
+        """room → its last logged seq (rooms with no event are left out)."""
+        out: dict[str, int] = {}
+        with self.app.app_context():
+            for i in range(0, len(rooms), 500):
+                rows = db.session.execute(
+                    select(RoomEvent.room, func.max(RoomEvent.seq))
+                    .where(RoomEvent.room.in_(rooms[i : i + 500]))
+                    .group_by(RoomEvent.room)
+                ).all()
+                out.update({room: int(seq) for room, seq in rows})
+        return out
+
+    def _sent_floor(self) -> dict[str, int]:
+        """room → the lowest seq its caught-up connections were sent (others are busy
+        sending from their queue and are looked at once they are caught up)."""
+        out = {}
+        for room, subs in self.subscribers.items():
+            lasts = [s.last for s in subs if s.live]
+            if lasts:
+                out[room] = min(lasts)
+        return out
+
+    async def catch_up(self, heads: dict[str, int]) -> dict[str, int]:
+        """Send what the log of each room held at the previous pass (`heads`) and a
+        caught-up connection still lacks; return the rooms' heads for the next pass (an
+        event logged since has that long to arrive through the broker first)."""
+        floors = self._sent_floor()
+        for room, head in heads.items():
+            floor = floors.get(room)
+            if floor is None or floor >= head:
+                continue
+            log.warning("room %s: events %d..%d never arrived, sent from the log", room,
+                        floor + 1, head)  # fmt: skip
+            for event in await asyncio.to_thread(self._replay, room, floor):
+                if event["seq"] > head:
+                    break
+                self._dispatch(room, event)  # in order; connections that have it skip it
+        floors = self._sent_floor()
+        if not floors:
+            return {}
+        found = await asyncio.to_thread(self._heads, list(floors))
+        return {room: seq for room, seq in found.items() if seq > floors.get(room, seq)}
+
+    async def _catch_up_forever(self) -> None:
+        heads: dict[str, int] = {}
+        while True:
+            await asyncio.sleep(self.catch_up_seconds)
+            try:
+                heads = await self.catch_up(heads)
+            except Exception:  # the database away for a moment: try again next pass
+                log.exception("rooms catch-up failed")
+                heads = {}
+
     # --- websocket side ---
     async def handler(self, ws: ServerConnection) -> None:
         lang = "zh_CN"
@@ -347,6 +410,7 @@ class RoomServer:
         self.loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         self._unsubscribe = self.broker.subscribe(self._on_publish)
+        catching_up = asyncio.create_task(self._catch_up_forever())
         try:
             try:
                 async with serve(self.handler, self.host, self.port) as server:
@@ -361,6 +425,7 @@ class RoomServer:
                 # The port could not be bound: start_in_thread() raises it to the caller.
                 self.start_error = exc
         finally:
+            catching_up.cancel()
             if self._unsubscribe is not None:
                 self._unsubscribe()
                 self._unsubscribe = None

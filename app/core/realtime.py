@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -118,25 +119,44 @@ class InProcessBroker(Broker):
 
 
 class RedisBroker(Broker):
-    PATTERN = "tenderhall:room:*"
+    """Redis pub/sub. Channels are named after the Redis database of the URL, because
+    pub/sub ignores databases: two deployments (or test runs) on one Redis server would
+    otherwise hear each other's rooms, and a stranger's higher seq would make the rooms
+    server skip our own events as already sent."""
 
     def __init__(self, url: str) -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url)
+        database = self._redis.connection_pool.connection_kwargs.get("db", 0)
+        self.prefix = f"tenderhall:{database}:room:"
 
     def publish(self, channel: str, message: dict[str, Any]) -> None:
-        self._redis.publish(f"tenderhall:room:{channel}", json.dumps(message, ensure_ascii=False))
+        self._redis.publish(f"{self.prefix}{channel}", json.dumps(message, ensure_ascii=False))
 
     def subscribe(self, callback: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        prefix = self.prefix
 
         def handler(msg: dict[str, Any]) -> None:
-            channel = msg["channel"].decode().removeprefix("tenderhall:room:")
-            callback(channel, json.loads(msg["data"]))
+            try:
+                message = json.loads(msg["data"])
+                channel = msg["channel"].decode().removeprefix(prefix)
+            except (ValueError, UnicodeDecodeError):
+                log.warning("unreadable message on %r dropped", msg.get("channel"))
+                return
+            callback(channel, message)
 
-        pubsub.psubscribe(**{self.PATTERN: handler})
-        thread = pubsub.run_in_thread(sleep_time=0.05, daemon=True)
+        def keep_going(exc: BaseException, pubsub: Any, worker: Any) -> None:
+            # Without a handler the worker thread dies on the first error (Redis
+            # restarting, a callback failing) and the process hears nothing more. The
+            # next read reconnects and subscribes again; what was published meanwhile is
+            # sent from the room log by the rooms server's catch-up.
+            log.warning("room events subscription: %s; resubscribing", exc)
+            time.sleep(0.2)
+
+        pubsub.psubscribe(**{f"{prefix}*": handler})
+        thread = pubsub.run_in_thread(sleep_time=0.05, daemon=True, exception_handler=keep_going)
 
         def unsubscribe() -> None:
             # The worker closes the pubsub itself when it sees the flag; closing it here

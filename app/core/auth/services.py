@@ -145,15 +145,21 @@ def revoke_token(user: User, token: ApiToken) -> None:
 def user_for_token(raw: str) -> User | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(raw))
-    ).scalar_one_or_none()
+    # Token and user in one query: every API request of a bearer client comes through here.
+    row = db.session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _token_hash(raw))
+    ).one_or_none()
+    if row is None:
+        return None
+    token, user = row
     now = clock.now()
-    if token is None or token.revoked_at or (token.expires_at and token.expires_at <= now):
+    if token.revoked_at or (token.expires_at and token.expires_at <= now):
         return None
-    if not token.user.is_active:
+    if not user.is_active:
         return None
-    return token.user
+    return user
 
 
 def create_user(
