@@ -26,6 +26,7 @@ from app.core.extensions import db
 from app.core.http import client_info
 from app.core.notify import notify
 from app.core.realtime import after_commit
+from app.core.sqlite_writes import relax_durability
 from app.core.storage import CHUNK, get_store
 from bidding import hooks, retention
 from bidding.bids import actions, sealing, upload_checks
@@ -113,6 +114,9 @@ def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> 
             ),
             expected_offset=upload.received,
         )
+    # The chunk's bytes are not synced either (see below): its progress record need not
+    # wait for the disk, and the writers queued behind it do not wait on that sync.
+    relax_durability(db.session)
     limit = min(upload.declared_size, lot.max_bid_bytes)
     path = get_store().staging_path(upload.token)
     check = upload_checks.resume(upload.token, path, offset)
@@ -142,8 +146,9 @@ def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> 
             out.truncate(offset)
             raise
         # No fsync per chunk: a killed process loses nothing the page cache holds, and the
-        # whole container is re-validated and fsynced at finish, so bytes lost to a power
-        # failure surface as a refused finish (restart the upload), never as a bad bid.
+        # whole container is checked again and fsynced at finish (after a power failure the
+        # running check is gone, so the finish reads the file whole), so bytes lost to a
+        # power failure surface as a refused finish (restart the upload), never as a bad bid.
         out.flush()
     if written == 0:
         raise ValidationError(_("分片内容为空。"), field="chunk")
