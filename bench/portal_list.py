@@ -10,6 +10,13 @@ and prints the medians:
     portal_list_rps_ratio: 0.xx   portal_list_p99_ratio: N.xx
 
 Run: .venv/bin/python bench/portal_list.py [--rounds 3] [--seconds 4]
+        [--database-url postgresql://postgres@127.0.0.1:5432/DB] [--redis-url redis://…/N]
+        [--server gunicorn --workers 4 --threads 8]
+
+With --database-url the announcements go to that database instead (its tables are dropped
+and recreated); --redis-url gives the app its Redis (broker, rate limits); --server gunicorn
+serves it as at scale (`gunicorn wsgi:app`: gthread workers, each with its own app), and
+/healthz is measured on the same server in the same run.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from _serve import free_port, wait_ready  # noqa: E402  (bench/ is the script's own folder)
+from _serve import free_port, run_gunicorn, wait_ready  # noqa: E402  (bench/ is the script's own folder)
 
 ANNOUNCEMENTS = 10_000
 CLIENTS = 32
@@ -82,7 +89,7 @@ LIST_PATHS = [
 ]
 
 
-def build_database(instance: Path) -> None:
+def build_database(instance: Path, database_url: str | None = None) -> None:
     """Bulk-insert centres, organisations, projects, lots and published announcements."""
     os.environ["TENDERHALL_ENV"] = "development"
     from sqlalchemy import insert
@@ -93,10 +100,12 @@ def build_database(instance: Path) -> None:
     from app.factory import create_app
     from bidding.models import Announcement, Lot, Project
 
-    app = create_app(_overrides(instance))
+    app = create_app(_overrides(instance, database_url))
     rnd = random.Random(20260301)
     now = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     with app.app_context():
+        if database_url:
+            db.drop_all()
         db.create_all()
         db.session.execute(
             insert(Centre),
@@ -242,16 +251,19 @@ def build_database(instance: Path) -> None:
         db.session.commit()
 
 
-def _overrides(instance: Path) -> dict[str, Any]:
+def _overrides(
+    instance: Path, database_url: str | None = None, redis_url: str | None = None
+) -> dict[str, Any]:
     return {
-        "DATABASE_URL": f"sqlite:///{instance / 'bench.db'}",
+        "DATABASE_URL": database_url or f"sqlite:///{instance / 'bench.db'}",
         "INSTANCE_PATH": str(instance),
+        "REDIS_URL": redis_url,
         "SCHEDULER_ENABLED": False,
         "RATELIMIT_ENABLED": False,
     }
 
 
-def serve(instance: Path, port: int) -> None:
+def serve(instance: Path, port: int, args: argparse.Namespace) -> None:
     os.environ["TENDERHALL_ENV"] = "development"
     import logging
 
@@ -259,13 +271,23 @@ def serve(instance: Path, port: int) -> None:
 
     from app.factory import create_app
 
+    overrides = _overrides(instance, args.database_url, args.redis_url)
+    if args.server == "gunicorn":
+        run_gunicorn(
+            lambda: create_app(overrides),
+            host="127.0.0.1",
+            port=port,
+            workers=args.workers,
+            threads=args.threads,
+        )
+        return
     logging.getLogger("waitress").setLevel(logging.ERROR)
-    app = create_app(_overrides(instance))
+    app = create_app(overrides)
     waitress.serve(
         app,
         host="127.0.0.1",
         port=port,
-        threads=SERVER_THREADS,
+        threads=args.threads,
         connection_limit=256,
         channel_timeout=30,
         _quiet=True,
@@ -319,29 +341,43 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=4.0, help="per figure per round")
+    parser.add_argument("--database-url", default=None, help="default: SQLite in a temp dir")
+    parser.add_argument("--redis-url", default=None)
+    parser.add_argument("--server", choices=("waitress", "gunicorn"), default="waitress")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=SERVER_THREADS, help="per worker")
     parser.add_argument("--serve", nargs=2, metavar=("INSTANCE", "PORT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(Path(args.serve[0]), int(args.serve[1]))
+        serve(Path(args.serve[0]), int(args.serve[1]), args)
         return
 
     with tempfile.TemporaryDirectory(prefix="th-bench-") as tmp:
         instance = Path(tmp)
         t0 = time.perf_counter()
-        build_database(instance)
+        build_database(instance, args.database_url)
+        where = "PostgreSQL" if args.database_url else "SQLite"
+        how = f"{args.server}, " + (
+            f"{args.workers} workers × " if args.server == "gunicorn" else ""
+        )
         print(
-            f"# built {ANNOUNCEMENTS} announcements in {time.perf_counter() - t0:.1f}s", flush=True
+            f"# built {ANNOUNCEMENTS} announcements in {time.perf_counter() - t0:.1f}s "
+            f"({where}{', Redis' if args.redis_url else ''}; {how}{args.threads} threads)",
+            flush=True,
         )
         port = free_port()
         env = {**os.environ, "TENDERHALL_ENV": "development", "PYTHONPATH": str(ROOT)}
         env = {
             k: v for k, v in env.items() if not k.startswith("TENDERHALL_") or k == "TENDERHALL_ENV"
         }
-        proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--serve", str(instance), str(port)],
-            env=env,
-            cwd=str(ROOT),
-        )
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--serve", str(instance), str(port)]
+        cmd += ["--server", args.server, "--workers", str(args.workers)]
+        cmd += ["--threads", str(args.threads)]
+        if args.database_url:
+            cmd += ["--database-url", args.database_url]
+        if args.redis_url:
+            cmd += ["--redis-url", args.redis_url]
+        proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT))
         try:
             wait_ready(port, proc)
             # Warm both code paths (template compile, connection pool) before measuring.

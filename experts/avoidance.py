@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import ARRAY, Integer, Text, any_, cast, func, or_, select
 
 from app.core import clock
 from app.core.extensions import db
@@ -149,20 +149,36 @@ def _matching(
     main = select(*cols).where(
         Expert.centre_id.in_(centres), Expert.main_specialty_code.in_(codes), *where
     )
-    secondary = (
-        select(*cols)
-        .join(ExpertSpecialty, ExpertSpecialty.expert_id == Expert.id)
-        .where(
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        # The few thousand members of the specialties first, as one array, then each looked
+        # up by primary key: PostgreSQL otherwise joins them by scanning the whole pool
+        # (a hash join over every expert of the centre), several times slower.
+        members = (
+            select(func.array_agg(ExpertSpecialty.expert_id))
+            .where(ExpertSpecialty.specialty_code.in_(codes))
+            .scalar_subquery()
+        )
+        secondary = select(*cols).where(
+            Expert.id == any_(cast(members, ARRAY(Integer))),  # one value, not a subquery
             Expert.centre_id.in_(centres),
-            ExpertSpecialty.specialty_code.in_(codes),
             Expert.main_specialty_code.not_in(codes),
             *where,
         )
-        .distinct()
-    )
+    else:
+        secondary = (
+            select(*cols)
+            .join(ExpertSpecialty, ExpertSpecialty.expert_id == Expert.id)
+            .where(
+                Expert.centre_id.in_(centres),
+                ExpertSpecialty.specialty_code.in_(codes),
+                Expert.main_specialty_code.not_in(codes),
+                *where,
+            )
+            .distinct()
+        )
     # Core execution on the session's connection: plain rows, no ORM loading machinery,
     # which matters for the tens of thousands of ids a large pool returns.
-    conn = db.session.connection()
     if not columns:
         return _id_list(conn, main) + _id_list(conn, secondary)
     return [*conn.execute(main).all(), *conn.execute(secondary).all()]

@@ -1,4 +1,5 @@
-"""One writer at a time on a SQLite database, queued in the process instead of polled.
+"""One writer at a time on a SQLite database, queued in the process instead of polled;
+and `relax_durability` for a transaction whose commit need not wait for the disk.
 
 SQLite lets one connection write at a time; the others wait in its busy handler, which
 sleeps and retries with growing pauses (up to 100 ms each). Under a steady stream of
@@ -43,6 +44,7 @@ class QueuedWriterConnection(sqlite3.Connection):
         name = str(database)
         self._th_lock = None if name in ("", ":memory:") or "mode=memory" in name else name
         self._th_held: threading.Lock | None = None
+        self._th_synchronous: int | None = None  # the level to restore after a relaxed commit
 
     def th_before_write(self) -> None:
         if self._th_lock is None or self._th_held is not None or self.in_transaction:
@@ -56,6 +58,25 @@ class QueuedWriterConnection(sqlite3.Connection):
         if held is not None:
             held.release()
 
+    def relax_next_commit(self) -> bool:
+        """Let the next transaction commit without syncing the WAL (synchronous=NORMAL).
+
+        SQLite changes the level only between transactions, so this works only before the
+        transaction's first write; False means the commit keeps its full sync. The level
+        comes back when the transaction ends, before the connection returns to the pool.
+        """
+        if self.in_transaction:
+            return False
+        if self._th_synchronous is None:
+            self._th_synchronous = int(self.execute("PRAGMA synchronous").fetchone()[0])
+            self.execute("PRAGMA synchronous=NORMAL")
+        return True
+
+    def _th_restore_sync(self) -> None:
+        level, self._th_synchronous = self._th_synchronous, None
+        if level is not None:
+            self.execute(f"PRAGMA synchronous={level:d}")
+
     def commit(self) -> None:
         try:
             super().commit()
@@ -63,12 +84,14 @@ class QueuedWriterConnection(sqlite3.Connection):
             # Still inside a transaction (the commit failed, e.g. busy): keep the lock.
             if not self.in_transaction:
                 self._th_release()
+                self._th_restore_sync()
 
     def rollback(self) -> None:
         try:
             super().rollback()
         finally:
             self._th_release()
+            self._th_restore_sync()
 
     def close(self) -> None:
         try:
@@ -86,3 +109,21 @@ def before_cursor_execute(
         _WRITES
     ):
         dbapi.th_before_write()
+
+
+def relax_durability(session: Any) -> None:
+    """Let the session's current transaction commit without waiting for the disk.
+
+    For records worth less than the time of a disk sync, such as an upload's progress: a
+    crash of the process loses nothing, a power failure may lose the last few such
+    commits (never half of one), and the next fully synced commit makes them durable.
+    PostgreSQL: synchronous_commit off for this transaction; SQLite: synchronous=NORMAL
+    for it, when asked before its first write (otherwise it syncs as usual).
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        return
+    dbapi = conn.connection.dbapi_connection
+    if isinstance(dbapi, QueuedWriterConnection):
+        dbapi.relax_next_commit()

@@ -1,7 +1,8 @@
 """Resumable uploads of sealed bids, their finish into a recorded bid, withdrawal.
 
-A bid's bytes accumulate in the store's staging file of its upload session; the finish
-verifies the whole container and adopts it into the content-addressed store.
+A bid's bytes accumulate in the store's staging file of its upload session, checked and
+hashed as they arrive (`upload_checks`); the finish takes that check's verdict, or verifies
+the whole file when the check is not at hand, and adopts it into the content-addressed store.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import io
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
 from flask_babel import gettext as _
@@ -24,9 +26,10 @@ from app.core.extensions import db
 from app.core.http import client_info
 from app.core.notify import notify
 from app.core.realtime import after_commit
+from app.core.sqlite_writes import relax_durability
 from app.core.storage import CHUNK, get_store
 from bidding import hooks, retention
-from bidding.bids import actions, sealing
+from bidding.bids import actions, sealing, upload_checks
 from bidding.bids.custody import opening_key
 from bidding.bids.eligibility import QuoteFinal, ensure_can_bid
 from bidding.bids.models import Bid, BidStatus, BidUpload, UploadStatus
@@ -111,8 +114,12 @@ def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> 
             ),
             expected_offset=upload.received,
         )
+    # The chunk's bytes are not synced either (see below): its progress record need not
+    # wait for the disk, and the writers queued behind it do not wait on that sync.
+    relax_durability(db.session)
     limit = min(upload.declared_size, lot.max_bid_bytes)
     path = get_store().staging_path(upload.token)
+    check = upload_checks.resume(upload.token, path, offset)
     written = 0
     with open(path, "r+b") as out:
         # Bytes past `received` are leftovers of a chunk whose commit never happened.
@@ -133,19 +140,22 @@ def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> 
                     _check_header(block, lot, upload)
                     first = False
                 out.write(block)
+                check.feed(block)
                 written += len(block)
         except BaseException:
             out.truncate(offset)
             raise
         # No fsync per chunk: a killed process loses nothing the page cache holds, and the
-        # whole container is re-validated and fsynced at finish, so bytes lost to a power
-        # failure surface as a refused finish (restart the upload), never as a bad bid.
+        # whole container is checked again and fsynced at finish (after a power failure the
+        # running check is gone, so the finish reads the file whole), so bytes lost to a
+        # power failure surface as a refused finish (restart the upload), never as a bad bid.
         out.flush()
     if written == 0:
         raise ValidationError(_("分片内容为空。"), field="chunk")
     upload.received = offset + written
     upload.updated_at = clock.now()
     db.session.flush()
+    upload_checks.advance(upload.token, path, check)
     return upload
 
 
@@ -185,14 +195,17 @@ def finish_upload(upload: BidUpload, user: User) -> Bid:
     key = opening_key(lot)
     store = get_store()
     path = store.staging_path(upload.token)
-    with open(path, "rb") as f:
-        sha, size = sealing.validate_structure(
-            f, lot.id, org.id, lot.max_bid_bytes, expected_key_sha256=key.fingerprint
-        )
-    store.adopt(path, sha)  # the hash was computed by the validation just above
+    sha, size = _verified(upload, path, lot, org, key.fingerprint)
+    store.adopt(path, sha)  # the hash was computed by the verification just above
     # The staging file stays until the bid's transaction has committed: if the process dies
     # in between, the session is still open and its finish can simply be sent again.
-    after_commit(lambda: path.unlink(missing_ok=True))
+    token = upload.token
+
+    def discard_staging() -> None:
+        path.unlink(missing_ok=True)
+        upload_checks.forget(token)
+
+    after_commit(discard_staging)
     # Lock the lot: the deadline sweep takes the same lock before freezing.
     db.session.execute(select(Lot).where(Lot.id == lot.id).with_for_update())
     db.session.refresh(lot)
@@ -219,6 +232,29 @@ def finish_upload(upload: BidUpload, user: User) -> Bid:
         email=False,
     )
     return bid
+
+
+def _verified(
+    upload: BidUpload, path: Path, lot: Lot, org: Organisation, key_sha256: str
+) -> tuple[str, int]:
+    """(SHA-256, size) of the complete container, checked as `validate_structure` checks it.
+
+    The check run chunk by chunk answers when it saw exactly this file and passed; anything
+    else reads the whole file, so every refusal is the one `validate_structure` gives.
+    """
+    check = upload_checks.finished(upload.token, path, upload.declared_size)
+    if check is not None and check.passed and check.size <= lot.max_bid_bytes:
+        assert check.header is not None
+        try:
+            sealing.check_binding(check.header, lot.id, org.id, key_sha256)
+        except sealing.ContainerError:
+            pass  # refused below, by the same rule, with its reason
+        else:
+            return check.sha256, check.size
+    with open(path, "rb") as f:
+        return sealing.validate_structure(
+            f, lot.id, org.id, lot.max_bid_bytes, expected_key_sha256=key_sha256
+        )
 
 
 def _record_bid(

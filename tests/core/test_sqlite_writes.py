@@ -109,3 +109,44 @@ def test_in_memory_databases_take_no_lock() -> None:
     conn.th_before_write()  # type: ignore[attr-defined]
     assert conn._th_held is None  # type: ignore[attr-defined]
     conn.close()
+
+
+def _sync_level(raw) -> str:  # type: ignore[no-untyped-def]
+    cur = raw.cursor()
+    if isinstance(raw, sqlite3.Connection):
+        cur.execute("PRAGMA synchronous")
+    else:
+        cur.execute("SHOW synchronous_commit")
+    return str(cur.fetchone()[0])
+
+
+def test_a_relaxed_transaction_commits_without_waiting_for_the_disk_and_only_it(app) -> None:  # type: ignore[no-untyped-def]
+    db.session.rollback()
+    raw = db.session.connection().connection.dbapi_connection
+    full = _sync_level(raw)
+    sqlite_writes.relax_durability(db.session)
+    relaxed = _sync_level(raw)
+    db.session.execute(text("SELECT 1"))
+    db.session.commit()
+    assert (full, relaxed) in (("2", "1"), ("on", "off"))  # SQLite FULL → NORMAL; PostgreSQL
+    after = _sync_level(raw)
+    if not isinstance(raw, sqlite3.Connection):
+        raw.rollback()  # psycopg opened a transaction for the SHOW: leave the pooled one idle
+    assert after == full  # back before the connection went back to the pool
+
+
+def test_a_transaction_that_has_written_keeps_its_full_sync(tmp_path: Path) -> None:
+    engine = _engine(tmp_path / "r.db")
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        raw.execute("PRAGMA synchronous=FULL")
+        conn.execute(text("INSERT INTO t (v) VALUES ('written')"))
+        assert raw.relax_next_commit() is False  # SQLite cannot change it mid-transaction
+        assert _sync_level(raw) == "2"
+        conn.commit()
+        assert raw.relax_next_commit() is True
+        assert _sync_level(raw) == "1"
+        conn.execute(text("INSERT INTO t (v) VALUES ('relaxed')"))
+        conn.rollback()
+        assert _sync_level(raw) == "2"  # a rollback restores it too
+    engine.dispose()

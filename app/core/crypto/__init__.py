@@ -18,6 +18,10 @@ chunk nonce/AAD, ``errors``, ``header`` and its rules, ``reader`` key-less check
         What the server checks at upload without any private key: magic, version,
         header, lot (int → lot_id, str → lot_code), bidder (int → org id, str → credit
         code), opening key fingerprint, chunk indices, frame sizes, final chunk, size.
+    ``StructureCheck()``  the same checks fed chunk by chunk (``.feed(bytes)``, ``.copy()``):
+        ``.passed``, ``.sha256``, ``.size``, ``.header``; then ``check_binding(header,
+        expected_lot, expected_bidder, expected_key_sha256)``. Not passed → run
+        ``validate_structure`` for the refusal.
     ``open_stream(private_key, stream, out) -> OpenedBid``
         ``out`` is a directory (files written atomically), a callable
         ``(OpenedFile) -> writable | None``, or None (hash only).
@@ -77,7 +81,9 @@ __all__ = [
     "OpenedFile",
     "OpeningKey",
     "SecretBoxError",
+    "StructureCheck",
     "canonical_json",
+    "check_binding",
     "commit",
     "ed25519_public_key_ok",
     "inspect_header",
@@ -114,6 +120,8 @@ _HOME = {
     "open_stream": "container",
     "seal_stream": "container",
     "validate_structure": "container",
+    "StructureCheck": "container",
+    "check_binding": "container",
     "CustodyError": "custody",
     "OpeningKey": "custody",
     "make_opening_key": "custody",

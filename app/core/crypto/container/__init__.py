@@ -15,7 +15,8 @@ Everything streams: memory use is bounded by the chunk size, whatever the bid's 
 Modules: ``layout`` (sizes, limits, chunk nonce and AAD), ``errors`` (``ContainerError``
 and its reasons), ``header`` (``Header``, canonical JSON, key fingerprint, header, name and
 price-form rules), ``reader`` (hashing reader, frames, ``inspect_header``,
-``validate_structure``), ``sealing`` (``seal_stream``), ``opening`` (``open_stream``).
+``validate_structure``), ``incremental`` (``StructureCheck``: the same checks fed chunk
+by chunk), ``sealing`` (``seal_stream``), ``opening`` (``open_stream``).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from __future__ import annotations
 # vectors import from here; the remaining constants and rules live in their own module.
 from app.core.crypto.container.errors import ContainerError
 from app.core.crypto.container.header import Header, canonical_json, public_key_sha256
+from app.core.crypto.container.incremental import StructureCheck
 from app.core.crypto.container.layout import DEFAULT_CHUNK_SIZE, FRAME, PREFIX, RSA_BITS
 from app.core.crypto.container.opening import OpenedBid, OpenedFile, open_stream
-from app.core.crypto.container.reader import inspect_header, validate_structure
+from app.core.crypto.container.reader import check_binding, inspect_header, validate_structure
 from app.core.crypto.container.sealing import seal_stream
 
 __all__ = [
@@ -38,7 +40,9 @@ __all__ = [
     "Header",
     "OpenedBid",
     "OpenedFile",
+    "StructureCheck",
     "canonical_json",
+    "check_binding",
     "inspect_header",
     "open_stream",
     "public_key_sha256",

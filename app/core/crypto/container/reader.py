@@ -94,6 +94,12 @@ def read_header(reader: HashingReader) -> Header:
         prefix = reader.read_exact(PREFIX.size)
     except ContainerError as exc:
         raise ContainerError("bad_magic") from exc
+    body = reader.read_exact(header_length(prefix))
+    return parse_header(prefix, body)
+
+
+def header_length(prefix: bytes) -> int:
+    """The header's length from the container's fixed prefix, once magic and version check."""
     magic, version, length = PREFIX.unpack(prefix)
     if magic != MAGIC:
         raise ContainerError("bad_magic")
@@ -101,14 +107,31 @@ def read_header(reader: HashingReader) -> Header:
         raise ContainerError("bad_version", version=version)
     if not 2 <= length <= MAX_HEADER_BYTES:
         raise ContainerError("bad_header", field="header_len")
-    body = reader.read_exact(length)
+    return length
+
+
+def parse_header(prefix: bytes, body: bytes) -> Header:
+    """The header from its prefix and JSON bytes, every field checked."""
     try:
         fields = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ContainerError("bad_header", field="json") from exc
     check_header_fields(fields)
     raw = prefix + body
-    return Header(version, fields, raw, hashlib.sha256(raw).digest())
+    return Header(PREFIX.unpack(prefix)[1], fields, raw, hashlib.sha256(raw).digest())
+
+
+def check_frame(header: Header, index: int, head: bytes) -> tuple[bool, int]:
+    """(final, body length) of the frame expected at `index`, from its FRAME-sized head."""
+    full = header.chunk_size + TAG_LEN
+    got, final, length = FRAME.unpack(head)
+    if got != index:
+        raise ContainerError("chunk_order", expected=index, found=got)
+    if final not in (0, 1):
+        raise ContainerError("bad_frame", index=index)
+    if (final == 0 and length != full) or (final == 1 and not TAG_LEN < length <= full):
+        raise ContainerError("bad_frame", index=index)
+    return bool(final), length
 
 
 def read_frames(reader: HashingReader, header: Header) -> Iterator[tuple[int, bool, memoryview]]:
@@ -121,17 +144,10 @@ def read_frames(reader: HashingReader, header: Header) -> Iterator[tuple[int, bo
     buffer = memoryview(bytearray(full))
     index = 0
     while True:
-        head = reader.read_exact(FRAME.size)
-        got, final, length = FRAME.unpack(head)
-        if got != index:
-            raise ContainerError("chunk_order", expected=index, found=got)
-        if final not in (0, 1):
-            raise ContainerError("bad_frame", index=index)
-        if (final == 0 and length != full) or (final == 1 and not TAG_LEN < length <= full):
-            raise ContainerError("bad_frame", index=index)
+        final, length = check_frame(header, index, reader.read_exact(FRAME.size))
         body = buffer[:length]
         reader.read_into(body)
-        yield index, bool(final), body
+        yield index, final, body
         if final:
             if not reader.at_eof():
                 raise ContainerError("trailing_data")
