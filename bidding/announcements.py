@@ -30,9 +30,10 @@ from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus, Proje
 from bidding.notice_text import (
     TITLE_MAX,
     fit_title,
+    objection_how,
     party_fields,
     render_intent_body,
-    render_tender_body,
+    tender_body,
     tender_defaults,
 )
 from bidding.projects import latest_announcement
@@ -364,11 +365,22 @@ def publish_tender_notice(
             _(methods.NOTICE_FIELD_LABELS[name]),
             "",
             name,
-            required=True,
+            required=name not in methods.OPTIONAL_NOTICE_FIELDS,
             max_len=2000,
         )
         for name in methods.rule_for(project.method).notice_fields
     }
+    rule = methods.rule_for(project.method)
+    if rule.publicity_working_days:
+        # A publicity (单一来源) states its period: from the documents' first issue, as
+        # the objections to it are counted (bidding.documents.objections).
+        start = min(lot.doc_start_at for lot in targets)
+        method_fields["publicity_start"] = start
+        method_fields["publicity_end"] = clocks.publicity_objection_end(
+            start, rule.publicity_working_days, calendar_for(project.centre_id)
+        )
+        with force_locale("zh_CN"):
+            method_fields["objection_how"] = objection_how()
     lot_rows = [_lot_fields(lot) for lot in targets]
     fields: dict[str, Any] = {
         "project_code": project.code,
@@ -404,7 +416,10 @@ def publish_tender_notice(
     with force_locale("zh_CN"):
         kind_word = _(methods.rule_for(project.method).notice_word)
         title = fit_title(subject, kind_word)
-        body = render_tender_body(fields, lot_rows, project.method)
+        render = tender_body(
+            methods.notice_field_kind(project.method, AnnouncementKind.TENDER.value)
+        )
+        body = render(fields, lot_rows, project.method)
     ann = publish_announcement(
         user,
         project,

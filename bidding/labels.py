@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.core.i18n import N_
+from bidding import methods
 from bidding.models import AnnouncementKind, EvalMethod, LotStatus, Method
 
 METHOD_LABELS: dict[str, str] = {
@@ -72,7 +73,13 @@ def status_label(status: LotStatus | str) -> str:
     return _(STATUS_LABELS.get(str(status), str(status)))
 
 
-def kind_label(kind: AnnouncementKind | str) -> str:
+def kind_label(kind: AnnouncementKind | str, method: Method | str | None = None) -> str:
+    """What a kind of announcement is called; given the lot's method, in its words (a
+    result of 询价 is a 成交结果公告)."""
+    if method is not None:
+        word = methods.kind_word(method, str(kind))
+        if word is not None:
+            return _(word)
     return _(KIND_LABELS.get(str(kind), str(kind)))
 
 

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 
 from app.core import formatting
 from app.core.i18n import N_
-from bidding import categories
+from bidding import categories, methods
 from bidding.labels import eval_label, method_label, status_label
 
 
@@ -41,6 +41,14 @@ def _datetime(value: Any) -> str:
         return formatting.cst(value)
     try:
         return formatting.cst(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+
+
+def _until(value: Any) -> str:
+    """The end of a period: 24:00 of its last day, as the law states it."""
+    try:
+        return formatting.cst_until(value if isinstance(value, dt.datetime) else str(value))
     except ValueError:
         return str(value)
 
@@ -79,6 +87,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "text": _text,
     "money": _money,
     "datetime": _datetime,
+    "until": _until,
     "date": _date,
     "yes_no": _yes_no,
     "days": _days,
@@ -104,6 +113,13 @@ class FieldSpec:
     # Other keys the same fact is stored under (a column of records written by different
     # stages: the result stages name a candidate `supplier_name`, earlier notices `supplier`).
     aliases: tuple[str, ...] = ()
+    # The label is this word of the method's result (`bidding.methods.ResultWords`: the
+    # winner is 中标人 or 成交供应商); `label` is tendering's word.
+    word: str | None = None
+
+    def label_for(self, words: methods.ResultWords) -> str:
+        msgid = getattr(words, self.word) if self.word else self.label
+        return _(msgid) if msgid else ""
 
     def value_in(self, item: Mapping[str, Any]) -> Any:
         for key in (self.key, *self.aliases):
@@ -139,13 +155,15 @@ def register_kind_fields(kind: str, specs: Iterable[FieldSpec]) -> None:
     _REGISTRY[str(kind)] = specs
 
 
-def kind_fields(kind: str) -> tuple[FieldSpec, ...]:
-    return _REGISTRY.get(str(kind), ())
+def kind_fields(kind: str, method: str | None = None) -> tuple[FieldSpec, ...]:
+    """The fields of a kind of announcement as `method` reads them (a method may read a
+    kind with an entry of its own: `bidding.methods.notice_field_kind`)."""
+    return _REGISTRY.get(methods.notice_field_kind(method, str(kind)), ())
 
 
-def undeclared_keys(kind: str, fields: Mapping[str, Any]) -> set[str]:
+def undeclared_keys(kind: str, fields: Mapping[str, Any], method: str | None = None) -> set[str]:
     """Stored keys the kind does not declare (a test keeps this empty for every kind)."""
-    declared = {s.key for s in kind_fields(kind)}
+    declared = {s.key for s in kind_fields(kind, method)}
     return {k for k in fields if k not in declared}
 
 
@@ -153,15 +171,23 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def field_rows(kind: str, fields: Mapping[str, Any], *, omit: Iterable[str] = ()) -> list[FieldRow]:
-    """The announcement's facts as labelled rows in the reader's language.
+def field_rows(
+    kind: str,
+    fields: Mapping[str, Any],
+    *,
+    omit: Iterable[str] = (),
+    method: str | None = None,
+) -> list[FieldRow]:
+    """The announcement's facts as labelled rows in the reader's language, in the words
+    of the lot's procurement `method` (中标 or 成交; tendering's when not given).
 
     `omit` names keys the page already states elsewhere (its project card), so that each
     fact is stated once.
     """
     skip = set(omit)
+    words = methods.words_for(method)
     out: list[FieldRow] = []
-    for spec in kind_fields(kind):
+    for spec in kind_fields(kind, method):
         value = fields.get(spec.key)
         if spec.label is None or spec.key in skip or _is_empty(value):
             continue
@@ -171,14 +197,14 @@ def field_rows(kind: str, fields: Mapping[str, Any], *, omit: Iterable[str] = ()
             out.append(
                 FieldRow(
                     spec.key,
-                    _(spec.label),
+                    spec.label_for(words),
                     headers=[_(c.label) for c in spec.columns if c.label],
                     rows=[_record_cells(spec.columns, item) for item in value],
                 )
             )
         else:
             text = FORMATS[spec.fmt](value)
-            out.append(FieldRow(spec.key, _(spec.label), text, written=spec.fmt == "text"))
+            out.append(FieldRow(spec.key, spec.label_for(words), text, written=spec.fmt == "text"))
     return out
 
 
@@ -316,6 +342,38 @@ register_kind_fields(
         *PARTIES,
     ),
 )
+# 单一来源采购公示: published as the lot's tender notice, it says what the publicity is
+# about — the proposed supplier, the reason, the experts' opinion, its period and how to
+# object — not a tender's documents, deadline and opening, which stay for the system.
+register_kind_fields(
+    "single_source_publicity",
+    (
+        *PROJECT,
+        FieldSpec("method", N_("采购方式"), "method"),
+        FieldSpec("category_code", N_("标段分类"), "category"),
+        FieldSpec("funding_source", N_("资金来源")),
+        FieldSpec("budget", N_("预算金额"), "money"),
+        FieldSpec("ceiling_price", None),
+        FieldSpec("lots", None),
+        FieldSpec("requirements", N_("拟采购的货物或服务")),
+        FieldSpec("supplier_name", N_("拟定的唯一供应商名称")),
+        FieldSpec("supplier_address", N_("拟定的唯一供应商地址")),
+        FieldSpec("single_source_reason", N_("采用单一来源方式的理由")),
+        FieldSpec("expert_opinion", N_("专业人员论证意见")),
+        FieldSpec("publicity_start", N_("公示开始"), "datetime"),
+        FieldSpec("publicity_end", N_("公示截止"), "until"),
+        FieldSpec("objection_how", N_("异议方式")),
+        FieldSpec("qualifications", None),
+        FieldSpec("doc_obtain_method", None),
+        FieldSpec("doc_start_at", None),
+        FieldSpec("doc_end_at", None),
+        FieldSpec("bid_deadline", None),
+        FieldSpec("opening_place", None),
+        FieldSpec("bid_submission", None),
+        FieldSpec("remarks", N_("其他补充事宜")),
+        *PARTIES,
+    ),
+)
 register_kind_fields(
     "clarification",
     (
@@ -352,7 +410,7 @@ register_kind_fields(
     "candidates",
     (
         *PROJECT,
-        FieldSpec("candidates", N_("中标候选人"), columns=CANDIDATE_COLUMNS),
+        FieldSpec("candidates", N_("中标候选人"), columns=CANDIDATE_COLUMNS, word="candidates"),
         FieldSpec("rejected", N_("被否决的投标"), columns=REJECTED_COLUMNS),
         FieldSpec("publicity_start", N_("公示开始"), "date"),
         FieldSpec("publicity_end", N_("公示截止"), "date"),
@@ -366,10 +424,10 @@ register_kind_fields(
     "result",
     (
         *PROJECT,
-        FieldSpec("winner", N_("中标人")),
+        FieldSpec("winner", N_("中标人"), word="winner"),
         FieldSpec("winner_supplier_id", None),
-        FieldSpec("winner_rank", N_("中标人在候选人中的排名"), "rank"),
-        FieldSpec("amount", N_("中标金额"), "money"),
+        FieldSpec("winner_rank", N_("在候选人中的排名"), "rank"),
+        FieldSpec("amount", N_("中标金额"), "money", word="amount"),
         FieldSpec("passed_over", N_("排名在前未中标的候选人"), columns=PASSED_OVER_COLUMNS),
         FieldSpec("challenge_until", N_("质疑期限"), "datetime"),
         FieldSpec("contract_due", N_("合同备案期限"), "datetime"),

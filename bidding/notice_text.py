@@ -252,6 +252,79 @@ def render_tender_body(
     lines += [
         "",
         heading(_("对本次招标提出询问，请按以下方式联系")),
+        *_contact_lines(f),
+    ]
+    return "\n".join(lines)
+
+
+def render_single_source_body(
+    f: Mapping[str, Any], lots: Sequence[Mapping[str, Any]], method: Method
+) -> str:
+    """单一来源采购公示: what is bought and from whom, why only from them, the experts'
+    opinion, the period and how to object — no documents, deadline or opening to announce."""
+    heading = section_numbers()
+    lines = [
+        _(
+            "%(agency)s受%(purchaser)s委托，拟对%(name)s采用单一来源方式采购，现予公示。",
+            agency=f["agency_name"],
+            purchaser=f["purchaser_name"],
+            name=f["project_name"],
+        ),
+        "",
+        heading(_("项目信息")),
+        _("项目编号：%(c)s（交易编号 %(t)s）", c=f["project_code"], t=f["trade_id"]),
+        _("项目名称：%(v)s", v=f["project_name"]),
+        _("采购方式：%(v)s", v=method_label(method)),
+        _("预算金额：%(v)s", v=yuan(Decimal(str(f["budget"])))),
+        _("拟采购的货物或服务：%(v)s", v=f["requirements"]),
+        "",
+        heading(_("拟定的唯一供应商")),
+        _("名称：%(v)s", v=f["supplier_name"]),
+        _("地址：%(v)s", v=f.get("supplier_address") or "—"),
+        "",
+        heading(_("采用单一来源方式的理由")),
+        str(f["single_source_reason"]),
+        "",
+        heading(_("专业人员论证意见")),
+        str(f.get("expert_opinion") or _("无")),
+        "",
+        heading(_("公示期限")),
+        _(
+            "%(s)s 至 %(e)s（北京时间）。",
+            s=formatting.cst(_as_dt(f["publicity_start"]), formatting.CHINESE_MINUTE),
+            e=formatting.cst_until(_as_dt(f["publicity_end"]), formatting.CHINESE_MINUTE),
+        ),
+        "",
+        heading(_("异议")),
+        str(f["objection_how"]),
+    ]
+    if f.get("remarks"):
+        lines += ["", heading(_("其他补充事宜")), str(f["remarks"])]
+    lines += ["", heading(_("联系方式")), *_contact_lines(f)]
+    return "\n".join(lines)
+
+
+def objection_how() -> str:
+    """How anyone objects to a publicity (单一来源): in writing, within the period."""
+    return _(
+        "任何供应商、单位或者个人对采用单一来源方式或拟定的供应商有异议的，可在公示期内登录本平台，"
+        "在该标段页面提出书面异议并附理由，或以书面形式向下列采购人、采购代理机构提出。"
+    )
+
+
+# How a tender-kind notice's text is written, by the `bidding.notice_fields` entry its
+# method reads it with (`bidding.methods.notice_field_kind`); the rest are tender notices.
+TENDER_BODIES: dict[str, Callable[..., str]] = {
+    "single_source_publicity": render_single_source_body,
+}
+
+
+def tender_body(entry: str) -> Callable[..., str]:
+    return TENDER_BODIES.get(entry, render_tender_body)
+
+
+def _contact_lines(f: Mapping[str, Any]) -> list[str]:
+    return [
         _(
             "采购人：%(n)s　地址：%(a)s　联系人：%(c)s　电话：%(p)s",
             n=f["purchaser_name"],
@@ -267,7 +340,6 @@ def render_tender_body(
             p=f["agency_phone"] or "—",
         ),
     ]
-    return "\n".join(lines)
 
 
 def render_termination_body(f: Mapping[str, Any]) -> str:

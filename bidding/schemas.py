@@ -229,6 +229,15 @@ class TenderNoticeIn(_Contacts):
     supplier_name = fields.String(
         load_default=None, metadata={"description": "单一来源: the one supplier (required)"}
     )
+    supplier_address = fields.String(
+        load_default=None, metadata={"description": "单一来源: its address (required)"}
+    )
+    expert_opinion = fields.String(
+        load_default=None,
+        metadata={
+            "description": "单一来源: the experts' opinion on the supplier being the only one"
+        },
+    )
 
 
 class ProjectTenderNoticeIn(TenderNoticeIn):

@@ -371,7 +371,11 @@ def tender_notice_new(lot_id: int) -> Any:
             lot=lot,
             values=values,
             method_fields=[
-                (name, _(methods.NOTICE_FIELD_LABELS[name]))
+                (
+                    name,
+                    _(methods.NOTICE_FIELD_LABELS[name]),
+                    name not in methods.OPTIONAL_NOTICE_FIELDS,
+                )
                 for name in methods.rule_for(project.method).notice_fields
             ],
             # The notice is named as the method names it (单一来源采购公示, 询价公告, …).

@@ -135,6 +135,10 @@ def _publicity(world: World, project: Any) -> None:
             "qualifications": "具备原厂授权的维保服务资质。",
             "single_source_reason": SINGLE_SOURCE_REASON,
             "supplier_name": world.supplier(3).organisation.name,
+            "supplier_address": "内蒙古自治区呼和浩特市赛罕区敕勒川大街 6 号",
+            "expert_opinion": "经三位医学影像设备专家论证：该设备的维保配件和软件升级受原厂专利与"
+            "专有技术保护，只能由原厂授权服务商提供。论证专家：李明（内蒙古医科大学附属医院，"
+            "主任医师）、赵华（内蒙古工业大学，教授）、孙强（包头市中心医院，高级工程师）。",
         },
     )
     world.announcements += 1

@@ -14,7 +14,7 @@ from app.core import formatting, pdf
 from app.portal import queries
 from app.portal.views import bp
 from bidding import notice_fields
-from bidding.labels import KIND_LABELS, method_label, translated
+from bidding.labels import kind_label, method_label
 
 # A published announcement never changes, so its signed PDF is made once per language and
 # process; the bound keeps a crawler from holding every PDF in memory.
@@ -24,14 +24,14 @@ _lock = threading.Lock()
 
 
 def announcement_pdf(a: Any) -> bytes:
-    kind = translated(KIND_LABELS).get(a.kind.value, "")
+    kind = kind_label(a.kind.value, a.method.value)
     facts = [
         (_("公告类型"), kind),
         (_("交易中心"), a.centre.name),
         (_("发布时间"), formatting.cst(a.published_at)),
     ]
     # The same registry the detail page reads: labels and words, never stored keys.
-    rows = notice_fields.field_rows(a.kind.value, a.fields or {})
+    rows = notice_fields.field_rows(a.kind.value, a.fields or {}, method=a.method.value)
     if not rows:  # otherwise the notice's own fields name the project, lot and method
         facts.append((_("采购方式"), method_label(a.method.value)))
         facts.append((_("项目"), f"{a.project.code} {a.project.name}"))

@@ -21,7 +21,7 @@ from app.portal.queries import (
     Filters,
 )
 from bidding import categories, methods, notice_fields
-from bidding.labels import KIND_LABELS, METHOD_LABELS, translated
+from bidding.labels import KIND_LABELS, METHOD_LABELS, kind_label, translated
 from bidding.prequal.notice import prequal_of_announcement
 
 bp = Blueprint("portal", __name__)
@@ -52,6 +52,12 @@ def portal_labels() -> dict[str, Any]:
 
         labels = {
             "kind_labels": translated(KIND_LABELS),
+            # A result announcement is named in its method's words (中标 or 成交).
+            "method_kind_labels": {
+                f"{code}:{kind}": kind_label(kind, code)
+                for code in methods.codes()
+                for kind in KIND_LABELS
+            },
             "kind_badges": KIND_BADGES,
             "method_labels": translated(METHOD_LABELS),
             "status_labels": plain(STATUS_LABELS),
@@ -247,4 +253,4 @@ def notice_field_rows(a: Any) -> list[notice_fields.FieldRow]:
     omit = set(notice_fields.SHOWN_WITH_PROJECT)
     if a.lot is not None or len(a.project.lots) == 1:
         omit |= notice_fields.SHOWN_WITH_LOT
-    return notice_fields.field_rows(a.kind.value, a.fields or {}, omit=omit)
+    return notice_fields.field_rows(a.kind.value, a.fields or {}, omit=omit, method=a.method.value)

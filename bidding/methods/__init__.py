@@ -5,7 +5,8 @@ One module per method declares its `MethodRule`: the unit of its minimum respons
 `bidding.clocks` counts every period; the number of days is `BID_PERIOD_MIN_DAYS_BY_METHOD`,
 which a centre may raise), whether the documents are on offer for a minimum window, who may obtain the
 documents and respond, whether a response may be replaced, how the result is decided, how
-its notice is called and which fields it carries, and how OCDS names it. Services, pages,
+its notice is called and which fields it carries, whether the result goes through a
+candidate publicity, the words its result is told in (中标 or 成交), and how OCDS names it. Services, pages,
 the portal and the OCDS feed ask `rule_for(method)` instead of testing the method by name.
 """
 
@@ -38,6 +39,51 @@ class ResultRule(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class ResultWords:
+    """What a method's result is called (N_ msgids, translated where shown). Tendering
+    (招标投标法, and 政府采购法 for open and invited tendering) awards a bid: 中标. The other
+    procurement methods close a deal with a supplier (政府采购非招标采购方式管理办法,
+    竞争性磋商采购方式管理暂行办法): 成交."""
+
+    word: str  # 中标 / 成交
+    winner: str  # 中标人 / 成交供应商
+    candidates: str  # 中标候选人 / 成交候选人
+    amount: str  # 中标金额 / 成交金额
+    result_notice: str  # 中标结果公告 / 成交结果公告
+    award_letter: str  # 中标通知书 / 成交通知书: to the winner
+    result_letter: str  # 中标结果通知书 / 成交结果通知书: to every other supplier
+    publicity: str  # 中标候选人公示 / 成交候选人公示
+    confirm: str  # the staff's button: 定标并发出通知书 / 确定成交供应商并发出通知书
+    confirmed: str  # what the page says once it is done
+
+
+TENDER_WORDS = ResultWords(
+    word=N_("中标"),
+    winner=N_("中标人"),
+    candidates=N_("中标候选人"),
+    amount=N_("中标金额"),
+    result_notice=N_("中标结果公告"),
+    award_letter=N_("中标通知书"),
+    result_letter=N_("中标结果通知书"),
+    publicity=N_("中标候选人公示"),
+    confirm=N_("定标并发出通知书"),
+    confirmed=N_("已定标：中标结果公告已发布，通知书已发出。"),
+)
+DEAL_WORDS = ResultWords(
+    word=N_("成交"),
+    winner=N_("成交供应商"),
+    candidates=N_("成交候选人"),
+    amount=N_("成交金额"),
+    result_notice=N_("成交结果公告"),
+    award_letter=N_("成交通知书"),
+    result_letter=N_("成交结果通知书"),
+    publicity=N_("成交候选人公示"),
+    confirm=N_("确定成交供应商并发出通知书"),
+    confirmed=N_("已确定成交供应商：成交结果公告已发布，通知书已发出。"),
+)
+
+
+@dataclass(frozen=True)
 class MethodRule:
     method: Method
     # 招标 (tendering law: open and invited) rather than other procurement methods.
@@ -52,6 +98,14 @@ class MethodRule:
     responses_replaceable: bool
     result_rule: ResultRule
     notice_word: str  # N_: what its notice is called (招标公告, 询价公告, …)
+    # 中标 or 成交: every result page, notice, letter and announcement of the method.
+    result_words: ResultWords
+    # The candidates are published for objections before the award (招标: 中标候选人公示).
+    # The other methods publish the 成交结果公告 straight after the review (采购人 confirms
+    # the supplier the group recommends; no candidate publicity).
+    candidate_publicity: bool
+    # How the notices to the suppliers say the result was reached (N_, Chinese).
+    result_basis: str
     ocds_method: str  # OCDS procurementMethod codelist: open / selective / limited / direct
     # Working days a publicity must run before responses (单一来源: reason and supplier).
     publicity_working_days: int = 0
@@ -60,13 +114,21 @@ class MethodRule:
     # After the opening the group negotiates with each supplier separately, in rounds of
     # sealed quotes ending with a sealed final quote (竞争性谈判, 竞争性磋商).
     negotiates_in_rounds: bool = False
+    # The announcement kinds whose portal fields this method reads from another entry of
+    # `bidding.notice_fields` (单一来源: its publicity is not a tender notice).
+    # (kind, entry) pairs.
+    notice_field_kinds: tuple[tuple[str, str], ...] = ()
 
 
 # What the notice fields of a method are called (each method's notice requires its own).
 NOTICE_FIELD_LABELS: dict[str, str] = {
     "single_source_reason": N_("采用单一来源方式的理由"),
     "supplier_name": N_("拟定的唯一供应商名称"),
+    "supplier_address": N_("拟定的唯一供应商地址"),
+    "expert_opinion": N_("专业人员论证意见"),
 }
+# Of those, the ones a notice may leave empty (the expert opinion: "if any").
+OPTIONAL_NOTICE_FIELDS = frozenset({"expert_opinion"})
 
 _RULES: dict[Method, MethodRule] = {}
 
@@ -78,6 +140,33 @@ def register(rule: MethodRule) -> MethodRule:
 
 def rule_for(method: Method | str) -> MethodRule:
     return _RULES[Method(str(method))]
+
+
+def words_for(method: Method | str | None) -> ResultWords:
+    """The words of a method's result; without a method, tendering's."""
+    return TENDER_WORDS if method is None else rule_for(method).result_words
+
+
+def kind_word(method: Method | str | None, kind: str) -> str | None:
+    """What an announcement of `kind` is called under a method (N_): its notice (询价公告,
+    单一来源采购公示…) and its result (中标 or 成交); None for the kinds every method
+    calls alike."""
+    if method is None:
+        return None
+    rule = rule_for(method)
+    words = rule.result_words
+    return {
+        "tender": rule.notice_word,
+        "candidates": words.publicity,
+        "result": words.result_notice,
+    }.get(str(kind))
+
+
+def notice_field_kind(method: Method | str | None, kind: str) -> str:
+    """The `bidding.notice_fields` entry a method's announcement of `kind` is read with."""
+    if method is None:
+        return kind
+    return dict(rule_for(method).notice_field_kinds).get(kind, kind)
 
 
 def rules() -> list[MethodRule]:

@@ -2,7 +2,7 @@
 supplier that cannot be changed; the lowest price meeting the requirements wins."""
 
 from app.core.i18n import N_
-from bidding.methods import Audience, MethodRule, ResultRule, register
+from bidding.methods import DEAL_WORDS, Audience, MethodRule, ResultRule, register
 from bidding.models import Method
 
 RULE = register(
@@ -16,6 +16,9 @@ RULE = register(
         responses_replaceable=False,
         result_rule=ResultRule.LOWEST_PRICE,
         notice_word=N_("询价公告"),
+        result_words=DEAL_WORDS,
+        candidate_publicity=False,
+        result_basis=N_("经询价小组评审"),
         ocds_method="selective",
     )
 )

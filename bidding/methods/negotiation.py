@@ -3,7 +3,7 @@ the group negotiates with each supplier separately in rounds; the lowest final p
 meets the requirements wins."""
 
 from app.core.i18n import N_
-from bidding.methods import Audience, MethodRule, ResultRule, register
+from bidding.methods import DEAL_WORDS, Audience, MethodRule, ResultRule, register
 from bidding.models import Method
 
 RULE = register(
@@ -17,6 +17,9 @@ RULE = register(
         responses_replaceable=True,
         result_rule=ResultRule.LOWEST_PRICE,
         notice_word=N_("竞争性谈判公告"),
+        result_words=DEAL_WORDS,
+        candidate_publicity=False,
+        result_basis=N_("经谈判小组谈判、评审"),
         ocds_method="limited",
         negotiates_in_rounds=True,
     )

@@ -7,6 +7,7 @@ waits for the end of the publicity and for every objection and complaint to be a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -19,25 +20,29 @@ from sqlalchemy import select
 from app.core import clock, formatting
 from app.core.audit import record
 from app.core.auth.models import Organisation, User
-from app.core.errors import Conflict, TooEarly, ValidationError
+from app.core.errors import Conflict, DomainError, TooEarly, ValidationError
 from app.core.extensions import db
 from app.core.notify import notify
 from bidding import clocks, hooks
 from bidding.announcements import publish_announcement
 from bidding.labels import status_label
+from bidding.methods import ResultWords
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from bidding.notice_text import fit_title
 from bidding.policies import ensure_can_manage_lot
 from bidding.projects import lock_lot
 from bidding.results import actions, filings, rules
-from bidding.results.models import FilingKind, NoticeKind, ResultNotice
+from bidding.results.models import FilingKind, LotResult, NoticeKind, ResultNotice
 from bidding.results.notices import make_notice
 from bidding.results.publicity import loaded_result
 from bidding.results.texts import lot_fields, render_result_body
 
 
 def _passed_over(
-    candidates: list[dict[str, Any]], rank: int, given: Sequence[Mapping[str, Any]]
+    candidates: list[dict[str, Any]],
+    rank: int,
+    given: Sequence[Mapping[str, Any]],
+    words: ResultWords,
 ) -> list[dict[str, Any]]:
     """The recorded reason for every candidate ranked above the chosen one."""
     by_rank = {int(p.get("rank") or 0): p for p in given}
@@ -50,8 +55,9 @@ def _passed_over(
         if reason not in rules.PASS_OVER_REASONS:
             raise ValidationError(
                 _l(
-                    "确定排名第 %(w)s 的候选人为中标人，须为排名第 %(r)s 的候选人（%(s)s）选择法定理由。",
+                    "确定排名第 %(w)s 的候选人为%(who)s，须为排名第 %(r)s 的候选人（%(s)s）选择法定理由。",
                     w=rank,
+                    who=_(words.winner),
                     r=c["rank"],
                     s=c["supplier_name"],
                 ),
@@ -62,34 +68,56 @@ def _passed_over(
     return out
 
 
+def award_refusal(lot: Lot, result: LotResult, now: dt.datetime) -> DomainError | None:
+    """Why the award cannot be confirmed now, or None. Tendering awards after the candidate
+    publicity has run; the other methods confirm the supplier straight after the review
+    (no candidate publicity). Either way an open objection or complaint holds it."""
+    if rules.has_candidate_publicity(lot):
+        if lot.status != LotStatus.PUBLICITY or result.publicity_end is None:
+            return Conflict(
+                _l(
+                    "标段当前状态为“%(s)s”，须在中标候选人公示后定标。",
+                    s=status_label(lot.status),
+                )
+            )
+        if now <= result.publicity_end:
+            return TooEarly(
+                _l(
+                    "公示期至 %(t)s（北京时间）结束，公示期满后才能定标。",
+                    t=formatting.cst(result.publicity_end),
+                )
+            )
+    elif lot.status != LotStatus.EVALUATED:
+        return Conflict(
+            _l(
+                "标段当前状态为“%(s)s”，须在评审结束后确定%(w)s。",
+                s=status_label(lot.status),
+                w=_(rules.words(lot).winner),
+            )
+        )
+    open_ = filings.pending_count(lot, FilingKind.OBJECTION, FilingKind.COMPLAINT)
+    if open_:
+        return Conflict(_l("有 %(n)s 件异议或投诉尚未答复，答复前暂停定标。", n=open_))
+    return None
+
+
 def confirm_award(
     lot: Lot, user: User, *, rank: int = 1, passed_over: Sequence[Mapping[str, Any]] = ()
 ) -> Announcement:
     ensure_can_manage_lot(user, lot)
     lock_lot(lot)
     result = loaded_result(lot)
-    if lot.status != LotStatus.PUBLICITY or result.publicity_end is None:
-        raise Conflict(
-            _l(
-                "标段当前状态为“%(s)s”，须在中标候选人公示后定标。",
-                s=status_label(lot.status),
-            )
-        )
     now = clock.now()
-    if now <= result.publicity_end:
-        raise TooEarly(
-            _l(
-                "公示期至 %(t)s（北京时间）结束，公示期满后才能定标。",
-                t=formatting.cst(result.publicity_end),
-            )
-        )
-    open_ = filings.pending_count(lot, FilingKind.OBJECTION, FilingKind.COMPLAINT)
-    if open_:
-        raise Conflict(_l("有 %(n)s 件异议或投诉尚未答复，答复前暂停定标。", n=open_))
+    refusal = award_refusal(lot, result, now)
+    if refusal is not None:
+        raise refusal
     chosen = next((c for c in result.candidates if c["rank"] == rank), None)
     if chosen is None:
-        raise ValidationError(_l("没有排名第 %(r)s 的中标候选人。", r=rank), field="rank")
-    skipped = _passed_over(result.candidates, rank, passed_over)
+        raise ValidationError(
+            _l("没有排名第 %(r)s 的%(c)s。", r=rank, c=_(rules.words(lot).candidates)),
+            field="rank",
+        )
+    skipped = _passed_over(result.candidates, rank, passed_over, rules.words(lot))
     winner = db.session.get(Organisation, chosen["supplier_id"])
     assert winner is not None
     amount = Decimal(str(chosen["price"]))
@@ -100,8 +128,9 @@ def confirm_award(
         days = rules.period(lot, "challenge_working_days", clocks.DEFAULT_CHALLENGE_WORKING_DAYS)
         challenge_until = clocks.challenge_window_end(now, days, rules.calendar(lot))
     base = lot_fields(lot)
+    words = rules.words(lot)
     with force_locale("zh_CN"):
-        labels = {k: _(v) for k, v in rules.PASS_OVER_REASONS.items()}
+        labels = rules.pass_over_labels(lot)
         fields = {
             **base,
             "winner": winner.name,
@@ -112,8 +141,8 @@ def confirm_award(
             "challenge_until": challenge_until,
             "contract_due": contract_due,
         }
-        title = fit_title(f"{lot.project.name}（{lot.name}）", _("中标结果公告"))
-        body = render_result_body(fields)
+        title = fit_title(f"{lot.project.name}（{lot.name}）", _(words.result_notice))
+        body = render_result_body(fields, words)
     ann = publish_announcement(
         user, lot.project, AnnouncementKind.RESULT, title, body, lot=lot, fields=fields
     )
@@ -150,10 +179,12 @@ def _issue_notices(
 ) -> None:
     now = clock.now()
     project = lot.project
+    words = rules.words(lot)
     for org_id in sorted(rules.bidder_ids(lot) | {winner.id}):
         org = db.session.get(Organisation, org_id)
         assert org is not None
         kind = NoticeKind.AWARD if org_id == winner.id else NoticeKind.RESULT
+        letter = words.award_letter if kind == NoticeKind.AWARD else words.result_letter
         doc = {
             "kind": kind.value,
             "project_code": base["project_code"],
@@ -166,6 +197,8 @@ def _issue_notices(
             "winner": winner.name,
             "amount": str(amount),
             "contract_due": contract_due.isoformat(),
+            # The notice names the result in the method's words (中标 or 成交).
+            "method": project.method.value,
             "purchaser": project.purchaser.name,
             "agency": project.agency.name,
             "issued_at": now.isoformat(),
@@ -183,12 +216,8 @@ def _issue_notices(
             notify(
                 person,
                 "result_notice",
-                str(
-                    _l("中标通知书：%(lot)s", lot=lot.name)
-                    if kind == NoticeKind.AWARD
-                    else _l("中标结果通知书：%(lot)s", lot=lot.name)
-                ),
-                str(_l("中标人：%(w)s", w=winner.name)),
+                str(_l("%(what)s：%(lot)s", what=_(letter), lot=lot.name)),
+                str(_l("%(who)s：%(w)s", who=_(words.winner), w=winner.name)),
                 rules.supplier_link(lot),
             )
 

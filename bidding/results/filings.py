@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -54,6 +55,13 @@ def _window(
     now = clock.now()
     cal = rules.calendar(lot)
     if kind == FilingKind.OBJECTION:
+        if not rules.has_candidate_publicity(lot):
+            raise Conflict(
+                _l(
+                    "本项目不进行候选人公示；对结果有异议的，请在%(n)s发布后提出质疑。",
+                    n=_(rules.words(lot).result_notice),
+                )
+            )
         if result.publicity_start is None or result.publicity_end is None:
             raise Conflict(_l("中标候选人公示尚未发布，暂不能对评标结果提出异议。"))
         if now > result.publicity_end:
@@ -306,7 +314,15 @@ def sweep_result_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
             what, due, title = (
                 "publicity",
                 result.publish_by,
-                _l("中标候选人公示逾期未发布：%(lot)s", lot=lot.name),
+                _l(
+                    "%(what)s逾期未发布：%(lot)s",
+                    what=_(
+                        rules.words(lot).publicity
+                        if rules.has_candidate_publicity(lot)
+                        else rules.words(lot).result_notice
+                    ),
+                    lot=lot.name,
+                ),
             )
         elif lot.status == LotStatus.AWARDED and result.contract_due is not None:
             what, due, title = (

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -113,19 +114,27 @@ def receive_report(lot: Lot, report: SignedReport, user: User) -> LotResult:
         },
         actor=user,
     )
+    if failure is not None:
+        next_step = lot.status_reason
+    elif rules.has_candidate_publicity(lot):
+        next_step = str(
+            _l("请在 %(t)s（北京时间）前发布中标候选人公示。", t=formatting.cst(result.publish_by))
+        )
+    else:
+        next_step = str(
+            _l(
+                "请在 %(t)s（北京时间）前确定%(w)s并发布%(n)s。",
+                t=formatting.cst(result.publish_by),
+                w=_(rules.words(lot).winner),
+                n=_(rules.words(lot).result_notice),
+            )
+        )
     for staff in rules.agency_staff(lot):
         notify(
             staff,
             "result",
             str(_l("评标报告已签署：%(lot)s", lot=lot.name)),
-            str(
-                _l(
-                    "请在 %(t)s（北京时间）前发布中标候选人公示。",
-                    t=formatting.cst(result.publish_by),
-                )
-            )
-            if failure is None
-            else lot.status_reason,
+            next_step,
             rules.staff_link(lot),
         )
     return result

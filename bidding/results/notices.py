@@ -1,4 +1,5 @@
-"""中标通知书 and 中标结果通知书: a PDF per bidder and the platform's signature over its
+"""中标通知书 and 中标结果通知书 (成交通知书 and 成交结果通知书 for the methods other than
+tendering, `bidding.methods.ResultWords`): a PDF per bidder and the platform's signature over its
 description (which includes the PDF's SHA-256), so either can be checked offline with
 the platform's public key (docs/result-notices.md)."""
 
@@ -11,6 +12,8 @@ from typing import Any
 from app.core import formatting
 from app.core.crypto import platform_public_key, sign_json, verify_json
 from app.core.storage import get_store
+from bidding.methods import rule_for
+from bidding.models import Method
 from bidding.results.models import NoticeKind, ResultNotice
 
 FORMAT = "tenderhall.result-notice/1"
@@ -32,23 +35,28 @@ def notice_pdf(doc: dict[str, Any]) -> bytes:
     body = ParagraphStyle("b", fontName="STSong-Light", fontSize=11, leading=18)
     title = ParagraphStyle("t", fontName="STSong-Light", fontSize=18, leading=26, alignment=1)
     award = doc["kind"] == NoticeKind.AWARD.value
+    # 中标 or 成交, as the lot's method says (notices issued before the method was part of
+    # the document were all tendering's words).
+    rule = rule_for(doc["method"]) if doc.get("method") else rule_for(Method.OPEN)
+    words = rule.result_words
+    name = words.award_letter if award else words.result_letter
     buf = io.BytesIO()
-    pdf = SimpleDocTemplate(buf, pagesize=A4, title="中标通知书" if award else "中标结果通知书")
+    pdf = SimpleDocTemplate(buf, pagesize=A4, title=name)
     lines = [
-        Paragraph("中标通知书" if award else "中标结果通知书", title),
+        Paragraph(name, title),
         Spacer(1, 12),
         Paragraph(f"{_esc(doc['supplier'])}：", body),
         Paragraph(
             f"　　{_esc(doc['project_name'])}（项目编号 {_esc(doc['project_code'])}，"
-            f"标段 {_esc(doc['lot_code'])} {_esc(doc['lot_name'])}）经评标委员会评审、"
-            "中标候选人公示，现确定：",
+            f"标段 {_esc(doc['lot_code'])} {_esc(doc['lot_name'])}）{rule.result_basis}，"
+            "现确定：",
             body,
         ),
     ]
     if award:
         lines.append(
             Paragraph(
-                f"　　贵单位为中标人，中标金额 {_esc(formatting.yuan(doc['amount']))}。"
+                f"　　贵单位为{words.winner}，{words.amount} {_esc(formatting.yuan(doc['amount']))}。"
                 f"请于 {_esc(formatting.cst(doc['contract_due'], formatting.CHINESE_DAY))}"
                 "前与采购人签订书面合同。",
                 body,
@@ -57,8 +65,8 @@ def notice_pdf(doc: dict[str, Any]) -> bytes:
     else:
         lines.append(
             Paragraph(
-                f"　　中标人为 {_esc(doc['winner'])}，中标金额 "
-                f"{_esc(formatting.yuan(doc['amount']))}。感谢贵单位参与本次投标。",
+                f"　　{words.winner}为 {_esc(doc['winner'])}，{words.amount} "
+                f"{_esc(formatting.yuan(doc['amount']))}。感谢贵单位参与本次采购活动。",
                 body,
             )
         )

@@ -13,7 +13,7 @@ from app.core.errors import Conflict, ValidationError
 from app.core.notify import notify
 from bidding import clocks
 from bidding.announcements import publish_announcement
-from bidding.labels import status_label
+from bidding.labels import method_label, status_label
 from bidding.models import Announcement, AnnouncementKind, Lot, LotStatus
 from bidding.notice_text import fit_title
 from bidding.policies import ensure_can_manage_lot
@@ -36,6 +36,15 @@ def publish_publicity(lot: Lot, user: User, days: int | None = None) -> Announce
     ensure_can_manage_lot(user, lot)
     lock_lot(lot)
     result = loaded_result(lot)
+    if not rules.has_candidate_publicity(lot):
+        raise Conflict(
+            _l(
+                "%(m)s不进行候选人公示：评审结束后直接确定%(w)s并发布%(n)s。",
+                m=method_label(lot.project.method),
+                w=_(rules.words(lot).winner),
+                n=_(rules.words(lot).result_notice),
+            )
+        )
     if lot.status != LotStatus.EVALUATED:
         raise Conflict(
             _l(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,7 +17,7 @@ from bidding.models import Lot, LotStatus
 from bidding.policies import can_manage_lot
 from bidding.results import award, contracts, failure, filings, negotiation, policies, rules
 from bidding.results.handoff import result_of
-from bidding.results.labels import FILING_LABELS, FILING_STATUS_LABELS, NOTICE_LABELS
+from bidding.results.labels import FILING_LABELS, FILING_STATUS_LABELS, notice_label
 from bidding.results.models import FilingKind, FilingStatus, ResultFiling
 
 
@@ -88,6 +89,9 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
         "contract_notice_days": rules.period(
             lot, "contract_notice_working_days", clocks.DEFAULT_CONTRACT_NOTICE_WORKING_DAYS
         ),
+        # 中标 or 成交, and whether candidates are published before the award: the method's.
+        "words": {k: _(v) for k, v in asdict(rules.words(lot)).items()},
+        "candidate_publicity": rules.has_candidate_publicity(lot),
         "received": result is not None,
         "viewer": "staff" if staff else "bidder",
         **failure_view(lot, manage),
@@ -101,7 +105,8 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
     }
     if result is None:
         return out
-    public = result.publicity_id is not None
+    public = result.publicity_id is not None or result.result_id is not None
+    reasons = rules.pass_over_labels(lot)
     out.update(
         {
             "report_sha256": result.report_sha256 if staff else None,
@@ -118,8 +123,7 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
             "winner_rank": result.winner_rank,
             "award_price": str(result.award_price) if result.award_price is not None else None,
             "passed_over": [
-                {**p, "reason_label": _(rules.PASS_OVER_REASONS[p["reason"]])}
-                for p in result.passed_over
+                {**p, "reason_label": reasons[p["reason"]]} for p in result.passed_over
             ],
             "result_id": result.result_id,
             "contract_due": result.contract_due,
@@ -138,7 +142,7 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
         {
             "id": n.id,
             "kind": n.kind.value,
-            "kind_label": str(NOTICE_LABELS[n.kind.value]),
+            "kind_label": notice_label(n.kind.value, lot.project.method),
             "supplier_name": n.supplier.name,
             "issued_at": n.issued_at,
             "pdf_sha256": n.pdf_sha256,
@@ -168,12 +172,8 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
     now = clock.now()
     out["actions"] = {
         **out["actions"],
-        "publish": manage and lot.status == LotStatus.EVALUATED,
-        "award": manage
-        and lot.status == LotStatus.PUBLICITY
-        and result.publicity_end is not None
-        and now > result.publicity_end
-        and pending_objections == 0,
+        "publish": manage and lot.status == LotStatus.EVALUATED and out["candidate_publicity"],
+        "award": manage and award.award_refusal(lot, result, now) is None,
         "award_waits_for": pending_objections,
         "contract": policies.can_file_contract(user, lot) and lot.status == LotStatus.AWARDED,
         "amend": policies.can_file_contract(user, lot) and lot.status == LotStatus.CONTRACTED,
@@ -186,6 +186,6 @@ def result_view(lot: Lot, user: User) -> dict[str, Any]:
         ),
     }
     out["pass_over_reasons"] = [
-        {"code": k, "label": _(v)} for k, v in rules.PASS_OVER_REASONS.items()
+        {"code": k, "label": v} for k, v in rules.pass_over_labels(lot).items()
     ]
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.auth.models import Role, User
@@ -16,23 +17,41 @@ from app.core.extensions import db
 from app.core.i18n import N_
 from bidding import clocks
 from bidding.bids.models import bidder_org_ids
-from bidding.methods import rule_for
+from bidding.methods import ResultWords, rule_for
 from bidding.models import Lot
 
 # The reasons the law allows for passing over the first candidate (招标投标法实施条例
 # art. 55; 政府采购法实施条例 art. 49): it gave up the award, cannot perform the contract
 # (or did not give the performance security), or was found to have cheated.
 PASS_OVER_REASONS: dict[str, str] = {
-    "gave_up": N_("中标候选人放弃中标"),
+    # In the method's words (%(c)s 中标候选人, %(w)s 中标, or 成交…).
+    "gave_up": N_("%(c)s放弃%(w)s"),
     "cannot_perform": N_("因不可抗力不能履行合同，或未按要求提交履约保证金"),
-    "cheated": N_("被查实存在影响中标结果的违法行为"),
+    "cheated": N_("被查实存在影响%(w)s结果的违法行为"),
 }
+
+
+def pass_over_labels(lot: Lot) -> dict[str, str]:
+    """The reasons of PASS_OVER_REASONS in the reader's language and the lot's words."""
+    words = rule_for(lot.project.method).result_words
+    return {k: _(v, c=_(words.candidates), w=_(words.word)) for k, v in PASS_OVER_REASONS.items()}
 
 
 def is_procurement(lot: Lot) -> bool:
     """Government procurement (政府采购法) rather than engineering tendering (招标投标法):
     goods and services, or any method other than open and invited tendering."""
     return not lot.category_code.startswith("A") or not rule_for(lot.project.method).is_tendering
+
+
+def words(lot: Lot) -> ResultWords:
+    """中标 or 成交: the words of the lot's result (N_ msgids), from its method."""
+    return rule_for(lot.project.method).result_words
+
+
+def has_candidate_publicity(lot: Lot) -> bool:
+    """Whether the candidates are published for objections before the award (招标), or
+    the result is confirmed and announced straight after the review (the other methods)."""
+    return rule_for(lot.project.method).candidate_publicity
 
 
 def valid_bids_minimum(lot: Lot) -> int | None:

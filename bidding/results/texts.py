@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from app.core import formatting
 from app.core.formatting import yuan
+from bidding.methods import TENDER_WORDS, ResultWords
 
 
 def lot_fields(lot: Any) -> dict[str, Any]:
@@ -105,7 +106,8 @@ def render_publicity_body(f: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_result_body(f: Mapping[str, Any]) -> str:
+def render_result_body(f: Mapping[str, Any], words: ResultWords = TENDER_WORDS) -> str:
+    """中标结果公告 or 成交结果公告, in the words of the lot's method."""
     lines = [
         _("一、项目编号：%(c)s（交易编号 %(t)s）", c=f["project_code"], t=f["trade_id"]),
         _(
@@ -114,14 +116,16 @@ def render_result_body(f: Mapping[str, Any]) -> str:
             c=f["lot_code"],
             n=f["lot_name"],
         ),
-        _("三、中标人：%(s)s", s=f["winner"]),
-        _("四、中标金额：%(a)s", a=yuan(f["amount"])),
+        _("三、%(who)s：%(s)s", who=_(words.winner), s=f["winner"]),
+        _("四、%(what)s：%(a)s", what=_(words.amount), a=yuan(f["amount"])),
     ]
     for p in f.get("passed_over") or []:
         lines.append(
             _(
-                "排名第%(r)s的中标候选人未被确定为中标人：%(why)s",
+                "排名第%(r)s的%(c)s未被确定为%(w)s：%(why)s",
                 r=p["rank"],
+                c=_(words.candidates),
+                w=_(words.winner),
                 why=p["reason_label"],
             )
         )

@@ -28,6 +28,7 @@ from bidding.results import (
     policies,
     publicity,
     queries,
+    rules,
 )
 from bidding.results.models import ResultNotice
 
@@ -188,7 +189,7 @@ def confirm(lot_id: int) -> Any:
     def run() -> None:
         raw = (form.get("rank") or "1").strip()
         if not raw.isdigit():
-            raise ValidationError(_("请选择中标人。"), field="rank")
+            raise ValidationError(_("请选择%(w)s。", w=_(rules.words(lot).winner)), field="rank")
         rank = int(raw)
         passed = [
             {"rank": r, "reason": form.get(f"reason_{r}", ""), "note": form.get(f"note_{r}", "")}
@@ -196,7 +197,7 @@ def confirm(lot_id: int) -> Any:
         ]
         award.confirm_award(lot, current_user, rank=rank, passed_over=passed)
 
-    return _act(lot_id, run, _("已定标：中标结果公告已发布，通知书已发出。"))
+    return _act(lot_id, run, _(rules.words(lot).confirmed))
 
 
 @bp.route("/notices/<int:notice_id>.pdf")

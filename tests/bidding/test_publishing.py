@@ -385,6 +385,7 @@ def test_single_source_publicity_needs_the_reason_the_supplier_and_five_working_
     reasons = {
         "single_source_reason": "只能从唯一供应商处采购：专利产品",
         "supplier_name": "集宁电脑科技有限公司",
+        "supplier_address": "乌兰察布市集宁区新华街 18 号",
     }
     # Out on Tuesday 3 March (not counted): 4, 5, 6, 9, 10 March.
     short = publish(client, world, single_source(cst_iso(2026, 3, 9, 17, 0)), **reasons)
@@ -401,6 +402,65 @@ def test_single_source_publicity_needs_the_reason_the_supplier_and_five_working_
     body = ok.get_json()
     assert body["title"].endswith("单一来源采购公示")
     assert body["fields"]["supplier_name"] == "集宁电脑科技有限公司"
+    # the publicity states its period: the five working days objections are taken
+    assert body["fields"]["publicity_end"] > body["fields"]["publicity_start"]
+    no_address = publish(
+        client,
+        world,
+        single_source(cst_iso(2026, 3, 10, 9, 0)),
+        **{
+            **reasons,
+            "supplier_address": " ",
+        },
+    )
+    assert no_address.status_code == 422
+    assert no_address.get_json()["field"] == "supplier_address"
+
+
+def test_the_single_source_publicity_reads_as_a_publicity_on_the_portal(
+    client: Any, world: World
+) -> None:
+    """What a 单一来源公示 carries — the supplier's name and address, the reason, the experts'
+    opinion, the period and how to object — and none of a tender notice's timetable."""
+    deadline = cst_iso(2026, 3, 16, 9, 0)
+    resp = client.post(
+        "/api/v1/projects",
+        json=project_payload(
+            world,
+            method="single_source",
+            lots=[lot_payload(doc_end_at=deadline, bid_deadline=deadline)],
+        ),
+        headers=token_headers(world.staff),
+    )
+    lot_id = resp.get_json()["lots"][0]["id"]
+    ok = publish(
+        client,
+        world,
+        lot_id,
+        single_source_reason="只能从唯一供应商处采购：专利产品",
+        supplier_name="集宁电脑科技有限公司",
+        supplier_address="乌兰察布市集宁区新华街 18 号",
+        expert_opinion="经三位专家论证，该产品受专利保护，仅此一家供应。",
+    )
+    assert ok.status_code == 201, ok.get_json()
+    html = client.get(f"/announcements/{ok.get_json()['id']}").get_data(as_text=True)
+    page = html[html.index("<main") : html.index("</main>")]
+    fields = page[page.index('data-testid="fields"') : page.index('data-testid="body"')]
+    for label, value in (
+        ("拟定的唯一供应商名称", "集宁电脑科技有限公司"),
+        ("拟定的唯一供应商地址", "乌兰察布市集宁区新华街 18 号"),
+        ("采用单一来源方式的理由", "专利产品"),
+        ("专业人员论证意见", "仅此一家供应"),
+        ("公示开始", "2026-03-0"),
+        ("公示截止", "24:00"),
+        ("异议方式", "公示期内"),
+    ):
+        assert label in fields and value in fields, label
+    for tender_only in ("投标截止", "开标", "文件获取", "投标文件递交", "投标人资格要求"):
+        assert tender_only not in page, tender_only
+    assert "单一来源采购公示" in page[: page.index('data-testid="title"')]  # the badge
+    assert "评分办法" not in page  # no scoring scheme either
+    assert 'data-testid="objection-link"' in page
 
 
 def test_a_price_floor_is_kept_with_the_lot_and_stated_in_its_notice(

@@ -192,6 +192,24 @@ def publicity_and_award(page: Any, base: str, lot: Lot, winner: str, shot: Any, 
     result_pages(page, base, lot, shot, name)
 
 
+def direct_award(page: Any, base: str, lot: Lot, winner: str, shot: Any, name: str) -> None:
+    """A method without candidate publicity (竞争性谈判, 磋商, 询价, 单一来源): the results
+    page offers no publicity; staff confirm the 成交供应商 there at once, which publishes
+    the 成交结果公告 and sends the 成交通知书."""
+    url = f"{base}/results/lots/{lot.id}"
+    page.goto(url)
+    assert page.locator('[data-testid="publish-publicity"]').count() == 0
+    assert "不进行候选人公示" in page.inner_text('[data-testid="award-direct"]')
+    text = page.inner_text("main")
+    assert "中标" not in text, text[max(0, text.find("中标") - 80) : text.find("中标") + 40]
+    shot(page, f"{name}-1366-award-form")
+    page.click('[data-testid="confirm-award"]')
+    page.wait_for_selector("text=已确定成交供应商")
+    assert winner in page.inner_text('[data-testid="winner"]')
+    assert "成交供应商" in page.inner_text('[data-testid="result-summary"]')
+    result_pages(page, base, lot, shot, name)
+
+
 def result_pages(page: Any, base: str, lot: Lot, shot: Any, name: str) -> Announcement:
     """The lot's results page and the result announcement on the public portal, at 1366
     and 390 px (nothing scrolls sideways); returns the announcement."""

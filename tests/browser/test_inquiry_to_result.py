@@ -1,7 +1,7 @@
 """In chromium, a request for quotation (询价) to its result: each supplier seals one quote
 in its page; a second quote is refused in the page with the reason, nothing stored and
 the attempt audited; after the opening the lowest compliant price wins, whatever order
-the committee listed the bids in; the agency publishes and awards on the results page,
+the committee listed the bids in; the agency confirms the 成交供应商 on the results page (no candidate publicity),
 and the result announcement is on the public portal.
 
 The opening and the evaluation room run through their services here (they have their
@@ -24,10 +24,10 @@ from tests.bids.conftest import fast_scrypt  # noqa: F401  (fixture)
 from tests.bids.test_browser_bid import _seal_and_submit
 from tests.browser.method_runs import (
     as_user,
+    direct_award,
     hand_over_report,
     make_lot,
     open_bids,
-    publicity_and_award,
     supplier,
 )
 from tests.browser.test_plan_flow import T0
@@ -98,7 +98,7 @@ def test_a_request_for_quotation_takes_one_quote_each_and_the_lowest_compliant_w
     agency = as_user(browser, live_server, staff)
     agency.goto(f"{live_server}/results/lots/{lot.id}")
     assert "未提供医疗器械注册证" in agency.inner_text("main")
-    publicity_and_award(agency, live_server, lot, "集宁区华信科技有限公司", shot, "inquiry")
+    direct_award(agency, live_server, lot, "集宁区华信科技有限公司", shot, "inquiry")
     assert "998,000.00" in agency.inner_text('[data-testid="winner"]')
 
 

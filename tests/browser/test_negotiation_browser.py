@@ -1,20 +1,33 @@
 """In chromium, two windows: the negotiation group's leader and a supplier take a
 竞争性谈判 through two rounds — the second the final quote (最后报价) — to its result; the
-group's and the supplier's pages at 1366 px and on a phone (390 px, no sideways scroll)."""
+group's and the supplier's pages at 1366 px and on a phone (390 px, no sideways scroll).
+
+Then to the result: the group locks its summary and signs the report (the signing page has
+its own chromium run in tests/remote_eval, so the signatures go through the service); the
+lowest final quote is the 成交候选人; with no candidate publicity for a negotiation, agency
+staff confirm the 成交供应商 on the results page, which publishes the 成交结果公告 on the
+portal and sends the 成交通知书; the supplier finds its notice on its own results page."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from sqlalchemy import select
 
 from app.core.extensions import db
-from remote_eval import summary
+from bidding.models import Announcement, AnnouncementKind, LotStatus
+from bidding.results.handoff import result_of
+from remote_eval import report, signatures, summary
 from remote_eval.models import Phase
 from remote_eval.negotiation import rounds, state
+from tests.browser.method_runs import direct_award
 from tests.browser.test_plan_flow import _login
 from tests.negotiation.world import negotiation_world
 from tests.remote_eval import review_world as rw
+from tests.remote_eval.test_report import give_keys
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +120,59 @@ def test_two_rounds_and_a_final_quote_in_two_windows(
     group.goto(f"{live_server}/evaluations/{w.session.id}")
     assert "420,000.00" in group.inner_text("[data-testid=eval-live]")
     leader_ctx.close()
+
+    # the group locks the summary and every member signs the report
+    summary.lock_summary(w.session, w.leader)
+    db.session.commit()
+    rw.move(w, Phase.SIGNING)
+    keys = give_keys(w)
+    signed = report.generate_report(w.session, w.host)
+    db.session.commit()
+    for member in w.members:
+        signatures.sign(w.session, member, keys[member.id].sign(signed.sha256), signed.sha256)
+    db.session.commit()
+    db.session.expire_all()
+    result = result_of(w.lot)
+    assert result is not None and w.lot.status == LotStatus.EVALUATED
+    # the lowest final quote first, whatever the opening prices were (B opened lowest)
+    assert [(c["supplier_name"], c["price"]) for c in result.candidates][:2] == [
+        ("投标人A有限公司", "420000.00"),
+        ("投标人B有限公司", "422000.00"),
+    ]
+
+    # no candidate publicity: the agency confirms the 成交供应商 at once
+    agency_ctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    agency = agency_ctx.new_page()
+    _login(agency, live_server, w.host)
+    direct_award(agency, live_server, w.lot, "投标人A有限公司", shot, "negotiation")
+    assert "420,000.00" in agency.inner_text("[data-testid=winner]")
+    db.session.expire_all()
+    notice = db.session.execute(
+        select(Announcement).where(
+            Announcement.lot_id == w.lot.id, Announcement.kind == AnnouncementKind.RESULT
+        )
+    ).scalar_one()
+    assert notice.title.endswith("成交结果公告")
+    agency.goto(f"{live_server}/announcements/{notice.id}")
+    portal = agency.inner_text("main")
+    assert "成交供应商" in portal and "420,000.00" in portal and "中标" not in portal
+    agency_ctx.close()
+
+    # the supplier reads its 成交通知书 on its own results page and downloads the PDF
+    supplier.goto(f"{live_server}/results/lots/{w.lot.id}/mine")
+    notices = supplier.inner_text("[data-testid=notices]")
+    assert "成交通知书" in notices and "中标" not in supplier.inner_text("main")
+    assert "420,000.00" in supplier.inner_text("[data-testid=winner]")
+    href = supplier.locator("[data-testid=notices] a").first.get_attribute("href")
+    pdf = supplier.request.get(f"{live_server}{href}")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    title = PdfFileReader(io.BytesIO(pdf.body())).trailer["/Info"]["/Title"]
+    assert str(title) == "成交通知书"
+    for width in (1366, 390):
+        supplier.set_viewport_size({"width": width, "height": 900})
+        supplier.reload()
+        _fits(supplier, width)
+        shot(supplier, f"negotiation-{width}-supplier-notice")
     supplier_ctx.close()
 
     # on a phone

@@ -106,6 +106,7 @@ def test_intent_then_single_source_publicity_then_budget_back(
         page.click("[data-testid=publish-tender]")
         page.fill("[data-testid=method-field-single_source_reason]", REASON)
         page.fill("[data-testid=method-field-supplier_name]", "原厂授权医疗设备服务有限公司")
+        page.fill("[data-testid=method-field-supplier_address]", "北京市海淀区中关村大街 1 号")
         page.click("[data-testid=submit-tender]")
         page.wait_for_load_state()
 

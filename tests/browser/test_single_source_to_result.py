@@ -2,7 +2,7 @@
 the publicity with the reason and the one supplier (refused without a reason), the
 publicity is on the portal and open to objections for 5 working days (the clock moved
 through them), the supplier seals its response, and after the opening the agency records
-the price negotiation, publishes and awards on the results page; the result announcement
+the price negotiation, confirms the 成交供应商 on the results page (no candidate publicity); the result announcement
 is on the public portal.
 
 The opening runs through its services here (the hall has its own chromium run)."""
@@ -22,9 +22,9 @@ from tests.bids.conftest import fast_scrypt  # noqa: F401  (fixture)
 from tests.bids.test_browser_bid import _seal_and_submit
 from tests.browser.method_runs import (
     as_user,
+    direct_award,
     make_lot,
     open_bids,
-    publicity_and_award,
     supplier,
 )
 from tests.browser.test_plan_flow import T0
@@ -32,6 +32,8 @@ from tests.browser.test_plan_flow import T0
 pytestmark = pytest.mark.browser
 
 REASON = "该核磁共振设备为原厂专有技术，维保配件及软件升级只能由原厂授权服务商提供。"
+ADDRESS = "北京市海淀区中关村南大街 8 号"
+OPINION = "经三位医学影像设备专家论证，该设备维保只能由原厂授权服务商提供。"
 MINUTES = "2026年12月22日上午在交易中心第二谈判室谈判。\n供应商同意在原报价基础上优惠 4 万元。"
 
 
@@ -69,6 +71,8 @@ def test_a_single_source_runs_its_publicity_then_a_negotiation_to_its_result(
     assert db.session.execute(select(Announcement.id)).first() is None
     agency.fill("[data-testid=method-field-single_source_reason]", REASON)
     agency.fill("[data-testid=method-field-supplier_name]", named.organisation.name)
+    agency.fill("[data-testid=method-field-supplier_address]", ADDRESS)
+    agency.fill("[data-testid=method-field-expert_opinion]", OPINION)
     shot(agency, "single-source-1366-01-publicity-form")
     agency.click("[data-testid=submit-tender]")
     agency.wait_for_load_state()
@@ -80,10 +84,21 @@ def test_a_single_source_runs_its_publicity_then_a_negotiation_to_its_result(
 
     public = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
     portal = public.new_page()
-    portal.goto(f"{live_server}/announcements/{notice.id}")
-    text = portal.inner_text("main")
-    assert REASON in text and named.organisation.name in text
-    shot(portal, "single-source-1366-02-publicity-portal")
+    for width in (1366, 390):
+        portal.set_viewport_size({"width": width, "height": 900})
+        portal.goto(f"{live_server}/announcements/{notice.id}")
+        text = portal.inner_text("main")
+        fields = portal.inner_text("[data-testid=fields]")
+        for fact in (REASON, named.organisation.name, ADDRESS, OPINION):
+            assert fact in text, fact
+        # A publicity carries its period and how to object, no tender timetable.
+        assert "公示截止" in fields and "2026-12-08 24:00" in fields, fields
+        assert "2026-12-08 24:00" in portal.inner_text("[data-testid=publicity-period]")
+        assert "异议方式" in fields
+        for tender_only in ("投标截止", "开标", "招标文件获取", "文件获取"):
+            assert tender_only not in text, tender_only
+        assert portal.evaluate("document.documentElement.scrollWidth") <= width
+        shot(portal, f"single-source-{width}-02-publicity-portal")
     public.close()
 
     # Day five of the publicity: any supplier may still object, until its end.
@@ -125,5 +140,5 @@ def test_a_single_source_runs_its_publicity_then_a_negotiation_to_its_result(
     assert "价格谈判已记录" in agency.inner_text(".alert")
     assert agency.inner_text("[data-testid=negotiated-price]").startswith("1,080,000.00")
 
-    publicity_and_award(agency, live_server, lot, named.organisation.name, shot, "single-source")
+    direct_award(agency, live_server, lot, named.organisation.name, shot, "single-source")
     assert "1,080,000.00" in agency.inner_text('[data-testid="winner"]')
