@@ -147,29 +147,41 @@ def build_states(
     return states
 
 
-def item_states(session: EvalSession, bid: Bid) -> list[ItemState]:
-    """Every check item of the bid, in scheme order, as the active members stand now."""
+# What the outcome needs of a verdict and of a decision: the still-in check, asked on every
+# score and sheet, reads only these columns as plain rows; the pages read the entities.
+_VERDICT_COLUMNS = (Verdict.member_id, Verdict.item_id, Verdict.passed, Verdict.reason)
+_DECISION_COLUMNS = (ItemDecision.item_id, ItemDecision.passed)
+
+
+def _states(session: EvalSession, bid: Bid, *, rows: bool) -> list[ItemState]:
     members = {m.id for m in acting_members(session)}
     verdicts = db.session.execute(
-        select(Verdict)
+        (select(*_VERDICT_COLUMNS) if rows else select(Verdict))
         .where(
             Verdict.session_id == session.id,
             Verdict.cycle == session.cycle,
             Verdict.bid_id == bid.id,
         )
         .order_by(Verdict.id)
-    ).scalars()
-    decisions = {
-        d.item_id: d
-        for d in db.session.execute(
-            select(ItemDecision).where(
-                ItemDecision.session_id == session.id,
-                ItemDecision.cycle == session.cycle,
-                ItemDecision.bid_id == bid.id,
-            )
-        ).scalars()
-    }
-    return build_states(scheme_of(session), members, verdicts, decisions)
+    )
+    decisions = db.session.execute(
+        (select(*_DECISION_COLUMNS) if rows else select(ItemDecision)).where(
+            ItemDecision.session_id == session.id,
+            ItemDecision.cycle == session.cycle,
+            ItemDecision.bid_id == bid.id,
+        )
+    )
+    return build_states(
+        scheme_of(session),
+        members,
+        verdicts.all() if rows else verdicts.scalars().all(),
+        {d.item_id: d for d in (decisions.all() if rows else decisions.scalars())},
+    )
+
+
+def item_states(session: EvalSession, bid: Bid) -> list[ItemState]:
+    """Every check item of the bid, in scheme order, as the active members stand now."""
+    return _states(session, bid, rows=False)
 
 
 def outcome_of(states: Iterable[ItemState]) -> tuple[bool, list[str]]:
@@ -196,31 +208,8 @@ def outcome_of(states: Iterable[ItemState]) -> tuple[bool, list[str]]:
 
 
 def bid_outcome(session: EvalSession, bid: Bid) -> tuple[bool, list[str]]:
-    """(still in, reasons it is out): out when it fails any settled item.
-
-    Asked on every score and sheet, so it reads the verdicts and decisions as plain rows
-    (the columns the outcome needs, as the summary does), not as ORM objects."""
-    members = {m.id for m in acting_members(session)}
-    verdicts = db.session.execute(
-        select(Verdict.member_id, Verdict.item_id, Verdict.passed, Verdict.reason)
-        .where(
-            Verdict.session_id == session.id,
-            Verdict.cycle == session.cycle,
-            Verdict.bid_id == bid.id,
-        )
-        .order_by(Verdict.id)
-    ).all()
-    decisions = {
-        d.item_id: d
-        for d in db.session.execute(
-            select(ItemDecision.item_id, ItemDecision.passed).where(
-                ItemDecision.session_id == session.id,
-                ItemDecision.cycle == session.cycle,
-                ItemDecision.bid_id == bid.id,
-            )
-        ).all()
-    }
-    return outcome_of(build_states(scheme_of(session), members, verdicts, decisions))
+    """(still in, reasons it is out): out when it fails any settled item."""
+    return outcome_of(_states(session, bid, rows=True))
 
 
 def record_verdict(
