@@ -34,7 +34,7 @@ from bidding.policies import ensure_can_manage_lot
 from bidding.prequal import actions
 from bidding.prequal.applications import applications
 from bidding.prequal.models import Prequalification, PrequalStatus
-from bidding.prequal.notice import aware_time, check_clocks
+from bidding.prequal.notice import aware_time, check_clocks, notice_identity
 from bidding.termination import terminate_lot
 
 
@@ -123,13 +123,7 @@ def correct(
         prequal.document_sha256, prequal.document_name = document.sha256, document.filename
     original = _latest_notice(prequal)
     fields: dict[str, Any] = {
-        "prequal_id": prequal.id,
-        "project_code": project.code,
-        "trade_id": project.trade_id,
-        "project_name": project.name,
-        "lot_id": lot.id,
-        "lot_code": lot.code,
-        "lot_name": lot.name,
+        **notice_identity(prequal),
         "content": content,
         "old_offer_end_at": old_end,
         "offer_end_at": end,

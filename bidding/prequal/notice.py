@@ -64,6 +64,21 @@ def _day(day: dt.date) -> str:
     return formatting.cst(clocks.start_of_day(day), formatting.CHINESE_DAY)
 
 
+def notice_identity(prequal: Prequalification) -> dict[str, Any]:
+    """The fields every notice of a prequalification opens with: which prequalification,
+    project and lot it belongs to."""
+    lot, project = prequal.lot, prequal.lot.project
+    return {
+        "prequal_id": prequal.id,
+        "project_code": project.code,
+        "trade_id": project.trade_id,
+        "project_name": project.name,
+        "lot_id": lot.id,
+        "lot_code": lot.code,
+        "lot_name": lot.name,
+    }
+
+
 def check_clocks(lot: Lot, start: dt.datetime, end: dt.datetime, deadline: dt.datetime) -> None:
     """Refuse an offer shorter than the law's or applications due too soon after it."""
     settings = lot.project.centre.settings or {}
@@ -196,13 +211,7 @@ def publish(user: Any, lot: Lot, data: dict[str, Any], document: StagedFile) -> 
     db.session.add(item)
     db.session.flush()
     fields: dict[str, Any] = {
-        "prequal_id": item.id,
-        "project_code": project.code,
-        "trade_id": project.trade_id,
-        "project_name": project.name,
-        "lot_id": lot.id,
-        "lot_code": lot.code,
-        "lot_name": lot.name,
+        **notice_identity(item),
         "method": project.method.value,
         "budget": lot.budget,
         "requirements": requirements,

@@ -39,7 +39,7 @@ from bidding.prequal.models import (
     PrequalVerdict,
     ReviewMethod,
 )
-from bidding.prequal.notice import review_method_text
+from bidding.prequal.notice import notice_identity, review_method_text
 from bidding.prequal.policies import member_of
 
 MIN_MEMBERS = 5
@@ -251,13 +251,7 @@ def _announce_conclusion(user: User, prequal: Prequalification) -> None:
     (招标投标法 第二十二条); each applicant has its own signed notice."""
     lot, project = prequal.lot, prequal.lot.project
     fields: dict[str, Any] = {
-        "prequal_id": prequal.id,
-        "project_code": project.code,
-        "trade_id": project.trade_id,
-        "project_name": project.name,
-        "lot_id": lot.id,
-        "lot_code": lot.code,
-        "lot_name": lot.name,
+        **notice_identity(prequal),
         "review_method": review_method_text(prequal.review_method, prequal.max_passed),
         "concluded_at": prequal.concluded_at,
         **party_fields(project, {}),
