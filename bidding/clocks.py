@@ -397,6 +397,12 @@ DEFAULT_COMPLAINT_DAYS_TENDERING = 10
 DEFAULT_COMPLAINT_DECISION_WORKING_DAYS = 30
 DEFAULT_CONTRACT_FILING_DAYS = 30
 DEFAULT_CONTRACT_NOTICE_WORKING_DAYS = 2
+# The methods without a candidate publicity (竞争性谈判, 磋商, 询价, 单一来源): the report
+# reaches the purchaser within 2 working days of the review, the purchaser confirms the
+# supplier within 5 working days of receiving it, and the result is announced within 2
+# working days of that (政府采购非招标采购方式管理办法 arts. 36-37; 竞争性磋商采购方式管理
+# 暂行办法 arts. 28-29): 9 working days from the signed report at the latest.
+DEFAULT_DEAL_RESULT_WITHIN_WORKING_DAYS = 9
 
 
 def _working_period_end(event: dt.datetime, days: int, calendar: WorkCalendar) -> dt.datetime:
@@ -432,6 +438,14 @@ def publicity_publish_by(
 ) -> dt.datetime:
     """The candidate publicity must go out within `within_days` of the signed report."""
     return period_end(report_at, within_days, calendar)
+
+
+def deal_result_publish_by(
+    report_at: dt.datetime, within_working_days: int, calendar: WorkCalendar
+) -> dt.datetime:
+    """A method without candidate publicity announces its result (成交结果公告) within
+    `within_working_days` working days of the signed report."""
+    return _working_period_end(report_at, within_working_days, calendar)
 
 
 def publicity_end(start: dt.datetime, min_days: int, calendar: WorkCalendar) -> dt.datetime:

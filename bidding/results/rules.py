@@ -79,6 +79,13 @@ def calendar(lot: Lot) -> WorkCalendar:
 
 
 def publish_by(lot: Lot, report_at: dt.datetime) -> dt.datetime:
+    """When the first publication after the report is due: the candidates' publicity, or
+    for a method without one, the result announcement."""
+    if not has_candidate_publicity(lot):
+        days = period(
+            lot, "deal_result_within_working_days", clocks.DEFAULT_DEAL_RESULT_WITHIN_WORKING_DAYS
+        )
+        return clocks.deal_result_publish_by(report_at, days, calendar(lot))
     days = period(lot, "publicity_within_days", clocks.DEFAULT_PUBLICITY_WITHIN_DAYS)
     return clocks.publicity_publish_by(report_at, days, calendar(lot))
 

@@ -155,3 +155,27 @@ def test_tendering_still_needs_its_candidate_publicity(method: Method) -> None:
         ).first()
         is None
     )
+
+
+def test_a_deal_result_is_due_nine_working_days_after_the_report_and_late_is_flagged(
+    app: Any,
+) -> None:
+    """Report on Wednesday 1 April: 2 + 5 + 2 working days, the 清明 Monday not counted,
+    end at 24:00 of Wednesday 15 April; a tender's publicity keeps its 3 days (the last on
+    the weekend, then the holiday: 24:00 of Tuesday 7 April)."""
+    from app.core.clock import CST
+    from app.supervision.rules import clock_publicity
+    from app.supervision.rules.registry import Scope
+
+    w = rw.build(method=Method.INQUIRY)
+    due = dt.datetime(2026, 4, 16, tzinfo=CST).astimezone(dt.UTC)
+    assert w.result.publish_by == due
+    tender = rw.build(method=Method.OPEN)
+    assert tender.result.publish_by == dt.datetime(2026, 4, 8, tzinfo=CST).astimezone(dt.UTC)
+    db.session.commit()
+    later = due + dt.timedelta(hours=1)
+    findings = {
+        f.lot_id: clock_publicity.describe(f.facts) for f in clock_publicity.check(Scope(now=later))
+    }
+    assert "成交结果公告应在" in findings[w.lot.id]
+    assert "中标候选人公示应在" in findings[tender.lot.id]
