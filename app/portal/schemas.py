@@ -100,7 +100,8 @@ class AnnouncementSummary(Schema):
     id = fields.Integer()
     title = fields.String()
     kind = fields.Function(lambda a: a.kind.value)
-    kind_label = fields.Function(lambda a: kind_label(a.kind))
+    # A result announcement is named in its method's words (中标 or 成交).
+    kind_label = fields.Function(lambda a: kind_label(a.kind, a.method))
     method = fields.Function(lambda a: a.method.value)
     category_code = fields.String()
     published_at = fields.DateTime()

@@ -55,6 +55,17 @@ class ResultWords:
     publicity: str  # 中标候选人公示 / 成交候选人公示
     confirm: str  # the staff's button: 定标并发出通知书 / 确定成交供应商并发出通知书
     confirmed: str  # what the page says once it is done
+    # The results pages' words for who took part and what they offered: tendering has
+    # 投标人 and their 投标报价 judged by a 评标委员会; the other methods have 供应商 whose 报价
+    # a 谈判/磋商/询价小组 reviews (评审).
+    party: str  # 投标人 / 供应商: the candidates table's heading
+    offer: str  # 投标报价 / 报价
+    review_result: str  # 评标结果 / 评审结果: the results page's title
+    report_done: str  # 评标报告完成 / 评审报告完成
+    report_pending: str  # 评标报告尚未签署完成。 / 评审报告尚未签署完成。
+    valid_offers: str  # 评审后的有效投标 / 评审后的有效响应
+    rejected: str  # 被否决的投标 / 被否决的响应
+    objection: str  # the supplier's filing choice: 对评标结果提出异议 / 对评审结果提出异议
 
 
 TENDER_WORDS = ResultWords(
@@ -68,6 +79,14 @@ TENDER_WORDS = ResultWords(
     publicity=N_("中标候选人公示"),
     confirm=N_("定标并发出通知书"),
     confirmed=N_("已定标：中标结果公告已发布，通知书已发出。"),
+    party=N_("投标人"),
+    offer=N_("投标报价"),
+    review_result=N_("评标结果"),
+    report_done=N_("评标报告完成"),
+    report_pending=N_("评标报告尚未签署完成。"),
+    valid_offers=N_("评审后的有效投标"),
+    rejected=N_("被否决的投标"),
+    objection=N_("对评标结果提出异议（公示期内）"),
 )
 DEAL_WORDS = ResultWords(
     word=N_("成交"),
@@ -80,6 +99,14 @@ DEAL_WORDS = ResultWords(
     publicity=N_("成交候选人公示"),
     confirm=N_("确定成交供应商并发出通知书"),
     confirmed=N_("已确定成交供应商：成交结果公告已发布，通知书已发出。"),
+    party=N_("供应商"),
+    offer=N_("报价"),
+    review_result=N_("评审结果"),
+    report_done=N_("评审报告完成"),
+    report_pending=N_("评审报告尚未签署完成。"),
+    valid_offers=N_("评审后的有效响应"),
+    rejected=N_("被否决的响应"),
+    objection=N_("对评审结果提出异议（公示期内）"),
 )
 
 

@@ -179,3 +179,34 @@ def test_a_deal_result_is_due_nine_working_days_after_the_report_and_late_is_fla
     }
     assert "成交结果公告应在" in findings[w.lot.id]
     assert "中标候选人公示应在" in findings[tender.lot.id]
+
+
+def test_a_deal_results_page_speaks_of_suppliers_and_quotes_and_a_tender_of_bidders(
+    client: Any,
+) -> None:
+    w = rw.build(method=Method.INQUIRY)
+    ann = award.confirm_award(w.lot, w.staff)
+    db.session.commit()
+    login(client, w.staff)
+    staff = _main(client, f"/results/lots/{w.lot.id}")
+    assert "<th>供应商</th>" in staff and '<th class="num">报价</th>' in staff
+    assert "评审报告完成" in staff
+    # (the world's suppliers are called 投标人A/B…: look for the words as headings)
+    assert "<th>投标人</th>" not in staff and "投标报价" not in staff and "评标报告" not in staff
+    client.get("/logout")
+    login(client, w.bidders[0])
+    mine = _main(client, f"/results/lots/{w.lot.id}/mine")
+    assert "<th>供应商</th>" in mine and "<th>投标人</th>" not in mine and "投标报价" not in mine
+    client.get("/logout")
+    # the portal's API names the announcement in the method's words too
+    api = client.get("/api/v1/announcements?kind=result").get_json()
+    labels = {a["id"]: a["kind_label"] for a in api["items"]}
+    assert labels[ann.id] == "成交结果公告"
+
+    tender = rw.build(method=Method.OPEN)
+    publicity.publish_publicity(tender.lot, tender.staff)
+    db.session.commit()
+    login(client, tender.staff)
+    page = _main(client, f"/results/lots/{tender.lot.id}")
+    assert "<th>投标人</th>" in page and '<th class="num">投标报价</th>' in page
+    assert "评标报告完成" in page and "评审报告" not in page
