@@ -52,7 +52,9 @@ def test_demo_seed_shows_every_stage_and_a_second_run_with_if_empty_changes_noth
     db.session.remove()
 
     kinds = {k for k in db.session.execute(select(Announcement.kind)).scalars()}
-    assert kinds == set(AnnouncementKind)
+    # The demo's prequalification is still taking applications (the stage worth playing),
+    # so its result notice is the one kind it does not reach; tests/prequal covers it.
+    assert kinds == set(AnnouncementKind) - {AnnouncementKind.PREQUAL_RESULT}
     assert _count(Announcement) >= 60
     moved = [
         a
