@@ -44,6 +44,7 @@ blp = Blueprint(
 
 def _with_chunk_max(upload: Any) -> Any:
     upload.chunk_max = int(current_app.config["BID_CHUNK_MAX_BYTES"])
+    upload.next_offset = uploads.progress(upload)
     return upload
 
 

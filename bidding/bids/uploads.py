@@ -8,7 +8,9 @@ the whole file when the check is not at hand, and adopts it into the content-add
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import io
+import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +28,6 @@ from app.core.extensions import db
 from app.core.http import client_info
 from app.core.notify import notify
 from app.core.realtime import after_commit
-from app.core.sqlite_writes import relax_durability
 from app.core.storage import CHUNK, get_store
 from bidding import hooks, retention
 from bidding.bids import actions, sealing, upload_checks
@@ -101,30 +102,62 @@ def _open_upload_lot(upload: BidUpload, user: User, *, ended: str) -> Lot:
     return lot
 
 
+def progress(upload: BidUpload) -> int:
+    """The next offset to send: the staging file's size while the upload is open.
+
+    The staging file is the upload's progress record, shared by every worker through the
+    store: a chunk writes no row, so the many chunks of a deadline surge never queue for the
+    database's writer (on SQLite one at a time) behind each other and behind the finishes.
+    """
+    if upload.status == UploadStatus.OPEN:
+        try:
+            return get_store().staging_path(upload.token).stat().st_size
+        except FileNotFoundError:
+            return 0
+    return upload.received
+
+
+@contextmanager
+def _staging(upload: BidUpload, mode: str = "r+b") -> Iterator[IO[bytes]]:
+    """The upload's staging file, held exclusively (flock, across processes) while open, so
+    that two requests for one upload — two chunks, or a chunk and the finish — take turns."""
+    path = get_store().staging_path(upload.token)
+    try:
+        f = open(path, mode)  # noqa: SIM115 - closed below, after the lock is released
+    except FileNotFoundError:
+        raise Conflict(_("该上传会话已结束，请重新开始上传。")) from None
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        yield f
+    finally:
+        f.close()  # closing the descriptor releases the lock
+
+
 def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> BidUpload:
     """Append one chunk at `offset`; a chunk at a stale offset is answered with the right one."""
     lot = _open_upload_lot(upload, user, ended=_("该上传会话已结束，请重新开始上传。"))
     ensure_can_bid(lot, user, mid_upload=True)
-    if offset != upload.received:
-        raise Conflict(
-            _(
-                "分片偏移量 %(o)s 与服务器已接收的 %(r)s 字节不符，请从第 %(r)s 字节续传。",
-                o=offset,
-                r=upload.received,
-            ),
-            expected_offset=upload.received,
-        )
-    # The chunk's bytes are not synced either (see below): its progress record need not
-    # wait for the disk, and the writers queued behind it do not wait on that sync.
-    relax_durability(db.session)
     limit = min(upload.declared_size, lot.max_bid_bytes)
     path = get_store().staging_path(upload.token)
-    check = upload_checks.resume(upload.token, path, offset)
-    written = 0
-    with open(path, "r+b") as out:
-        # Bytes past `received` are leftovers of a chunk whose commit never happened.
+    with _staging(upload) as out:
+        st = os.fstat(out.fileno())
+        if st.st_nlink > 1:
+            # Already adopted into the store by a finish whose commit is still under way:
+            # its bytes are the bid's now and must not change.
+            raise Conflict(_("该上传会话已结束，请重新开始上传。"))
+        received = st.st_size
+        if offset != received:
+            raise Conflict(
+                _(
+                    "分片偏移量 %(o)s 与服务器已接收的 %(r)s 字节不符，请从第 %(r)s 字节续传。",
+                    o=offset,
+                    r=received,
+                ),
+                expected_offset=received,
+            )
+        check = upload_checks.resume(upload.token, path, offset)
+        written = 0
         out.seek(offset)
-        out.truncate(offset)
         first = offset == 0
         try:
             while block := stream.read(CHUNK):
@@ -142,20 +175,19 @@ def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> 
                 out.write(block)
                 check.feed(block)
                 written += len(block)
+            if written == 0:
+                raise ValidationError(_("分片内容为空。"), field="chunk")
+            # No fsync per chunk: a killed process loses nothing the page cache holds, and
+            # the whole container is checked again and fsynced at finish (after a power
+            # failure the running check is gone, so the finish reads the file whole), so
+            # bytes lost to a power failure surface as a refused finish (restart the
+            # upload), never as a bad bid.
+            out.flush()
         except BaseException:
+            # A refused or broken chunk leaves the file, and so the offset, where it was.
             out.truncate(offset)
             raise
-        # No fsync per chunk: a killed process loses nothing the page cache holds, and the
-        # whole container is checked again and fsynced at finish (after a power failure the
-        # running check is gone, so the finish reads the file whole), so bytes lost to a
-        # power failure surface as a refused finish (restart the upload), never as a bad bid.
-        out.flush()
-    if written == 0:
-        raise ValidationError(_("分片内容为空。"), field="chunk")
-    upload.received = offset + written
-    upload.updated_at = clock.now()
-    db.session.flush()
-    upload_checks.advance(upload.token, path, check)
+        upload_checks.advance(upload.token, path, check)
     return upload
 
 
@@ -184,19 +216,23 @@ def finish_upload(upload: BidUpload, user: User) -> Bid:
     """
     lot = _open_upload_lot(upload, user, ended=_("该上传会话已结束。"))
     org = ensure_can_bid(lot, user)
-    if upload.received != upload.declared_size:
-        raise ValidationError(
-            _(
-                "文件尚未传完：已收到 %(r)s / %(s)s 字节，请续传剩余部分。",
-                r=upload.received,
-                s=upload.declared_size,
-            )
-        )
     key = opening_key(lot)
     store = get_store()
     path = store.staging_path(upload.token)
-    sha, size = _verified(upload, path, lot, org, key.fingerprint)
-    store.adopt(path, sha)  # the hash was computed by the verification just above
+    with _staging(upload, "rb") as staged:
+        received = os.fstat(staged.fileno()).st_size
+        if received != upload.declared_size:
+            raise ValidationError(
+                _(
+                    "文件尚未传完：已收到 %(r)s / %(s)s 字节，请续传剩余部分。",
+                    r=received,
+                    s=upload.declared_size,
+                )
+            )
+        sha, size = _verified(upload, path, lot, org, key.fingerprint)
+        # The hash was computed by the verification just above. Adopting hard-links the
+        # staging file into the store, which is what makes a later chunk refuse it (below).
+        store.adopt(path, sha)
     # The staging file stays until the bid's transaction has committed: if the process dies
     # in between, the session is still open and its finish can simply be sent again.
     token = upload.token
@@ -219,6 +255,7 @@ def finish_upload(upload: BidUpload, user: User) -> Bid:
         )
     bid = _record_bid(lot, org, user, upload, sha, size, now)
     upload.status, upload.bid_id, upload.updated_at = UploadStatus.FINISHED, bid.id, now
+    upload.received = size
     db.session.flush()
     notify(
         user,

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from typing import Any
 
+import pytest
+
+from app.core.errors import Conflict
 from app.core.extensions import db
 from app.core.storage import get_store
 from bidding.bids import upload_checks, uploads
@@ -97,7 +101,20 @@ def test_a_staging_file_changed_behind_the_check_is_read_whole_at_the_finish(
     assert get_store().verify(receipt["ciphertext_sha256"])
 
 
-def test_a_chunk_rolled_back_leaves_the_check_at_the_recorded_offset(
+class _BrokenStream(io.RawIOBase):
+    """A request body that breaks off after `good` bytes (a client gone mid-chunk)."""
+
+    def __init__(self, good: bytes) -> None:
+        self.left = good
+
+    def read(self, n: int = -1) -> bytes:
+        if not self.left:
+            raise ConnectionResetError("client went away")
+        block, self.left = self.left[:n], self.left[n:]
+        return block
+
+
+def test_a_chunk_broken_off_leaves_the_file_and_the_check_at_the_last_offset(
     app: Any, client: Any, world: World
 ) -> None:
     data = _bid_data(world)
@@ -106,14 +123,93 @@ def test_a_chunk_rolled_back_leaves_the_check_at_the_recorded_offset(
     user = world.suppliers[0]
     with app.test_request_context():
         upload = db.session.query(BidUpload).filter_by(token=token).one()
-        uploads.put_chunk(upload, user, 3000, io.BytesIO(b"\x00" * 2000))
+        with pytest.raises(ConnectionResetError):
+            uploads.put_chunk(upload, user, 3000, _BrokenStream(data[3000:5000]))
         db.session.rollback()
     path = get_store().staging_path(token)
-    assert upload_checks.finished(token, path, 3000) is None  # the file holds 5000 bytes now
-    assert upload_checks._seen[token].check.size == 3000
+    assert path.stat().st_size == 3000
+    assert upload_checks._seen[token].check.size == 3000  # the check did not move on
+    state = client.get(f"/api/v1/uploads/{token}", headers=headers).get_json()
+    assert state["received"] == 3000
 
     _put(client, headers, token, data, 3000, len(data))
     assert _finish(client, headers, token)["ciphertext_sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_two_chunks_for_one_offset_at_once_take_turns_and_the_second_is_told_where_to_go_on(
+    app: Any, client: Any, world: World
+) -> None:
+    data = _bid_data(world)
+    token, headers = _start(client, world, data)
+    user = world.suppliers[0]
+    reading = threading.Event()
+    go_on = threading.Event()
+
+    class SlowStream(io.RawIOBase):
+        def __init__(self) -> None:
+            self.left = data[:4000]
+
+        def read(self, n: int = -1) -> bytes:
+            reading.set()
+            assert go_on.wait(10)
+            block, self.left = self.left[:n], self.left[n:]
+            return block
+
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with app.test_request_context():
+                upload = db.session.query(BidUpload).filter_by(token=token).one()
+                uploads.put_chunk(upload, user, 0, SlowStream())
+                db.session.commit()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    t = threading.Thread(target=first)
+    t.start()
+    assert reading.wait(10)
+    # The second request for offset 0 waits for the first to finish its chunk ...
+    second: list[Any] = []
+    t2 = threading.Thread(
+        target=lambda: second.append(
+            client.put(
+                f"/api/v1/uploads/{token}?offset=0",
+                data=b"\x00" * 4000,
+                headers={**headers, **OCTETS},
+            )
+        )
+    )
+    t2.start()
+    t2.join(0.5)
+    assert t2.is_alive()
+    go_on.set()
+    t.join(10)
+    t2.join(10)
+    assert not errors, errors
+    # ... and is then told the offset the first one reached; the first one's bytes stand.
+    assert second[0].status_code == 409
+    assert second[0].get_json()["details"]["expected_offset"] == "4000"
+    assert get_store().staging_path(token).read_bytes() == data[:4000]
+
+
+def test_a_chunk_after_the_finish_adopted_the_file_is_refused(
+    app: Any, client: Any, world: World
+) -> None:
+    data = _bid_data(world)
+    token, headers = _start(client, world, data)
+    _put(client, headers, token, data, 0, len(data))
+    path = get_store().staging_path(token)
+    user = world.suppliers[0]
+    # What a chunk meets between a finish's adoption and its commit: the staging file is
+    # already the stored object's other name.
+    stored = get_store().adopt(path, hashlib.sha256(data).hexdigest())
+    with app.test_request_context():
+        upload = db.session.query(BidUpload).filter_by(token=token).one()
+        with pytest.raises(Conflict):
+            uploads.put_chunk(upload, user, len(data), io.BytesIO(b"\x00" * 10))
+        db.session.rollback()
+    assert stored.read_bytes() == data
 
 
 def test_a_broken_container_is_refused_at_the_finish_with_the_whole_file_check(
