@@ -108,6 +108,9 @@ class BaseConfig:
     ARCHIVE_RETENTION_YEARS_BY_CATEGORY: dict[str, int] = {}
     # Supervision (app/supervision): the rules sweep, a rule's time budget, warning steps
     SUPERVISION_SWEEP_SECONDS = 600
+    # A lot's bid rules run once per this many seconds of a surge, after the bids commit
+    # (app/supervision/bursts.py); 0 runs them inline in each bid's transaction.
+    SUPERVISION_BURST_SECONDS = 2.0
     SUPERVISION_RULE_TIME_FACTOR = 10  # a rule over this many times its usual time is stopped
     SUPERVISION_RULE_MIN_SECONDS = 5.0  # the least budget, and a new rule's budget
     SUPERVISION_SEND_HOURS = 48  # a warning found → the supervisor sends it
@@ -231,6 +234,7 @@ class TestingConfig(BaseConfig):
     # Tests run the file-hash pass explicitly (or switch the thread on) so that no
     # background writer races their assertions.
     BID_FILES_CHECK_THREAD = False
+    SUPERVISION_BURST_SECONDS = 0  # likewise: bid rules inline (tests/supervision covers both)
     RATELIMIT_ENABLED = True
     SECRET_KEY = "testing-secret-key"
 

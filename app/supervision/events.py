@@ -1,6 +1,8 @@
 """Incremental checks: when something happens to a lot (bidding.hooks.lot_event, the award
 and contract hooks), the rules that watch that event run for that lot alone, inside the
-lot's own transaction, each in a savepoint — a rule's fault never undoes the lot's change."""
+lot's own transaction, each in a savepoint — a rule's fault never undoes the lot's change.
+Events that come in bursts (a bid submitted) are run after the commit, once per burst
+(`bursts.py`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlalchemy import select
 
 from app.core.auth.models import User
 from app.core.extensions import db
-from app.supervision import live, runner
+from app.supervision import bursts, live, runner
 from app.supervision.models import CorrectionStatus, SupervisionWarning
 from app.supervision.rules import rules_for_event
 from bidding.models import Lot
@@ -20,6 +22,13 @@ log = logging.getLogger(__name__)
 
 
 def on_lot_event(lot: Lot, event: str) -> None:
+    if event in bursts.BURST_EVENTS and bursts.defer(lot.id, event):
+        return
+    run_rules(lot, event)
+
+
+def run_rules(lot: Lot, event: str) -> None:
+    """The rules watching `event`, for this lot, in the caller's transaction."""
     try:
         rules = rules_for_event(event)
         if rules:

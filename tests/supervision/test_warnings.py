@@ -199,6 +199,42 @@ def test_an_event_on_the_lot_runs_its_rules_within_the_lots_transaction() -> Non
     assert rules == {"collusion.same_device"}
 
 
+def test_bid_rules_run_after_the_bids_commit_once_per_burst(app: Any) -> None:
+    from app.supervision import bursts
+    from app.supervision.models import RuleRun
+    from bidding import hooks
+
+    def lot_runs() -> int:
+        return db.session.execute(
+            select(func.count())
+            .select_from(RuleRun)
+            .where(RuleRun.rule == "collusion.same_device", RuleRun.scope == "lot")
+        ).scalar_one()
+
+    clock.set_now(NOW)
+    app.config["SUPERVISION_BURST_SECONDS"] = 1.0
+    try:
+        w = World()
+        lot = w.lot(LotStatus.PUBLISHED, bid_deadline=NOW + dt.timedelta(days=2))
+        lot_id = lot.id
+        for _ in range(3):
+            w.bid(lot, device="bb" * 32)
+            hooks.lot_event(lot, "bid_submitted")
+            assert lot_runs() == 0  # nothing runs inside the bid's transaction
+            db.session.commit()
+        assert bursts.coalescer(app).idle(20)
+    finally:
+        app.config["SUPERVISION_BURST_SECONDS"] = 0
+    db.session.expire_all()
+    rules = set(
+        db.session.execute(
+            select(SupervisionWarning.rule).where(SupervisionWarning.lot_id == lot_id)
+        ).scalars()
+    )
+    assert rules == {"collusion.same_device"}
+    assert lot_runs() == 1  # three bids, one run
+
+
 def test_warning_entries_read_as_words_in_the_audit_browser(app: Any) -> None:
     from app.supervision import audit_text
 
