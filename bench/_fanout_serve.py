@@ -36,6 +36,17 @@ def serve(kind: str, instance: Path, port: int, rooms_port: int, args: argparse.
     if kind == "launcher":
         raise_fd_limit()
         serve_all(app, port=port, threads=args.threads, with_scheduler=False)
+    elif getattr(args, "web_workers", 1) > 1:
+        from _serve import run_gunicorn
+
+        overrides_ = overrides(instance, args.database_url, ROOMS_PORT=rooms_port, REDIS_URL=redis)
+        run_gunicorn(
+            lambda: create_app(overrides_),
+            host="127.0.0.1",
+            port=port,
+            workers=args.web_workers,
+            threads=args.threads,
+        )
     else:
         import waitress
 

@@ -129,7 +129,12 @@ def main() -> None:
         help="waitress (flask serve) or gunicorn gthread workers (the scale path)",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--chunk-mb", type=float, default=4.0)
+    parser.add_argument(
+        "--chunk-mb",
+        type=float,
+        default=8.0,
+        help="chunk size; the default is BID_CHUNK_MAX_BYTES, what the bid page sends",
+    )
     parser.add_argument("--database-url", default=None)
     parser.add_argument(
         "--serve", nargs=3, metavar=("INSTANCE", "PORT", "THREADS"), help=argparse.SUPPRESS

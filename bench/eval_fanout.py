@@ -298,12 +298,26 @@ def analyse(sent: list[Sent], records: list[Record], room_size: int) -> dict[str
 
 
 def cpu_seconds(procs: list[Any]) -> float:
-    """User + system CPU time the server processes (and their threads) have used so far."""
+    """User + system CPU time the server processes (their threads, and their worker
+    processes: gunicorn's) have used so far."""
     tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+    children: dict[int, list[int]] = {}
+    for pid, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(pid)
     total = 0.0
-    for p in procs:
-        fields = Path(f"/proc/{p.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / tick
+    todo = [p.pid for p in procs]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            total += (int(stats[pid][11]) + int(stats[pid][12])) / tick
+        todo.extend(children.get(pid, []))
     return total
 
 
@@ -366,7 +380,13 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=1000, help="per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8, help="submitting clients")
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=8, help="web server threads (per worker)")
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=1,
+        help="redis mode: web processes (gunicorn gthread workers when more than 1)",
+    )
     parser.add_argument("--client-procs", type=int, default=2)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15", help="'' to skip")
     parser.add_argument("--database-url", default=None, help="an empty database")
@@ -483,7 +503,8 @@ def main() -> None:
                 flask = str(Path(sys.executable).parent / "flask")
                 procs = [
                     start([sys.executable, me, "--serve", "web", tmp, str(web), str(rooms),
-                           "--redis", args.redis] + db_arg,
+                           "--redis", args.redis, "--web-workers", str(args.web_workers),
+                           "--threads", str(args.threads)] + db_arg,
                           logs / "web.log"),
                     start([flask, "--app", "wsgi", "rooms", "serve", "--port", str(rooms)],
                           logs / "rooms.log", env),

@@ -127,3 +127,23 @@ def relax_durability(session: Any) -> None:
     dbapi = conn.connection.dbapi_connection
     if isinstance(dbapi, QueuedWriterConnection):
         dbapi.relax_next_commit()
+
+
+def write_first(session: Any) -> None:
+    """Open the session's transaction as a writer, for work that reads and then writes.
+
+    On SQLite a transaction that has read and then writes after another process committed
+    meets a newer snapshot and fails at once ("database is locked", no waiting), so such
+    work — a background job beside several web processes — takes the write lock first:
+    this process's writer queue, then BEGIN IMMEDIATE (which waits its busy timeout).
+    Nothing on PostgreSQL, or when the transaction is already open.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi = conn.connection.dbapi_connection
+    if dbapi.in_transaction:
+        return
+    if isinstance(dbapi, QueuedWriterConnection):
+        dbapi.th_before_write()
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -24,6 +24,7 @@ from flask import Flask, current_app
 
 from app.core.extensions import db
 from app.core.realtime import after_commit
+from app.core.sqlite_writes import write_first
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,8 @@ def run_now(lot_id: int, events: set[str]) -> None:
     from bidding.models import Lot
 
     try:
+        # Read and then write beside the web processes' bids: the write lock first.
+        write_first(db.session)
         lot = db.session.get(Lot, lot_id)
         if lot is not None:
             for event in sorted(events):

@@ -150,3 +150,45 @@ def test_a_transaction_that_has_written_keeps_its_full_sync(tmp_path: Path) -> N
         conn.rollback()
         assert _sync_level(raw) == "2"  # a rollback restores it too
     engine.dispose()
+
+
+def test_write_first_keeps_a_read_then_write_transaction_from_a_newer_snapshot(
+    tmp_path: Path,
+) -> None:
+    """Two connections of two 'processes' (no shared writer queue): the one that read
+    first and writes after the other committed fails at once without write_first."""
+    from sqlalchemy.orm import Session
+
+    path = tmp_path / "snap.db"
+    setup = sqlite3.connect(path)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE t (n INTEGER)")
+    setup.commit()
+
+    def run(first: bool) -> str:
+        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 2})
+        with Session(engine) as session:
+            if first:
+                sqlite_writes.write_first(session)
+            else:
+                session.execute(text("SAVEPOINT s"))  # a transaction that reads first
+            session.execute(text("SELECT count(*) FROM t")).scalar()
+            other = sqlite3.connect(path, timeout=0.2)
+            try:
+                other.execute("INSERT INTO t VALUES (1)")
+                other.commit()
+                outcome = "other wrote"
+            except sqlite3.OperationalError:
+                outcome = "other waited"
+            finally:
+                other.close()
+            try:
+                session.execute(text("INSERT INTO t VALUES (2)"))
+                session.commit()
+            except Exception as exc:  # noqa: BLE001 — the outcome is the assertion
+                return f"{outcome}; ours failed: {type(exc).__name__}"
+        engine.dispose()
+        return f"{outcome}; ours wrote"
+
+    assert run(first=False) == "other wrote; ours failed: OperationalError"
+    assert run(first=True) == "other waited; ours wrote"
