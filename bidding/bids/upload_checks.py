@@ -4,8 +4,9 @@ Each chunk is fed to the upload's `StructureCheck` while it is written to the st
 The check lives in this process only (a hash state cannot be stored): after a restart, on
 another worker, or whenever the staging file is not exactly as the check last saw it, the
 check is rebuilt from the file's bytes before the chunk goes on; the finish falls back to
-reading the whole file when no check matches it. A check moves on only once the chunk's
-transaction has committed, so a chunk rolled back leaves the check where the offset is.
+reading the whole file when no check matches it. A check moves on only once its chunk is
+wholly written and the request has committed; a chunk broken off or refused is truncated
+away (uploads.put_chunk) and leaves the check, like the offset, where it was.
 """
 
 from __future__ import annotations
