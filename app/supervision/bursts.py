@@ -73,6 +73,8 @@ class Coalescer:
                 with self.app.app_context():
                     for lot_id, events in sorted(batch.items()):
                         run_now(lot_id, events)
+            except Exception:  # the thread must outlive any one batch (the sweep redoes it)
+                log.exception("supervision burst run failed for lots %s", sorted(batch))
             finally:
                 with self._cond:
                     self._busy = False
