@@ -102,6 +102,11 @@ def _open_upload_lot(upload: BidUpload, user: User, *, ended: str) -> Lot:
     return lot
 
 
+def _ended_restart() -> str:
+    """What a chunk for an upload session that is over is told (read at request time)."""
+    return _("该上传会话已结束，请重新开始上传。")
+
+
 def progress(upload: BidUpload) -> int:
     """The next offset to send: the staging file's size while the upload is open.
 
@@ -125,7 +130,7 @@ def _staging(upload: BidUpload, mode: str = "r+b") -> Iterator[IO[bytes]]:
     try:
         f = open(path, mode)  # noqa: SIM115 - closed below, after the lock is released
     except FileNotFoundError:
-        raise Conflict(_("该上传会话已结束，请重新开始上传。")) from None
+        raise Conflict(_ended_restart()) from None
     try:
         fcntl.flock(f.fileno(), fcntl.LOCK_EX)
         yield f
@@ -135,7 +140,7 @@ def _staging(upload: BidUpload, mode: str = "r+b") -> Iterator[IO[bytes]]:
 
 def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> BidUpload:
     """Append one chunk at `offset`; a chunk at a stale offset is answered with the right one."""
-    lot = _open_upload_lot(upload, user, ended=_("该上传会话已结束，请重新开始上传。"))
+    lot = _open_upload_lot(upload, user, ended=_ended_restart())
     ensure_can_bid(lot, user, mid_upload=True)
     limit = min(upload.declared_size, lot.max_bid_bytes)
     path = get_store().staging_path(upload.token)
@@ -144,7 +149,7 @@ def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> 
         if st.st_nlink > 1:
             # Already adopted into the store by a finish whose commit is still under way:
             # its bytes are the bid's now and must not change.
-            raise Conflict(_("该上传会话已结束，请重新开始上传。"))
+            raise Conflict(_ended_restart())
         received = st.st_size
         if offset != received:
             raise Conflict(
