@@ -69,6 +69,9 @@ class GroupPool:
     matched: int = 0
     eligible: list[int] = field(default_factory=list)
     excluded: Counter[str] = field(default_factory=Counter)
+    # The eligible ids as a set, kept from the computation so the overlap check between
+    # groups does not build it again (tens of thousands of ids in a large pool).
+    members: set[int] = field(default_factory=set, repr=False)
 
     def shortfall_message(self) -> str:
         parts = [f"{exclusion_label(k)} {n} 人" for k in EXCLUSIONS if (n := self.excluded[k])]
@@ -134,7 +137,8 @@ def specialty_codes(code: str) -> list[str]:
 
 
 def _ids(stmt: Any) -> set[int]:
-    return set(db.session.execute(stmt).scalars())
+    # Core execution on the session's connection: plain rows, no ORM result machinery.
+    return set(db.session.connection().execute(stmt).scalars())
 
 
 def _matching(
@@ -267,6 +271,7 @@ def compute_pools(draw: Draw, lot: Lot, avoided: list[dict[str, Any]]) -> list[G
         for ids in excluded:
             left.difference_update(ids)
         pool.eligible = sorted(left)
+        pool.members = left
         if len(pool.eligible) < pool.needed:
             _explain(pool, centres, specialties, code_set, *excluded)
         pools.append(pool)
@@ -332,7 +337,7 @@ def shortfalls(pools: list[GroupPool]) -> list[str]:
     messages = [p.shortfall_message() for p in pools if len(p.eligible) < p.needed]
     if messages:
         return messages
-    sets = [set(p.eligible) for p in pools] if len(pools) > 1 else []
+    sets = [p.members or set(p.eligible) for p in pools] if len(pools) > 1 else []
     for n, pool in enumerate(pools[1:], start=1):
         overlapping = [h for h in range(n) if not sets[h].isdisjoint(sets[n])]
         worst = pool.needed + sum(pools[h].needed for h in overlapping)
