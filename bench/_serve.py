@@ -1,12 +1,15 @@
-"""What the HTTP benchmarks share: a free port and waiting for a server process to answer."""
+"""What the HTTP benchmarks share: a free port, waiting for a server process to answer, and
+the server processes' memory and CPU."""
 
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -64,7 +67,6 @@ def run_gunicorn(
 
 def tree_peak_rss_mb(pid: int) -> float:
     """Sum of VmHWM (peak resident memory) over a server process and its children."""
-    from pathlib import Path
 
     def children(p: int) -> list[int]:
         out: list[int] = []
@@ -81,4 +83,28 @@ def tree_peak_rss_mb(pid: int) -> float:
             if line.startswith("VmHWM:"):
                 total += int(line.split()[1]) / 1024
         todo += children(p)
+    return total
+
+
+def cpu_seconds(procs: list[Any]) -> float:
+    """User + system CPU time the server processes (their threads, and their worker
+    processes: gunicorn's) have used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+    children: dict[int, list[int]] = {}
+    for pid, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(pid)
+    total = 0.0
+    todo = [p.pid for p in procs]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            total += (int(stats[pid][11]) + int(stats[pid][12])) / tick
+        todo.extend(children.get(pid, []))
     return total

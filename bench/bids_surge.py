@@ -11,6 +11,12 @@ rounds:
     bids_surge_peak_rss_mb: N     server VmHWM (peak resident memory; summed over workers)
     raw_write_mb_s: N             hash + write + fsync of the same bytes
     bids_surge_ratio: 0.xx        bids_surge_mb_s / raw_write_mb_s
+    bids_surge_server_cpu_s_per_gb: N   CPU the server processes spent per GB received
+    bids_surge_client_cpu_s_per_gb: N   CPU the uploading clients (this process) spent
+    raw_write_cpu_s_per_gb: N     CPU of the baseline per GB
+
+The clients and the server share the machine's cores, so the CPU lines say how much of
+the surge figure is the server's work and how much the load generator's.
 
 Run: .venv/bin/python bench/bids_surge.py [--bids 100] [--mb 20] [--repeat 3]
 """
@@ -35,7 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bids_world import MB, ROOT, Bidder, build, overrides, seal_all  # noqa: E402
-from _serve import free_port, tree_peak_rss_mb, wait_ready  # noqa: E402
+from _serve import cpu_seconds, free_port, tree_peak_rss_mb, wait_ready  # noqa: E402
 
 
 def serve(
@@ -189,10 +195,14 @@ def main() -> None:
         )
         surge: list[float] = []
         raw: list[float] = []
+        server_cpu: list[float] = []
+        client_cpu: list[float] = []
+        raw_cpu: list[float] = []
+        gb = total / MB / 1024
         try:
             wait_ready(port, proc)
             for r in range(args.repeat):
-                t0 = time.perf_counter()
+                t0, s0, c0 = time.perf_counter(), cpu_seconds([proc]), time.process_time()
                 with cf.ThreadPoolExecutor(max_workers=args.clients) as pool:
                     hashes = list(
                         pool.map(
@@ -201,12 +211,14 @@ def main() -> None:
                         )
                     )
                 seconds = time.perf_counter() - t0
+                server_cpu.append((cpu_seconds([proc]) - s0) / gb)
+                client_cpu.append((time.process_time() - c0) / gb)
                 assert len(hashes) == args.bids
                 surge.append(total / MB / seconds)
 
                 out_dir = instance / f"raw-{r}"
                 out_dir.mkdir()
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 with cf.ThreadPoolExecutor(max_workers=args.clients) as pool:
                     raw_hashes = list(
                         pool.map(
@@ -216,10 +228,13 @@ def main() -> None:
                 seconds = time.perf_counter() - t0
                 assert raw_hashes == hashes, "baseline and server disagree on the bytes"
                 raw.append(total / MB / seconds)
+                raw_cpu.append((time.process_time() - c0) / gb)
                 for f in out_dir.iterdir():
                     f.unlink()
                 print(
-                    f"# round {r + 1}: surge {surge[-1]:.1f} MB/s, raw {raw[-1]:.1f} MB/s",
+                    f"# round {r + 1}: surge {surge[-1]:.1f} MB/s, raw {raw[-1]:.1f} MB/s; "
+                    f"CPU s/GB server {server_cpu[-1]:.2f}, clients {client_cpu[-1]:.2f}, "
+                    f"raw {raw_cpu[-1]:.2f}",
                     flush=True,
                 )
             rss = tree_peak_rss_mb(proc.pid)
@@ -234,6 +249,9 @@ def main() -> None:
         print(f"bids_surge_peak_rss_mb: {rss:.0f}")
         print(f"raw_write_mb_s: {raw_mb_s:.1f}")
         print(f"bids_surge_ratio: {mb_s / raw_mb_s:.2f}")
+        print(f"bids_surge_server_cpu_s_per_gb: {statistics.median(server_cpu):.2f}")
+        print(f"bids_surge_client_cpu_s_per_gb: {statistics.median(client_cpu):.2f}")
+        print(f"raw_write_cpu_s_per_gb: {statistics.median(raw_cpu):.2f}")
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _eval_world import EvalWorld, build, last_seqs, overrides, room_tokens  # noqa: E402
 from _fanout_serve import serve, start, stop, wait_port  # noqa: E402
-from _serve import free_port, wait_ready  # noqa: E402
+from _serve import cpu_seconds, free_port, wait_ready  # noqa: E402
 from _ws_clients import Assignment, ClientPool, Record, raise_fd_limit  # noqa: E402
 
 SCHEME: dict[str, Any] = {
@@ -295,30 +295,6 @@ def analyse(sent: list[Sent], records: list[Record], room_size: int) -> dict[str
         "partial": partial,
         "lost": lost,
     }
-
-
-def cpu_seconds(procs: list[Any]) -> float:
-    """User + system CPU time the server processes (their threads, and their worker
-    processes: gunicorn's) have used so far."""
-    tick = os.sysconf("SC_CLK_TCK")
-    stats: dict[int, list[str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # gone meanwhile
-    children: dict[int, list[int]] = {}
-    for pid, fields in stats.items():
-        children.setdefault(int(fields[1]), []).append(pid)
-    total = 0.0
-    todo = [p.pid for p in procs]
-    while todo:
-        pid = todo.pop()
-        if pid in stats:
-            total += (int(stats[pid][11]) + int(stats[pid][12])) / tick
-        todo.extend(children.get(pid, []))
-    return total
 
 
 def run_rounds(

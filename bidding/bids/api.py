@@ -13,9 +13,10 @@ from flask_smorest import Blueprint
 from app.core.auth.models import User
 from app.core.errors import Forbidden, NotFound, ValidationError
 from app.core.extensions import db
+from app.core.http import request_body
 from bidding.bids import custody, decryption, freeze, opening_record, uploads
 from bidding.bids import opening as hall
-from bidding.bids.models import Bid, OpeningObjection, get_freeze
+from bidding.bids.models import Bid, BidUpload, OpeningObjection, get_freeze
 from bidding.bids.policies import can_see_receipt, ensure_can_enter_hall
 from bidding.bids.schemas import (
     BidChunkQuery,
@@ -42,10 +43,17 @@ blp = Blueprint(
 )
 
 
-def _with_chunk_max(upload: Any) -> Any:
-    upload.chunk_max = int(current_app.config["BID_CHUNK_MAX_BYTES"])
-    upload.next_offset = uploads.progress(upload)
-    return upload
+def _upload_out(upload: BidUpload) -> dict[str, Any]:
+    """Where the upload stands, read before the request commits: after the commit every
+    attribute would be loaded again, a query per chunk that tells nothing new."""
+    return {
+        "token": upload.token,
+        "lot_id": upload.lot_id,
+        "declared_size": upload.declared_size,
+        "received": uploads.progress(upload),
+        "status": upload.status.value,
+        "chunk_max": int(current_app.config["BID_CHUNK_MAX_BYTES"]),
+    }
 
 
 @blp.route("/lots/<int:lot_id>/opening-key")
@@ -99,8 +107,9 @@ class UploadsResource(MethodView):
             upload = uploads.start_upload(
                 lot, current_user, size=data["size"], fingerprint=data["fingerprint"]
             )
-            db.session.commit()
-        return _with_chunk_max(upload)
+            out = _upload_out(upload)
+        db.session.commit()
+        return out
 
 
 @blp.route("/uploads/<token>")
@@ -109,7 +118,7 @@ class UploadResource(MethodView):
     @blp.response(200, BidUploadOut)
     def get(self, token: str) -> Any:
         """Where a resumable upload stands: `received` is the next offset to send."""
-        return _with_chunk_max(uploads.get_upload(token, current_user))
+        return _upload_out(uploads.get_upload(token, current_user))
 
     @login_required
     @blp.arguments(BidChunkQuery, location="query")
@@ -120,9 +129,10 @@ class UploadResource(MethodView):
         limit = int(current_app.config["BID_CHUNK_MAX_BYTES"])
         if (request.content_length or 0) > limit:
             raise ValidationError(_("单个分片不得超过 %(n)s 字节。", n=limit), field="chunk")
-        uploads.put_chunk(upload, current_user, query["offset"], request.stream)
+        uploads.put_chunk(upload, current_user, query["offset"], request_body())
+        out = _upload_out(upload)
         db.session.commit()
-        return _with_chunk_max(upload)
+        return out
 
 
 @blp.route("/uploads/<token>/finish")
@@ -134,8 +144,9 @@ class UploadFinishResource(MethodView):
         upload = uploads.get_upload(token, current_user)
         with uploads.quote_refusal_audited(current_user):
             bid = uploads.finish_upload(upload, current_user)
+            receipt = bid.receipt  # read before the commit expires it
             db.session.commit()
-        return bid.receipt
+        return receipt
 
 
 @blp.route("/lots/<int:lot_id>/withdraw")

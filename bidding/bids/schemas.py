@@ -236,11 +236,9 @@ class BidUploadOut(Schema):
     token = fields.String(required=True)
     lot_id = fields.Integer(required=True)
     declared_size = fields.Integer(required=True)
-    received = fields.Integer(
-        required=True, attribute="next_offset", metadata={"description": "next offset to send"}
-    )
-    status = fields.Function(lambda u: u.status.value)
-    chunk_max = fields.Function(lambda u: u.chunk_max)
+    received = fields.Integer(required=True, metadata={"description": "next offset to send"})
+    status = fields.String(required=True)
+    chunk_max = fields.Integer(required=True)
 
 
 class BidChunkQuery(Schema):

@@ -12,7 +12,7 @@ import fcntl
 import io
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -25,7 +25,7 @@ from app.core.audit import record
 from app.core.auth.models import Organisation, Role, User
 from app.core.errors import Conflict, NotFound, TooLate, ValidationError
 from app.core.extensions import db
-from app.core.http import client_info
+from app.core.http import BodyReader, client_info
 from app.core.notify import notify
 from app.core.realtime import after_commit
 from app.core.storage import CHUNK, get_store
@@ -91,15 +91,20 @@ def get_upload(token: str, user: User) -> BidUpload:
     return upload
 
 
-def _open_upload_lot(upload: BidUpload, user: User, *, ended: str) -> Lot:
-    """The lot of the caller's own upload session, refused with `ended` once it is over."""
+def _open_upload_lot(upload: BidUpload, user: User, *, ended: Callable[[], str]) -> Lot:
+    """The lot of the caller's own upload session, refused with `ended()` once it is over
+    (a function: the message is translated only when it is said, not on every chunk)."""
     if upload.user_id != user.id:
         raise NotFound(_("上传会话不存在。"))
     if upload.status != UploadStatus.OPEN:
-        raise Conflict(ended)
+        raise Conflict(ended())
     lot = db.session.get(Lot, upload.lot_id)
     assert lot is not None
     return lot
+
+
+def _finished_already() -> str:
+    return _("该上传会话已结束。")
 
 
 def _ended_restart() -> str:
@@ -140,7 +145,7 @@ def _staging(upload: BidUpload, mode: str = "r+b") -> Iterator[IO[bytes]]:
 
 def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> BidUpload:
     """Append one chunk at `offset`; a chunk at a stale offset is answered with the right one."""
-    lot = _open_upload_lot(upload, user, ended=_ended_restart())
+    lot = _open_upload_lot(upload, user, ended=_ended_restart)
     ensure_can_bid(lot, user, mid_upload=True)
     limit = min(upload.declared_size, lot.max_bid_bytes)
     path = get_store().staging_path(upload.token)
@@ -164,8 +169,9 @@ def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> 
         written = 0
         out.seek(offset)
         first = offset == 0
+        buf = memoryview(bytearray(CHUNK))
         try:
-            while block := stream.read(CHUNK):
+            while block := _next_block(stream, buf):
                 if offset + written + len(block) > limit:
                     raise ValidationError(
                         _(
@@ -196,7 +202,15 @@ def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> 
     return upload
 
 
-def _check_header(first_block: bytes, lot: Lot, upload: BidUpload) -> None:
+def _next_block(stream: IO[bytes], buf: memoryview) -> bytes | memoryview:
+    """The next piece of a chunk's body: a request's body is received into `buf` (no new
+    object per piece, see app.core.http.BodyReader); any other stream is read."""
+    if isinstance(stream, BodyReader):
+        return buf[: stream.readinto(buf)]
+    return stream.read(len(buf))
+
+
+def _check_header(first_block: bytes | memoryview, lot: Lot, upload: BidUpload) -> None:
     """Refuse a foreign-lot, foreign-bidder or re-keyed container before taking its bytes."""
     if len(first_block) < 9:
         raise ValidationError(_("首个分片过短：须包含完整的密封文件头。"), field="chunk")
@@ -219,7 +233,7 @@ def finish_upload(upload: BidUpload, user: User) -> Bid:
     The bid counts only if, once verified, it is recorded before the deadline by the
     server clock, with the lot row locked so that the deadline freeze cannot interleave.
     """
-    lot = _open_upload_lot(upload, user, ended=_("该上传会话已结束。"))
+    lot = _open_upload_lot(upload, user, ended=_finished_already)
     org = ensure_can_bid(lot, user)
     key = opening_key(lot)
     store = get_store()

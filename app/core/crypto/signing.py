@@ -25,6 +25,7 @@ from app.core.crypto.container import canonical_json
 KEY_FILE = Path("keys") / "platform-ed25519.pem"
 _lock = threading.Lock()
 _cache: dict[str, ECC.EccKey] = {}
+_info_cache: dict[int, tuple[ECC.EccKey, PublicKeyInfo]] = {}
 
 __all__ = [
     "PublicKeyInfo",
@@ -58,9 +59,15 @@ def _default_path() -> Path:
 def load_or_create_key(path: str | os.PathLike[str] | None = None) -> ECC.EccKey:
     """Load the signing key, creating it atomically (0600, never overwriting) if absent."""
     target = Path(path) if path is not None else _default_path()
+    # An absolute path as given first: resolving it costs system calls on every signature.
+    cached = _cache.get(str(target)) if target.is_absolute() else None
+    if cached is not None:
+        return cached
     cache_key = str(target.resolve())
     with _lock:
         if cache_key in _cache:
+            if target.is_absolute():
+                _cache[str(target)] = _cache[cache_key]
             return _cache[cache_key]
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -79,10 +86,23 @@ def load_or_create_key(path: str | os.PathLike[str] | None = None) -> ECC.EccKey
                 os.unlink(tmp)
         key = ECC.import_key(target.read_text(encoding="ascii"))
         _cache[cache_key] = key
+        if target.is_absolute():
+            _cache[str(target)] = key
         return key
 
 
 def public_key_info(key: ECC.EccKey) -> PublicKeyInfo:
+    # Every receipt names the key: the platform key's description is worked out once.
+    seen = _info_cache.get(id(key))
+    if seen is not None and seen[0] is key:
+        return seen[1]
+    info = _public_key_info(key)
+    if len(_info_cache) < 64:  # the platform's key and a few in tests, never many
+        _info_cache[id(key)] = (key, info)
+    return info
+
+
+def _public_key_info(key: ECC.EccKey) -> PublicKeyInfo:
     public = key.public_key()
     raw = public.export_key(format="raw")
     return PublicKeyInfo(
