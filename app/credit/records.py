@@ -10,11 +10,12 @@ ban the draw's pool filter already honours; suppliers' are `CreditRecord`s, whic
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from app.core import clock
 from app.core.audit import record
@@ -193,20 +194,25 @@ def lift(actor: User, item: CreditRecord, reason: str) -> CreditRecord:
     return item
 
 
-def active_bans(org_id: int, at: dt.datetime) -> list[CreditRecord]:
-    return list(
-        db.session.execute(
-            select(CreditRecord)
-            .where(
-                CreditRecord.organisation_id == org_id,
-                CreditRecord.kind == CreditKind.BLACKLIST,
-                CreditRecord.lifted_at.is_(None),
-                CreditRecord.start_at <= at,
-                or_(CreditRecord.end_at.is_(None), CreditRecord.end_at > at),
-            )
-            .order_by(CreditRecord.end_at.desc())
-        ).scalars()
+@functools.cache
+def _bans_in_force() -> Any:
+    # Built once: every step of every bid and download asks it.
+    at = bindparam("at")
+    return (
+        select(CreditRecord)
+        .where(
+            CreditRecord.organisation_id == bindparam("org_id"),
+            CreditRecord.kind == CreditKind.BLACKLIST,
+            CreditRecord.lifted_at.is_(None),
+            CreditRecord.start_at <= at,
+            or_(CreditRecord.end_at.is_(None), CreditRecord.end_at > at),
+        )
+        .order_by(CreditRecord.end_at.desc())
     )
+
+
+def active_bans(org_id: int, at: dt.datetime) -> list[CreditRecord]:
+    return list(db.session.execute(_bans_in_force(), {"org_id": org_id, "at": at}).scalars())
 
 
 def blacklist_bar(org: Organisation, at: dt.datetime) -> Bar | None:

@@ -7,11 +7,12 @@ the opening private key exists only wrapped under a key split among custodians, 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from app.core import clock
 from app.core.audit import record
@@ -97,10 +98,14 @@ def create_opening_key(
     return key
 
 
+@functools.cache
+def _key_of_lot() -> Any:
+    # Built once: every first chunk and finish of an upload reads the lot's key.
+    return select(LotOpeningKey).where(LotOpeningKey.lot_id == bindparam("lot_id"))
+
+
 def opening_key(lot: Lot) -> LotOpeningKey:
-    key = db.session.execute(
-        select(LotOpeningKey).where(LotOpeningKey.lot_id == lot.id)
-    ).scalar_one_or_none()
+    key = db.session.execute(_key_of_lot(), {"lot_id": lot.id}).scalar_one_or_none()
     if key is None:
         raise NotFound(_("本标段尚未生成开标密钥。"))
     return key

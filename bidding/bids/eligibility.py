@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.core import clock, formatting
 from app.core.auth.models import Organisation, OrgKind, Role, User
@@ -22,12 +25,28 @@ class QuoteFinal(Conflict):
     """The method allows one response per supplier and this one has given it (询价)."""
 
 
+# Each statement below is built once per process: every start and finish of an upload asks
+# them, and building a statement (its cache key) costs more than running it.
+@functools.cache
+def _any_bid() -> Any:
+    return (
+        select(Bid)
+        .where(Bid.lot_id == bindparam("lot_id"), Bid.supplier_id == bindparam("supplier_id"))
+        .limit(1)
+    )
+
+
+@functools.cache
+def _opening_key_id() -> Any:
+    return select(LotOpeningKey.id).where(LotOpeningKey.lot_id == bindparam("lot_id"))
+
+
 def quote_given(lot: Lot, org: Organisation) -> Bid | None:
     """The supplier's response, where its method allows no second one (None otherwise)."""
     if rule_for(lot.project.method).responses_replaceable:
         return None
     return db.session.execute(
-        select(Bid).where(Bid.lot_id == lot.id, Bid.supplier_id == org.id).limit(1)
+        _any_bid(), {"lot_id": lot.id, "supplier_id": org.id}
     ).scalar_one_or_none()
 
 
@@ -85,10 +104,7 @@ def _standing_problems(lot: Lot, org: Organisation) -> list[str]:
                 a=lot.bid_bond,
             )
         )
-    if (
-        db.session.execute(select(LotOpeningKey.id).where(LotOpeningKey.lot_id == lot.id)).first()
-        is None
-    ):
+    if db.session.execute(_opening_key_id(), {"lot_id": lot.id}).first() is None:
         problems.append(_("本标段的开标密钥尚未生成，暂不能投标。"))
     return problems
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import functools
 import io
 import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.core import clock, formatting
 from app.core.audit import record
@@ -82,10 +83,31 @@ def start_upload(lot: Lot, user: User, *, size: int, fingerprint: str = "") -> B
     return upload
 
 
+# The statements every chunk and finish of a deadline surge runs, each built once per
+# process: building a statement (its cache key) costs more than running it.
+@functools.cache
+def _upload_by_token() -> Any:
+    return select(BidUpload).where(BidUpload.token == bindparam("token"))
+
+
+@functools.cache
+def _current_bid() -> Any:
+    return select(Bid).where(
+        Bid.lot_id == bindparam("lot_id"),
+        Bid.supplier_id == bindparam("supplier_id"),
+        Bid.status == BidStatus.SUBMITTED,
+    )
+
+
+@functools.cache
+def _last_version() -> Any:
+    return select(func.max(Bid.version)).where(
+        Bid.lot_id == bindparam("lot_id"), Bid.supplier_id == bindparam("supplier_id")
+    )
+
+
 def get_upload(token: str, user: User) -> BidUpload:
-    upload = db.session.execute(
-        select(BidUpload).where(BidUpload.token == token)
-    ).scalar_one_or_none()
+    upload = db.session.execute(_upload_by_token(), {"token": token}).scalar_one_or_none()
     if upload is None or upload.user_id != user.id:
         raise NotFound(_("上传会话不存在。"))
     return upload
@@ -324,19 +346,11 @@ def _record_bid(
 ) -> Bid:
     """The bid, received at `now`, as a new version replacing the current one, audited,
     with its receipt."""
-    previous = db.session.execute(
-        select(Bid).where(
-            Bid.lot_id == lot.id, Bid.supplier_id == org.id, Bid.status == BidStatus.SUBMITTED
-        )
-    ).scalar_one_or_none()
+    ids = {"lot_id": lot.id, "supplier_id": org.id}
+    previous = db.session.execute(_current_bid(), ids).scalar_one_or_none()
     if previous is not None:
         previous.status = BidStatus.REPLACED
-    version = (
-        db.session.execute(
-            select(func.max(Bid.version)).where(Bid.lot_id == lot.id, Bid.supplier_id == org.id)
-        ).scalar()
-        or 0
-    ) + 1
+    version = (db.session.execute(_last_version(), ids).scalar() or 0) + 1
     bid = Bid(
         lot_id=lot.id,
         supplier_id=org.id,

@@ -8,12 +8,13 @@ and refused with the earliest lawful date. The notice is an announcement like ev
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.core import clock, formatting
 from app.core.audit import record
@@ -33,10 +34,14 @@ from bidding.prequal import actions
 from bidding.prequal.models import Prequalification, PrequalStatus, ReviewMethod
 
 
+@functools.cache
+def _prequal_of_lot() -> Any:
+    # Built once: every download and bid step asks whether the lot was prequalified.
+    return select(Prequalification).where(Prequalification.lot_id == bindparam("lot_id"))
+
+
 def prequal_of(lot: Lot) -> Prequalification | None:
-    return db.session.execute(
-        select(Prequalification).where(Prequalification.lot_id == lot.id)
-    ).scalar_one_or_none()
+    return db.session.execute(_prequal_of_lot(), {"lot_id": lot.id}).scalar_one_or_none()
 
 
 def prequal_of_announcement(a: Announcement) -> Prequalification | None:

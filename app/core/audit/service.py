@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,13 @@ def _actor_from_context() -> tuple[int | None, str, str]:
     return None, "system", "system"
 
 
+@functools.cache
+def _head_for_update() -> Any:
+    # Built once: every state change of the platform reads the head, and building the
+    # statement (its cache key) costs more than running it.
+    return select(AuditHead).where(AuditHead.id == 1).with_for_update()
+
+
 def record(
     action: str,
     obj: Any = None,
@@ -51,9 +59,7 @@ def record(
 ) -> AuditEntry:
     """Append one entry. Runs inside the caller's transaction: it commits or rolls back with it."""
     session = db.session
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
+    head = session.execute(_head_for_update()).scalar_one_or_none()
     if head is None:
         # The very first entries may race to create the head: the loser's insert waits for
         # the winner's commit, fails on the primary key, and then takes the head in turn.
@@ -62,9 +68,7 @@ def record(
                 session.add(AuditHead(id=1, seq=0, entry_hash=GENESIS, frontier=[]))
         except IntegrityError:
             pass
-        head = session.execute(
-            select(AuditHead).where(AuditHead.id == 1).with_for_update()
-        ).scalar_one()
+        head = session.execute(_head_for_update()).scalar_one()
     if actor is not None:
         actor_id, actor_name, role = actor.id, actor.username, str(actor.role.value)
     else:
