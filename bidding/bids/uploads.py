@@ -106,6 +106,17 @@ def _last_version() -> Any:
     )
 
 
+@functools.cache
+def _lot_for_update() -> Any:
+    # Locks the lot's row and reloads the lot from it in one statement (populate_existing).
+    return (
+        select(Lot)
+        .where(Lot.id == bindparam("lot_id"))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def get_upload(token: str, user: User) -> BidUpload:
     upload = db.session.execute(_upload_by_token(), {"token": token}).scalar_one_or_none()
     if upload is None or upload.user_id != user.id:
@@ -284,8 +295,7 @@ def finish_upload(upload: BidUpload, user: User) -> Bid:
 
     after_commit(discard_staging)
     # Lock the lot: the deadline sweep takes the same lock before freezing.
-    db.session.execute(select(Lot).where(Lot.id == lot.id).with_for_update())
-    db.session.refresh(lot)
+    db.session.execute(_lot_for_update(), {"lot_id": lot.id})
     now = clock.now()
     if lot.status != LotStatus.PUBLISHED or lot.bid_deadline is None or now >= lot.bid_deadline:
         raise TooLate(
