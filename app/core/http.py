@@ -101,9 +101,9 @@ def _gunicorn_receiver(environ: dict[str, Any], length: int) -> Receiver | None:
     pipelined next request) is taken. The count gunicorn keeps of the body's unread bytes
     goes down with every piece, so once the response is sent gunicorn skips exactly what is
     left of the body (the part a refused chunk did not read) and finds the next request
-    where it starts. A receive that fails marks the body
-    failed, which makes gunicorn close the connection rather than reuse it. Anything else
-    (another server, HTTP/2, a gunicorn without these parts) gets None: read `wsgi.input`.
+    where it starts. A receive that fails marks the body failed, which makes gunicorn close
+    the connection rather than reuse it. Anything else (another server, HTTP/2, a gunicorn
+    without these parts) gets None: read `wsgi.input`.
     """
     sock = environ.get("gunicorn.socket")
     body = environ.get("wsgi.input")
