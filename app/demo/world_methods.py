@@ -13,7 +13,7 @@ from typing import Any
 from app.core import clock
 from app.core.calendar import calendar_for
 from app.demo.context import World
-from app.demo.world_plans import approved_line_for
+from app.demo.world_plans import approved_line_for, intent_time_before
 
 # (method, purchaser, project, category, lot category, budget, evaluation method)
 LOTS = (
@@ -64,9 +64,10 @@ def build_method_lots(world: World) -> None:
     purchasers = {o.name: o for o in world.orgs[key]["purchaser"]}
     for method, buyer, name, category, lot_category, budget, evaluation in LOTS:
         purchaser = purchasers[buyer]
-        # Filed and registered six weeks ago; the intent public five weeks ago, so that
-        # each lot's notice may go out now (bidding.intents).
-        world.at(world.real_now - dt.timedelta(days=42))
+        # Filed and registered a week before the intent, which is public five weeks ago (or
+        # earlier, past a holiday), so that each lot's notice may go out now (bidding.intents).
+        intent_at = intent_time_before(world.real_now, world.centres[key])
+        world.at(intent_at - dt.timedelta(days=7))
         line = approved_line_for(world, key, purchaser, name, category, budget)
         project = create_project(
             staff,
@@ -87,7 +88,7 @@ def build_method_lots(world: World) -> None:
             funding_source="一般公共预算资金",
             plan_line=line,
         )
-        world.at(world.real_now - dt.timedelta(days=35))
+        world.at(intent_at)
         publish_intent(
             staff,
             project,

@@ -4,10 +4,13 @@ office and one returned to its purchaser (the to-dos of both sides)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from app.core.auth.models import Organisation, Role
+from app.core import clock
+from app.core.auth.models import Centre, Organisation, Role
+from app.core.calendar import calendar_for
 from app.demo.context import World
 from app.demo.world_people import add_user
 
@@ -54,6 +57,22 @@ def approved_line_for(
     )
     approve_line(world.users[f"{key}_super"], line, "预算已批复，同意备案。")
     return line
+
+
+def intent_time_before(notice: dt.datetime, centre: Centre) -> dt.datetime:
+    """When a demo project's intent goes public: five weeks before its notice, or earlier
+    where a holiday at the end of the lead period would move the earliest lawful notice
+    past it (bidding.intents asks the same rule), so the demo seeds on any day of the year."""
+    from flask import current_app
+
+    from bidding import clocks
+
+    days = clocks.intent_lead_days(current_app.config, centre.settings or {})
+    calendar = calendar_for(centre.id)
+    at = notice - dt.timedelta(days=35)
+    while clocks.earliest_notice_after_intent(at, days, calendar) > clock.cst_date(notice):
+        at -= dt.timedelta(days=1)
+    return at
 
 
 def build_pending_lines(world: World) -> None:

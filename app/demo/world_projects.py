@@ -26,7 +26,7 @@ from app.demo.documents import (
 from app.demo.world_bids import opening_key, stage_closed, stage_failed, stage_open
 from app.demo.world_eval import stage_evaluated, stage_evaluation
 from app.demo.world_negotiation import stage_negotiation
-from app.demo.world_plans import approved_line_for
+from app.demo.world_plans import approved_line_for, intent_time_before
 from app.demo.world_results import award, stage_bids
 
 # Notice time, documents from, documents until, bid deadline.
@@ -134,9 +134,11 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
     draft = spec.stage == "draft"
     if draft:  # only the intent, published a few days ago
         notice = cst_at(world.today - dt.timedelta(days=3 + n % 4), 10, 0)
-    world.at(notice - dt.timedelta(days=40))
+    # A plan-line project's intent is public for the lead period before its notice.
+    intent_at = notice if draft else intent_time_before(notice, centre)
+    world.at(intent_at - dt.timedelta(days=5))
     line = approved_line_for(world, spec.key, purchaser, spec.project, spec.category, spec.budget)
-    world.at(notice - dt.timedelta(days=36))
+    world.at(intent_at - dt.timedelta(days=1))
     project = create_project(
         staff,
         purchaser=purchaser,
@@ -152,8 +154,7 @@ def _announce_intent(world: World, n: int, spec: LotSpec, times: Timetable) -> A
         plan_line=line,
     )
     lot = project.lots[0]
-    # A plan-line project's intent is public at least 30 days before its notice.
-    world.at(notice if draft else notice - dt.timedelta(days=35))
+    world.at(intent_at)
     publish_intent(
         staff,
         project,
