@@ -13,12 +13,14 @@ import functools
 import io
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import bindparam, func, select
 
 from app.core import clock, formatting
@@ -39,6 +41,10 @@ from bidding.bids.receipts import build_receipt
 from bidding.labels import method_label
 from bidding.methods import rule_for
 from bidding.models import Lot, LotStatus
+
+# What a request for an upload session that is over is told; translated when it is said.
+_ENDED_RESTART = _l("该上传会话已结束，请重新开始上传。")
+_FINISHED_ALREADY = _l("该上传会话已结束。")
 
 
 def start_upload(lot: Lot, user: User, *, size: int, fingerprint: str = "") -> BidUpload:
@@ -124,25 +130,15 @@ def get_upload(token: str, user: User) -> BidUpload:
     return upload
 
 
-def _open_upload_lot(upload: BidUpload, user: User, *, ended: Callable[[], str]) -> Lot:
-    """The lot of the caller's own upload session, refused with `ended()` once it is over
-    (a function: the message is translated only when it is said, not on every chunk)."""
+def _open_upload_lot(upload: BidUpload, user: User, *, ended: LazyString) -> Lot:
+    """The lot of the caller's own upload session, refused with `ended` once it is over."""
     if upload.user_id != user.id:
         raise NotFound(_("上传会话不存在。"))
     if upload.status != UploadStatus.OPEN:
-        raise Conflict(ended())
+        raise Conflict(ended)
     lot = db.session.get(Lot, upload.lot_id)
     assert lot is not None
     return lot
-
-
-def _finished_already() -> str:
-    return _("该上传会话已结束。")
-
-
-def _ended_restart() -> str:
-    """What a chunk for an upload session that is over is told (read at request time)."""
-    return _("该上传会话已结束，请重新开始上传。")
 
 
 def progress(upload: BidUpload) -> int:
@@ -168,7 +164,7 @@ def _staging(upload: BidUpload, mode: str = "r+b") -> Iterator[IO[bytes]]:
     try:
         f = open(path, mode)  # noqa: SIM115 - closed below, after the lock is released
     except FileNotFoundError:
-        raise Conflict(_ended_restart()) from None
+        raise Conflict(_ENDED_RESTART) from None
     try:
         fcntl.flock(f.fileno(), fcntl.LOCK_EX)
         yield f
@@ -178,7 +174,7 @@ def _staging(upload: BidUpload, mode: str = "r+b") -> Iterator[IO[bytes]]:
 
 def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> BidUpload:
     """Append one chunk at `offset`; a chunk at a stale offset is answered with the right one."""
-    lot = _open_upload_lot(upload, user, ended=_ended_restart)
+    lot = _open_upload_lot(upload, user, ended=_ENDED_RESTART)
     ensure_can_bid(lot, user, mid_upload=True)
     limit = min(upload.declared_size, lot.max_bid_bytes)
     path = get_store().staging_path(upload.token)
@@ -187,7 +183,7 @@ def put_chunk(upload: BidUpload, user: User, offset: int, stream: IO[bytes]) -> 
         if st.st_nlink > 1:
             # Already adopted into the store by a finish whose commit is still under way:
             # its bytes are the bid's now and must not change.
-            raise Conflict(_ended_restart())
+            raise Conflict(_ENDED_RESTART)
         received = st.st_size
         if offset != received:
             raise Conflict(
@@ -266,7 +262,7 @@ def finish_upload(upload: BidUpload, user: User) -> Bid:
     The bid counts only if, once verified, it is recorded before the deadline by the
     server clock, with the lot row locked so that the deadline freeze cannot interleave.
     """
-    lot = _open_upload_lot(upload, user, ended=_finished_already)
+    lot = _open_upload_lot(upload, user, ended=_FINISHED_ALREADY)
     org = ensure_can_bid(lot, user)
     key = opening_key(lot)
     store = get_store()

@@ -59,15 +59,14 @@ def _default_path() -> Path:
 def load_or_create_key(path: str | os.PathLike[str] | None = None) -> ECC.EccKey:
     """Load the signing key, creating it atomically (0600, never overwriting) if absent."""
     target = Path(path) if path is not None else _default_path()
-    # An absolute path as given first: resolving it costs system calls on every signature.
-    cached = _cache.get(str(target)) if target.is_absolute() else None
+    # Keyed by the absolute path, worked out without system calls (resolve() would stat
+    # every component on every signature).
+    cache_key = os.path.abspath(target)
+    cached = _cache.get(cache_key)
     if cached is not None:
         return cached
-    cache_key = str(target.resolve())
     with _lock:
         if cache_key in _cache:
-            if target.is_absolute():
-                _cache[str(target)] = _cache[cache_key]
             return _cache[cache_key]
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -86,8 +85,6 @@ def load_or_create_key(path: str | os.PathLike[str] | None = None) -> ECC.EccKey
                 os.unlink(tmp)
         key = ECC.import_key(target.read_text(encoding="ascii"))
         _cache[cache_key] = key
-        if target.is_absolute():
-            _cache[str(target)] = key
         return key
 
 
